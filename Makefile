@@ -1,0 +1,44 @@
+# cohorte — run `make help` for the list of targets.
+# Every target creates .venv and installs the kit (pinned by constraints.txt) when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+COHORTE := $(VENV)/bin/cohorte
+STAMP := $(VENV)/.cohorte-installed
+EDITION ?= 2020
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install report test test-fast lab benchmark clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name cohorte --display-name "Python (cohorte)" >/dev/null
+	@touch $@
+
+install: $(STAMP) ## Create .venv, install the kit and register its Jupyter kernel "cohorte"
+
+report: $(STAMP) ## Build the 2020 edition on demo data (EDITION=2020)
+	$(COHORTE) build $(EDITION)
+
+test: $(STAMP) ## Run the whole test suite (unit, notebooks, rendering, browser)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## Run the unit tests only (skips the slow edition builds)
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lab: $(STAMP) ## Open JupyterLab on the repository with the kit's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+benchmark: $(STAMP) ## Print the benchmark figures (indicators, build)
+	$(PY) benchmarks/bench_indicators.py
+	$(PY) benchmarks/bench_build.py
+
+clean: ## Remove generated data and outputs (keeps .venv)
+	rm -rf data/* outputs/*/

@@ -1,0 +1,54 @@
+"""Every path the kit uses, derived from one root.
+
+The root is the repository (found from this file in an editable install) or
+``$COHORTE_HOME`` when set, so tests and users can point the kit elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def root() -> Path:
+    """The kit's working root: ``$COHORTE_HOME``, else the repository holding this package."""
+    env = os.environ.get("COHORTE_HOME")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parents[2]
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+def repo_dir() -> Path:
+    """The repository holding the package (notebooks and templates ship there)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def params_dir(edition: str | int | None = None) -> Path:
+    base = root() / "params"
+    return base if edition is None else base / str(edition)
+
+
+def grids_dir(edition: str | int) -> Path:
+    return params_dir(edition) / "sites"
+
+
+def data_dir() -> Path:
+    return root() / "data"
+
+
+def demo_data_dir(edition: str | int) -> Path:
+    return data_dir() / f"{edition}-demo"
+
+
+def outputs_dir(edition: str | int | None = None) -> Path:
+    base = root() / "outputs"
+    return base if edition is None else base / str(edition)
+
+
+def notebooks_dir() -> Path:
+    return repo_dir() / "notebooks"
+
+
+def templates_dir() -> Path:
+    return repo_dir() / "templates"

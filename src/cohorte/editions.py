@@ -1,0 +1,157 @@
+"""Edition parameters (``params/EDITION/edition.yml``): the sites' identities and the indicators' settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from . import config
+from .errors import ParamsError
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")
+
+
+def siren_is_valid(siren: str) -> bool:
+    """A SIREN is 9 digits whose Luhn checksum is 0."""
+    if len(siren) != 9 or not siren.isdigit():
+        return False
+    total = 0
+    for i, char in enumerate(reversed(siren)):
+        digit = int(char) * (2 if i % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Site(_Strict):
+    slug: Slug
+    name: str
+    short_name: str
+    siren: str | None = None
+    region: str
+    departement: str = Field(pattern=r"^(\d{2}|2A|2B|97\d)$")
+    communes: int = Field(gt=0)
+    population_2017: int = Field(gt=0)
+    abnormal_delay_months: int | None = Field(default=None, gt=0, description="overrides the edition's value")
+
+    @field_validator("siren")
+    @classmethod
+    def _luhn(cls, value: str | None) -> str | None:
+        if value is not None and not siren_is_valid(value):
+            raise ValueError(f"SIREN {value!r} is not 9 digits with a valid Luhn checksum")
+        return value
+
+
+class Targets(_Strict):
+    q1_outside_qpv: float = Field(25, ge=0, le=100)
+    non_q1_in_qpv: float = Field(50, ge=0, le=100)
+    priority_publics: float = Field(25, ge=0, le=100)
+
+
+class UcScale(_Strict):
+    first_person: float = 1.0
+    other_14_plus: float = 0.5
+    child_under_14: float = 0.3
+
+
+class IndicatorSettings(_Strict):
+    national_targets: Targets = Targets()
+    uc_scale: UcScale = UcScale()
+    abnormal_delay_months: int = Field(24, gt=0)
+    poulidor_min_presentations: int = Field(3, gt=0)
+    q1_max_rent_eur: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(TYPOLOGIES, 400.0))
+    flux_state_max_share: float = Field(30, ge=0, le=100)
+    flux_state_staff_max_share: float = Field(5, ge=0, le=100)
+
+    @field_validator("q1_max_rent_eur")
+    @classmethod
+    def _typologies(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(TYPOLOGIES))
+        if unknown:
+            raise ValueError(f"unknown typologies {unknown}; expected among {list(TYPOLOGIES)}")
+        return value
+
+
+class Edition(_Strict):
+    edition: int = Field(ge=2000, le=2100)
+    title: str
+    subtitle: str = ""
+    publisher: str
+    fieldwork: str = ""
+    reference_date: dt.date
+    data_dir: str | None = None
+    disclosure_threshold: int = Field(5, ge=1)
+    indicators: IndicatorSettings = IndicatorSettings()
+    sites: list[Site] = Field(min_length=1)
+
+    @field_validator("sites")
+    @classmethod
+    def _unique_slugs(cls, sites: list[Site]) -> list[Site]:
+        slugs = [s.slug for s in sites]
+        duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate site slugs {duplicates}")
+        return sites
+
+    def site(self, slug: str) -> Site:
+        for site in self.sites:
+            if site.slug == slug:
+                return site
+        raise ParamsError(f"unknown site {slug!r} in edition {self.edition}; known sites: {', '.join(self.slugs)}")
+
+    @property
+    def slugs(self) -> list[str]:
+        return [s.slug for s in self.sites]
+
+    def input_dir(self) -> Path:
+        """Where this edition's input tables are: its configured folder, else the demo data."""
+        if self.data_dir:
+            return (config.root() / self.data_dir).resolve()
+        return config.demo_data_dir(self.edition)
+
+    @property
+    def uses_demo_data(self) -> bool:
+        return self.data_dir is None
+
+
+def format_validation_error(path: Path, error: ValidationError) -> list[str]:
+    """One line per pydantic problem, naming the file and the dotted key."""
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        lines.append(f"{path}: key '{key}': {item['msg']}")
+    return lines
+
+
+def read_yaml(path: Path) -> object:
+    """Read a YAML file, turning a syntax error into a message with the line."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_edition(edition: str | int) -> Edition:
+    """Load and validate ``params/EDITION/edition.yml``."""
+    path = config.params_dir(edition) / "edition.yml"
+    if not path.exists():
+        known = sorted(p.name for p in config.params_dir().glob("*") if (p / "edition.yml").exists())
+        raise ParamsError(f"{path}: no such edition {edition!r}; editions available: {', '.join(known) or 'none'}")
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: expected a mapping of keys (edition, title, sites, …)")
+    try:
+        return Edition.model_validate(raw)
+    except ValidationError as exc:
+        raise ParamsError("\n".join(format_validation_error(path, exc))) from None

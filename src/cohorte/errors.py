@@ -1,0 +1,38 @@
+"""One exception hierarchy: every message says what went wrong, where, and how to fix it."""
+
+from __future__ import annotations
+
+
+class CohorteError(Exception):
+    """Base class of every error the kit reports to a user (the CLI prints it without a traceback)."""
+
+
+class ParamsError(CohorteError):
+    """Edition or site parameters are missing or invalid."""
+
+
+class InputDataError(CohorteError):
+    """An input table is missing, unreadable or does not match its schema.
+
+    ``problems`` holds every problem found, so ``cohorte check`` can list them all.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class GridError(CohorteError):
+    """An observation grid (params/EDITION/sites/SLUG.yml) is invalid."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class BuildError(CohorteError):
+    """One or more sites failed to build, or the book could not be assembled."""
+
+
+class RenderError(CohorteError):
+    """pandoc, typst or Quarto failed to render an output."""
