@@ -1,0 +1,113 @@
+"""Shared fixtures: a kit home in a temporary folder and a tiny valid input data set."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def kit_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of params/ under a temporary COHORTE_HOME, free to break."""
+    shutil.copytree(REPO / "params", tmp_path / "params")
+    monkeypatch.setenv("COHORTE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    """A valid, hand-made data set: two sites, a few rows per table."""
+    demands = pd.DataFrame(
+        {
+            "demand_id": ["056200300000001A", "056201900000002B", "059201500000003C", "059202012000004D"],
+            "epci": ["lorient-agglomeration", "lorient-agglomeration", "mel", "200093201"],
+            "commune": ["56121", "56121", "59350", "59350"],
+            "filing_date": ["2020-03-01", "2019-11-15", "2015-06-30", "31/12/2020"],
+            "household_size": [1, 3, 2, 4],
+            "persons_14_plus": [1, 2, 2, 2],
+            "children_under_14": [0, 1, 0, 2],
+            "monthly_resources_eur": ["900", "1500,50", "", "2100"],
+            "current_housing": ["LP", "HLM", "CPE", "HLM"],
+            "requested_typology": ["T1", "T3", "T2", "T4"],
+            "reasons": ["03", "12;15", "", "01"],
+            "dalo": ["false", "false", "true", "non"],
+            "priority": ["false", "true", "true", "oui"],
+        }
+    )
+    attributions = pd.DataFrame(
+        {
+            "demand_id": ["056201900000010A", "059202000000011B", "059201800000012C"],
+            "epci": ["lorient-agglomeration", "mel", "mel"],
+            "commune": ["56121", "59350", "59350"],
+            "in_qpv": ["false", "true", "false"],
+            "lease_date": ["2020-05-01", "2020-07-15", "2020-12-31"],
+            "filing_date": ["2019-02-01", "2020-01-10", "2018-04-04"],
+            "household_size": [2, 1, 3],
+            "persons_14_plus": [2, 1, 1],
+            "children_under_14": [0, 0, 2],
+            "monthly_resources_eur": [700, 1300, 1100],
+            "typology": ["T2", "T1", "T3"],
+            "reservataire": ["PPRIOR", "COLACT", "AUCUN"],
+            "priority": ["true", "false", "false"],
+            "dalo": ["true", "false", "false"],
+            "anru_rehousing": ["false", "false", "true"],
+            "mutation": ["false", "true", "false"],
+            "landlord": ["Lorient Habitat", "Vilogia", "LMH"],
+        }
+    )
+    stock = pd.DataFrame(
+        {
+            "dwelling_id": ["L1", "L2", "M1", "M2"],
+            "epci": ["lorient-agglomeration", "lorient-agglomeration", "mel", "mel"],
+            "commune": ["56121", "56121", "59350", "59350"],
+            "in_qpv": ["true", "false", "true", "false"],
+            "rooms": [2, 3, 1, 4],
+            "surface_m2": [45.5, 68, 30, 85],
+            "financing": ["PLUS", "PLAI", "PLS", "PLUS"],
+            "monthly_rent_eur": [320, 290, 410, 480],
+            "construction_year": [1972, 2005, 1965, 2012],
+            "lease_start": ["2018-01-01", "", "2020-07-15", "2010-05-01"],
+            "landlord": ["Lorient Habitat", "Bretagne Sud Habitat", "LMH", "Vilogia"],
+            "reserved_for": ["PPRIOR", "AUCUN", "COLACT", "COLTER"],
+        }
+    )
+    cal = pd.DataFrame(
+        {
+            "demand_id": ["056201900000010A", "059202000000011B", "056201900000002B"],
+            "commission_date": ["2020-04-20", "2020-07-01", "2020-09-09"],
+            "rank": [1, 1, 2],
+            "decision": ["ATTRIB", "ATTRIB", "NON_ATTRIB"],
+        }
+    )
+    thresholds = pd.DataFrame(
+        {"year": [2020], "epci": ["mel"], "threshold_eur_per_uc": [7850.0], "source": ["arrêté (valeur fictive)"]}
+    )
+    return {
+        "demands": demands,
+        "attributions": attributions,
+        "housing_stock": stock,
+        "cal_presentations": cal,
+        "q1_thresholds": thresholds,
+    }
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        if fmt == "csv":
+            frame.to_csv(folder / f"{name}.csv", index=False)
+        elif fmt == "xlsx":
+            frame.to_excel(folder / f"{name}.xlsx", index=False)
+        else:
+            frame.astype(str).to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    """A folder holding the tiny valid data set as CSV."""
+    return write_tables(tiny_tables(), tmp_path / "data")
