@@ -1,4 +1,5 @@
 -- cohorte.lua — pandoc filter of the built-in engine (cohorte.rendering).
+-- Unwraps notebook cells, and
 -- Turns the notebooks' boxed notices (fenced divs `.callout-*`, as written by
 -- cohorte.display.demo_notice) into a box in every output format:
 --   html  -> kept as <div class="callout callout-warning"> (styled by cohorte.css)
@@ -13,6 +14,9 @@ local function is_callout(div)
 end
 
 function Div(div)
+  -- pandoc's ipynb reader wraps each cell in a Div: unwrap it so that sections nest
+  -- in the table of contents and typst gets no needless #block.
+  if div.classes:includes("cell") then return div.content end
   if not is_callout(div) then return nil end
   if FORMAT:match("typst") then
     local blocks = { pandoc.RawBlock("typst", "#notice[") }

@@ -31,6 +31,29 @@ def main() -> None:
 # --- inputs -------------------------------------------------------------------------------
 
 
+@main.command("demo-data")
+@click.argument("edition")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder to write (default: data/EDITION-demo/).")
+@click.option("--seed", type=click.IntRange(min=0), default=2020, show_default=True, help="Same seed, same files, byte for byte.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True, help="File format of the tables (xlsx is slow on large editions).")
+def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
+    """Write fictitious input tables (« données fictives ») for every site of EDITION."""
+    import time
+
+    from . import config, demo
+    from .editions import load_edition
+
+    params = load_edition(edition)
+    started = time.perf_counter()
+    tables = demo.generate(params, seed)
+    target = out_dir or config.demo_data_dir(params.edition)
+    paths = demo.write_tables(tables, target, fmt=fmt, readme=demo.readme_text(params, seed, tables, fmt))
+    for name, path in paths.items():
+        click.echo(f"  {name:<18} {len(tables[name]):>9,} rows  {path.name}")
+    elapsed = time.perf_counter() - started
+    click.echo(f"Données fictives (seed {seed}) for {len(params.sites)} sites written to {target} in {elapsed:.1f} s.")
+
+
 @main.command()
 @click.argument("edition")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's data_dir, else its demo data).")
@@ -45,6 +68,111 @@ def check(edition: str, data_dir: Path | None) -> None:
 
 # --- indicators ---------------------------------------------------------------------------
 
+
+@main.command()
+@click.argument("edition")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's).")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), help="CSV to write (default: outputs/EDITION/indicators.csv).")
+def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> None:
+    """Compute every indicator of EDITION for all sites and write the published (disclosure-controlled) table."""
+    from . import config
+    from .editions import load_edition
+    from .files import atomic_write_text
+    from .prepared import published_indicators
+
+    params = load_edition(edition)
+    table = published_indicators(params, data_dir)
+    out_file = out_file or config.outputs_dir(params.edition) / "indicators.csv"
+    atomic_write_text(out_file, table.to_csv(index=False))
+    click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
+
 # --- observation grids --------------------------------------------------------------------
 
+
+@main.command("new-site")
+@click.argument("edition")
+@click.argument("slug")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG.yml.")
+def new_site(edition: str, slug: str, to_stdout: bool) -> None:
+    """Scaffold the observation grid of site SLUG (every field, with its allowed values)."""
+    from .grids import display_path, scaffold, write_scaffold
+
+    if to_stdout:
+        click.echo(scaffold(edition, slug), nl=False)
+        return
+    click.echo(f"Grid written to {display_path(write_scaffold(edition, slug))}")
+
+
+@main.group("grids")
+def grids_group() -> None:
+    """Observation grids: spreadsheet round-trip and tidy table of the coded fields."""
+
+
+@grids_group.command("export")
+@click.argument("edition")
+@click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
+def grids_export(edition: str, xlsx: Path) -> None:
+    """Write EDITION's grids to the workbook XLSX (one row per site × field, drop-down lists)."""
+    from .grids_xlsx import export_xlsx
+
+    click.echo(f"Grids of edition {edition} written to {export_xlsx(edition, xlsx)}")
+
+
+@grids_group.command("import")
+@click.argument("edition")
+@click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
+def grids_import(edition: str, xlsx: Path) -> None:
+    """Validate the workbook XLSX, then write EDITION's grids (nothing is written if anything is wrong)."""
+    from .grids import display_path
+    from .grids_xlsx import import_xlsx
+
+    written = import_xlsx(edition, xlsx)
+    for path in written:
+        click.echo(f"  updated {display_path(path)}")
+    click.echo(f"{len(written)} grid(s) updated from {xlsx.name}; the others were unchanged.")
+
+
+@grids_group.command("table")
+@click.argument("edition")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
+def grids_table_cmd(edition: str, out_file: Path | None) -> None:
+    """Every coded field of EDITION as CSV: site, theme, field, value."""
+    from .grids import grids_table
+
+    text = grids_table(edition).to_csv(index=False)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(text, encoding="utf-8")
+    click.echo(f"{text.count(chr(10)) - 1} rows written to {out_file}")
+
+
 # --- build --------------------------------------------------------------------------------
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@main.command()
+@click.argument("edition")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's, else its demo data).")
+@click.option("--sites", help="Comma-separated site slugs to build (default: all).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Kernels run in parallel (default: number of cores).")
+@click.option("--force", is_flag=True, help="Re-execute and re-render even what is up to date.")
+@click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
+@click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
+              help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
+def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str) -> None:
+    """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
+    from .build import build_edition, print_report
+
+    chosen = tuple(_split(formats) or ())
+    unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
+    if unknown:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
+    report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine)
+    click.echo(print_report(report))
+    if not report.ok:
+        raise click.exceptions.Exit(1)

@@ -19,12 +19,13 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from IPython.display import display
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.figure import Figure
 
 DEMO_NOTICE = (
@@ -39,6 +40,17 @@ def show_markdown(text: str) -> None:
     display({"text/markdown": text, "text/plain": text}, raw=True)
 
 
+_NUMERIC = re.compile(r"^[-+−]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0|\u202f| )?(%|€|€/UC|mois|pts?)?$")
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    """Numbers, or French-formatted numbers (« 12 480 », « 18,4 % », « n.s. »): right-aligned."""
+    if column.dtype.kind in "iuf":
+        return True
+    values = [str(v).strip() for v in column if str(v).strip() not in ("", "n.s.", "–", "-")]
+    return bool(values) and all(_NUMERIC.match(v) for v in values)
+
+
 def _md_cell(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
@@ -46,7 +58,7 @@ def _md_cell(value: object) -> str:
 def table_markdown(df: pd.DataFrame, caption: str | None = None) -> str:
     """A pandoc pipe table (numbers right-aligned), with its caption as ``: caption`` after it."""
     header = "| " + " | ".join(_md_cell(c) for c in df.columns) + " |"
-    aligns = ["--:" if df[c].dtype.kind in "iuf" else ":--" for c in df.columns]
+    aligns = ["--:" if _is_numeric(df[c]) else ":--" for c in df.columns]
     rule = "|" + "|".join(aligns) + "|"
     rows = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
     text = "\n".join([header, rule, *rows])
@@ -55,8 +67,11 @@ def table_markdown(df: pd.DataFrame, caption: str | None = None) -> str:
 
 def table_html(df: pd.DataFrame, caption: str | None = None) -> str:
     """An HTML table without the index column (Quarto would show the index otherwise)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    numeric = [df[c].dtype.kind in "iuf" for c in df.columns]
+    numeric = [_is_numeric(df[c]) for c in df.columns]
+    head = "".join(
+        f'<th class="num">{html.escape(str(c))}</th>' if num else f"<th>{html.escape(str(c))}</th>"
+        for c, num in zip(df.columns, numeric, strict=True)
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -80,6 +95,11 @@ def show_table(df: pd.DataFrame, caption: str | None = None) -> None:
         },
         raw=True,
     )
+
+
+def callout_markdown(title: str, text: str, kind: str = "note") -> str:
+    """A boxed example (« encadré ») as a Quarto/pandoc callout div."""
+    return f"::: {{.callout-{kind}}}\n**{title}**\n\n{text}\n:::"
 
 
 def demo_notice_markdown() -> str:

@@ -25,7 +25,7 @@ LOCALE = "fr_FR"
 NBSP = "\u00a0"
 NS = "n.s."
 
-UNITS = ("%", "mois", "€/UC", "€", "nombre", "ratio")
+UNITS = ("%", "mois", "€/UC", "€", "nombre", "ratio", "points")
 
 
 def is_missing(value: object) -> bool:
@@ -86,7 +86,7 @@ def fmt_months(value: object, decimals: int = 0) -> str:
 
 
 def fmt_value(value: object, unit: str, decimals: int | None = None) -> str:
-    """Format a value by its unit: '%', 'mois', '€/UC', '€', 'nombre' or 'ratio'.
+    """Format a value by its unit: '%', 'mois', '€/UC', '€', 'nombre', 'ratio' or 'points'.
 
     Default decimals: 1 for '%' and 'ratio', 0 otherwise.
     """
@@ -104,6 +104,8 @@ def fmt_value(value: object, unit: str, decimals: int | None = None) -> str:
         return f"{fmt_eur(value, decimals or 0)}/UC"
     if unit == "ratio":
         return fmt_num(value, 1 if decimals is None else decimals)
+    if unit == "points":
+        return plural_fr(round(float(value), decimals or 0), "point")  # type: ignore[arg-type]
     return fmt_num(value, decimals or 0)
 
 

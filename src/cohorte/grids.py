@@ -11,11 +11,20 @@ import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, TypeVar
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import config
 from .codes import INSEE_COMMUNE_PATTERN
@@ -31,7 +40,9 @@ Reservataire = Literal["state", "action_logement", "communes", "epci", "other"]
 TargetIndicator = Literal["q1_outside_qpv", "non_q1_in_qpv", "priority_publics"]
 FIELDWORK = "fieldwork"  # pseudo-theme of the ``interviews`` field in tables and spreadsheets
 LIST_SEPARATOR = ";"
+Text = Annotated[str, StringConstraints(min_length=1)]
 
+T = TypeVar("T")
 _YEAR = {"ge": 1990, "le": 2100}
 _PERCENT = {"ge": 0, "le": 100}
 
@@ -39,7 +50,7 @@ _PERCENT = {"ge": 0, "le": 100}
 class _Strict(BaseModel):
     """Unknown keys are errors and types are not coerced (``"yes"`` is not a boolean)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
 
 
 def _no_separator(items: list[str]) -> list[str]:
@@ -47,6 +58,14 @@ def _no_separator(items: list[str]) -> list[str]:
         if not item.strip() or LIST_SEPARATOR in item:
             raise ValueError(f"list items must be non-empty and must not contain '{LIST_SEPARATOR}': {item!r}")
     return items
+
+
+def _requires(value: T, info: ValidationInfo, other: str, allowed: tuple[str, ...]) -> T:
+    """A value set only makes sense when the field ``other`` (validated earlier) is in ``allowed``."""
+    if value is not None and other in info.data and info.data[other] not in allowed:
+        current = "null" if info.data[other] is None else repr(info.data[other])
+        raise ValueError(f"only allowed when {other} is {' or '.join(allowed)} (it is {current})")
+    return value
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -63,11 +82,10 @@ class DocumentStatus(_Strict):
     status: Literal["none", "in_progress", "adopted"] | None = Field(description="état du document")
     year: int | None = Field(description="année d'adoption (ou prévue)", **_YEAR)
 
-    @model_validator(mode="after")
-    def _year_needs_status(self) -> DocumentStatus:
-        if self.year is not None and self.status in (None, "none"):
-            raise ValueError("a year is only meaningful when status is in_progress or adopted")
-        return self
+    @field_validator("year")
+    @classmethod
+    def _year_needs_status(cls, year: int | None, info: ValidationInfo) -> int | None:
+        return _requires(year, info, "status", ("in_progress", "adopted"))
 
 
 class Governance(_Strict):
@@ -94,11 +112,10 @@ class DemandService(_Strict):
     info_videos: bool | None = Field(description="vidéos pédagogiques")
     anomaly_statistics: bool | None = Field(description="statistiques sur les situations anormales")
 
-    @model_validator(mode="after")
-    def _since_needs_shared_file(self) -> DemandService:
-        if self.shared_file_since is not None and self.demand_register != "shared_file":
-            raise ValueError("shared_file_since is only allowed when demand_register is shared_file")
-        return self
+    @field_validator("shared_file_since")
+    @classmethod
+    def _since_needs_shared_file(cls, year: int | None, info: ValidationInfo) -> int | None:
+        return _requires(year, info, "demand_register", ("shared_file",))
 
 
 class Targets(_Strict):
@@ -126,8 +143,7 @@ class AttributionPolicy(_Strict):
         description="objectifs différenciés"
     )
     differentiated_targets: list[DifferentiatedTarget] = Field(
-        description="objectifs chiffrés par commune ou bailleur ; "
-        "syntaxe : indicator=…,commune=INSEE,landlord=…,target=… séparés par ';'"
+        description="objectifs chiffrés par commune ou bailleur"
     )
     stock_qualification: Literal["none", "done", "to_update"] | None = Field(description="qualification du parc")
     affordability_work: Literal["none", "planned", "mapping", "operational"] | None = Field(
@@ -135,11 +151,12 @@ class AttributionPolicy(_Strict):
     )
     priority_ranking_local: bool | None = Field(description="priorisation locale des publics prioritaires")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> AttributionPolicy:
-        if self.differentiated_targets and self.targets_differentiated in (None, "none"):
-            raise ValueError("differentiated_targets is set but targets_differentiated is not communes[_and_landlords]")
-        return self
+    @field_validator("differentiated_targets")
+    @classmethod
+    def _needs_differentiation(cls, items: list, info: ValidationInfo) -> list:
+        if items:
+            _requires(items, info, "targets_differentiated", ("communes", "communes_and_landlords"))
+        return items
 
 
 class Cotation(_Strict):
@@ -148,13 +165,14 @@ class Cotation(_Strict):
     ] | None = Field(description="avancement de la cotation")
     operational_since: int | None = Field(description="année de mise en service", **_YEAR)
     tool: Literal["sne_module", "own_file", "undecided"] | None = Field(description="outil de cotation")
-    regional_framework: bool | None = Field(description="cadre régional porté par l'AR/UR Hlm")
+    regional_framework: bool | None = Field(
+        description="démarche régionale de l'AR/UR Hlm (grille, principes, expérimentation, coproduction)"
+    )
 
-    @model_validator(mode="after")
-    def _since_needs_operational(self) -> Cotation:
-        if self.operational_since is not None and self.stage != "operational":
-            raise ValueError("operational_since is only allowed when stage is operational")
-        return self
+    @field_validator("operational_since")
+    @classmethod
+    def _since_needs_operational(cls, year: int | None, info: ValidationInfo) -> int | None:
+        return _requires(year, info, "stage", ("operational",))
 
 
 class Flux(_Strict):
@@ -173,11 +191,11 @@ class Flux(_Strict):
 
 
 class Findings(_Strict):
-    governance: list[str]
-    demand_service: list[str]
-    attribution_policy: list[str]
-    cotation: list[str]
-    flux: list[str]
+    governance: list[Text]
+    demand_service: list[Text]
+    attribution_policy: list[Text]
+    cotation: list[Text]
+    flux: list[Text]
 
 
 class Highlight(_Strict):
@@ -197,7 +215,7 @@ class Grid(_Strict):
     interviews: list[InterviewKind] = Field(description="types d'interlocuteurs rencontrés")
     findings: Findings
     highlights: list[Highlight]
-    perspectives: list[str]
+    perspectives: list[Text]
 
     _unique_items = field_validator("interviews")(_unique)
 
@@ -302,12 +320,12 @@ ALLOWED = _allowed_by_path()
 # --- values as text (tables and spreadsheets) ----------------------------------------------
 
 
-def _number(value: float) -> int | float:
+def plain_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
 def _record_text(record: dict) -> str:
-    return ",".join(f"{k}={_number(v) if k == 'target' else v}" for k, v in record.items() if v is not None)
+    return ",".join(f"{k}={plain_number(v) if k == 'target' else v}" for k, v in record.items() if v is not None)
 
 
 def format_value(spec: FieldSpec, value: object) -> str:
@@ -317,7 +335,7 @@ def format_value(spec: FieldSpec, value: object) -> str:
     if spec.kind == "bool":
         return "true" if value else "false"
     if spec.kind == "float":
-        return str(_number(value))  # type: ignore[arg-type]
+        return str(plain_number(value))  # type: ignore[arg-type]
     if spec.kind == "record_list":
         return LIST_SEPARATOR.join(_record_text(r) for r in value)  # type: ignore[union-attr]
     if spec.kind in ("str_list", "enum_list"):
@@ -396,7 +414,7 @@ def describe_error(item: dict) -> tuple[str, str]:
         return key, "missing key; every field must be present (null when not documented, [] for an empty list)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return key, f"{item['msg']}, got {item['input']!r} ({type(item['input']).__name__})"
-    return key, item["msg"]
+    return key, item["msg"].removeprefix("Value error, ")
 
 
 def format_errors(where: str, error: ValidationError) -> list[str]:
@@ -508,7 +526,7 @@ def _plain(value: object) -> object:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, float):
-        return _number(value)
+        return plain_number(value)
     return value
 
 
@@ -540,7 +558,8 @@ _FREE_TEXT = {
 }
 
 
-def _comment(spec: FieldSpec) -> str:
+def field_help(spec: FieldSpec) -> str:
+    """French help for consultants: what the field codes and its allowed values."""
     if spec.kind in ("enum", "enum_list"):
         values = " | ".join(spec.allowed)
     else:
@@ -555,7 +574,7 @@ def _comment(spec: FieldSpec) -> str:
 def _scaffold_leaf(spec: FieldSpec, indent: int) -> str:
     name = spec.field.split(".")[-1]
     value = "[]" if spec.kind.endswith("_list") else ("not_documented" if "not_documented" in spec.allowed else "null")
-    return f"{' ' * indent}{name}: {value}  # {_comment(spec)}\n"
+    return f"{' ' * indent}{name}: {value}  # {field_help(spec)}\n"
 
 
 def _description(theme: str, dotted: str) -> str:
@@ -581,7 +600,11 @@ def _scaffold_theme(theme: str, specs: list[FieldSpec]) -> str:
 
 def scaffold(edition: str | int, slug: str) -> str:
     """An empty grid for ``slug`` with every field, each commented with its allowed values."""
-    site = load_edition(edition).site(slug)
+    params = load_edition(edition)
+    if slug not in params.slugs:
+        raise GridError([f"site '{slug}' is not in params/{edition}/edition.yml; add it to the sites there first "
+                         f"(sites: {', '.join(params.slugs)})"])
+    site = params.site(slug)
     specs = coded_fields()
     text = (
         f"# Grille d'observation — {site.name} ({slug}), édition {edition}.\n"

@@ -8,6 +8,7 @@ offending lines and what was expected.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,40 +93,43 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text = _decode(path)
     if not text.strip():
         raise ValueError("is empty; expected a header line and one row per record")
-    header = text.splitlines()[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
-    rows = list(csv.reader(text.splitlines(), delimiter=sep))
-    columns = [c.strip() for c in rows[0]]
-    bad = [(i + 2, len(r)) for i, r in enumerate(rows[1:]) if r and len(r) != len(columns)]
-    if bad:
-        lines = ", ".join(f"line {n} has {k} fields" for n, k in bad[:MAX_LISTED])
-        raise ValueError(f"is malformed or truncated: {lines}; expected {len(columns)} fields separated by '{sep}'")
-    body = [r for r in rows[1:] if r]
-    frame = pd.DataFrame(body, columns=columns, dtype=object)
-    return frame.replace({"": None})
+    lines = text.splitlines()
+    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    width = len(next(csv.reader(lines[:1], delimiter=sep)))
+    last = [r for r in csv.reader(lines[-1:], delimiter=sep)]
+    if len(lines) > 1 and last and len(last[0]) != width:
+        raise ValueError(f"is malformed or truncated: line {len(lines)} has {len(last[0])} fields; "
+                         f"expected {width} fields separated by '{sep}'")
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"is malformed: {exc}; expected {width} fields separated by '{sep}'") from None
+    return frame
 
 
 def _read_any(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
-        return _read_csv(path)
-    if path.stat().st_size == 0:
+        frame = _read_csv(path)
+    elif path.stat().st_size == 0:
         raise ValueError("is empty")
-    if path.suffix == ".xlsx":
+    elif path.suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     else:
-        frame = pd.read_parquet(path).astype(object)
+        frame = pd.read_parquet(path)
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.map(_blank_to_none)
+    return frame.apply(_as_text)
 
 
-def _blank_to_none(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return None if not isinstance(value, str) and pd.isna(value) else value
+def _as_text(series: pd.Series) -> pd.Series:
+    """Cells as stripped strings, blanks as missing: every format then parses alike."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        series = series.dt.strftime("%Y-%m-%d")
+    text = series.astype("string").str.strip()
+    return text.mask(text == "")
 
 
 def read_table(path: Path) -> RawTable:
-    """Read one table file into strings-or-None cells; unreadable files raise InputDataError."""
+    """Read one table file into text cells (missing where blank); unreadable files raise InputDataError."""
     try:
         frame = _read_any(path)
     except ValueError as exc:
@@ -137,35 +141,28 @@ def read_table(path: Path) -> RawTable:
     return RawTable(path, frame.reset_index(drop=True))
 
 
-# --- parsing raw text into the schema's dtypes -----------------------------------------------
+# --- parsing text into the schema's dtypes (vectorised) --------------------------------------
 
 
-def _parse_bool(series: pd.Series) -> pd.Series:
-    text = series.map(lambda v: None if _blank_to_none(v) is None else str(v).strip().lower())
-    return text.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA).astype("boolean")
+def _parse_bool(text: pd.Series) -> pd.Series:
+    tokens = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+    return text.str.lower().map(tokens).astype("boolean")
 
 
-def _parse_number(series: pd.Series) -> pd.Series:
-    def clean(value):
-        if _blank_to_none(value) is None or isinstance(value, (int, float)):
-            return value
-        text = str(value).strip()
-        if _FRENCH_NUMBER.match(text):
-            text = re.sub(r"[ \u00a0\u202f]", "", text).replace(",", ".")
-        return text
-
-    return pd.to_numeric(series.map(clean), errors="coerce")
+def _parse_number(text: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(text, errors="coerce")
+    retry = numbers.isna() & text.notna() & text.str.match(_FRENCH_NUMBER).fillna(False).astype(bool)
+    if retry.any():
+        french = text[retry].str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace(",", ".")
+        numbers = numbers.astype("float64")
+        numbers[retry] = pd.to_numeric(french, errors="coerce")
+    return numbers.astype("float64")
 
 
-def _parse_date(series: pd.Series) -> pd.Series:
-    def iso(value):
-        if _blank_to_none(value) is None or isinstance(value, pd.Timestamp):
-            return value
-        text = str(value).strip()
-        match = _DMY.match(text)
-        return f"{match[3]}-{int(match[2]):02d}-{int(match[1]):02d}" if match else text
-
-    return pd.to_datetime(series.map(iso), format="ISO8601", errors="coerce")
+def _parse_date(text: pd.Series) -> pd.Series:
+    iso = text.str.replace(_DMY, lambda m: f"{m[3]}-{int(m[2]):02d}-{int(m[1]):02d}", regex=True)
+    iso = iso.str.replace(r"[ T]00:00:00(\.0+)?$", "", regex=True)
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
 
 
 _EXPECTED = {
@@ -176,18 +173,17 @@ _EXPECTED = {
 }
 
 
-def _parse_column(series: pd.Series, dtype: str) -> pd.Series:
+def _parse_column(text: pd.Series, dtype: str) -> pd.Series:
     if dtype == "boolean":
-        return _parse_bool(series)
+        return _parse_bool(text)
     if dtype == "datetime64[ns]":
-        return _parse_date(series)
-    if dtype in ("Int64", "float64"):
-        numbers = _parse_number(series)
-        if dtype == "Int64":
-            whole = numbers.notna() & (numbers % 1 == 0)
-            return numbers.where(whole).astype("Int64")
-        return numbers.astype("float64")
-    return series.map(lambda v: None if _blank_to_none(v) is None else str(v).strip()).astype(object)
+        return _parse_date(text)
+    if dtype == "Int64":
+        numbers = _parse_number(text)
+        return numbers.where(numbers % 1 == 0).astype("Int64")
+    if dtype == "float64":
+        return _parse_number(text)
+    return text.astype(object).where(text.notna(), None)
 
 
 def _describe(raw: RawTable, column: str, indexes: list[int], values: list, expected: str) -> str:
@@ -207,7 +203,7 @@ def parse_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame
         dtype = str(column.dtype)
         source = raw.frame[name]
         frame[name] = _parse_column(source, dtype)
-        failed = source.map(_blank_to_none).notna() & frame[name].isna()
+        failed = source.notna() & frame[name].isna()
         if failed.any():
             idx = list(failed[failed].index)
             problems.append(_describe(raw, name, idx, list(source[failed]), f"expected {_EXPECTED[dtype]}"))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from . import codes
-from .formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, is_missing, join_fr, plural_fr
+from .formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
 
 # Réservataires as they read inside a sentence (« atteint pour les collectivités »).
 RESERVATAIRE_PHRASES = {
@@ -93,21 +93,28 @@ def _target_clause(row: Row) -> str:
 
 
 def _unavailable(subject: str, row: Row | None, *, feminine: bool = False) -> str:
-    """« … n'est pas disponible. » when the table has no row, « … n'est pas diffusé(e) (n.s.) … » when suppressed."""
+    """« … n'est pas disponible. » without a row; « … n'est pas diffusé(e) (n.s.) … » when suppressed."""
     if row is None:
         return f"{subject} n'est pas disponible."
     return f"{subject} {_SECRET.format(e='e' if feminine else '')}."
 
 
-def _site_has_qpv(table: pd.DataFrame) -> bool:
-    """False only when the non-Q1-in-QPV row says there were zero attributions in QPV."""
+def site_has_qpv(table: pd.DataFrame) -> bool:
+    """False only when the table shows zero attributions in QPV (the EPCI has no QPV).
+
+    Read from ``attributions_in_qpv`` (0) or the denominator of ``non_q1_in_qpv``; when the
+    disclosure rules hide that zero, pass ``has_qpv`` explicitly.
+    """
+    count = get_row(table, "attributions_in_qpv")
+    if published(count) and float(count["value"]) == 0:
+        return False
     row = get_row(table, "non_q1_in_qpv")
     return row is None or is_missing(row.get("denominator")) or float(row["denominator"]) > 0
 
 
 def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str:
     """Q1 outside QPV against its target; ``has_qpv=None`` infers it from the table."""
-    has_qpv = _site_has_qpv(table_site) if has_qpv is None else has_qpv
+    has_qpv = site_has_qpv(table_site) if has_qpv is None else has_qpv
     row = get_row(table_site, "q1_outside_qpv")
     if not published(row):
         where = "hors QPV " if has_qpv else ""
@@ -123,7 +130,7 @@ def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str
 
 def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str:
     """Attributions in QPV to quartiles 2–4 against their target."""
-    has_qpv = _site_has_qpv(table_site) if has_qpv is None else has_qpv
+    has_qpv = site_has_qpv(table_site) if has_qpv is None else has_qpv
     if not has_qpv:
         return (
             "Le territoire ne comptant pas de QPV, l'objectif d'attributions en QPV aux ménages "
@@ -238,11 +245,11 @@ def _pressure_main(table_site: pd.DataFrame, pressure: Row | None) -> str:
 TYPOLOGY_PHRASES = {"C": "les chambres", "T6P": "les T6 et plus"}
 
 
-def _typology_phrase(code: str) -> str:
+def typology_phrase(code: str) -> str:
     return TYPOLOGY_PHRASES.get(code, f"les {code}")
 
 
-def _typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[object], str]) -> str:
+def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[object], str]) -> str:
     """« , de 8 mois pour les T1 à 26 mois pour les T5 », or "" with fewer than two typologies."""
     found = rows(table_site, indicator)
     found = found.loc[(found["breakdown"] != "") & found.apply(lambda r: not is_suppressed(r), axis=1)]
@@ -253,8 +260,8 @@ def _typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[obj
     if low["value"] == high["value"]:
         return ""
     return (
-        f", de {fmt(low['value'])} pour {_typology_phrase(low['breakdown'])} "
-        f"à {fmt(high['value'])} pour {_typology_phrase(high['breakdown'])}"
+        f", de {fmt(low['value'])} pour {typology_phrase(low['breakdown'])} "
+        f"à {fmt(high['value'])} pour {typology_phrase(high['breakdown'])}"
     )
 
 
@@ -262,7 +269,7 @@ def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | Non
     """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay."""
     delay = get_row(table_site, "median_delay_months")
     if published(delay):
-        range_ = _typology_range(table_site, "median_delay_months", fmt_months)
+        range_ = typology_range(table_site, "median_delay_months", fmt_months)
         parts = [f"Le délai médian d'attribution est de {fmt_months(delay['value'])}{range_}."]
     else:
         parts = [_unavailable("Le délai médian d'attribution", delay)]
@@ -271,16 +278,19 @@ def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | Non
         parts.append(f"Les demandes actives ont une ancienneté médiane de {fmt_months(seniority['value'])}.")
     abnormal = get_row(table_site, "abnormal_delay_demands")
     if published(abnormal):
-        parts.append(_abnormal_text(abnormal["value"], abnormal_delay_months))
+        share = get_row(table_site, "abnormal_delay_share")
+        share_value = share["value"] if published(share) else None
+        parts.append(_abnormal_text(abnormal["value"], share_value, abnormal_delay_months))
     return " ".join(parts)
 
 
-def _abnormal_text(count: float, months: int | None) -> str:
+def _abnormal_text(count: float, share: float | None, months: int | None) -> str:
     limit = f"fixé à {fmt_months(months)}" if months else "du département"
     if float(count) == 0:
-        return f"Aucune demande active ne dépasse le délai anormalement long {limit}."
-    verb = "dépasse" if float(count) < 2 else "dépassent"
-    return f"{plural_fr(count, 'demande active', 'demandes actives')} {verb} le délai anormalement long {limit}."
+        return f"Aucune demande active n'atteint le délai anormalement long {limit}."
+    verb = "atteint" if float(count) < 2 else "atteignent"
+    of_all = f" ({fmt_pct(share)} du total)" if share is not None else ""
+    return f"{plural_fr(count, 'demande active', 'demandes actives')}{of_all} {verb} le délai anormalement long {limit}."
 
 
 def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) -> str:
@@ -291,9 +301,9 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) 
         return _unavailable(f"Le nombre de demandeurs {what}", row)
     count = float(row["value"])
     if count == 0:
-        return f"Aucun demandeur n'a été présenté au moins {min_presentations} fois en CAL dans l'année sans obtenir de logement."
+        return f"Aucun demandeur n'a été {what.replace('présentés', 'présenté', 1)}."
     if count < 2:
-        return f"{fmt_int(count)} demandeur a été présenté au moins {min_presentations} fois en CAL dans l'année sans obtenir de logement."
+        return f"{fmt_int(count)} demandeur a été {what.replace('présentés', 'présenté', 1)}."
     return f"{fmt_int(count)} demandeurs ont été {what}."
 
 
@@ -317,7 +327,7 @@ def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
     row = get_row(table_site, "q1_affordable_stock_share")
     if not published(row):
         return _unavailable("La part des logements hors QPV accessibles aux ménages du premier quartile", row, feminine=True)
-    range_ = _typology_range(table_site, "q1_affordable_stock_share", fmt_pct)
+    range_ = typology_range(table_site, "q1_affordable_stock_share", fmt_pct)
     range_ = range_.replace(" pour les ", " des ")
     return (
         f"Hors QPV, {fmt_pct(row['value'])} des logements sociaux ont un loyer accessible à un ménage "
@@ -333,9 +343,9 @@ def _by_breakdown(table_site: pd.DataFrame, indicator: str) -> dict[str, Row]:
     return {r["breakdown"]: r for _, r in found.loc[found["breakdown"] != ""].iterrows()}
 
 
-def state_reserved_share(table_site: pd.DataFrame) -> float | None:
-    """Share of the stock reserved to the State (PPRIOR + PFONCT); None when unknown or n.s."""
-    shares = _by_breakdown(table_site, "flux_reserved_stock_share")
+def state_share(table_site: pd.DataFrame, indicator: str = "flux_reserved_stock_share") -> float | None:
+    """The State's share (PPRIOR + PFONCT) of an indicator by réservataire; None when unknown or n.s."""
+    shares = _by_breakdown(table_site, indicator)
     state = [shares[c] for c in STATE_RESERVATAIRES if c in shares]
     if not state or any(is_suppressed(r) for r in state):
         return None
@@ -343,27 +353,34 @@ def state_reserved_share(table_site: pd.DataFrame) -> float | None:
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0) -> str:
-    """The State's reserved share against its flow cap, and the implied flow against attributions."""
-    state = state_reserved_share(table_site)
-    parts = []
-    if state is not None:
-        cap = fmt_pct(state_cap, trim=True)
-        head = f"L'État (contingent préfectoral et agents de l'État) réserve {fmt_pct(state)} du parc"
-        if state <= state_cap:
-            parts.append(f"{head}, dans la limite du plafond de {cap} fixé pour la gestion en flux.")
-        else:
-            parts.append(
-                f"{head}, au-delà du plafond de {cap} fixé pour la gestion en flux : "
-                "sa part devra être ramenée à ce plafond lors de la conversion."
-            )
+    """The State's share against its flow cap, and the implied yearly flow against attributions."""
+    parts = [_state_cap_text(table_site, state_cap)]
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attributions")
     if flows is not None and attributed is not None:
         parts.append(
-            f"Converties en flux, les réservations correspondraient à environ {fmt_int(flows)} attributions "
-            f"par an, pour {fmt_int(attributed)} attributions constatées dans l'année sur les contingents réservés."
+            f"Converties en flux, les réservations correspondraient à environ {fmt_int(flows)} logements par an, "
+            f"hors mutations et relogements ANRU ; les contingents réservés ont reçu {fmt_int(attributed)} "
+            "attributions dans l'année, mutations comprises."
         )
-    return " ".join(parts) or "Les estimations de la gestion en flux ne sont pas disponibles."
+    return " ".join(p for p in parts if p) or "Les estimations de la gestion en flux ne sont pas disponibles."
+
+
+def _state_cap_text(table_site: pd.DataFrame, state_cap: float) -> str:
+    """From the State's flow share when the table has it, else from its reserved stock share."""
+    cap = fmt_pct(state_cap, trim=True)
+    who = "L'État (contingent préfectoral et agents de l'État)"
+    flow = state_share(table_site, "flux_flow_share")
+    if flow is not None:
+        head, over = f"{who} disposerait de {fmt_pct(flow)} du flux annuel", "sa part devra être ramenée à ce plafond"
+    elif (stock := state_share(table_site)) is not None:
+        flow, head = stock, f"{who} réserve {fmt_pct(stock)} du parc"
+        over = "sa part devra être ramenée à ce plafond lors de la conversion"
+    else:
+        return ""
+    if flow <= state_cap:
+        return f"{head}, dans la limite du plafond de {cap} fixé pour la gestion en flux."
+    return f"{head}, au-delà du plafond de {cap} fixé pour la gestion en flux : {over}."
 
 
 def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
@@ -375,11 +392,11 @@ def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
 
 
 def band_phrase(label: str) -> str:
-    """``"10-19" -> "de 10 à 19 points"``, ``"50+" -> "50 points et plus"``."""
+    """``"10-19" -> "de 10 à 19 points"``, ``"50+" -> "de 50 points et plus"``."""
     if match := re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*", label):
         return f"de {match[1]} à {match[2]} points"
     if match := re.fullmatch(r"\s*(\d+)\s*\+\s*", label):
-        return f"{match[1]} points et plus"
+        return f"de {match[1]} points et plus"
     return label
 
 
@@ -391,25 +408,38 @@ def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
 
 def cotation_sentence(table_site: pd.DataFrame) -> str:
     """Where attributed households stood in the score distribution, and the effect of score order."""
-    demand, attributed = modal_band(table_site, "cotation_score_band"), modal_band(table_site, "cotation_attributed_band")
-    parts = []
-    if demand and attributed and demand == attributed:
-        parts.append(
-            "Les ménages ayant obtenu un logement se situent le plus souvent, comme l'ensemble des demandes "
-            f"actives, dans la tranche {band_phrase(demand)}."
-        )
-    elif demand and attributed:
-        parts.append(
-            "Les ménages ayant obtenu un logement se situent le plus souvent dans la tranche "
-            f"{band_phrase(attributed)}, contre {band_phrase(demand)} pour l'ensemble des demandes actives."
-        )
+    parts = [_cotation_position(table_site)]
     reordered = get_row(table_site, "cotation_reordered_share")
     if published(reordered):
         parts.append(
             "Si les logements avaient été attribués dans l'ordre de la cotation, "
             f"{fmt_pct(reordered['value'])} des attributions seraient allées à d'autres ménages."
         )
-    return " ".join(parts) or "Les résultats de la cotation ne sont pas disponibles."
+    return " ".join(p for p in parts if p) or "Les résultats de la cotation ne sont pas disponibles."
+
+
+def _cotation_position(table_site: pd.DataFrame) -> str:
+    """Median scores when published, else the modal bands."""
+    active = get_row(table_site, "cotation_median_score_active")
+    attributed = get_row(table_site, "cotation_median_score_attributed")
+    if published(active) and published(attributed):
+        return (
+            f"Le score médian des ménages ayant obtenu un logement est de {fmt_value(attributed['value'], 'points')}, "
+            f"contre {fmt_value(active['value'], 'points')} pour l'ensemble des demandes actives."
+        )
+    demand = modal_band(table_site, "cotation_score_band")
+    attributed_band = modal_band(table_site, "cotation_attributed_band")
+    if not (demand and attributed_band):
+        return ""
+    if demand == attributed_band:
+        return (
+            f"La tranche de score la plus fréquente est {band_phrase(demand)}, chez les ménages ayant obtenu "
+            "un logement comme dans l'ensemble des demandes actives."
+        )
+    return (
+        f"La tranche de score la plus fréquente est {band_phrase(attributed_band)} chez les ménages ayant obtenu "
+        f"un logement, et {band_phrase(demand)} dans l'ensemble des demandes actives."
+    )
 
 
 def sentences(

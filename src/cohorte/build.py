@@ -1,0 +1,254 @@
+"""``cohorte build``: validate, prepare the aggregates once, execute the notebooks, render the book.
+
+Everything before the first kernel is validation: params, grids and input tables. Indicators are
+computed once for all sites (and cached on the inputs' content hashes); each site's notebook then
+receives only its own published aggregates.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, config
+from .editions import Edition, load_edition
+from .errors import BuildError, GridError, ParamsError
+from .execution import JobResult, NotebookJob, read_manifest, run_jobs, write_manifest
+from .files import fingerprint, sha256_file
+from .grids import check_grids, grid_path, load_grids
+from .inputs import find_table
+from .prepared import SLICE_FILE, published_indicators, slice_dir, write_site_slices
+from .schemas import TABLES
+
+MONOGRAPH = "monograph.ipynb"
+SYNTHESIS = "synthesis.ipynb"
+
+
+@dataclass
+class BuildReport:
+    edition: Edition
+    notebooks: list[JobResult] = field(default_factory=list)
+    rendered: list[Path] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def executed(self) -> list[str]:
+        return [r.name for r in self.notebooks if r.status == "executed"]
+
+
+def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
+    """The requested slugs (all by default); an unknown slug is an error naming the known ones."""
+    if not sites:
+        return edition.slugs
+    unknown = [s for s in sites if s not in edition.slugs]
+    if unknown:
+        raise ParamsError(f"unknown site(s) {', '.join(unknown)} in edition {edition.edition}; known sites: {', '.join(edition.slugs)}")
+    return sites
+
+
+def resolve_data_dir(edition: Edition, data_dir: Path | None) -> Path:
+    """The folder of input tables; the edition's demo data is generated when it is used and missing."""
+    if data_dir:
+        return Path(data_dir)
+    folder = edition.input_dir()
+    if edition.uses_demo_data and not folder.exists():
+        from .demo import write_demo_data
+
+        print(f"Demo data for {edition.edition} not found: generating {folder} …")
+        write_demo_data(edition, folder)
+    return folder
+
+
+def _input_hashes(data_dir: Path) -> dict[str, str]:
+    found = {t: find_table(data_dir, t) for t in TABLES} if data_dir.is_dir() else {}
+    return {path.name: sha256_file(path) for path in found.values() if path}
+
+
+def prepare(edition: Edition, data_dir: Path, manifest: dict, force: bool) -> None:
+    """Compute and publish every site's indicators, unless the inputs are unchanged since the last build."""
+    params = config.params_dir(edition.edition)
+    key = fingerprint(params / "edition.yml", [grid_path(edition.edition, s) for s in edition.slugs],
+                      _input_hashes(data_dir), __version__)
+    cached = manifest.get("prepared", {})
+    slices_ok = all((slice_dir(edition, s) / SLICE_FILE).exists() for s in edition.slugs)
+    if not force and cached.get("fingerprint") == key and slices_ok:
+        return
+    table = published_indicators(edition, data_dir, load_grids(edition.edition))
+    write_site_slices(edition, table)
+    manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "inputs": _input_hashes(data_dir)}
+
+
+def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
+    out = config.outputs_dir(edition.edition) / "sites"
+    jobs = []
+    for slug in slugs:
+        folder, prepared = out / slug, slice_dir(edition, slug)
+        jobs.append(NotebookJob(
+            name=f"sites/{slug}",
+            notebook=config.notebooks_dir() / MONOGRAPH,
+            output=folder / MONOGRAPH,
+            parameters={"edition": edition.edition, "site": slug, "prepared_dir": str(prepared), "output_dir": str(folder)},
+            sources={
+                "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
+                "grid": sha256_file(grid_path(edition.edition, slug)),
+                "data_slice": sha256_file(prepared / SLICE_FILE),
+            },
+        ))
+    return jobs
+
+
+def synthesis_job(edition: Edition) -> NotebookJob:
+    out = config.outputs_dir(edition.edition)
+    figures = {s: out / "sites" / s / "key_figures.json" for s in edition.slugs}
+    return NotebookJob(
+        name="synthesis",
+        notebook=config.notebooks_dir() / SYNTHESIS,
+        output=out / "synthesis" / SYNTHESIS,
+        parameters={"edition": edition.edition, "sites_dir": str(out / "sites"), "output_dir": str(out / "synthesis")},
+        sources={
+            **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
+            **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
+        },
+    )
+
+
+def build_edition(
+    edition_id: str | int,
+    data_dir: Path | None = None,
+    sites: list[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    formats: tuple[str, ...] = ("html", "pdf", "docx"),
+    engine: str = "auto",
+) -> BuildReport:
+    """Build an edition: validate, prepare, execute monographs and synthesis, render the book."""
+    edition = load_edition(edition_id)
+    slugs = select_sites(edition, sites)
+    problems = check_grids(edition.edition)
+    if problems:
+        raise GridError(problems)
+    data = resolve_data_dir(edition, data_dir)
+    out = config.outputs_dir(edition.edition)
+    manifest_path = out / "manifest.json"
+    manifest = read_manifest(manifest_path)
+    manifest.update({"edition": edition.edition, "kit_version": __version__})
+    report = BuildReport(edition)
+    try:
+        prepare(edition, data, manifest, force)
+        workers = jobs or os.cpu_count() or 1
+        report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, workers, force, "monographies")
+        if (config.notebooks_dir() / SYNTHESIS).exists():
+            report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse")
+        report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
+        report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
+    finally:
+        write_manifest(manifest_path, manifest)
+    return report
+
+
+def _render_one(name: str, nb: Path, base: Path, formats: tuple[str, ...], meta) -> tuple[str, list[Path], str]:
+    """Render one document in a worker process; returns (name, files, error)."""
+    from .errors import RenderError
+    from .rendering import render_notebook
+
+    try:
+        return name, render_notebook(nb, base, formats, meta), ""
+    except RenderError as exc:
+        return name, [], str(exc)
+
+
+def _provenance(nb: Path) -> str:
+    import nbformat
+
+    info = nbformat.read(nb, as_version=4).metadata.get("cohorte", {})
+    return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
+
+
+def _templates_hash() -> list[str]:
+    return [sha256_file(p) for p in sorted(config.templates_dir().iterdir()) if p.is_file()]
+
+
+def render_documents(edition: Edition, notebooks: dict[str, Path], manifest: dict, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+    """Render each executed notebook to PDF/DOCX/HTML with the built-in engine, skipping unchanged ones."""
+    from .rendering import document_meta, monograph_base, synthesis_base
+
+    renders = manifest.setdefault("renders", {})
+    todo, done, failures = [], [], {}
+    for name, nb in notebooks.items():
+        slug = None if name == "synthesis" else name.split("/", 1)[1]
+        base = synthesis_base(edition.edition) if slug is None else monograph_base(edition.edition, slug)
+        outputs = [base.with_name(f"{base.name}.{f}") for f in formats]
+        key = fingerprint(nb, sorted(formats), _templates_hash(), __version__)
+        entry = renders.get(name, {})
+        if not force and entry.get("fingerprint") == key and all(p.exists() for p in outputs):
+            continue
+        todo.append((name, nb, base, tuple(formats), document_meta(edition, slug, _provenance(nb)), key))
+    if todo:
+        from concurrent.futures import ProcessPoolExecutor
+
+        from tqdm import tqdm
+
+        keys = {t[0]: t[5] for t in todo}
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            futures = [pool.submit(_render_one, *t[:5]) for t in todo]
+            for future in tqdm(futures, desc="rendu", unit="doc"):
+                name, files, error = future.result()
+                if error:
+                    failures[f"{name} (rendering)"] = error
+                    renders.pop(name, None)
+                    continue
+                done += files
+                renders[name] = {"fingerprint": keys[name], "outputs": {str(f.name): sha256_file(f) for f in files}}
+    return done, failures
+
+
+def render_outputs(edition: Edition, report: BuildReport, manifest: dict, formats, engine: str, workers: int, force: bool) -> list[Path]:
+    """Render the executed notebooks: documents per site and for the synthesis, the web site, the book."""
+    from .assembly import book_dir, choose_engine, render_book, write_book
+    from .rendering import build_site, site_dir
+
+    out = config.outputs_dir(edition.edition)
+    failed = set(report.failures)
+    site_nbs = {s: out / "sites" / s / MONOGRAPH for s in edition.slugs
+                if f"sites/{s}" not in failed and (out / "sites" / s / MONOGRAPH).exists()}
+    synthesis_nb = out / "synthesis" / SYNTHESIS
+    notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
+    has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
+    if has_synthesis:
+        notebooks["synthesis"] = synthesis_nb
+    chosen = choose_engine(engine)
+    rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
+    report.failures.update(failures)
+    if has_synthesis:
+        write_book(edition, synthesis_nb, site_nbs)
+        if chosen == "quarto":
+            rendered.append(render_book(book_dir(edition.edition)))
+        elif "html" in formats:
+            key = fingerprint(sorted(notebooks.items()), [fingerprint(p) for p in notebooks.values()], __version__)
+            index = site_dir(edition.edition) / "index.html"
+            if force or manifest.get("site", {}).get("fingerprint") != key or not index.exists():
+                rendered.append(build_site(edition, synthesis_nb, site_nbs, site_dir(edition.edition)))
+                manifest["site"] = {"fingerprint": key, "index": str(index)}
+    return rendered
+
+
+def print_report(report: BuildReport) -> str:
+    """The build's closing summary: what ran, what failed and why, where to open the results."""
+    counts = {s: sum(r.status == s for r in report.notebooks) for s in ("executed", "unchanged", "failed")}
+    lines = [f"Edition {report.edition.edition}: {counts['executed']} notebook(s) executed, "
+             f"{counts['unchanged']} unchanged, {counts['failed']} failed."]
+    for name, why in report.failures.items():
+        lines.append(f"  FAILED {name}: {why}")
+    out = config.outputs_dir(report.edition.edition)
+    if report.rendered:
+        lines.append(f"{len(report.rendered)} file(s) rendered. Open:")
+        for path in (out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx"))):
+            if path.exists():
+                lines.append(f"  {path}")
+    if report.edition.uses_demo_data:
+        lines.append("Figures come from demo data (données fictives).")
+    return "\n".join(lines)

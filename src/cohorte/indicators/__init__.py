@@ -1,0 +1,102 @@
+"""The indicators of domain.md §3, for every site of an edition in one pass.
+
+``compute_indicators`` returns the **unsuppressed** tidy table (docs/data-contract.md): it must go
+through ``cohorte.disclosure.publish`` before anything is written or shown. Each family lives in its
+own module (targets, demand, stock, flux, cotation); ids, labels and units are in ``INDICATORS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import pandas as pd
+
+from ..editions import Edition
+from ..errors import InputDataError
+from . import cotation, demand, flux, stock
+from . import targets as attribution_targets
+from .cotation import CotationGrid, load_grid
+from .registry import COLUMNS, INDICATORS, IndicatorSpec
+from .targets import apply_targets, build_targets
+
+__all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_grid"]
+
+
+class InputsLike(Protocol):
+    demands: pd.DataFrame
+    attributions: pd.DataFrame
+    housing_stock: pd.DataFrame
+    cal_presentations: pd.DataFrame
+    q1_thresholds: pd.DataFrame | None
+
+
+def _check_sites(inputs: InputsLike, sites: list[str]) -> None:
+    problems = []
+    for table in ("demands", "attributions", "housing_stock"):
+        unknown = sorted(set(getattr(inputs, table)["epci"].dropna().unique()) - set(sites))
+        if unknown:
+            problems.append(f"{table}: epci {unknown[:5]} are not sites of the edition; "
+                            f"map them to a site slug or add the site to edition.yml")
+    if problems:
+        raise InputDataError(problems)
+
+
+class _Tables(NamedTuple):
+    demands: pd.DataFrame
+    attributions: pd.DataFrame
+    housing_stock: pd.DataFrame
+    cal_presentations: pd.DataFrame
+    q1_thresholds: pd.DataFrame | None
+
+
+def _with_site_codes(frame: pd.DataFrame, sites: list[str]) -> pd.DataFrame:
+    return frame.assign(epci=pd.Categorical(frame["epci"].astype(object), categories=sites))
+
+
+def compute_indicators(
+    inputs: InputsLike,
+    edition: Edition,
+    targets: pd.DataFrame | None = None,
+    cotation_grid: CotationGrid | str | Path | Mapping | None = None,
+) -> pd.DataFrame:
+    """Every indicator for every site of ``edition``, unsuppressed, compared with ``targets``
+    (``build_targets`` output; national defaults when None). ``cotation_grid`` defaults to the
+    kit's example grid ``templates/cotation-grid.yml``."""
+    sites = edition.slugs
+    _check_sites(inputs, sites)
+    settings = edition.indicators
+    reference = pd.Timestamp(edition.reference_date)
+    year = edition.edition
+    # factorize each table's site column once: every grouping below then works on integer codes
+    frames = {name: _with_site_codes(getattr(inputs, name), sites)
+              for name in ("demands", "attributions", "housing_stock")}
+    inputs = _Tables(**frames, cal_presentations=inputs.cal_presentations, q1_thresholds=inputs.q1_thresholds)
+    active = demand.active_at(inputs.demands, reference)
+    delays = {s.slug: s.abnormal_delay_months or settings.abnormal_delay_months for s in edition.sites}
+
+    target_rows, thresholds = attribution_targets.target_indicators(
+        active, inputs.attributions, inputs.q1_thresholds, year=year, sites=sites, scale=settings.uc_scale)
+    q1_demand = attribution_targets.q1_status(active, thresholds, settings.uc_scale)
+    table = pd.concat(
+        [
+            target_rows,
+            demand.demand_indicators(active, inputs.attributions, inputs.cal_presentations, reference_date=reference,
+                                     year=year, abnormal_delay_months=delays,
+                                     poulidor_min_presentations=settings.poulidor_min_presentations, sites=sites),
+            stock.stock_indicators(inputs.housing_stock, active, q1_demand, max_rent=settings.q1_max_rent_eur,
+                                   sites=sites),
+            flux.flux_indicators(inputs.housing_stock, inputs.attributions, state_max_share=settings.flux_state_max_share,
+                                 state_staff_max_share=settings.flux_state_staff_max_share, sites=sites),
+            cotation.cotation_indicators(active, inputs.attributions, load_grid(cotation_grid),
+                                         reference_date=reference, sites=sites),
+        ],
+        ignore_index=True,
+    )
+    table = apply_targets(table, build_targets(edition) if targets is None else targets)
+    order = {name: i for i, name in enumerate(INDICATORS)}
+    table = table.assign(_site=table["site"].map({s: i for i, s in enumerate(sites)}), _ind=table["indicator"].map(order))
+    table = table.sort_values(["_site", "_ind", "breakdown"], kind="stable").drop(columns=["_site", "_ind"])
+    return table[COLUMNS].reset_index(drop=True)
+

@@ -1,0 +1,200 @@
+"""Charts: each returns a Figure with the expected artists; suppressed cells are marked, never drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from cohorte import figures
+
+NA = np.nan
+
+
+def table(*rows: tuple, site: str = "lorient-agglomeration") -> pd.DataFrame:
+    """Rows (indicator, breakdown, value[, extra columns]); a NA value is flagged suppressed."""
+    columns = ["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met", "estimated", "suppressed"]
+    records = []
+    for indicator, breakdown, value, *extra in rows:
+        record = dict.fromkeys(columns, NA) | {
+            "site": site, "indicator": indicator, "breakdown": breakdown, "value": value,
+            "met": pd.NA, "estimated": False, "suppressed": pd.isna(value),
+        }
+        records.append(record | (extra[0] if extra else {}))
+    frame = pd.DataFrame(records, columns=columns)
+    frame["met"] = frame["met"].astype("boolean")
+    return frame
+
+
+def bars(ax) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle) and not p.get_hatch()]
+
+
+def gids(fig: Figure, gid: str) -> list:
+    return fig.findobj(lambda artist: artist.get_gid() == gid)
+
+
+def texts(fig: Figure) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+@pytest.fixture
+def site_with_gaps() -> pd.DataFrame:
+    """A site missing Q1 in one contingent, with n.s. cells in every chart."""
+    return table(
+        ("q1_outside_qpv", "", 18.44, {"target": 25, "met": False}),
+        ("non_q1_in_qpv", "", 72.5, {"target": 50, "met": True, "denominator": 400}),
+        ("priority_publics", "COLACT", 31.2, {"target": 25, "met": True, "denominator": 412}),
+        ("priority_publics", "COLTER", 18.0, {"target": 25, "met": False, "denominator": 220}),
+        ("priority_publics", "PFONCT", NA, {"target": 25}),
+        ("attributions", "", 3543),
+        ("pressure", "", 7.06), ("pressure", "T1", 12.3), ("pressure", "T2", 8.1), ("pressure", "T6P", NA),
+        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
+        ("median_delay_months", "T6P", NA),
+        ("flux_reserved_stock_share", "PPRIOR", 22.0), ("flux_reserved_stock_share", "PFONCT", 5.5),
+        ("flux_reserved_stock_share", "COLACT", 19.5),
+        ("flux_attributions", "PPRIOR", 310), ("flux_attributions", "PFONCT", NA), ("flux_attributions", "COLACT", 412),
+        ("cotation_score_band", "0-9", 3100), ("cotation_score_band", "10-19", 7200), ("cotation_score_band", "60+", NA),
+        ("cotation_attributed_band", "0-9", 210), ("cotation_attributed_band", "10-19", 620),
+        ("cotation_attributed_band", "60+", NA),
+    )
+
+
+def test_when_targets_chart_then_one_bar_per_published_rate_and_a_target_mark_each(site_with_gaps):
+    fig = figures.targets_chart(site_with_gaps)
+    ax = fig.axes[0]
+    assert isinstance(fig, Figure)
+    assert len(bars(ax)) == 4  # Q1, non-Q1, COLACT, COLTER; PFONCT is n.s.
+    assert len(gids(fig, "target")) == 5  # the n.s. contingent keeps its target
+    assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]
+    assert "2 objectifs d'attribution atteints sur 4" in fig.get_suptitle().replace("\u00a0", " ").replace("\n", " ")
+    assert "Source : " in fig.get_supxlabel()
+
+
+def test_when_site_has_no_qpv_then_targets_chart_drops_the_qpv_bar():
+    t = table(
+        ("q1_outside_qpv", "", 26.0, {"target": 25, "met": True}),
+        ("attributions_in_qpv", "", 0),
+        ("non_q1_in_qpv", "", NA, {"denominator": 0, "suppressed": False}),
+    )
+    fig = figures.targets_chart(t)
+    assert len(bars(fig.axes[0])) == 1
+    assert not gids(fig, "ns")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1er quartile (EPCI sans QPV)"]
+
+
+def test_when_priority_chart_then_bars_one_target_line_and_ns(site_with_gaps):
+    fig = figures.priority_by_reservataire_chart(site_with_gaps)
+    assert len(bars(fig.axes[0])) == 2
+    assert len(gids(fig, "target")) == 1
+    assert len(gids(fig, "ns")) == 1
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0].startswith("État —")  # codes.RESERVATAIRES order
+    assert "(412\u00a0attributions)" in ticks[-1]
+
+
+def test_when_pressure_delay_chart_then_two_panels_by_typology(site_with_gaps):
+    fig = figures.pressure_delay_chart(site_with_gaps)
+    left, right = fig.axes
+    assert len(bars(left)) == 2 and len(bars(right)) == 2
+    assert len(gids(fig, "ns")) == 2
+    assert [t.get_text() for t in left.get_yticklabels()] == ["T1", "T2", "T6 et +"]
+    assert "T1" in fig.get_suptitle().replace("\n", " ")
+
+
+def test_when_flux_chart_then_state_cap_marked_and_ns_attributions_not_drawn(site_with_gaps):
+    fig = figures.flux_chart(site_with_gaps, state_cap=30)
+    (cap,) = gids(fig, "cap")
+    assert list(cap.get_xdata()) == [30, 30]
+    # rows: État ensemble, PPRIOR, PFONCT, COLACT; stock bars 4, attribution bars 2 (PFONCT and the total n.s.)
+    assert len(bars(fig.axes[0])) == 6
+    assert len(gids(fig, "ns")) == 2
+    assert "27,5\u00a0%" in texts(fig)
+
+
+def test_when_cotation_chart_then_bars_markers_and_hatched_ns_band(site_with_gaps):
+    fig = figures.cotation_chart(site_with_gaps)
+    ax = fig.axes[0]
+    assert len(bars(ax)) == 2
+    assert len([p for p in ax.patches if p.get_hatch()]) == 1
+    markers = [line for line in ax.lines if line.get_marker() == "o"]
+    assert len(markers) == 2
+    assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0-9", "10-19", "60+"]
+
+
+def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_added():
+    fig = figures.milestones_timeline(
+        [(2016, "CIL installée"), (None, "Lieu commun d'accueil"), (2019, "CIA signée"), (2019, "PPGDID adopté")],
+        "Lorient Agglomération",
+    )
+    assert len(gids(fig, "milestone")) == 2  # one point per year
+    assert len(gids(fig, "deadline")) == 2
+    labels = texts(fig)
+    assert "Lieu commun d'accueil" not in " ".join(labels)
+    assert any("31 décembre 2023" in label for label in labels)
+    assert fig.get_suptitle().startswith("Lorient Agglomération : les étapes de la réforme depuis 2016")
+
+
+def test_when_sites_chart_then_sorted_dots_common_target_line_and_ns_site():
+    t = pd.concat(
+        [
+            table(("q1_outside_qpv", "", 27.5, {"target": 25, "met": True}), site="caen"),
+            table(("q1_outside_qpv", "", 12.1, {"target": 25, "met": False}), site="montpellier"),
+            table(("q1_outside_qpv", "", NA, {"target": 25}), site="angouleme"),
+            table(("q1_outside_qpv", "", 18.4, {"target": 25, "met": False}), site="lorient"),
+        ]
+    )
+    labels = {"caen": "Caen la Mer", "montpellier": "Montpellier", "angouleme": "GrandAngoulême", "lorient": "Lorient"}
+    fig = figures.sites_indicator_chart(t, "q1_outside_qpv", labels)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["GrandAngoulême", "Montpellier", "Lorient", "Caen la Mer"]
+    assert len([line for line in ax.lines if line.get_marker() == "o"]) == 3
+    assert len(gids(fig, "target")) == 1
+    assert len(gids(fig, "ns")) == 1
+    assert "1\u00a0site sur 3 atteint l'objectif" in fig.get_suptitle().replace("\n", " ")
+
+
+def test_when_status_counts_then_one_bar_per_status_in_given_order():
+    fig = figures.status_count_chart({"Réflexion": 3, "Principes arrêtés": 4, "Opérationnelle": 1}, "Cotation")
+    ax = fig.axes[0]
+    assert [round(b.get_width()) for b in bars(ax)] == [3, 4, 1]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Réflexion", "Principes arrêtés", "Opérationnelle"]
+
+
+def test_when_no_rows_then_charts_say_data_unavailable():
+    empty = table()
+    for chart in (figures.targets_chart, figures.pressure_delay_chart, figures.flux_chart, figures.cotation_chart):
+        assert "Données non disponibles" in texts(chart(empty))
+
+
+def test_when_charts_drawn_then_pyplot_and_rcparams_untouched(site_with_gaps):
+    before = dict(mpl.rcParams)
+    figures.targets_chart(site_with_gaps)
+    assert plt.get_fignums() == []
+    assert dict(mpl.rcParams) == before
+
+
+def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
+    charts = {
+        "targets": figures.targets_chart(site_with_gaps),
+        "priority": figures.priority_by_reservataire_chart(site_with_gaps),
+        "pressure": figures.pressure_delay_chart(site_with_gaps),
+        "flux": figures.flux_chart(site_with_gaps),
+        "cotation": figures.cotation_chart(site_with_gaps),
+        "timeline": figures.milestones_timeline([(2018, "CIL installée")], "Caen la Mer",
+                                                deadlines=[(dt.date(2023, 12, 31), "Cotation")]),
+        "sites": figures.sites_indicator_chart(site_with_gaps, "pressure", {}),
+        "status": figures.status_count_chart({"Installé": 2}, "Lieux communs"),
+    }
+    for name, fig in charts.items():
+        path = tmp_path / f"{name}.png"
+        fig.savefig(path, dpi=100)
+        assert path.stat().st_size > 5_000, name
