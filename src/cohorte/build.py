@@ -14,12 +14,9 @@ from pathlib import Path
 from . import __version__, config
 from .editions import Edition, load_edition
 from .errors import BuildError, GridError, ParamsError
-from .execution import JobResult, NotebookJob, read_manifest, run_jobs, write_manifest
+from .execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
 from .files import fingerprint, sha256_file
 from .grids import check_grids, grid_path, load_grids
-from .inputs import find_table
-from .prepared import SLICE_FILE, published_indicators, slice_dir, write_site_slices
-from .schemas import TABLES
 
 MONOGRAPH = "monograph.ipynb"
 SYNTHESIS = "synthesis.ipynb"
@@ -64,19 +61,27 @@ def resolve_data_dir(edition: Edition, data_dir: Path | None) -> Path:
 
 
 def _input_hashes(data_dir: Path) -> dict[str, str]:
+    from .inputs import find_table
+    from .schemas import TABLES
+
     found = {t: find_table(data_dir, t) for t in TABLES} if data_dir.is_dir() else {}
     return {path.name: sha256_file(path) for path in found.values() if path}
 
 
-def prepare(edition: Edition, data_dir: Path, manifest: dict, force: bool) -> None:
-    """Compute and publish every site's indicators, unless the inputs are unchanged since the last build."""
+def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
+    """Compute and publish every site's indicators, unless nothing they depend on changed since the last build.
+
+    They depend on the input tables, the edition's params, the grids and the kit (content hashes).
+    """
     params = config.params_dir(edition.edition)
-    key = fingerprint(params / "edition.yml", [grid_path(edition.edition, s) for s in edition.slugs],
-                      _input_hashes(data_dir), __version__)
+    key = fingerprint(params / "edition.yml", [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
+                      _input_hashes(data_dir), kit_fingerprint())
     cached = manifest.get("prepared", {})
-    slices_ok = all((slice_dir(edition, s) / SLICE_FILE).exists() for s in edition.slugs)
-    if not force and cached.get("fingerprint") == key and slices_ok:
+    slices_ok = all((config.prepared_dir(edition.edition, s) / config.PREPARED_FILE).exists() for s in edition.slugs)
+    if cached.get("fingerprint") == key and slices_ok:
         return
+    from .prepared import published_indicators, write_site_slices
+
     table = published_indicators(edition, data_dir, load_grids(edition.edition))
     write_site_slices(edition, table)
     manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "inputs": _input_hashes(data_dir)}
@@ -86,7 +91,7 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
     out = config.outputs_dir(edition.edition) / "sites"
     jobs = []
     for slug in slugs:
-        folder, prepared = out / slug, slice_dir(edition, slug)
+        folder, prepared = out / slug, config.prepared_dir(edition.edition, slug)
         jobs.append(NotebookJob(
             name=f"sites/{slug}",
             notebook=config.notebooks_dir() / MONOGRAPH,
@@ -95,7 +100,7 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
             sources={
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
                 "grid": sha256_file(grid_path(edition.edition, slug)),
-                "data_slice": sha256_file(prepared / SLICE_FILE),
+                "data_slice": sha256_file(prepared / config.PREPARED_FILE),
             },
         ))
     return jobs
@@ -138,7 +143,7 @@ def build_edition(
     manifest.update({"edition": edition.edition, "kit_version": __version__})
     report = BuildReport(edition)
     try:
-        prepare(edition, data, manifest, force)
+        prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
         report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, workers, force, "monographies")
         if (config.notebooks_dir() / SYNTHESIS).exists():
@@ -168,13 +173,9 @@ def _provenance(nb: Path) -> str:
     return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
 
 
-def _templates_hash() -> list[str]:
-    return [sha256_file(p) for p in sorted(config.templates_dir().iterdir()) if p.is_file()]
-
-
 def render_documents(edition: Edition, notebooks: dict[str, Path], manifest: dict, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
     """Render each executed notebook to PDF/DOCX/HTML with the built-in engine, skipping unchanged ones."""
-    from .rendering import document_meta, monograph_base, synthesis_base
+    from .config import monograph_base, synthesis_base
 
     renders = manifest.setdefault("renders", {})
     todo, done, failures = [], [], {}
@@ -182,12 +183,15 @@ def render_documents(edition: Edition, notebooks: dict[str, Path], manifest: dic
         slug = None if name == "synthesis" else name.split("/", 1)[1]
         base = synthesis_base(edition.edition) if slug is None else monograph_base(edition.edition, slug)
         outputs = [base.with_name(f"{base.name}.{f}") for f in formats]
-        key = fingerprint(nb, sorted(formats), _templates_hash(), __version__)
+        key = fingerprint(nb, sorted(formats), kit_fingerprint())
         entry = renders.get(name, {})
         if not force and entry.get("fingerprint") == key and all(p.exists() for p in outputs):
             continue
-        todo.append((name, nb, base, tuple(formats), document_meta(edition, slug, _provenance(nb)), key))
+        todo.append((name, nb, base, tuple(formats), slug, key))
     if todo:
+        from .rendering import document_meta  # imported here: a no-op build never loads nbformat
+
+        todo = [(n, nb, b, f, document_meta(edition, slug, _provenance(nb)), k) for n, nb, b, f, slug, k in todo]
         from concurrent.futures import ProcessPoolExecutor
 
         from tqdm import tqdm
@@ -208,32 +212,46 @@ def render_documents(edition: Edition, notebooks: dict[str, Path], manifest: dic
 
 def render_outputs(edition: Edition, report: BuildReport, manifest: dict, formats, engine: str, workers: int, force: bool) -> list[Path]:
     """Render the executed notebooks: documents per site and for the synthesis, the web site, the book."""
-    from .assembly import book_dir, choose_engine, render_book, write_book
-    from .rendering import build_site, site_dir
-
     out = config.outputs_dir(edition.edition)
     failed = set(report.failures)
     site_nbs = {s: out / "sites" / s / MONOGRAPH for s in edition.slugs
                 if f"sites/{s}" not in failed and (out / "sites" / s / MONOGRAPH).exists()}
     synthesis_nb = out / "synthesis" / SYNTHESIS
     notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
-    has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
-    if has_synthesis:
+    if "synthesis" not in failed and synthesis_nb.exists():
         notebooks["synthesis"] = synthesis_nb
-    chosen = choose_engine(engine)
     rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
     report.failures.update(failures)
-    if has_synthesis:
-        write_book(edition, synthesis_nb, site_nbs)
-        if chosen == "quarto":
-            rendered.append(render_book(book_dir(edition.edition)))
-        elif "html" in formats:
-            key = fingerprint(sorted(notebooks.items()), [fingerprint(p) for p in notebooks.values()], __version__)
-            index = site_dir(edition.edition) / "index.html"
-            if force or manifest.get("site", {}).get("fingerprint") != key or not index.exists():
-                rendered.append(build_site(edition, synthesis_nb, site_nbs, site_dir(edition.edition)))
-                manifest["site"] = {"fingerprint": key, "index": str(index)}
+    if "synthesis" in notebooks:
+        rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
     return rendered
+
+
+def render_book_or_site(edition: Edition, synthesis_nb: Path, site_nbs: dict[str, Path], manifest: dict, formats, engine: str, force: bool) -> list[Path]:
+    """Write the Quarto book; render it with Quarto when chosen, else build the static site."""
+    from .assembly import book_dir, choose_engine, render_book, write_book
+
+    chosen = choose_engine(engine)
+    sources = [synthesis_nb, *site_nbs.values()]
+    key = fingerprint(chosen, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
+    entry = manifest.get("book", {})
+    index = _site_index(edition)
+    if not force and entry.get("fingerprint") == key and (chosen == "quarto" or index.exists() or "html" not in formats):
+        return []
+    write_book(edition, synthesis_nb, site_nbs)
+    rendered = []
+    if chosen == "quarto":
+        rendered.append(render_book(book_dir(edition.edition)))
+    elif "html" in formats:
+        from .rendering import build_site
+
+        rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
+    manifest["book"] = {"fingerprint": key, "engine": chosen}
+    return rendered
+
+
+def _site_index(edition: Edition) -> Path:
+    return config.outputs_dir(edition.edition) / "site" / "index.html"
 
 
 def print_report(report: BuildReport) -> str:
@@ -244,11 +262,11 @@ def print_report(report: BuildReport) -> str:
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
     out = config.outputs_dir(report.edition.edition)
-    if report.rendered:
-        lines.append(f"{len(report.rendered)} file(s) rendered. Open:")
-        for path in (out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx"))):
-            if path.exists():
-                lines.append(f"  {path}")
+    lines.append(f"{len(report.rendered)} file(s) rendered.")
+    openable = [out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
+                out / "sites" / "SLUG" / "monograph.{html,pdf,docx}"]
+    lines.append("Open:")
+    lines += [f"  {path}" for path in openable if path.exists() or "SLUG" in path.parts]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")
     return "\n".join(lines)

@@ -52,3 +52,26 @@ def notebooks_dir() -> Path:
 
 def templates_dir() -> Path:
     return repo_dir() / "templates"
+
+
+def monograph_base(edition: str | int, slug: str) -> Path:
+    """``outputs/EDITION/sites/SLUG/monograph`` (add ``.html``, ``.pdf``, ``.docx``)."""
+    return outputs_dir(edition) / "sites" / slug / "monograph"
+
+
+def synthesis_base(edition: str | int) -> Path:
+    """``outputs/EDITION/synthese-EDITION`` (add ``.html``, ``.pdf``, ``.docx``)."""
+    return outputs_dir(edition) / f"synthese-{edition}"
+
+
+def site_dir(edition: str | int) -> Path:
+    """The static web site of the edition (``index.html`` is the synthesis)."""
+    return outputs_dir(edition) / "site"
+
+
+PREPARED_FILE = "indicators.csv"  # a site's published indicators, inside prepared_dir()
+
+
+def prepared_dir(edition: str | int, slug: str) -> Path:
+    """The site's published aggregates handed to its notebook by ``cohorte build``."""
+    return outputs_dir(edition) / "sites" / slug / "prepared"

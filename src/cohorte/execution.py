@@ -15,16 +15,24 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
-import nbformat
-import papermill
 from tqdm import tqdm
 
 from . import __version__, config
+from .errors import ParamsError
 from .files import atomic_write_json, fingerprint, sha256_file, temp_path_for
 
 KERNEL = "cohorte"
+
+
+@cache
+def kit_fingerprint() -> str:
+    """The kit's version plus the content of its code and templates: a change to any re-runs outputs."""
+    package = Path(__file__).parent
+    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().glob("*") if p.is_file())
+    return fingerprint(__version__, [sha256_file(p) for p in files])
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class NotebookJob:
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.notebook, self.parameters, self.sources, __version__)
+        return fingerprint(self.notebook, self.parameters, self.sources, kit_fingerprint())
 
     @property
     def failed_output(self) -> Path:
@@ -67,6 +75,8 @@ def git_commit() -> str:
 
 
 def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
+    import nbformat  # imported here: a no-op build never pays for nbformat's start-up
+
     nb = nbformat.read(path, as_version=4)
     nb.metadata["cohorte"] = {
         "kit_version": __version__,
@@ -79,6 +89,8 @@ def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
 
 
 def _describe_failure(exc: Exception, job: NotebookJob) -> str:
+    import papermill
+
     if isinstance(exc, papermill.PapermillExecutionError):
         detail = f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
         return f"{detail} (executed notebook kept at {job.failed_output})"
@@ -109,6 +121,8 @@ def run_job(job: NotebookJob, commit: str) -> JobResult:
 
 
 def _run_job(job: NotebookJob, commit: str) -> JobResult:
+    import papermill
+
     start = time.perf_counter()
     tmp = temp_path_for(job.output)
     try:
@@ -137,11 +151,28 @@ def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
     )
 
 
+def check_parameters(jobs: list[NotebookJob]) -> None:
+    """Refuse parameters a notebook does not declare (papermill itself only warns)."""
+    import papermill
+
+    declared: dict[Path, list[str]] = {}
+    for job in jobs:
+        if job.notebook not in declared:
+            declared[job.notebook] = list(papermill.inspect_notebook(str(job.notebook)))
+        unknown = sorted(set(job.parameters) - set(declared[job.notebook]))
+        if unknown:
+            raise ParamsError(
+                f"{job.notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
+                f"the notebook declares {', '.join(declared[job.notebook])}"
+            )
+
+
 def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
     """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar."""
     results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if not force and is_up_to_date(j, manifest)]
     todo = [j for j in jobs if force or not is_up_to_date(j, manifest)]
     if todo:
+        check_parameters(todo)
         commit = git_commit()
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = [pool.submit(run_job, job, commit) for job in todo]

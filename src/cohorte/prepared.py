@@ -15,10 +15,11 @@ from . import config, disclosure
 from .editions import Edition
 from .files import atomic_write_text
 from .grids import Grid, load_grids
-from .indicators import build_targets, compute_indicators
+from .errors import InputDataError
+from .indicators import COLUMNS, build_targets, compute_indicators
 from .inputs import load_inputs
 
-SLICE_FILE = "indicators.csv"
+SLICE_FILE = config.PREPARED_FILE
 
 
 def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
@@ -38,15 +39,11 @@ def published_indicators(edition: Edition, data_dir: Path | None = None, grids: 
     return disclosure.publish(table, edition.disclosure_threshold)
 
 
-def slice_dir(edition: Edition, slug: str) -> Path:
-    return config.outputs_dir(edition.edition) / "sites" / slug / "prepared"
-
-
 def write_site_slices(edition: Edition, table: pd.DataFrame) -> dict[str, Path]:
     """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``."""
     folders = {}
     for slug in edition.slugs:
-        folder = slice_dir(edition, slug)
+        folder = config.prepared_dir(edition.edition, slug)
         atomic_write_text(folder / SLICE_FILE, table[table["site"] == slug].to_csv(index=False))
         folders[slug] = folder
     return folders
@@ -54,4 +51,14 @@ def write_site_slices(edition: Edition, table: pd.DataFrame) -> dict[str, Path]:
 
 def read_site_slice(folder: Path) -> pd.DataFrame:
     """Read back a site's published indicators (as written by ``write_site_slices``)."""
-    return pd.read_csv(folder / SLICE_FILE, keep_default_na=False, na_values=[""], dtype={"breakdown": str})
+    path = Path(folder) / SLICE_FILE
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"breakdown": str})
+    except (OSError, ValueError) as exc:
+        raise InputDataError([f"{path}: cannot read the site's prepared indicators ({exc}); delete it and run cohorte build again"]) from None
+    missing = [c for c in (*COLUMNS, "suppressed") if c not in table.columns]
+    if missing:
+        raise InputDataError([f"{path}: prepared indicators lack column(s) {', '.join(missing)}; delete it and run cohorte build again"])
+    table["breakdown"] = table["breakdown"].fillna("")
+    table["met"] = table["met"].astype("boolean")
+    return table

@@ -91,20 +91,6 @@ class DocMeta:
 # ---------------------------------------------------------------- output locations
 
 
-def monograph_base(edition: str | int, slug: str) -> Path:
-    """``outputs/EDITION/sites/SLUG/monograph`` (add ``.html``, ``.pdf``, ``.docx``)."""
-    return config.outputs_dir(edition) / "sites" / slug / "monograph"
-
-
-def synthesis_base(edition: str | int) -> Path:
-    """``outputs/EDITION/synthese-EDITION`` (add ``.html``, ``.pdf``, ``.docx``)."""
-    return config.outputs_dir(edition) / f"synthese-{edition}"
-
-
-def site_dir(edition: str | int) -> Path:
-    return config.outputs_dir(edition) / "site"
-
-
 # ---------------------------------------------------------------- reader's notebook
 
 

@@ -1,0 +1,223 @@
+"""The whole 2020 demo edition built through the real CLI: notebooks in real kernels, real pandoc
+and typst, the site in headless chromium, PDFs through poppler. Built once per module (slow)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from browser import CHROMIUM, IMAGES_OK, Browser
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+COHORTE = str(Path(sys.executable).with_name("cohorte"))
+SLUGS = ["agglopolys", "caen-la-mer", "clermont-auvergne-metropole", "coeur-d-essonne", "carene",
+         "eurometropole-strasbourg", "grandangouleme", "grand-avignon", "grand-besancon",
+         "lorient-agglomeration", "mel", "montpellier-mediterranee-metropole"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def cohorte(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COHORTE_HOME": str(home)}
+    return subprocess.run([COHORTE, *args], env=env, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("edition")
+    shutil.copytree(REPO / "params", root / "params")
+    return root
+
+
+@pytest.fixture(scope="module")
+def first_build(home: Path) -> subprocess.CompletedProcess:
+    return cohorte(home, "build", "2020")
+
+
+@pytest.fixture(scope="module")
+def out(home: Path, first_build: subprocess.CompletedProcess) -> Path:
+    assert first_build.returncode == 0, first_build.stdout + first_build.stderr
+    return home / "outputs" / "2020"
+
+
+def test_when_no_data_is_configured_then_the_build_generates_the_demo_data(home: Path, first_build) -> None:
+    assert "generating" in first_build.stdout
+    assert (home / "data" / "2020-demo" / "demands.csv").exists()
+    assert "13 notebook(s) executed, 0 unchanged, 0 failed" in first_build.stdout
+    assert "données fictives" in first_build.stdout
+
+
+def test_every_site_has_its_monograph_in_every_format(out: Path) -> None:
+    for slug in SLUGS:
+        folder = out / "sites" / slug
+        for name in ("monograph.ipynb", "key_figures.json", "monograph.html", "monograph.pdf", "monograph.docx"):
+            assert (folder / name).stat().st_size > 0, f"{slug}/{name}"
+    for ext in ("html", "pdf", "docx"):
+        assert (out / f"synthese-2020.{ext}").exists()
+    assert (out / "site" / "index.html").exists()
+    assert (out / "book" / "_quarto.yml").exists()
+
+
+def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for slug in SLUGS:
+        path = out / "sites" / slug / "monograph.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata.papermill.parameters["site"] == slug
+        stamp = nb.metadata.cohorte
+        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice"}
+        entry = manifest["notebooks"][f"sites/{slug}"]
+        from cohorte.files import sha256_file
+
+        assert entry["sha256"] == sha256_file(path)
+        assert entry["fingerprint"] == stamp.fingerprint
+    assert set(manifest["prepared"]["inputs"]) >= {"demands.csv", "attributions.csv"}
+    assert "synthesis" in manifest["notebooks"] and len(manifest["renders"]) == 13
+
+
+def test_no_code_and_no_error_in_any_executed_notebook(out: Path) -> None:
+    for path in out.rglob("*.ipynb"):
+        if "book" in path.parts:
+            continue
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                assert output["output_type"] != "error", f"{path}: {output.get('evalue')}"
+
+
+def test_published_counts_respect_the_disclosure_threshold(out: Path) -> None:
+    from cohorte.indicators import INDICATORS
+
+    for slug in SLUGS:
+        figures = json.loads((out / "sites" / slug / "key_figures.json").read_text(encoding="utf-8"))
+        assert figures["schema_version"] == 1 and figures["demo_data"] is True
+        for row in figures["indicators"]:
+            unit = INDICATORS[row["indicator"]].unit
+            for column in ("numerator", "denominator") + (("value",) if unit == "nombre" else ()):
+                count = row[column]
+                assert count is None or count == 0 or count >= 5, f"{slug} {row['indicator']} {column}={count}"
+
+
+def test_no_row_level_identifier_leaves_the_kit(home: Path, out: Path) -> None:
+    demands = pd.read_csv(home / "data" / "2020-demo" / "demands.csv", usecols=["demand_id"])["demand_id"]
+    stock = pd.read_csv(home / "data" / "2020-demo" / "housing_stock.csv", usecols=["dwelling_id"])["dwelling_id"]
+    pattern = re.compile(r"\b\d{3}\d{4}\d{5,10}[A-Z]\b")
+    sample = set(demands.sample(200, random_state=1)) | set(stock.sample(200, random_state=1))
+    for path in out.rglob("*"):
+        if path.suffix not in (".csv", ".json", ".html", ".ipynb", ".yml"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        assert not pattern.search(text), f"{path}: a demand id"
+        assert not any(ident in text for ident in sample), f"{path}: a row identifier"
+
+
+def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
+    tables = out / "synthesis" / "tables"
+    sites = pd.read_csv(tables / "sites.csv")
+    assert list(sites.columns) == ["site", "name", "region", "communes", "population"]
+    assert len(sites) == 12 and sites["population"].sum() == 3_856_795
+    indicators = pd.read_csv(tables / "indicators.csv")
+    assert {"site", "indicator", "value", "target", "met"} <= set(indicators.columns)
+    observations = pd.read_csv(tables / "observations.csv", dtype=str)
+    assert list(observations.columns) == ["site", "theme", "field", "value"]
+    assert len(observations) == 12 * observations["field"].nunique() or len(observations) % 12 == 0
+    shared = (observations["field"].eq("demand_register") & observations["value"].eq("shared_file")).sum()
+    operational = (observations["field"].eq("stage") & observations["value"].eq("operational")).sum()
+    text = pdf_text(out / "synthese-2020.pdf")
+    assert f"fichier partagé sur {shared} sites" in text
+    assert f"opérationnelle sur {operational} site" in text
+
+
+def pdf_text(path: Path) -> str:
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return re.sub(r"\s+", " ", result.stdout)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
+def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_path: Path) -> None:
+    synthesis = pdf_text(out / "synthese-2020.pdf")
+    for heading in ("Sommaire", "En synthèse", "I. La gouvernance locale", "IV. Les mesures ELAN", "Données fictives"):
+        assert heading in synthesis
+    monograph = pdf_text(out / "sites" / "lorient-agglomeration" / "monograph.pdf")
+    for heading in ("Lorient Agglomération", "Gouvernance", "Cotation de la demande", "Gestion en flux", "Perspectives"):
+        assert heading in monograph
+    assert re.search(r"\d+,\d\u00a0?%", monograph), "no French-formatted percentage"
+    assert "import " not in monograph and "show_table" not in monograph
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(out / "synthese-2020.pdf"), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert 6 <= len(pages) <= 40
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copyfile(pages[2], ARTIFACTS / "synthese-2020-page3.png")
+
+
+def test_docx_has_headings_tables_and_images(out: Path) -> None:
+    import docx
+
+    document = docx.Document(str(out / "sites" / "mel" / "monograph.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Gouvernance" in headings and "Gestion en flux" in headings
+    assert len(document.tables) >= 5
+    assert len(document.inline_shapes) >= 4
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_site_loads_in_chromium_and_reaches_every_monograph(out: Path) -> None:
+    browser = Browser(CHROMIUM)
+    try:
+        index = out / "site" / "index.html"
+        for slug in SLUGS:
+            browser.open(index.as_uri())
+            assert browser.errors() == []
+            browser.click_and_wait(f'nav.site-nav a[href="sites/{slug}.html"]')
+            assert browser.errors() == [], slug
+            images = browser.evaluate(IMAGES_OK)
+            assert len(images) >= 4 and all(ok for _, ok in images), slug
+            assert "Données fictives" in browser.evaluate("document.body.innerText")
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.screenshot(ARTIFACTS / "edition-2020-last-monograph.png")
+    finally:
+        browser.close()
+
+
+def test_when_nothing_changed_then_the_rebuild_executes_nothing(home: Path, out: Path) -> None:
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.ipynb")}
+    result = cohorte(home, "build", "2020")
+    assert result.returncode == 0, result.stderr
+    assert "0 notebook(s) executed, 13 unchanged, 0 failed" in result.stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ipynb")} == before
+
+
+def test_when_a_site_breaks_then_it_fails_alone_and_keeps_its_last_good_outputs(home: Path, out: Path) -> None:
+    from cohorte.files import sha256_file
+
+    good = out / "sites" / "carene" / "monograph.ipynb"
+    good_hash = sha256_file(good)
+    (out / "sites" / "carene" / "prepared" / "indicators.csv").write_text("garbage\n1\n", encoding="utf-8")
+    result = cohorte(home, "build", "2020", "--sites", "carene,lorient-agglomeration,mel", "--force", "--formats", "html")
+    assert result.returncode == 1
+    assert "FAILED sites/carene: cell" in result.stdout
+    assert "prepared indicators lack column(s)" in result.stdout
+    assert "3 notebook(s) executed" not in result.stdout and "1 failed" in result.stdout
+    assert sha256_file(good) == good_hash, "the last good notebook was replaced"
+    assert (out / "sites" / "carene" / "monograph.failed.ipynb").exists()
+    for slug in ("lorient-agglomeration", "mel"):
+        assert (out / "sites" / slug / "monograph.html").exists()
+    (out / "sites" / "carene" / "prepared" / "indicators.csv").unlink()
+    repaired = cohorte(home, "build", "2020", "--sites", "carene", "--formats", "html")
+    assert repaired.returncode == 0, repaired.stdout
+
+
+def test_when_a_site_is_unknown_then_build_names_the_known_sites(home: Path) -> None:
+    result = cohorte(home, "build", "2020", "--sites", "paris")
+    assert result.returncode == 1
+    assert "unknown site(s) paris in edition 2020; known sites: agglopolys" in result.stderr
+    assert "Traceback" not in result.stderr

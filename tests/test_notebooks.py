@@ -1,0 +1,78 @@
+"""Notebook hygiene and the papermill CLI: the notebooks run as a user would run them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import REPO
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+PAPERMILL = str(Path(sys.executable).with_name("papermill"))
+
+
+def test_the_kit_ships_a_monograph_and_a_synthesis_notebook() -> None:
+    assert [p.name for p in NOTEBOOKS] == ["monograph.ipynb", "synthesis.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_clean_with_one_parameters_cell_and_the_kit_kernel(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "outputs are committed"
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
+    assert "parameters" in code[0].metadata["tags"], "the parameters cell comes first"
+    assert nb.metadata.kernelspec.name == "cohorte"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_thin_and_hides_its_code(path: Path) -> None:
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        assert cell.source.startswith("#| echo: false"), "Quarto must hide every code cell"
+        assert "remove-input" in cell.metadata["tags"], "the built-in engine hides tagged inputs"
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        assert not any(line.lstrip().startswith(("def ", "class ", "import matplotlib")) for line in lines)
+        assert "lambda" not in cell.source and len(lines) <= 15, "logic belongs in src/cohorte/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_documents_every_parameter(path: Path) -> None:
+    result = subprocess.run([PAPERMILL, "--help-notebook", str(path)], capture_output=True, text=True, check=True)
+    assert "edition: int (default 2020)" in result.stdout
+    for name in ("output_dir",) + (("site", "prepared_dir") if path.stem == "monograph" else ("sites_dir",)):
+        assert f"{name}: str" in result.stdout
+
+
+@pytest.mark.slow
+def test_papermill_cli_runs_the_monograph_for_a_site_with_its_defaults(kit_home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "carene.ipynb"
+    env = {**os.environ, "COHORTE_HOME": str(kit_home)}
+    result = subprocess.run(
+        [PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), "-p", "site", "carene",
+         "-p", "output_dir", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    assert nb.metadata.papermill.parameters == {"site": "carene", "output_dir": str(tmp_path)}
+    shown = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "Communauté d'agglomération de la Région Nazairienne" in shown
+    assert "Données fictives" in shown
+    assert (tmp_path / "key_figures.json").exists()
+
+
+def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_kernel(tmp_path: Path) -> None:
+    from cohorte.errors import ParamsError
+    from cohorte.execution import NotebookJob, check_parameters
+
+    job = NotebookJob("sites/mel", REPO / "notebooks" / "monograph.ipynb", tmp_path / "x.ipynb", {"sitee": "mel"})
+    with pytest.raises(ParamsError, match=r"monograph.ipynb: unknown parameter\(s\) sitee; the notebook declares edition, site"):
+        check_parameters([job])
