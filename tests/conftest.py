@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+_SESSION_HOME: Path | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the whole session (nbval's kernels included) in a temporary COHORTE_HOME, so that no test
+    writes data or outputs into the repository."""
+    global _SESSION_HOME
+    if "COHORTE_HOME" not in os.environ:
+        _SESSION_HOME = Path(tempfile.mkdtemp(prefix="cohorte-tests-"))
+        shutil.copytree(REPO / "params", _SESSION_HOME / "params")
+        os.environ["COHORTE_HOME"] = str(_SESSION_HOME)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION_HOME is not None:
+        shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+        os.environ.pop("COHORTE_HOME", None)
 
 
 @pytest.fixture

@@ -128,7 +128,9 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
     assert {"site", "indicator", "value", "target", "met"} <= set(indicators.columns)
     observations = pd.read_csv(tables / "observations.csv", dtype=str)
     assert list(observations.columns) == ["site", "theme", "field", "value"]
-    assert len(observations) == 12 * observations["field"].nunique() or len(observations) % 12 == 0
+    from cohorte.grids import coded_fields
+
+    assert len(observations) == 12 * len(coded_fields())
     shared = (observations["field"].eq("demand_register") & observations["value"].eq("shared_file")).sum()
     operational = (observations["field"].eq("stage") & observations["value"].eq("operational")).sum()
     text = pdf_text(out / "synthese-2020.pdf")
@@ -188,12 +190,29 @@ def test_site_loads_in_chromium_and_reaches_every_monograph(out: Path) -> None:
         browser.close()
 
 
-def test_when_nothing_changed_then_the_rebuild_executes_nothing(home: Path, out: Path) -> None:
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.ipynb")}
+def _mtimes(out: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+
+
+def test_when_nothing_changed_then_the_rebuild_executes_and_renders_nothing(home: Path, out: Path) -> None:
+    before = _mtimes(out)
     result = cohorte(home, "build", "2020")
     assert result.returncode == 0, result.stderr
     assert "0 notebook(s) executed, 13 unchanged, 0 failed" in result.stdout
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.ipynb")} == before
+    assert "0 file(s) rendered" in result.stdout
+    assert _mtimes(out) == before
+
+
+def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(home: Path, out: Path) -> None:
+    grid = home / "params" / "2020" / "sites" / "grandangouleme.yml"
+    grid.write_text(grid.read_text(encoding="utf-8").replace(
+        "perspectives:\n", "perspectives:\n  - \"GrandAngoulême : perspective ajoutée pour le test.\"\n", 1), encoding="utf-8")
+    untouched = (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns
+    result = cohorte(home, "build", "2020")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 notebook(s) executed, 11 unchanged, 0 failed" in result.stdout
+    assert "perspective ajoutée pour le test" in pdf_text(out / "sites" / "grandangouleme" / "monograph.pdf")
+    assert (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns == untouched
 
 
 def test_when_a_site_breaks_then_it_fails_alone_and_keeps_its_last_good_outputs(home: Path, out: Path) -> None:
@@ -221,3 +240,17 @@ def test_when_a_site_is_unknown_then_build_names_the_known_sites(home: Path) -> 
     assert result.returncode == 1
     assert "unknown site(s) paris in edition 2020; known sites: agglopolys" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_when_the_data_are_real_then_no_document_says_they_are_fictitious(tmp_path: Path) -> None:
+    from conftest import tiny_tables, write_tables
+
+    shutil.copytree(REPO / "params", tmp_path / "params")
+    data = write_tables(tiny_tables(), tmp_path / "extract")
+    result = cohorte(tmp_path, "build", "2020", "--data", str(data), "--sites", "mel", "--formats", "html,pdf")
+    assert result.returncode == 0, result.stdout + result.stderr
+    monograph = tmp_path / "outputs" / "2020" / "sites" / "mel"
+    assert "Données fictives" not in pdf_text(monograph / "monograph.pdf")
+    assert "Données fictives" not in (monograph / "monograph.html").read_text(encoding="utf-8")
+    assert json.loads((monograph / "key_figures.json").read_text(encoding="utf-8"))["demo_data"] is False
+    assert "n.s." in pdf_text(monograph / "monograph.pdf"), "a two-site toy extract must show secret cells"

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorte.disclosure import publish, suppress_crosstab
+from cohorte.disclosure import publish
 from cohorte.indicators import INDICATORS
 
 T = 5
@@ -123,38 +123,3 @@ def test_when_the_full_table_of_small_sites_is_published_then_no_small_cell_and_
     assert len(out) == len(raw[~raw["indicator"].str.endswith("_by_landlord")])
     assert_no_small_count_published(out)
     assert_no_hidden_cell_recoverable(raw, out)
-
-
-# --- two-way tables -----------------------------------------------------------------------
-
-
-def test_when_a_crosstab_has_one_small_cell_then_three_more_are_hidden_and_margins_kept():
-    counts = pd.DataFrame([[3, 20, 30], [12, 15, 40]], index=["Q1", "Q2-4"], columns=["T1", "T2", "T3"])
-    out = suppress_crosstab(counts, T)
-    # 3 is secret; its row needs a second hidden cell (20), its column too (12), and then row Q2-4
-    # needs a second one: 15 (column T2 already has 20 hidden). Margins: 53, 67, 15, 35, 70, 120.
-    hidden = out.isna()
-    assert hidden.loc["Q1", "T1"] and hidden.loc["Q1", "T2"] and hidden.loc["Q2-4", "T1"] and hidden.loc["Q2-4", "T2"]
-    assert int(hidden.to_numpy().sum()) == 4
-    assert out.loc["Total", "Total"] == 120 and out.loc["Q1", "Total"] == 53 and out.loc["Total", "T1"] == 15
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_when_random_crosstabs_are_suppressed_then_no_cell_is_small_or_recoverable(seed):
-    rng = np.random.default_rng(seed)
-    counts = pd.DataFrame(rng.choice([0, 1, 2, 4, 6, 9, 15, 40], size=(4, 5)))
-    out = suppress_crosstab(counts, T)
-    values = out.to_numpy(dtype="float64", na_value=np.nan)
-    full = np.zeros((5, 6))
-    full[:4, :5] = counts.to_numpy()
-    full[:4, 5], full[4, :5], full[4, 5] = full[:4, :5].sum(1), full[:4, :5].sum(0), full.sum()
-    visible = values[~np.isnan(values)]
-    assert not ((visible > 0) & (visible < T)).any()
-    hidden = np.isnan(values)
-    lines = [(hidden[i, :5], full[i, :5], hidden[i, 5]) for i in range(5)]
-    lines += [(hidden[:4, j], full[:4, j], hidden[4, j]) for j in range(6)]
-    for secret, amounts, total_hidden in lines:
-        if total_hidden or not secret.any():
-            continue
-        h = amounts[secret]
-        assert h.sum() == 0 or ((h > 0).sum() >= 2 and h.sum() >= T), (seed, amounts, secret)

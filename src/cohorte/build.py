@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__, config
 from .editions import Edition, load_edition
-from .errors import BuildError, GridError, ParamsError
+from .errors import GridError, ParamsError, RenderError
 from .execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
 from .files import fingerprint, sha256_file
 from .grids import check_grids, grid_path, load_grids
@@ -47,19 +47,6 @@ def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
     return sites
 
 
-def resolve_data_dir(edition: Edition, data_dir: Path | None) -> Path:
-    """The folder of input tables; the edition's demo data is generated when it is used and missing."""
-    if data_dir:
-        return Path(data_dir)
-    folder = edition.input_dir()
-    if edition.uses_demo_data and not folder.exists():
-        from .demo import write_demo_data
-
-        print(f"Demo data for {edition.edition} not found: generating {folder} …")
-        write_demo_data(edition, folder)
-    return folder
-
-
 def _input_hashes(data_dir: Path) -> dict[str, str]:
     from .inputs import find_table
     from .schemas import TABLES
@@ -74,7 +61,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
     They depend on the input tables, the edition's params, the grids and the kit (content hashes).
     """
     params = config.params_dir(edition.edition)
-    key = fingerprint(params / "edition.yml", [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
+    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
                       _input_hashes(data_dir), kit_fingerprint())
     cached = manifest.get("prepared", {})
     slices_ok = all((config.prepared_dir(edition.edition, s) / config.PREPARED_FILE).exists() for s in edition.slugs)
@@ -84,7 +71,8 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
 
     table = published_indicators(edition, data_dir, load_grids(edition.edition))
     write_site_slices(edition, table)
-    manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "inputs": _input_hashes(data_dir)}
+    manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "demo_data": edition.uses_demo_data,
+                            "inputs": _input_hashes(data_dir)}
 
 
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
@@ -97,6 +85,7 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
             notebook=config.notebooks_dir() / MONOGRAPH,
             output=folder / MONOGRAPH,
             parameters={"edition": edition.edition, "site": slug, "prepared_dir": str(prepared), "output_dir": str(folder)},
+            products=(folder / "key_figures.json",),
             sources={
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
                 "grid": sha256_file(grid_path(edition.edition, slug)),
@@ -109,11 +98,13 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
 def synthesis_job(edition: Edition) -> NotebookJob:
     out = config.outputs_dir(edition.edition)
     figures = {s: out / "sites" / s / "key_figures.json" for s in edition.slugs}
+    tables = out / "synthesis" / "tables"
     return NotebookJob(
         name="synthesis",
         notebook=config.notebooks_dir() / SYNTHESIS,
         output=out / "synthesis" / SYNTHESIS,
         parameters={"edition": edition.edition, "sites_dir": str(out / "sites"), "output_dir": str(out / "synthesis")},
+        products=tuple(tables / name for name in ("sites.csv", "indicators.csv", "observations.csv")),
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
@@ -132,11 +123,18 @@ def build_edition(
 ) -> BuildReport:
     """Build an edition: validate, prepare, execute monographs and synthesis, render the book."""
     edition = load_edition(edition_id)
+    if data_dir:
+        edition = edition.with_data_dir(data_dir)
     slugs = select_sites(edition, sites)
+    from .assembly import choose_engine
+
+    engine = choose_engine(engine)  # before any kernel: --engine quarto without Quarto is an error now
     problems = check_grids(edition.edition)
     if problems:
         raise GridError(problems)
-    data = resolve_data_dir(edition, data_dir)
+    from .demo import ensure_demo_data
+
+    data = ensure_demo_data(edition)
     out = config.outputs_dir(edition.edition)
     manifest_path = out / "manifest.json"
     manifest = read_manifest(manifest_path)
@@ -157,13 +155,14 @@ def build_edition(
 
 def _render_one(name: str, nb: Path, base: Path, formats: tuple[str, ...], meta) -> tuple[str, list[Path], str]:
     """Render one document in a worker process; returns (name, files, error)."""
-    from .errors import RenderError
     from .rendering import render_notebook
 
     try:
         return name, render_notebook(nb, base, formats, meta), ""
     except RenderError as exc:
         return name, [], str(exc)
+    except Exception as exc:  # any other failure is reported for this document, not raised
+        return name, [], f"{type(exc).__name__} while rendering {nb}: {exc}"
 
 
 def _provenance(nb: Path) -> str:
@@ -223,30 +222,32 @@ def render_outputs(edition: Edition, report: BuildReport, manifest: dict, format
     rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
     report.failures.update(failures)
     if "synthesis" in notebooks:
-        rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
+        try:
+            rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
+        except RenderError as exc:
+            report.failures["book"] = str(exc)
     return rendered
 
 
 def render_book_or_site(edition: Edition, synthesis_nb: Path, site_nbs: dict[str, Path], manifest: dict, formats, engine: str, force: bool) -> list[Path]:
     """Write the Quarto book; render it with Quarto when chosen, else build the static site."""
-    from .assembly import book_dir, choose_engine, render_book, write_book
+    from .assembly import book_dir, render_book, write_book
 
-    chosen = choose_engine(engine)
     sources = [synthesis_nb, *site_nbs.values()]
-    key = fingerprint(chosen, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
+    key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
     entry = manifest.get("book", {})
     index = _site_index(edition)
-    if not force and entry.get("fingerprint") == key and (chosen == "quarto" or index.exists() or "html" not in formats):
+    if not force and entry.get("fingerprint") == key and (engine == "quarto" or index.exists() or "html" not in formats):
         return []
     write_book(edition, synthesis_nb, site_nbs)
     rendered = []
-    if chosen == "quarto":
+    if engine == "quarto":
         rendered.append(render_book(book_dir(edition.edition)))
     elif "html" in formats:
         from .rendering import build_site
 
         rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
-    manifest["book"] = {"fingerprint": key, "engine": chosen}
+    manifest["book"] = {"fingerprint": key, "engine": engine}
     return rendered
 
 

@@ -143,8 +143,9 @@ def grids_table_cmd(edition: str, out_file: Path | None) -> None:
     if out_file is None:
         click.echo(text, nl=False)
         return
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(text, encoding="utf-8")
+    from .files import atomic_write_text
+
+    atomic_write_text(out_file, text)
     click.echo(f"{text.count(chr(10)) - 1} rows written to {out_file}")
 
 

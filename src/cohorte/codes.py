@@ -44,6 +44,12 @@ CAL_DECISIONS = {
     "REJET": "rejet pour irrecevabilité",
 }
 
+# How a yes/no cell may be written, in exports from French tools and in spreadsheets.
+BOOLEAN_TOKENS = {
+    **dict.fromkeys(("true", "1", "1.0", "oui", "o", "vrai", "yes", "y"), True),
+    **dict.fromkeys(("false", "0", "0.0", "non", "n", "faux", "no"), False),
+}
+
 # Demand id: département on 3 characters, year and month of filing, a sequence, a check letter
 # (e.g. 056200300012345A), the shape of the SNE's numéro unique.
 DEMAND_ID_PATTERN = r"^[0-9][0-9AB][0-9]\d{4}\d{5,10}[A-Z]$"

@@ -41,6 +41,15 @@ def demo_data_dir(edition: str | int) -> Path:
     return data_dir() / f"{edition}-demo"
 
 
+DEMO_MARKER = "Données fictives"  # first words of the README.txt that the demo generator writes
+
+
+def is_demo_folder(folder: Path) -> bool:
+    """True when ``folder`` holds demo data (its README.txt starts with the demo marker)."""
+    readme = Path(folder) / "README.txt"
+    return readme.is_file() and readme.read_text(encoding="utf-8", errors="replace").startswith(DEMO_MARKER)
+
+
 def outputs_dir(edition: str | int | None = None) -> Path:
     base = root() / "outputs"
     return base if edition is None else base / str(edition)

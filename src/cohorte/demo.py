@@ -10,7 +10,6 @@ vectorised with numpy: the 12 sites of 2020 generate in a couple of seconds.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -24,10 +23,11 @@ import pyarrow.csv as pa_csv
 from . import __version__, codes, config
 from .editions import Edition, Site
 from .errors import CohorteError, ParamsError
+from .files import replace_dir
 
 TABLES = ("demands", "attributions", "housing_stock", "cal_presentations", "q1_thresholds")
 FORMATS = ("csv", "parquet", "xlsx")
-README_MARKER = "Données fictives"
+README_MARKER = config.DEMO_MARKER
 
 _RESERVATAIRES = tuple(codes.RESERVATAIRES)  # PPRIOR, PFONCT, COLTER, COLACT, AUTRES, AUCUN
 _RESERVED_MIX = np.array([0.25, 0.05, 0.20, 0.30, 0.02, 0.18])
@@ -675,32 +675,14 @@ def _check_replaceable(out_dir: Path) -> None:
     entries = sorted(p.name for p in out_dir.iterdir())
     if not entries:
         return
-    readme = out_dir / "README.txt"
     ours = {f"{t}.{ext}" for t in TABLES for ext in FORMATS} | {"README.txt"}
     foreign = [e for e in entries if e not in ours]
-    is_demo = readme.is_file() and readme.read_text(encoding="utf-8", errors="replace").startswith(README_MARKER)
-    if foreign or not is_demo:
+    if foreign or not config.is_demo_folder(out_dir):
         shown = ", ".join((foreign or entries)[:5])
         raise CohorteError(
             f"{out_dir} already holds files that are not cohorte demo data ({shown}); "
             "choose a new or empty folder with --out, or move those files away"
         )
-
-
-def _swap_in(tmp: Path, out_dir: Path) -> None:
-    """Replace out_dir by tmp with renames only, so a reader never sees half a dataset."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except OSError:
-        if old is not None:
-            old.rename(out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv", readme: str | None = None) -> dict[str, Path]:
@@ -717,7 +699,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv
             _WRITERS[fmt](frame, tmp / f"{name}.{fmt}")
         if readme is not None:
             (tmp / "README.txt").write_text(readme, encoding="utf-8")
-        _swap_in(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -729,3 +711,12 @@ def write_demo_data(edition: Edition, out_dir: Path | None = None, seed: int = 2
     tables = generate(edition, seed)
     target = Path(out_dir) if out_dir is not None else config.demo_data_dir(edition.edition)
     return write_tables(tables, target, fmt=fmt, readme=readme_text(edition, seed, tables, fmt))
+
+
+def ensure_demo_data(edition: Edition) -> Path:
+    """The edition's input folder, generating the demo data first when it is used and missing."""
+    folder = edition.input_dir()
+    if edition.data_dir is None and not folder.exists():
+        print(f"Demo data for {edition.edition} not found: generating {folder} …")
+        write_demo_data(edition, folder)
+    return folder

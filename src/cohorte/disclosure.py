@@ -151,29 +151,3 @@ def publish(table: pd.DataFrame, threshold: int = 5, *, keep_landlord_level: boo
     out["met"] = out["met"].astype("boolean").mask(value_hidden)
     out["suppressed"] = value_hidden
     return out
-
-
-# --- a generic two-way table ----------------------------------------------------------------
-
-
-def suppress_crosstab(counts: pd.DataFrame, threshold: int = 5, *, total_label: str = "Total") -> pd.DataFrame:
-    """A two-way table of counts with its margins (row and column ``total_label``), every count
-    between 1 and ``threshold`` − 1 hidden (NA), and enough other cells hidden that no hidden cell
-    can be recovered from its row or column total."""
-    inner = counts.astype("float64").to_numpy()
-    n_rows, n_cols = inner.shape
-    full = np.zeros((n_rows + 1, n_cols + 1))
-    full[:n_rows, :n_cols] = inner
-    full[:n_rows, n_cols] = inner.sum(axis=1)
-    full[n_rows, :n_cols] = inner.sum(axis=0)
-    full[n_rows, n_cols] = inner.sum()
-    width = n_cols + 1
-    relations = []
-    for i in range(n_rows + 1):
-        relations.append((i * width + n_cols, [i * width + j for j in range(n_cols)]))
-    for j in range(n_cols + 1):
-        relations.append((n_rows * width + j, [i * width + j for i in range(n_rows)]))
-    hidden = _protect(full.ravel(), _sensitive(full.ravel(), threshold), relations, threshold, unit_of=lambda c: [c])
-    result = pd.DataFrame(full, index=[*counts.index, total_label], columns=[*counts.columns, total_label])
-    result = result.round().astype("Int64")
-    return result.mask(pd.DataFrame(hidden.reshape(full.shape), index=result.index, columns=result.columns))

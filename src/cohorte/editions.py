@@ -119,7 +119,12 @@ class Edition(_Strict):
 
     @property
     def uses_demo_data(self) -> bool:
-        return self.data_dir is None
+        """Demo data when no data folder is configured, or when the configured one holds demo data."""
+        return self.data_dir is None or config.is_demo_folder(self.input_dir())
+
+    def with_data_dir(self, folder: Path) -> Edition:
+        """The same edition reading its tables from ``folder`` (``cohorte build --data``)."""
+        return self.model_copy(update={"data_dir": str(Path(folder).resolve())})
 
 
 def format_validation_error(path: Path, error: ValidationError) -> list[str]:

@@ -30,9 +30,5 @@ class GridError(CohorteError):
         super().__init__("\n".join(self.problems))
 
 
-class BuildError(CohorteError):
-    """One or more sites failed to build, or the book could not be assembled."""
-
-
 class RenderError(CohorteError):
     """pandoc, typst or Quarto failed to render an output."""

@@ -14,7 +14,7 @@ import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +44,7 @@ class NotebookJob:
     output: Path
     parameters: dict
     sources: dict[str, str] = field(default_factory=dict)  # what produced it: name → content hash
+    products: tuple[Path, ...] = ()  # files the notebook writes beside itself (key figures, tables)
 
     @property
     def fingerprint(self) -> str:
@@ -143,12 +144,11 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
 def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
     """True when the manifest says this exact job produced the notebook that is still in place."""
     entry = manifest.get("notebooks", {}).get(job.name)
-    return bool(
-        entry
-        and entry.get("fingerprint") == job.fingerprint
-        and job.output.exists()
-        and entry.get("sha256") == sha256_file(job.output)
-    )
+    if not entry or entry.get("fingerprint") != job.fingerprint:
+        return False
+    recorded = {job.output: entry.get("sha256"), **{Path(p): h for p, h in entry.get("products", {}).items()}}
+    expected = [job.output, *job.products]
+    return all(p.exists() and recorded.get(p) == sha256_file(p) for p in expected)
 
 
 def check_parameters(jobs: list[NotebookJob]) -> None:
@@ -190,6 +190,7 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -
             manifest.setdefault("notebooks", {})[job.name] = {
                 "output": str(job.output.relative_to(config.root())) if job.output.is_relative_to(config.root()) else str(job.output),
                 "sha256": sha256_file(job.output),
+                "products": {str(p): sha256_file(p) for p in job.products if p.exists()},
                 "fingerprint": job.fingerprint,
                 "sources": job.sources,
                 "parameters": job.parameters,
@@ -197,6 +198,9 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -
             }
         elif result.status == "failed":
             manifest.get("notebooks", {}).pop(job.name, None)
+            for product in job.products:  # stale results of an older run must not be read as current
+                if product.exists():
+                    product.replace(product.with_name(product.stem + ".stale" + product.suffix))
 
 
 def read_manifest(path: Path) -> dict:
@@ -208,7 +212,3 @@ def read_manifest(path: Path) -> dict:
 
 def write_manifest(path: Path, manifest: dict) -> None:
     atomic_write_json(path, manifest)
-
-
-def results_table(results: list[JobResult]) -> list[dict]:
-    return [asdict(r) for r in results]

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from . import config
+from .files import atomic_write_text
 from .codes import INSEE_COMMUNE_PATTERN
 from .editions import load_edition
 from .errors import CohorteError, GridError
@@ -627,7 +628,4 @@ def write_scaffold(edition: str | int, slug: str) -> Path:
     path = grid_path(edition, slug)
     if path.exists():
         raise GridError([f"{display_path(path)}: already exists; edit it, or delete it first to start over"])
-    text = scaffold(edition, slug)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return atomic_write_text(path, scaffold(edition, slug))

@@ -20,6 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from . import grids
+from .codes import BOOLEAN_TOKENS
+from .files import atomic_write_text, temp_path_for
 from .editions import load_edition
 from .errors import GridError
 from .grids import LIST_SEPARATOR, THEMES, FieldSpec, Grid
@@ -32,7 +34,6 @@ HEADERS = {
     PERSPECTIVES: ("site", "perspective"),
 }
 RECORD_KEYS = ("indicator", "commune", "landlord", "target")
-TRUE, FALSE = ("true", "vrai"), ("false", "faux")
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -151,8 +152,12 @@ def export_xlsx(edition: str | int, path: Path) -> Path:
     _write_coded(workbook, loaded, slugs)
     _write_free_text(workbook, loaded, slugs)
     workbook.move_sheet(LISTS, offset=len(workbook.sheetnames))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    tmp = temp_path_for(path)
+    try:
+        workbook.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -202,8 +207,8 @@ def _parse_bool(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
     text = _text(raw).lower()
-    if text in TRUE + FALSE:
-        return text in TRUE
+    if text in BOOLEAN_TOKENS:
+        return BOOLEAN_TOKENS[text]
     raise ValueError(f"expected true or false, got {raw!r}")
 
 
@@ -418,16 +423,14 @@ def read_xlsx(edition: str | int, path: Path) -> dict[str, Grid]:
 
 def import_xlsx(edition: str | int, path: Path) -> list[Path]:
     """Validate the workbook, then write the grids whose content changed; nothing is written on error."""
-    written = []
+    texts = {}
     for slug, grid in read_xlsx(edition, path).items():
         target = grids.grid_path(edition, slug)
         if target.exists() and _same(target, grid):
             continue
         header = grids.comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(grids.dump_grid(grid, header), encoding="utf-8")
-        written.append(target)
-    return written
+        texts[target] = grids.dump_grid(grid, header)
+    return [atomic_write_text(target, text) for target, text in texts.items()]
 
 
 def _same(path: Path, grid: Grid) -> bool:

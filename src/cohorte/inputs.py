@@ -16,14 +16,13 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from .codes import BOOLEAN_TOKENS
 from .editions import Edition
 from .errors import InputDataError
 from .schemas import OPTIONAL_TABLES, TABLES, schema_for
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 MAX_LISTED = 5
-_TRUE = {"true", "1", "1.0", "oui", "o", "vrai", "yes", "y"}
-_FALSE = {"false", "0", "0.0", "non", "n", "faux", "no"}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FRENCH_NUMBER = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]?\d{3})*(,\d+)?$")
 
@@ -145,8 +144,7 @@ def read_table(path: Path) -> RawTable:
 
 
 def _parse_bool(text: pd.Series) -> pd.Series:
-    tokens = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-    return text.str.lower().map(tokens).astype("boolean")
+    return text.str.lower().map(BOOLEAN_TOKENS).astype("boolean")
 
 
 def _parse_number(text: pd.Series) -> pd.Series:

@@ -6,7 +6,6 @@ site's published indicators (already disclosure-controlled) and its observation 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,8 @@ from .editions import Edition, Site, load_edition
 from .formatting import fmt_int, fmt_value
 from .grids import Grid, coded_fields, get_path, grid_path, load_grid
 from .indicators.registry import INDICATORS
-from .prepared import published_indicators, read_site_slice
+from .demo import ensure_demo_data
+from .prepared import published_indicators, read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
 THEME_TITLES = {
@@ -56,10 +56,7 @@ class SiteContext:
     site: Site
     grid: Grid
     table: pd.DataFrame
-
-    @property
-    def is_demo(self) -> bool:
-        return self.edition.uses_demo_data
+    is_demo: bool
 
 
 def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> SiteContext:
@@ -69,19 +66,13 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
     grid = load_grid(grid_path(params.edition, site))
     if prepared_dir:
         table = read_site_slice(Path(prepared_dir))
+        is_demo = read_site_context(Path(prepared_dir))["demo_data"]
     else:
         ensure_demo_data(params)
         everything = published_indicators(params)
         table = everything[everything["site"] == site].reset_index(drop=True)
-    return SiteContext(params, identity, grid, table)
-
-
-def ensure_demo_data(edition: Edition) -> None:
-    """Generate the edition's demo data when it runs on demo data that is not there yet."""
-    if edition.uses_demo_data and not edition.input_dir().exists():
-        from .demo import write_demo_data
-
-        write_demo_data(edition, edition.input_dir())
+        is_demo = params.uses_demo_data
+    return SiteContext(params, identity, grid, table, is_demo)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -103,15 +94,16 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", ctx.site.short_name])
 
 
-def _value_fr(value: object) -> str:
+def value_fr(value: object) -> str:
+    """A coded value in French (« non documenté » for null)."""
     if value is None:
         return "non documenté"
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, list):
-        return ", ".join(_value_fr(v) for v in value) or "aucun"
+        return ", ".join(value_fr(v) for v in value) or "aucun"
     if isinstance(value, dict) and "status" in value:
-        status = _value_fr(value["status"])
+        status = value_fr(value["status"])
         return f"{status} ({value['year']})" if value.get("year") else status
     return VALUE_FR.get(str(value), str(value))
 
@@ -133,10 +125,10 @@ def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
                 continue
             seen.add(top)
             field = ctx.grid.model_fields[theme].annotation.model_fields[top]
-            rows.append((_capitalized(field.description), _value_fr(data[theme][top])))
+            rows.append((_capitalized(field.description), value_fr(data[theme][top])))
             continue
         value = get_path(data, spec.path)
-        shown = "objectif national" if spec.field.startswith("targets.") and value is None else _value_fr(value)
+        shown = "objectif national" if spec.field.startswith("targets.") and value is None else value_fr(value)
         if spec.field.startswith("targets.") and value is not None:
             shown = fmt_value(value, "%", 0)
         rows.append((_capitalized(spec.description), shown))
@@ -228,7 +220,6 @@ def key_figures(ctx: SiteContext) -> dict:
         "edition": ctx.edition.edition,
         "site": ctx.site.model_dump(),
         "demo_data": ctx.is_demo,
-        "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
     }
@@ -240,6 +231,18 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
 
     folder = Path(output_dir) if output_dir else config.outputs_dir(ctx.edition.edition) / "sites" / ctx.site.slug
     return atomic_write_json(folder / "key_figures.json", key_figures(ctx))
+
+
+def show_milestones(ctx: SiteContext) -> None:
+    """The reform's timeline for the site, or a sentence when its grid dates no milestone."""
+    from .display import show_figure, show_markdown
+    from .figures import milestones_timeline
+
+    if any(year for year, _ in milestones(ctx)):
+        show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt="Frise des étapes de la réforme sur le site")
+    else:
+        show_markdown("Aucune étape de la réforme n'est datée dans la grille d'observation du site. Échéances légales : "
+                      "gestion en flux au 24 novembre 2023, cotation de la demande au 31 décembre 2023.")
 
 
 def show_theme(ctx: SiteContext, theme: str) -> None:

@@ -7,19 +7,21 @@ re-reads the row-level tables. Only disclosure-controlled aggregates are ever wr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 
 from . import config, disclosure
 from .editions import Edition
-from .files import atomic_write_text
+from .files import atomic_write_json, atomic_write_text
 from .grids import Grid, load_grids
 from .errors import InputDataError
 from .indicators import COLUMNS, build_targets, compute_indicators
 from .inputs import load_inputs
 
 SLICE_FILE = config.PREPARED_FILE
+CONTEXT_FILE = "context.json"
 
 
 def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
@@ -45,8 +47,17 @@ def write_site_slices(edition: Edition, table: pd.DataFrame) -> dict[str, Path]:
     for slug in edition.slugs:
         folder = config.prepared_dir(edition.edition, slug)
         atomic_write_text(folder / SLICE_FILE, table[table["site"] == slug].to_csv(index=False))
+        atomic_write_json(folder / CONTEXT_FILE, {"demo_data": edition.uses_demo_data})
         folders[slug] = folder
     return folders
+
+
+def read_site_context(folder: Path) -> dict:
+    """What the build knew of the data behind a slice (``demo_data``)."""
+    try:
+        return json.loads((Path(folder) / CONTEXT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputDataError([f"{folder / CONTEXT_FILE}: cannot be read ({exc}); delete the folder and run cohorte build again"]) from None
 
 
 def read_site_slice(folder: Path) -> pd.DataFrame:

@@ -34,6 +34,7 @@ import yaml
 from . import config
 from .display import DEMO_NOTICE
 from .errors import RenderError
+from .files import replace_dir
 
 FORMATS = ("html", "pdf", "docx")
 # Markdown cells are read with the pandoc-markdown features Quarto also understands
@@ -243,7 +244,11 @@ class _Build:
         if nav:
             args += ["--variable", f"nav={nav}"]
         target.parent.mkdir(parents=True, exist_ok=True)
-        _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
+        try:
+            _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
+        except RenderError:
+            tmp.unlink(missing_ok=True)
+            raise
         return _replace(tmp, target)
 
     def pdf(self, target: Path) -> Path:
@@ -376,7 +381,7 @@ def build_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
                     css=f"{prefix}assets/cohorte.css",
                     media_dir=f"{Path(page.path).stem}_files",
                 )
-        _swap_dir(staging, out_dir)
+        replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -385,17 +390,6 @@ def build_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
 
 def _site_meta(edition, page: _Page) -> DocMeta:
     return document_meta(edition, None if page.key == "index" else page.key)
-
-
-def _swap_dir(new: Path, target: Path) -> None:
-    """Replace ``target`` by ``new`` (same parent) with the shortest possible window."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def document_meta(edition, slug: str | None = None, provenance: str = "") -> DocMeta:

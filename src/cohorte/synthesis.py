@@ -14,9 +14,9 @@ from .display import callout_markdown
 from .editions import Edition, load_edition
 from .files import atomic_write_text
 from .formatting import fmt_int, fmt_value, join_fr
-from .grids import ALLOWED, Grid, grids_table, load_grids
+from .grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from .indicators.registry import INDICATORS
-from .monograph import THEME_TITLES, VALUE_FR
+from .monograph import THEME_TITLES, value_fr
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]
 
@@ -27,52 +27,42 @@ class SynthesisContext:
     grids: dict[str, Grid]
     indicators: pd.DataFrame  # published rows of every site whose key figures exist
     missing: list[str]  # sites without key figures (failed or not built)
-
-    @property
-    def is_demo(self) -> bool:
-        return self.edition.uses_demo_data
+    is_demo: bool  # any site's figures come from demo data
 
     def name(self, slug: str) -> str:
         return self.edition.site(slug).short_name
 
 
-def read_key_figures(sites_dir: Path, slugs: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Concatenate the sites' published indicators; list the sites whose JSON is missing."""
-    frames, missing = [], []
+def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
+    """The key-figure JSON of every site that has one (a failed or unbuilt site has none)."""
+    found = {}
     for slug in slugs:
         path = sites_dir / slug / "key_figures.json"
-        if not path.exists():
-            missing.append(slug)
-            continue
-        frames.append(pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))["indicators"]))
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
-    table["breakdown"] = table["breakdown"].fillna("")
-    return table, missing
+        if path.exists():
+            found[slug] = json.loads(path.read_text(encoding="utf-8"))
+    return found
 
 
 def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisContext:
     params = load_edition(edition)
     folder = Path(sites_dir) if sites_dir else config.outputs_dir(params.edition) / "sites"
-    table, missing = read_key_figures(folder, params.slugs)
-    return SynthesisContext(params, load_grids(params.edition), table, missing)
+    figures = read_key_figures(folder, params.slugs)
+    frames = [pd.DataFrame(f["indicators"]) for f in figures.values()]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
+    table["breakdown"] = table["breakdown"].fillna("")
+    missing = [s for s in params.slugs if s not in figures]
+    is_demo = any(f["demo_data"] for f in figures.values()) if figures else params.uses_demo_data
+    return SynthesisContext(params, load_grids(params.edition), table, missing, is_demo)
 
 
 # --- counting coded statuses -----------------------------------------------------------------
-
-
-def coded_value(grid: Grid, path: str) -> object:
-    """The grid's value at a dotted path such as ``governance.cia.status``."""
-    value: object = grid
-    for key in path.split("."):
-        value = getattr(value, key)
-    return value
 
 
 def group_sites(ctx: SynthesisContext, path: str) -> dict[object, list[str]]:
     """Sites grouped by the coded value at ``path`` (None = not documented), in edition order."""
     groups: dict[object, list[str]] = {}
     for slug in ctx.edition.slugs:
-        groups.setdefault(coded_value(ctx.grids[slug], path), []).append(slug)
+        groups.setdefault(get_path(ctx.grids[slug].model_dump(), tuple(path.split("."))), []).append(slug)
     return groups
 
 
@@ -89,19 +79,11 @@ def sites_phrase(ctx: SynthesisContext, slugs: list[str]) -> str:
     return f"{len(slugs)} {noun} ({join_fr([ctx.name(s) for s in slugs])})"
 
 
-def _label(value: object) -> str:
-    if value is None:
-        return "non documenté"
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    return VALUE_FR.get(value, str(value))
-
-
 def status_groups(ctx: SynthesisContext, path: str) -> list[tuple[str, list[str]]]:
     """(French label, sites) for every value at ``path``, in the schema's order, undocumented last."""
     groups = group_sites(ctx, path)
     ordered = [v for v in _order(path, groups) if v in groups] + ([None] if None in groups else [])
-    return [(_label(v), groups[v]) for v in ordered]
+    return [(value_fr(v), groups[v]) for v in ordered]
 
 
 def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situation") -> pd.DataFrame:
