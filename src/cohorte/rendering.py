@@ -403,6 +403,7 @@ def document_meta(edition, slug: str | None = None, provenance: str = "") -> Doc
         "short_title": f"Édition {edition.edition}",
     }
     if slug is None:
+        common["short_title"] = "Synthèse transversale"
         return DocMeta(title=edition.title, subtitle=edition.subtitle, **common)
     site = edition.site(slug)
     return DocMeta(title=edition.title, subtitle="Monographie", site_name=site.name, **common)

@@ -139,9 +139,13 @@ def local_targets_above_law(ctx: SynthesisContext) -> list[tuple[str, str, float
     return found
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def targets_above_law_phrase(ctx: SynthesisContext) -> str:
     above = local_targets_above_law(ctx)
-    items = [f"{ctx.name(s)} ({INDICATORS[i].label_fr.lower()} : {fmt_value(v, '%', 0)})" for s, i, v in above]
+    items = [f"{ctx.name(s)} ({_lower_first(INDICATORS[i].label_fr)} : {fmt_value(v, '%', 0)})" for s, i, v in above]
     return join_fr(items) or "aucun site"
 
 
