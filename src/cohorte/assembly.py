@@ -18,13 +18,17 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
+from tqdm import tqdm
 
 from . import config
-from .files import replace_dir
+from .execution import kit_fingerprint
+from .files import fingerprint, replace_dir, sha256_file
 from .errors import ParamsError, RenderError
 
 MIN_QUARTO = (1, 9)
@@ -156,3 +160,104 @@ def render_book(book: Path) -> Path:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
         raise RenderError(f"quarto render {book} failed:\n{tail}\n(check the project with `quarto inspect {book}`)")
     return book / "_book"
+
+
+# --- rendering an edition: documents, then the site or the Quarto book -----------------------
+
+
+@dataclass(frozen=True)
+class _Document:
+    name: str  # "sites/SLUG" or "synthesis"
+    notebook: Path
+    base: Path  # output path without its extension
+    slug: str | None
+    key: str  # fingerprint of what renders it
+
+
+def _render_one(doc: _Document, formats: tuple[str, ...], meta) -> tuple[list[Path], str]:
+    """Render one document in a worker process; returns (files, error)."""
+    from .rendering import render_notebook
+
+    try:
+        return render_notebook(doc.notebook, doc.base, formats, meta), ""
+    except RenderError as exc:
+        return [], str(exc)
+    except Exception as exc:  # any other failure is reported for this document, not raised
+        return [], f"{type(exc).__name__} while rendering {doc.notebook}: {exc}"
+
+
+def _provenance(nb: Path) -> str:
+    import nbformat
+
+    info = nbformat.read(nb, as_version=4).metadata.get("cohorte", {})
+    return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
+
+
+def _documents(edition, notebooks: Mapping[str, Path], formats, manifest: dict, force: bool) -> list[_Document]:
+    """The documents whose outputs are missing or were rendered from something else."""
+    todo = []
+    for name, nb in notebooks.items():
+        slug = None if name == "synthesis" else name.split("/", 1)[1]
+        base = config.synthesis_base(edition.edition) if slug is None else config.monograph_base(edition.edition, slug)
+        key = fingerprint(nb, sorted(formats), kit_fingerprint())
+        done = manifest.get("renders", {}).get(name, {}).get("fingerprint") == key
+        if force or not done or not all(base.with_name(f"{base.name}.{f}").exists() for f in formats):
+            todo.append(_Document(name, nb, base, slug, key))
+    return todo
+
+
+def render_documents(edition, notebooks: Mapping[str, Path], manifest: dict, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+    """Render each executed notebook to its formats with the built-in engine, in parallel, skipping unchanged ones."""
+    todo = _documents(edition, notebooks, formats, manifest, force)
+    if not todo:
+        return [], {}
+    from .rendering import document_meta  # imported here: a no-op build never loads nbformat
+
+    renders, done, failures = manifest.setdefault("renders", {}), [], {}
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+        futures = {doc: pool.submit(_render_one, doc, tuple(formats), document_meta(edition, doc.slug, _provenance(doc.notebook)))
+                   for doc in todo}
+        for doc, future in tqdm(futures.items(), desc="rendu", unit="doc"):
+            files, error = future.result()
+            if error:
+                failures[f"{doc.name} (rendering)"] = error
+                renders.pop(doc.name, None)
+                continue
+            done += files
+            renders[doc.name] = {"fingerprint": doc.key, "outputs": {f.name: sha256_file(f) for f in files}}
+    return done, failures
+
+
+def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], manifest: dict, formats, engine: str, force: bool) -> list[Path]:
+    """Write the Quarto book; render it with Quarto when that is the engine, else build the static site."""
+    sources = [synthesis_nb, *site_nbs.values()]
+    key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
+    index = config.site_dir(edition.edition) / "index.html"
+    up_to_date = manifest.get("book", {}).get("fingerprint") == key
+    if not force and up_to_date and (engine == "quarto" or index.exists() or "html" not in formats):
+        return []
+    write_book(edition, synthesis_nb, site_nbs)
+    rendered = []
+    if engine == "quarto":
+        rendered.append(render_book(book_dir(edition.edition)))
+    elif "html" in formats:
+        from .rendering import build_site
+
+        rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
+    manifest["book"] = {"fingerprint": key, "engine": engine}
+    return rendered
+
+
+def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | None, manifest: dict, formats, engine: str,
+                   workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+    """Render the executed notebooks of an edition; returns the files written and the failures by document."""
+    notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
+    if synthesis_nb is not None:
+        notebooks["synthesis"] = synthesis_nb
+    rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
+    if synthesis_nb is not None:
+        try:
+            rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
+        except RenderError as exc:
+            failures["book"] = str(exc)
+    return rendered, failures

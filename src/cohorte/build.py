@@ -13,7 +13,8 @@ from pathlib import Path
 
 from . import __version__, config
 from .editions import Edition, load_edition
-from .errors import GridError, ParamsError, RenderError
+from .errors import GridError, ParamsError
+from .assembly import choose_engine, render_edition
 from .execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
 from .files import fingerprint, sha256_file
 from .grids import check_grids, grid_path, load_grids
@@ -126,8 +127,6 @@ def build_edition(
     if data_dir:
         edition = edition.with_data_dir(data_dir)
     slugs = select_sites(edition, sites)
-    from .assembly import choose_engine
-
     engine = choose_engine(engine)  # before any kernel: --engine quarto without Quarto is an error now
     problems = check_grids(edition.edition)
     if problems:
@@ -153,106 +152,18 @@ def build_edition(
     return report
 
 
-def _render_one(name: str, nb: Path, base: Path, formats: tuple[str, ...], meta) -> tuple[str, list[Path], str]:
-    """Render one document in a worker process; returns (name, files, error)."""
-    from .rendering import render_notebook
-
-    try:
-        return name, render_notebook(nb, base, formats, meta), ""
-    except RenderError as exc:
-        return name, [], str(exc)
-    except Exception as exc:  # any other failure is reported for this document, not raised
-        return name, [], f"{type(exc).__name__} while rendering {nb}: {exc}"
-
-
-def _provenance(nb: Path) -> str:
-    import nbformat
-
-    info = nbformat.read(nb, as_version=4).metadata.get("cohorte", {})
-    return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
-
-
-def render_documents(edition: Edition, notebooks: dict[str, Path], manifest: dict, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
-    """Render each executed notebook to PDF/DOCX/HTML with the built-in engine, skipping unchanged ones."""
-    from .config import monograph_base, synthesis_base
-
-    renders = manifest.setdefault("renders", {})
-    todo, done, failures = [], [], {}
-    for name, nb in notebooks.items():
-        slug = None if name == "synthesis" else name.split("/", 1)[1]
-        base = synthesis_base(edition.edition) if slug is None else monograph_base(edition.edition, slug)
-        outputs = [base.with_name(f"{base.name}.{f}") for f in formats]
-        key = fingerprint(nb, sorted(formats), kit_fingerprint())
-        entry = renders.get(name, {})
-        if not force and entry.get("fingerprint") == key and all(p.exists() for p in outputs):
-            continue
-        todo.append((name, nb, base, tuple(formats), slug, key))
-    if todo:
-        from .rendering import document_meta  # imported here: a no-op build never loads nbformat
-
-        todo = [(n, nb, b, f, document_meta(edition, slug, _provenance(nb)), k) for n, nb, b, f, slug, k in todo]
-        from concurrent.futures import ProcessPoolExecutor
-
-        from tqdm import tqdm
-
-        keys = {t[0]: t[5] for t in todo}
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = [pool.submit(_render_one, *t[:5]) for t in todo]
-            for future in tqdm(futures, desc="rendu", unit="doc"):
-                name, files, error = future.result()
-                if error:
-                    failures[f"{name} (rendering)"] = error
-                    renders.pop(name, None)
-                    continue
-                done += files
-                renders[name] = {"fingerprint": keys[name], "outputs": {str(f.name): sha256_file(f) for f in files}}
-    return done, failures
-
-
 def render_outputs(edition: Edition, report: BuildReport, manifest: dict, formats, engine: str, workers: int, force: bool) -> list[Path]:
-    """Render the executed notebooks: documents per site and for the synthesis, the web site, the book."""
+    """Render every notebook that did not fail: documents per site and for the synthesis, the site, the book."""
     out = config.outputs_dir(edition.edition)
     failed = set(report.failures)
     site_nbs = {s: out / "sites" / s / MONOGRAPH for s in edition.slugs
                 if f"sites/{s}" not in failed and (out / "sites" / s / MONOGRAPH).exists()}
     synthesis_nb = out / "synthesis" / SYNTHESIS
-    notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
-    if "synthesis" not in failed and synthesis_nb.exists():
-        notebooks["synthesis"] = synthesis_nb
-    rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
+    has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
+    rendered, failures = render_edition(edition, site_nbs, synthesis_nb if has_synthesis else None,
+                                        manifest, formats, engine, workers, force)
     report.failures.update(failures)
-    if "synthesis" in notebooks:
-        try:
-            rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
-        except RenderError as exc:
-            report.failures["book"] = str(exc)
     return rendered
-
-
-def render_book_or_site(edition: Edition, synthesis_nb: Path, site_nbs: dict[str, Path], manifest: dict, formats, engine: str, force: bool) -> list[Path]:
-    """Write the Quarto book; render it with Quarto when chosen, else build the static site."""
-    from .assembly import book_dir, render_book, write_book
-
-    sources = [synthesis_nb, *site_nbs.values()]
-    key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
-    entry = manifest.get("book", {})
-    index = _site_index(edition)
-    if not force and entry.get("fingerprint") == key and (engine == "quarto" or index.exists() or "html" not in formats):
-        return []
-    write_book(edition, synthesis_nb, site_nbs)
-    rendered = []
-    if engine == "quarto":
-        rendered.append(render_book(book_dir(edition.edition)))
-    elif "html" in formats:
-        from .rendering import build_site
-
-        rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
-    manifest["book"] = {"fingerprint": key, "engine": engine}
-    return rendered
-
-
-def _site_index(edition: Edition) -> Path:
-    return config.outputs_dir(edition.edition) / "site" / "index.html"
 
 
 def print_report(report: BuildReport) -> str:

@@ -213,39 +213,25 @@ def reordered(pool: pd.DataFrame) -> pd.Series:
     return out[ordered["attributed"]].reindex(pool.index[pool["attributed"]])
 
 
-def cotation_indicators(
-    demands: pd.DataFrame,
-    attributions: pd.DataFrame,
-    grid: CotationGrid,
-    *,
-    reference_date: pd.Timestamp,
-    sites: Sequence[str],
-) -> pd.DataFrame:
-    """Every cotation row for all sites (see the module docstring for the method)."""
-    site_list = list(sites)
-    applicants = attributed_as_applicants(attributions)
-    active_score = score(demands, grid, reference_date)
-    granted_score = score(applicants, grid, reference_date)
-    active = pd.DataFrame({"site": demands["epci"], "band": band(active_score, grid), "score": active_score})
-    granted = pd.DataFrame({"site": attributions["epci"], "band": band(granted_score, grid), "score": granted_score})
+def _by_band(frame: pd.DataFrame, grid: CotationGrid, site_list: list[str]) -> pd.Series:
+    """Row counts by (site, score band), every site and band present."""
+    counts = frame.groupby(["site", "band"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=pd.Index(site_list, name="site"), columns=grid.band_labels(), fill_value=0)
+    long = counts.stack(future_stack=True)
+    long.index = long.index.set_names(["site", "breakdown"])
+    return long
 
-    def by_band(frame: pd.DataFrame) -> pd.Series:
-        counts = frame.groupby(["site", "band"]).size().unstack(fill_value=0)
-        counts = counts.reindex(index=pd.Index(site_list, name="site"), columns=grid.band_labels(), fill_value=0)
-        long = counts.stack(future_stack=True)
-        long.index = long.index.set_names(["site", "breakdown"])
-        return long
 
-    def median(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-        stats = frame.groupby("site")["score"].agg(["median", "size"]).reindex(pd.Index(site_list, name="site"))
-        return stats["median"], stats["size"].fillna(0)
+def _median(frame: pd.DataFrame, site_list: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Median score and row count of each site."""
+    stats = frame.groupby("site")["score"].agg(["median", "size"]).reindex(pd.Index(site_list, name="site"))
+    return stats["median"], stats["size"].fillna(0)
 
-    med_a, n_a = median(active)
-    med_g, n_g = median(granted)
-    granted["percentile"] = percentile_in(active["site"], active["score"], granted["site"], granted["score"])
-    pct = granted.groupby("site")["percentile"].median().reindex(pd.Index(site_list, name="site"))
 
-    pool = pd.concat(
+def _pool(demands: pd.DataFrame, attributions: pd.DataFrame, active_score: pd.Series,
+          granted_score: pd.Series) -> pd.DataFrame:
+    """The pool of the year in the shape ``reordered`` expects: active demands, then attributed households."""
+    return pd.concat(
         [
             pd.DataFrame({"site": demands["epci"].to_numpy(), "typology": demands["requested_typology"].to_numpy(),
                           "score": active_score.to_numpy(), "filing_date": demands["filing_date"].to_numpy(),
@@ -256,26 +242,52 @@ def cotation_indicators(
         ],
         ignore_index=True,
     )
-    moved = reordered(pool)
-    housed = pool[pool["attributed"]].assign(moved=moved)
+
+
+def _reordered_rows(pool: pd.DataFrame, site_list: list[str]) -> list[pd.DataFrame]:
+    """``cotation_reordered_share`` rows: per site, then per site and typology."""
+    housed = pool[pool["attributed"]].assign(moved=reordered(pool))
     den_t = housed.groupby(["site", "typology"]).size()
     num_t = housed[housed["moved"]].groupby(["site", "typology"]).size().reindex(den_t.index, fill_value=0)
     den_t.index = num_t.index = den_t.index.set_names(["site", "breakdown"])
     den = per_site(housed.groupby("site").size(), site_list)
     num = per_site(housed[housed["moved"]].groupby("site").size(), site_list)
+    return [
+        share_rows("cotation_reordered_share", num, den, estimated=True),
+        share_rows("cotation_reordered_share", num_t[num_t.index.get_level_values(0).isin(site_list)],
+                   den_t[den_t.index.get_level_values(0).isin(site_list)], estimated=True),
+    ]
 
+
+def cotation_indicators(
+    demands: pd.DataFrame,
+    attributions: pd.DataFrame,
+    grid: CotationGrid,
+    *,
+    reference_date: pd.Timestamp,
+    sites: Sequence[str],
+) -> pd.DataFrame:
+    """Every cotation row for all sites (see the module docstring for the method)."""
+    site_list = list(sites)
+    active_score = score(demands, grid, reference_date)
+    granted_score = score(attributed_as_applicants(attributions), grid, reference_date)
+    active = pd.DataFrame({"site": demands["epci"], "band": band(active_score, grid), "score": active_score})
+    granted = pd.DataFrame({"site": attributions["epci"], "band": band(granted_score, grid), "score": granted_score})
+    med_a, n_a = _median(active, site_list)
+    med_g, n_g = _median(granted, site_list)
+    granted["percentile"] = percentile_in(active["site"], active["score"], granted["site"], granted["score"])
+    pct = granted.groupby("site")["percentile"].median().reindex(pd.Index(site_list, name="site"))
+    pool = _pool(demands, attributions, active_score, granted_score)
     return pd.concat(
         [
             count_rows("cotation_score_band", per_site(active.groupby("site").size(), site_list)),
-            count_rows("cotation_score_band", by_band(active)),
+            count_rows("cotation_score_band", _by_band(active, grid, site_list)),
             count_rows("cotation_attributed_band", per_site(granted.groupby("site").size(), site_list), estimated=True),
-            count_rows("cotation_attributed_band", by_band(granted), estimated=True),
+            count_rows("cotation_attributed_band", _by_band(granted, grid, site_list), estimated=True),
             rows("cotation_median_score_active", med_a, denominator=n_a),
             rows("cotation_median_score_attributed", med_g, denominator=n_g, estimated=True),
             rows("cotation_attributed_percentile", pct, denominator=n_g, estimated=True),
-            share_rows("cotation_reordered_share", num, den, estimated=True),
-            share_rows("cotation_reordered_share", num_t[num_t.index.get_level_values(0).isin(site_list)],
-                       den_t[den_t.index.get_level_values(0).isin(site_list)], estimated=True),
+            *_reordered_rows(pool, site_list),
         ],
         ignore_index=True,
     )
