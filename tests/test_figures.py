@@ -137,6 +137,7 @@ def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_
     )
     assert len(gids(fig, "milestone")) == 2  # one point per year
     assert len(gids(fig, "deadline")) == 2
+    assert len(gids(fig, "law")) == 3  # ALUR, Égalité et Citoyenneté, ELAN: every site's timeline has them
     labels = texts(fig)
     assert "Lieu commun d'accueil" not in " ".join(labels)
     assert any("31 décembre 2023" in label for label in labels)

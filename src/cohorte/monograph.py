@@ -234,15 +234,14 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
 
 
 def show_milestones(ctx: SiteContext) -> None:
-    """The reform's timeline for the site, or a sentence when its grid dates no milestone."""
+    """The reform's timeline for the site, saying so when its grid dates no local milestone."""
     from .display import show_figure, show_markdown
     from .figures import milestones_timeline
 
-    if any(year for year, _ in milestones(ctx)):
-        show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt="Frise des étapes de la réforme sur le site")
-    else:
-        show_markdown("Aucune étape de la réforme n'est datée dans la grille d'observation du site. Échéances légales : "
-                      "gestion en flux au 24 novembre 2023, cotation de la demande au 31 décembre 2023.")
+    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt="Frise des étapes de la réforme sur le site")
+    if not any(year for year, _ in milestones(ctx)):
+        show_markdown("*Aucune étape locale n'est datée dans la grille d'observation du site : la frise ne montre que "
+                      "les lois et les échéances nationales.*")
 
 
 def show_theme(ctx: SiteContext, theme: str) -> None:

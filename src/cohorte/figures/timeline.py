@@ -1,4 +1,6 @@
-"""The reform's timeline on a site: its dated milestones above the line, the legal deadlines below."""
+"""The reform's timeline on a site: its dated milestones above the line, the national laws and the
+legal deadlines below, so that every site's timeline places it in the reform even when its grid
+dates nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +13,13 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from .style import DEADLINE, INK, MET, MUTED, finish, new_figure, with_rc, wrap
 
-SOURCE_GRID = "Source : grille d'observation du site ; échéances légales (décrets 2019-1378 et 2020-145)."
+SOURCE_GRID = ("Source : grille d'observation du site ; lois ALUR, Égalité et Citoyenneté, ELAN ; "
+               "échéances légales (décrets 2019-1378 et 2020-145).")
+NATIONAL_LAWS: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(2014, 3, 24), "Loi ALUR"),
+    (dt.date(2017, 1, 27), "Loi Égalité et Citoyenneté"),
+    (dt.date(2018, 11, 23), "Loi ELAN"),
+)
 LEGAL_DEADLINES: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2023, 11, 24), "Gestion en flux : échéance légale (24 novembre 2023)"),
     (dt.date(2023, 12, 31), "Cotation : échéance légale (31 décembre 2023)"),
@@ -24,19 +32,21 @@ def milestones_timeline(
     site_name: str,
     *,
     deadlines: Sequence[tuple[dt.date, str]] = LEGAL_DEADLINES,
+    laws: Sequence[tuple[dt.date, str]] = NATIONAL_LAWS,
     source: str = SOURCE_GRID,
 ) -> Figure:
-    """The site's milestones (by year, above the line) and the legal deadlines (below); undated items skipped."""
+    """The site's milestones (by year, above the line), the laws and legal deadlines (below); undated items skipped."""
     by_year = _by_year(milestones)
     title = f"{site_name} : les étapes de la réforme" + (f" depuis {min(by_year)}" if by_year else "")
     fig, (ax,) = new_figure(3.1)
-    years = sorted(by_year) + [d.year for d, _ in deadlines]
+    years = sorted(by_year) + [d.year for d, _ in (*laws, *deadlines)]
     ax.axhline(0, color="#9aa3ad", linewidth=1.2, zorder=1)
     for i, year in enumerate(sorted(by_year)):
         label = "\n".join(wrap(text, 20) for text in by_year[year])
         _timeline_point(ax, year + 0.5, 0.9 + 0.7 * (i % 2), label, MET, "milestone")
-    for i, (date, label) in enumerate(sorted(deadlines)):
-        _timeline_point(ax, _year_fraction(date), -0.8 - 0.75 * (i % 2), wrap(label, 26), DEADLINE, "deadline")
+    for dates, colour, gid in ((laws, MUTED, "law"), (deadlines, DEADLINE, "deadline")):
+        for i, (date, label) in enumerate(sorted(dates)):
+            _timeline_point(ax, _year_fraction(date), -0.8 - 0.75 * (i % 2), wrap(label, 26), colour, gid)
     _years_axis(ax, *((min(years), max(years)) if years else (2017, 2024)))
     return finish(fig, title, source)
 
