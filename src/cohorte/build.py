@@ -62,7 +62,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
     They depend on the input tables, the edition's params, the grids and the kit (content hashes).
     """
     params = config.params_dir(edition.edition)
-    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
+    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(), [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
                       _input_hashes(data_dir), kit_fingerprint())
     cached = manifest.get("prepared", {})
     slices_ok = all((config.prepared_dir(edition.edition, s) / config.PREPARED_FILE).exists() for s in edition.slugs)

@@ -70,6 +70,7 @@ class IndicatorSettings(_Strict):
     q1_max_rent_eur: dict[str, float] = Field(default_factory=lambda: dict.fromkeys(TYPOLOGIES, 400.0))
     flux_state_max_share: float = Field(30, ge=0, le=100)
     flux_state_staff_max_share: float = Field(5, ge=0, le=100)
+    cotation_grid: str | None = Field(None, description="YAML cotation grid, relative to the kit's root")
 
     @field_validator("q1_max_rent_eur")
     @classmethod
@@ -116,6 +117,11 @@ class Edition(_Strict):
         if self.data_dir:
             return (config.root() / self.data_dir).resolve()
         return config.demo_data_dir(self.edition)
+
+    def cotation_grid_path(self) -> Path:
+        """The cotation grid scored by the indicators: the edition's own, else the kit's example."""
+        grid = self.indicators.cotation_grid
+        return config.root() / grid if grid else config.templates_dir() / "cotation-grid.yml"
 
     @property
     def uses_demo_data(self) -> bool:

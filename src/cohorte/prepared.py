@@ -37,7 +37,7 @@ def published_indicators(edition: Edition, data_dir: Path | None = None, grids: 
     """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
     inputs = load_inputs(edition, data_dir)
     grids = load_grids(edition.edition) if grids is None else grids
-    table = compute_indicators(inputs, edition, targets=site_targets(edition, grids))
+    table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=edition.cotation_grid_path())
     return disclosure.publish(table, edition.disclosure_threshold)
 
 
