@@ -70,6 +70,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
         return
     from .prepared import published_indicators, write_site_slices
 
+    print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
     table = published_indicators(edition, data_dir, load_grids(edition.edition))
     write_site_slices(edition, table)
     manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "demo_data": edition.uses_demo_data,
