@@ -104,6 +104,9 @@ def test_published_counts_respect_the_disclosure_threshold(out: Path) -> None:
             for column in ("numerator", "denominator") + (("value",) if unit == "nombre" else ()):
                 count = row[column]
                 assert count is None or count == 0 or count >= 5, f"{slug} {row['indicator']} {column}={count}"
+    table = pd.read_csv(out / "synthesis" / "tables" / "indicators.csv")
+    counts = table[table["indicator"].map(lambda i: INDICATORS[i].unit == "nombre")]["value"].dropna()
+    assert not ((counts > 0) & (counts < 5)).any(), "the synthesis table publishes a small count"
 
 
 def test_no_row_level_identifier_leaves_the_kit(home: Path, out: Path) -> None:
@@ -254,3 +257,13 @@ def test_when_the_data_are_real_then_no_document_says_they_are_fictitious(tmp_pa
     assert "Données fictives" not in (monograph / "monograph.html").read_text(encoding="utf-8")
     assert json.loads((monograph / "key_figures.json").read_text(encoding="utf-8"))["demo_data"] is False
     assert "n.s." in pdf_text(monograph / "monograph.pdf"), "a two-site toy extract must show secret cells"
+
+
+def test_site_pages_offer_their_pdf_and_docx_for_download(out: Path) -> None:
+    site = out / "site"
+    pages = {site / "index.html": "synthese-2020"} | {site / "sites" / f"{s}.html": f"{s}-2020" for s in SLUGS}
+    for page, stem in pages.items():
+        text = page.read_text(encoding="utf-8")
+        for ext in ("pdf", "docx"):
+            assert f'telechargements/{stem}.{ext}"' in text, f"{page.name}: no {ext} link"
+            assert (site / "telechargements" / f"{stem}.{ext}").stat().st_size > 1000

@@ -119,6 +119,27 @@ def test_outputs_are_written_atomically_next_to_each_other(rendered: dict[str, P
     assert sorted(p.name for p in folder.iterdir()) == ["monograph.docx", "monograph.html", "monograph.pdf"]
 
 
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+def test_when_a_render_fails_then_the_last_good_output_is_untouched_and_no_temp_file_remains(
+    executed: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str  # noqa: F811
+) -> None:
+    base = tmp_path / "monograph"
+    meta = rendering.DocMeta(title="T")
+    (good,) = rendering.render_notebook(executed[SLUG], base, [fmt], meta)
+    before = good.read_bytes()
+
+    def broken(args, *, cwd=None, **kwargs):  # writes half an output, then fails like pandoc would
+        target = Path(args[args.index("-o") + 1])
+        (Path(cwd or ".") / target).write_text("<html><body>half", encoding="utf-8")
+        raise RenderError("pandoc stopped half-way")
+
+    monkeypatch.setattr(rendering, "_pandoc", broken)
+    with pytest.raises(RenderError, match="half-way"):
+        rendering.render_notebook(executed[SLUG], base, [fmt], meta)
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [good.name]
+
+
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) not installed")
 
 

@@ -149,8 +149,17 @@ def build_edition(
         report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
         report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
     finally:
+        _forget_removed_sites(manifest, edition)
         write_manifest(manifest_path, manifest)
     return report
+
+
+def _forget_removed_sites(manifest: dict, edition: Edition) -> None:
+    """Drop the manifest entries of sites no longer in the edition."""
+    for section in ("notebooks", "renders"):
+        entries = manifest.get(section, {})
+        for name in [n for n in entries if n.startswith("sites/") and n.split("/", 1)[1] not in edition.slugs]:
+            del entries[name]
 
 
 def render_outputs(edition: Edition, report: BuildReport, manifest: dict, formats, engine: str, workers: int, force: bool) -> list[Path]:

@@ -233,7 +233,8 @@ class _Build:
             "--toc", "--toc-depth=2", "--wrap=none",
         ]  # fmt: skip
 
-    def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None) -> Path:
+    def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None,
+             downloads: str = "") -> Path:
         """Standalone page; with ``media_dir`` (relative to the page) images are files, else embedded."""
         tmp = target.with_name(f".{target.name}.tmp")
         args = [*self.common(), "-t", "html5", "--standalone", "--template", str(_template("page.html"))]
@@ -243,6 +244,8 @@ class _Build:
             args += ["--extract-media", media_dir, "--variable", f"css={css}"]
         if nav:
             args += ["--variable", f"nav={nav}"]
+        if downloads:
+            args += ["--variable", f"downloads={downloads}"]
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
@@ -352,6 +355,23 @@ def _nav(pages: Sequence[_Page], current: _Page, prefix: str) -> str:
     return "\n".join(parts)
 
 
+DOWNLOADS = {"pdf": "PDF", "docx": "Word (DOCX)"}
+
+
+def _downloads(edition, page: _Page, staging: Path, prefix: str) -> str:
+    """Copy the page's rendered PDF/DOCX into ``telechargements/`` and link them (none rendered: nothing)."""
+    base = config.synthesis_base(edition.edition) if page.key == "index" else config.monograph_base(edition.edition, page.key)
+    links = []
+    for fmt, label in DOWNLOADS.items():
+        source = base.with_name(f"{base.name}.{fmt}")
+        if source.exists():
+            name = f"{'synthese' if page.key == 'index' else page.key}-{edition.edition}.{fmt}"
+            (staging / "telechargements").mkdir(exist_ok=True)
+            shutil.copyfile(source, staging / "telechargements" / name)
+            links.append(f'<a href="{prefix}telechargements/{html.escape(name)}" download>{label}</a>')
+    return ('<p class="downloads">Télécharger : ' + " · ".join(links) + "</p>") if links else ""
+
+
 def build_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path) -> Path:
     """Build the static web site: ``index.html`` (the synthesis) and ``sites/SLUG.html`` per monograph.
 
@@ -380,6 +400,7 @@ def build_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
                     nav=_nav(pages, page, prefix),
                     css=f"{prefix}assets/cohorte.css",
                     media_dir=f"{Path(page.path).stem}_files",
+                    downloads=_downloads(edition, page, staging, prefix),
                 )
         replace_dir(staging, out_dir)
     except BaseException:
