@@ -40,5 +40,5 @@ benchmark: $(STAMP) ## Print the benchmark figures (indicators, build)
 	$(PY) benchmarks/bench_indicators.py
 	$(PY) benchmarks/bench_build.py
 
-clean: ## Remove generated data and outputs (keeps .venv)
-	rm -rf data/* outputs/*/
+clean: ## Remove the generated demo data and the outputs (keeps .venv and any real data)
+	rm -rf data/*-demo outputs/*/
