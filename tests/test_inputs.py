@@ -165,7 +165,7 @@ def test_when_a_table_has_two_files_then_check_asks_to_keep_one(tiny_data: Path)
 
 def test_when_the_data_folder_does_not_exist_then_check_says_how_to_create_it(tmp_path: Path):
     output = run_check(tmp_path / "nowhere").output
-    assert "no such data folder; run `cohorte demo-data 2020`" in output
+    assert "no such data folder; give an existing folder" in output and "`cohorte demo-data 2020`" in output
 
 
 def test_when_several_tables_are_bad_then_check_lists_every_problem(tmp_path: Path):

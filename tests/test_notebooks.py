@@ -76,3 +76,14 @@ def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_k
     job = NotebookJob("sites/mel", REPO / "notebooks" / "monograph.ipynb", tmp_path / "x.ipynb", {"sitee": "mel"})
     with pytest.raises(ParamsError, match=r"monograph.ipynb: unknown parameter\(s\) sitee; the notebook declares edition, site"):
         check_parameters([job])
+
+
+def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from cohorte.errors import ParamsError
+    from cohorte.execution import check_kernel
+
+    monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/somewhere"})
+    with pytest.raises(ParamsError, match=r"kernel 'cohorte' is not registered; run `make install`"):
+        check_kernel()

@@ -151,6 +151,15 @@ def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
     return all(p.exists() and recorded.get(p) == sha256_file(p) for p in expected)
 
 
+def check_kernel() -> None:
+    """The kit's Jupyter kernel must be registered before any notebook runs."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if KERNEL not in KernelSpecManager().find_kernel_specs():
+        raise ParamsError(f"the Jupyter kernel '{KERNEL}' is not registered; run `make install`, or "
+                          f"`python -m ipykernel install --sys-prefix --name {KERNEL}` in the kit's environment")
+
+
 def check_parameters(jobs: list[NotebookJob]) -> None:
     """Refuse parameters a notebook does not declare (papermill itself only warns)."""
     import papermill
@@ -172,6 +181,7 @@ def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool 
     results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if not force and is_up_to_date(j, manifest)]
     todo = [j for j in jobs if force or not is_up_to_date(j, manifest)]
     if todo:
+        check_kernel()
         check_parameters(todo)
         commit = git_commit()
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:

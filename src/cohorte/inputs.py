@@ -271,7 +271,8 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
     """Read, parse and validate every input table; raise InputDataError listing all problems."""
     data_dir = Path(data_dir) if data_dir else edition.input_dir()
     if not data_dir.is_dir():
-        raise InputDataError([f"{data_dir}: no such data folder; run `cohorte demo-data {edition.edition}` or set data_dir in params/{edition.edition}/edition.yml"])
+        raise InputDataError([f"{data_dir}: no such data folder; give an existing folder (--data or data_dir in "
+                               f"params/{edition.edition}/edition.yml), or run `cohorte demo-data {edition.edition}` for demo data"])
     tables, problems = {}, []
     for table in TABLES:
         try:

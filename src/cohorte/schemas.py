@@ -61,6 +61,15 @@ def _epci(edition: Edition) -> pa.Column:
     return pa.Column(str, pa.Check.isin(known, error="expected a site of the edition (slug or SIREN)"))
 
 
+def _demand_id(unique: bool = False) -> pa.Column:
+    check = _pattern(codes.DEMAND_ID_PATTERN, "a well-formed demand id like 056200300012345A")
+    return pa.Column(str, check, unique=unique)
+
+
+def _commune() -> pa.Column:
+    return pa.Column(str, _pattern(codes.INSEE_COMMUNE_PATTERN, "an INSEE commune code (5 characters)"))
+
+
 def _reasons_valid(series: pd.Series) -> pd.Series:
     allowed = set(codes.REASONS)
     return series.fillna("").map(lambda text: all(code.strip() in allowed for code in text.split(";") if code.strip()))
@@ -87,9 +96,9 @@ def demands_schema(edition: Edition) -> pa.DataFrameSchema:
     period = Period.of(edition)
     return pa.DataFrameSchema(
         {
-            "demand_id": pa.Column(str, _pattern(codes.DEMAND_ID_PATTERN, "a demand id like 056200300012345A"), unique=True),
+            "demand_id": _demand_id(unique=True),
             "epci": _epci(edition),
-            "commune": pa.Column(str, _pattern(codes.INSEE_COMMUNE_PATTERN, "an INSEE commune code (5 characters)")),
+            "commune": _commune(),
             "filing_date": pa.Column("datetime64[ns]", _on_or_before(period.end, "a filing date")),
             **_household_columns(),
             "current_housing": pa.Column(str, _codes(codes.CURRENT_HOUSING, "an SNE housing code")),
@@ -111,9 +120,9 @@ def attributions_schema(edition: Edition) -> pa.DataFrameSchema:
     period = Period.of(edition)
     return pa.DataFrameSchema(
         {
-            "demand_id": pa.Column(str, _pattern(codes.DEMAND_ID_PATTERN, "a well-formed demand id like 056200300012345A"), unique=True),
+            "demand_id": _demand_id(unique=True),
             "epci": _epci(edition),
-            "commune": pa.Column(str, _pattern(codes.INSEE_COMMUNE_PATTERN, "an INSEE commune code (5 characters)")),
+            "commune": _commune(),
             "in_qpv": pa.Column("boolean"),
             "lease_date": pa.Column("datetime64[ns]", _in_period(period, "a lease date")),
             "filing_date": pa.Column("datetime64[ns]", _on_or_before(period.end, "a filing date")),
@@ -140,7 +149,7 @@ def housing_stock_schema(edition: Edition) -> pa.DataFrameSchema:
         {
             "dwelling_id": pa.Column(str, unique=True),
             "epci": _epci(edition),
-            "commune": pa.Column(str, _pattern(codes.INSEE_COMMUNE_PATTERN, "an INSEE commune code (5 characters)")),
+            "commune": _commune(),
             "in_qpv": pa.Column("boolean"),
             "rooms": pa.Column("Int64", _between(1, 15, "a number of rooms")),
             "surface_m2": pa.Column("float64", _between(8, 400, "a surface in m²")),
@@ -160,7 +169,7 @@ def housing_stock_schema(edition: Edition) -> pa.DataFrameSchema:
 def cal_presentations_schema(edition: Edition) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "demand_id": pa.Column(str, _pattern(codes.DEMAND_ID_PATTERN, "a well-formed demand id like 056200300012345A")),
+            "demand_id": _demand_id(),
             "commission_date": pa.Column("datetime64[ns]", _in_period(Period.of(edition), "a commission date")),
             "rank": pa.Column("Int64", _between(1, 10, "a rank")),
             "decision": pa.Column(str, _codes(codes.CAL_DECISIONS, "a CAL decision code")),

@@ -32,6 +32,11 @@ class SynthesisContext:
     def name(self, slug: str) -> str:
         return self.edition.site(slug).short_name
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Short name of every site, for charts."""
+        return {s.slug: s.short_name for s in self.edition.sites}
+
 
 def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
     """The key-figure JSON of every site that has one (a failed or unbuilt site has none)."""
