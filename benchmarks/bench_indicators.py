@@ -12,7 +12,8 @@ import types
 
 import pandas as pd
 
-from cohorte import demo, disclosure
+from cohorte.inputs import demo
+from cohorte.indicators import disclosure
 from cohorte.editions import Edition, load_edition
 from cohorte.indicators import compute_indicators
 
@@ -22,7 +23,7 @@ ID_COLUMNS = {"demands": "demand_id", "attributions": "demand_id", "housing_stoc
 
 def demo_inputs(edition: Edition, seed: int) -> types.SimpleNamespace:
     """The demo tables as ``load_inputs`` hands them over: SIRENs mapped to site slugs, text columns
-    as Python objects (cohorte.inputs._finalise)."""
+    as Python objects (cohorte.inputs.readers._finalise)."""
     tables = demo.generate(edition, seed)
     by_siren = {s.siren: s.slug for s in edition.sites if s.siren}
     for name, frame in tables.items():

@@ -38,7 +38,7 @@ def monograph_notebook() -> nbformat.NotebookNode:
     nb.cells = [
         _code('site_name: str = "Site"  # nom du site\nis_demo: bool = True  # données fictives', ["parameters"]),
         _code("import matplotlib.pyplot as plt\nimport pandas as pd\n"
-              "from cohorte.display import demo_notice, show_figure, show_markdown, show_table"),
+              "from cohorte.report.display import demo_notice, show_figure, show_markdown, show_table"),
         _code('show_markdown(f"# {site_name}")'),
         _code("demo_notice(is_demo)"),
         nbformat.v4.new_markdown_cell(

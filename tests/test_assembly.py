@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 import yaml
 
-from cohorte import assembly
+from cohorte.build import assembly
 from cohorte.errors import ParamsError, RenderError
 from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cohorte import codes, demo
+from cohorte.inputs import codes, demo
 from cohorte.cli import main
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError
@@ -350,7 +350,7 @@ def test_twelve_sites_generate_and_write_quickly(edition, tmp_path):
 
 
 def test_generated_small_edition_passes_input_validation(small_edition, tmp_path):
-    from cohorte.inputs import load_inputs
+    from cohorte.inputs.readers import load_inputs
 
     demo.write_demo_data(small_edition, tmp_path / "demo", seed=2020)
     inputs = load_inputs(small_edition, tmp_path / "demo")
@@ -360,7 +360,7 @@ def test_generated_small_edition_passes_input_validation(small_edition, tmp_path
 
 @pytest.mark.slow
 def test_generated_2020_edition_passes_input_validation(edition, tmp_path):
-    from cohorte.inputs import load_inputs
+    from cohorte.inputs.readers import load_inputs
 
     demo.write_demo_data(edition, tmp_path / "demo", seed=2020)
     inputs = load_inputs(edition, tmp_path / "demo")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorte.disclosure import publish
+from cohorte.indicators.disclosure import publish
 from cohorte.indicators import INDICATORS
 
 T = 5

@@ -13,7 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from cohorte import figures
+from cohorte.report import figures
 
 NA = np.nan
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorte.formatting import (
+from cohorte.report.formatting import (
     NBSP,
     fmt_date_fr,
     fmt_eur,

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from cohorte import grids
 from cohorte.cli import main
 from cohorte.errors import GridError
-from cohorte.grids_xlsx import CODED, FINDINGS, HIGHLIGHTS, export_xlsx, import_xlsx, parse_cell
+from cohorte.grids.xlsx import CODED, FINDINGS, HIGHLIGHTS, export_xlsx, import_xlsx, parse_cell
 
 
 def _snapshot(home: Path) -> dict[str, tuple[int, str]]:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from cohorte.cli import main
 from cohorte.editions import load_edition
-from cohorte.inputs import load_inputs
+from cohorte.inputs.readers import load_inputs
 from conftest import tiny_tables, write_tables
 
 

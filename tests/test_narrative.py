@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cohorte import narrative
-from cohorte.formatting import NBSP
+from cohorte.report import narrative
+from cohorte.report.formatting import NBSP
 
 NA = np.nan
 

@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cohorte import display, rendering
+from cohorte.report import display
+from cohorte.build import rendering
 from cohorte.errors import RenderError
 from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition, executed  # noqa: F401  (session fixture)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cohorte import rendering
+from cohorte.build import rendering
 from browser import CHROMIUM, IMAGES_OK, Browser
 from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CohorteError
+from cohorte import __version__
+from cohorte.errors import CohorteError
 
 
 class _Group(click.Group):
@@ -40,8 +40,9 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
     """Write fictitious input tables (« données fictives ») for every site of EDITION."""
     import time
 
-    from . import config, demo
-    from .editions import load_edition
+    from cohorte import config
+    from cohorte.inputs import demo
+    from cohorte.editions import load_edition
 
     params = load_edition(edition)
     started = time.perf_counter()
@@ -59,7 +60,7 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's data_dir, else its demo data).")
 def check(edition: str, data_dir: Path | None) -> None:
     """Validate EDITION's parameters, observation grids and every input table; list every problem."""
-    from .checking import check_edition
+    from cohorte.inputs.checking import check_edition
 
     report = check_edition(edition, data_dir)
     click.echo(report.text())
@@ -75,10 +76,10 @@ def check(edition: str, data_dir: Path | None) -> None:
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="CSV to write (default: outputs/EDITION/indicators.csv).")
 def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> None:
     """Compute every indicator of EDITION for all sites and write the published (disclosure-controlled) table."""
-    from . import config
-    from .editions import load_edition
-    from .files import atomic_write_text
-    from .prepared import published_indicators
+    from cohorte import config
+    from cohorte.editions import load_edition
+    from cohorte.files import atomic_write_text
+    from cohorte.indicators.published import published_indicators
 
     params = load_edition(edition)
     table = published_indicators(params, data_dir)
@@ -95,7 +96,7 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG.yml.")
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
     """Scaffold the observation grid of site SLUG (every field, with its allowed values)."""
-    from .grids import display_path, scaffold, write_scaffold
+    from cohorte.grids import display_path, scaffold, write_scaffold
 
     if to_stdout:
         click.echo(scaffold(edition, slug), nl=False)
@@ -113,7 +114,7 @@ def grids_group() -> None:
 @click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
 def grids_export(edition: str, xlsx: Path) -> None:
     """Write EDITION's grids to the workbook XLSX (one row per site × field, drop-down lists)."""
-    from .grids_xlsx import export_xlsx
+    from cohorte.grids.xlsx import export_xlsx
 
     click.echo(f"Grids of edition {edition} written to {export_xlsx(edition, xlsx)}")
 
@@ -123,8 +124,8 @@ def grids_export(edition: str, xlsx: Path) -> None:
 @click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
 def grids_import(edition: str, xlsx: Path) -> None:
     """Validate the workbook XLSX, then write EDITION's grids (nothing is written if anything is wrong)."""
-    from .grids import display_path
-    from .grids_xlsx import import_xlsx
+    from cohorte.grids import display_path
+    from cohorte.grids.xlsx import import_xlsx
 
     written = import_xlsx(edition, xlsx)
     for path in written:
@@ -137,13 +138,13 @@ def grids_import(edition: str, xlsx: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
 def grids_table_cmd(edition: str, out_file: Path | None) -> None:
     """Every coded field of EDITION as CSV: site, theme, field, value."""
-    from .grids import grids_table
+    from cohorte.grids import grids_table
 
     text = grids_table(edition).to_csv(index=False)
     if out_file is None:
         click.echo(text, nl=False)
         return
-    from .files import atomic_write_text
+    from cohorte.files import atomic_write_text
 
     atomic_write_text(out_file, text)
     click.echo(f"{text.count(chr(10)) - 1} rows written to {out_file}")
@@ -167,7 +168,7 @@ def _split(value: str | None) -> list[str] | None:
               help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
 def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str) -> None:
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
-    from .build import build_edition, print_report
+    from cohorte.build.pipeline import build_edition, print_report
 
     chosen = tuple(_split(formats) or ())
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})

@@ -9,8 +9,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from . import config
-from .errors import ParamsError
+from cohorte import config
+from cohorte.errors import ParamsError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")

@@ -13,13 +13,13 @@ from typing import NamedTuple, Protocol
 
 import pandas as pd
 
-from ..editions import Edition
-from ..errors import InputDataError
-from . import cotation, demand, flux, stock
-from . import targets as attribution_targets
-from .cotation import CotationGrid, load_grid
-from .registry import COLUMNS, INDICATORS, IndicatorSpec
-from .targets import apply_targets, build_targets
+from cohorte.editions import Edition
+from cohorte.errors import InputDataError
+from cohorte.indicators import cotation, demand, flux, stock
+from cohorte.indicators import targets as attribution_targets
+from cohorte.indicators.cotation import CotationGrid, load_grid
+from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec
+from cohorte.indicators.targets import apply_targets, build_targets
 
 __all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_grid"]
 

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .. import config
-from ..codes import MUTATION_HOUSING
-from ..editions import format_validation_error, read_yaml
-from ..errors import ParamsError
-from .registry import complete_months, count_rows, per_site, rows, share_rows
+from cohorte import config
+from cohorte.inputs.codes import MUTATION_HOUSING
+from cohorte.editions import format_validation_error, read_yaml
+from cohorte.errors import ParamsError
+from cohorte.indicators.registry import complete_months, count_rows, per_site, rows, share_rows
 
 SCORABLE_FIELDS = ("dalo", "priority", "current_housing", "reasons", "requested_typology", "household_size",
                    "persons_14_plus", "children_under_14", "monthly_resources_eur", "commune")

@@ -21,9 +21,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..editions import Edition, UcScale
-from ..errors import ParamsError
-from .registry import count_rows, counts_by, per_site, rows, share_rows
+from cohorte.editions import Edition, UcScale
+from cohorte.errors import ParamsError
+from cohorte.indicators.registry import count_rows, counts_by, per_site, rows, share_rows
 
 TARGETED = ("q1_outside_qpv", "non_q1_in_qpv", "priority_publics")
 # Indicators whose breakdown rows take the site-level target of another indicator when they have none.

@@ -1,0 +1,1 @@
+"""Build: execute the notebooks, record provenance, render documents and assemble the book."""

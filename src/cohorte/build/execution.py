@@ -1,0 +1,224 @@
+"""Execute notebooks with papermill: one kernel per site, in parallel, incrementally and atomically.
+
+A site is re-executed only when something that produced it changed — the notebook, its parameters,
+its grid, its data slice or the kit version — as recorded by content hashes in
+``outputs/EDITION/manifest.json``. A failing site keeps its executed notebook (with the failing
+cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from tqdm import tqdm
+
+from cohorte import __version__, config
+from cohorte.errors import ParamsError
+from cohorte.files import atomic_write_json, fingerprint, sha256_file, temp_path_for
+
+KERNEL = "cohorte"
+
+
+@cache
+def kit_fingerprint() -> str:
+    """The kit's version plus the content of its code and templates: a change to any re-runs outputs."""
+    package = Path(__file__).parents[1]  # the whole cohorte package
+    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().glob("*") if p.is_file())
+    return fingerprint(__version__, [sha256_file(p) for p in files])
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook to execute: where from, where to, with which parameters and provenance."""
+
+    name: str
+    notebook: Path
+    output: Path
+    parameters: dict
+    sources: dict[str, str] = field(default_factory=dict)  # what produced it: name → content hash
+    products: tuple[Path, ...] = ()  # files the notebook writes beside itself (key figures, tables)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.notebook, self.parameters, self.sources, kit_fingerprint())
+
+    @property
+    def failed_output(self) -> Path:
+        return self.output.with_name(self.output.stem + ".failed.ipynb")
+
+
+@dataclass
+class JobResult:
+    name: str
+    status: str  # "executed", "unchanged" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+    output: str = ""
+
+
+def git_commit() -> str:
+    """The repository's commit (with ``-dirty`` when the tree has changes), or 'unknown'."""
+    try:
+        run = lambda *a: subprocess.run(["git", *a], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10)
+        commit = run("rev-parse", "--short=12", "HEAD").stdout.strip()
+        dirty = bool(run("status", "--porcelain", "--untracked-files=no").stdout.strip())
+        return (commit + ("-dirty" if dirty else "")) or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
+    import nbformat  # imported here: a no-op build never pays for nbformat's start-up
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["cohorte"] = {
+        "kit_version": __version__,
+        "git_commit": commit,
+        "job": job.name,
+        "sources": job.sources,
+        "fingerprint": job.fingerprint,
+    }
+    nbformat.write(nb, path)
+
+
+def _describe_failure(exc: Exception, job: NotebookJob) -> str:
+    import papermill
+
+    if isinstance(exc, papermill.PapermillExecutionError):
+        detail = f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
+        return f"{detail} (executed notebook kept at {job.failed_output})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _stderr_to(log: Path):
+    """Send this process's stderr (and its kernels') to ``log`` while a job runs."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    saved = os.dup(2)
+    with log.open("w") as handle:
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def run_job(job: NotebookJob, commit: str) -> JobResult:
+    """Execute one notebook into a temporary file, then move it into place (or aside on failure).
+
+    The kernel's own messages go to ``<output>.log`` beside the notebook.
+    """
+    with _stderr_to(job.output.with_suffix(".log")):
+        return _run_job(job, commit)
+
+
+def _run_job(job: NotebookJob, commit: str) -> JobResult:
+    import papermill
+
+    start = time.perf_counter()
+    tmp = temp_path_for(job.output)
+    try:
+        papermill.execute_notebook(
+            str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL,
+            progress_bar=False, cwd=str(job.output.parent),
+        )
+        _stamp_provenance(tmp, job, commit)
+        tmp.replace(job.output)
+        return JobResult(job.name, "executed", time.perf_counter() - start, output=str(job.output))
+    except Exception as exc:  # reported per site; the other sites go on
+        if tmp.exists() and tmp.stat().st_size:
+            tmp.replace(job.failed_output)
+        tmp.unlink(missing_ok=True)
+        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
+
+
+def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
+    """True when the manifest says this exact job produced the notebook that is still in place."""
+    entry = manifest.get("notebooks", {}).get(job.name)
+    if not entry or entry.get("fingerprint") != job.fingerprint:
+        return False
+    recorded = {job.output: entry.get("sha256"), **{Path(p): h for p, h in entry.get("products", {}).items()}}
+    expected = [job.output, *job.products]
+    return all(p.exists() and recorded.get(p) == sha256_file(p) for p in expected)
+
+
+def check_kernel() -> None:
+    """The kit's Jupyter kernel must be registered before any notebook runs."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if KERNEL not in KernelSpecManager().find_kernel_specs():
+        raise ParamsError(f"the Jupyter kernel '{KERNEL}' is not registered; run `make install`, or "
+                          f"`python -m ipykernel install --sys-prefix --name {KERNEL}` in the kit's environment")
+
+
+def check_parameters(jobs: list[NotebookJob]) -> None:
+    """Refuse parameters a notebook does not declare (papermill itself only warns)."""
+    import papermill
+
+    declared: dict[Path, list[str]] = {}
+    for job in jobs:
+        if job.notebook not in declared:
+            declared[job.notebook] = list(papermill.inspect_notebook(str(job.notebook)))
+        unknown = sorted(set(job.parameters) - set(declared[job.notebook]))
+        if unknown:
+            raise ParamsError(
+                f"{job.notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
+                f"the notebook declares {', '.join(declared[job.notebook])}"
+            )
+
+
+def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
+    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar."""
+    results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if not force and is_up_to_date(j, manifest)]
+    todo = [j for j in jobs if force or not is_up_to_date(j, manifest)]
+    if todo:
+        check_kernel()
+        check_parameters(todo)
+        commit = git_commit()
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
+            futures = [pool.submit(run_job, job, commit) for job in todo]
+            for future in tqdm(as_completed(futures), total=len(futures), desc=label, unit="nb"):
+                results.append(future.result())
+    _record(jobs, results, manifest)
+    return sorted(results, key=lambda r: r.name)
+
+
+def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -> None:
+    by_name = {r.name: r for r in results}
+    for job in jobs:
+        result = by_name[job.name]
+        if result.status == "executed":
+            manifest.setdefault("notebooks", {})[job.name] = {
+                "output": str(job.output.relative_to(config.root())) if job.output.is_relative_to(config.root()) else str(job.output),
+                "sha256": sha256_file(job.output),
+                "products": {str(p): sha256_file(p) for p in job.products if p.exists()},
+                "fingerprint": job.fingerprint,
+                "sources": job.sources,
+                "parameters": job.parameters,
+                "kit_version": __version__,
+            }
+        elif result.status == "failed":
+            manifest.get("notebooks", {}).pop(job.name, None)
+            for product in job.products:  # stale results of an older run must not be read as current
+                if product.exists():
+                    product.replace(product.with_name(product.stem + ".stale" + product.suffix))
+
+
+def read_manifest(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    atomic_write_json(path, manifest)

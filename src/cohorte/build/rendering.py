@@ -1,0 +1,430 @@
+"""The built-in rendering engine: executed notebooks → HTML site, standalone HTML, PDF (typst), DOCX.
+
+Used when Quarto is absent (see :mod:`cohorte.assembly`). Each notebook is first turned into a
+*reader's notebook*: markdown cells only — code never reaches pandoc, figures become cell
+attachments, tables and computed text become markdown (see :mod:`cohorte.display`). Pandoc then
+reads it with ``-f ipynb`` and writes each format through a template of ``templates/``:
+
+- ``page.html`` + ``cohorte.css``: web pages (the site's pages, and a self-contained ``.html``);
+- ``report.typ``: the PDF, compiled by the ``typst`` package (cover, contents, running heads);
+- ``reference.docx``: the DOCX styles (the demo notice is added to the page header afterwards);
+- ``cohorte.lua``: boxed notices in every format.
+
+Outputs (documented for the build): per site ``outputs/EDITION/sites/SLUG/monograph.{html,pdf,docx}``
+(:func:`monograph_base`), per edition ``outputs/EDITION/synthese-EDITION.{html,pdf,docx}``
+(:func:`synthesis_base`) and the web site ``outputs/EDITION/site/`` (:func:`build_site`).
+Every file is written to a temporary name beside its target, then moved into place.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from cohorte import config
+from cohorte.report.display import DEMO_NOTICE
+from cohorte.errors import RenderError
+from cohorte.files import replace_dir
+
+FORMATS = ("html", "pdf", "docx")
+# Markdown cells are read with the pandoc-markdown features Quarto also understands
+# (pandoc's ipynb reader leaves them off by default).
+READER = "ipynb+" + "+".join(
+    ("fenced_divs", "bracketed_spans", "native_divs", "table_captions", "implicit_figures", "link_attributes",
+     "header_attributes", "smart", "footnotes", "definition_lists", "raw_attribute")
+)
+FIGURE_WIDTH = "85%"
+_CAPTION_DIV = "::: {.figure-caption}"
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What the cover, running heads and title block of one document show."""
+
+    title: str
+    subtitle: str = ""
+    site_name: str = ""
+    edition: str = ""
+    publisher: str = ""
+    date: str = ""
+    is_demo: bool = False
+    provenance: str = ""
+    short_title: str = ""
+
+    def pandoc_metadata(self) -> dict[str, object]:
+        meta: dict[str, object] = {
+            "title": self.title,
+            "lang": "fr",
+            "toc-title": "Sommaire",
+            "demo": self.is_demo,
+            "demo-notice": DEMO_NOTICE,
+        }
+        optional = {
+            "subtitle": self.subtitle,
+            "site-name": self.site_name,
+            "edition": str(self.edition),
+            "publisher": self.publisher,
+            "date": self.date,
+            "provenance": self.provenance,
+            "short-title": self.short_title,
+        }
+        meta.update({key: value for key, value in optional.items() if value})
+        return meta
+
+    def docx_title_page(self) -> dict[str, object]:
+        """DOCX has only Title, Subtitle, Author and Date paragraphs on its title page."""
+        subtitle = " — ".join(part for part in (self.subtitle, self.site_name) if part)
+        date = " · ".join(part for part in (f"Édition {self.edition}" if self.edition else "", self.date) if part)
+        page: dict[str, object] = {"subtitle": subtitle, "author": self.publisher, "date": date}
+        return {key: value for key, value in page.items() if value}
+
+
+# ---------------------------------------------------------------- output locations
+
+
+# ---------------------------------------------------------------- reader's notebook
+
+
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str | None:
+    """Markdown for one output, or None when a reader should not see it (streams, bare reprs)."""
+    data = output.get("data", {})
+    if "text/markdown" in data:
+        return _text(data["text/markdown"])
+    for mime, ext in (("image/png", "png"), ("image/jpeg", "jpg")):
+        if mime in data:
+            name = f"{figure_id}.{ext}"
+            attachments[name] = {mime: _text(data[mime]).replace("\n", "")}
+            info = output.get("metadata", {}).get("cohorte", {})
+            alt = str(info.get("alt", "")).replace('"', "'")
+            caption = str(info.get("caption", "")).replace("[", "\\[").replace("]", "\\]")
+            return f'![{caption}](attachment:{name}){{alt="{alt}" width={FIGURE_WIDTH}}}'
+    if "image/svg+xml" in data:
+        return None  # svg would need a converter for typst/docx; notebooks emit PNG
+    if "text/html" in data and "<table" in _text(data["text/html"]).lower():
+        return _html_table_to_markdown(_text(data["text/html"]))
+    return None
+
+
+def _html_table_to_markdown(fragment: str) -> str:
+    """A DataFrame shown without :func:`cohorte.display.show_table`: keep it as a real table."""
+    return _pandoc(["-f", "html", "-t", "markdown-raw_html-native_divs-native_spans"], stdin=fragment, what="an HTML table")
+
+
+def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbformat.NotebookNode:
+    """The notebook as a reader sees it: markdown cells only, code inputs removed.
+
+    Cell outputs become markdown cells (figures as attachments); stream outputs (prints,
+    warnings) are dropped; an error output raises :class:`RenderError` naming the cell.
+    """
+    out = nbformat.v4.new_notebook(metadata=copy.deepcopy(dict(nb.metadata)))
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            md = nbformat.v4.new_markdown_cell(_text(cell.source))
+            if cell.get("attachments"):
+                md.attachments = copy.deepcopy(cell.attachments)
+            out.cells.append(md)
+            continue
+        if cell.cell_type != "code":
+            continue
+        skip_caption = False
+        for number, output in enumerate(cell.get("outputs", [])):
+            if output.get("output_type") == "error":
+                raise RenderError(
+                    f"{source}: cell {index + 1} ended with {output.get('ename')}: {output.get('evalue')}; "
+                    "re-run the notebook and fix the error before rendering"
+                )
+            attachments: dict = {}
+            text = _output_markdown(output, f"figure-{index + 1}-{number + 1}", attachments)
+            if text is None:
+                continue
+            if skip_caption and text.startswith(_CAPTION_DIV):
+                skip_caption = False
+                continue  # the caption is already the figure's own caption
+            skip_caption = bool(attachments) and "![](" not in text
+            md = nbformat.v4.new_markdown_cell(text)
+            if attachments:
+                md.attachments = attachments
+            out.cells.append(md)
+    return out
+
+
+# ---------------------------------------------------------------- tools
+
+
+def pandoc_path() -> str:
+    """The pandoc binary shipped by pypandoc-binary, else ``pandoc`` on PATH."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        found = shutil.which("pandoc")
+        if found:
+            return found
+        raise RenderError(f"pandoc not found ({exc}); install the kit's dependencies (pypandoc-binary)") from None
+
+
+def _summary(stderr: str, lines: int = 12) -> str:
+    kept = [line for line in stderr.strip().splitlines() if line.strip()]
+    return "\n".join(kept[-lines:]) or "(no message)"
+
+
+def _pandoc(args: Sequence[str], *, what: str, cwd: Path | None = None, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [pandoc_path(), *args], cwd=cwd, input=stdin, capture_output=True, text=True, encoding="utf-8"
+    )
+    if result.returncode != 0:
+        raise RenderError(f"pandoc failed while rendering {what}:\n{_summary(result.stderr)}")
+    return result.stdout
+
+
+def _template(name: str) -> Path:
+    path = config.templates_dir() / name
+    if not path.exists():
+        raise RenderError(f"template {path} is missing; restore it from the repository")
+    return path
+
+
+def _replace(tmp: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------- one document
+
+
+class _Build:
+    """A scratch folder holding the reader's notebook and metadata of one document."""
+
+    def __init__(self, nb_path: Path, meta: DocMeta, folder: Path):
+        self.folder = folder
+        self.meta = meta
+        self.source = nb_path
+        try:
+            nb = nbformat.read(str(nb_path), as_version=4)
+        except (OSError, ValueError) as exc:
+            raise RenderError(f"{nb_path}: cannot read the executed notebook ({exc}); run the build again") from None
+        self.notebook = folder / "document.ipynb"
+        nbformat.write(reader_notebook(nb, str(nb_path)), str(self.notebook))
+        self.metadata = folder / "metadata.yml"
+        self.metadata.write_text(yaml.safe_dump(meta.pandoc_metadata(), allow_unicode=True), encoding="utf-8")
+
+    def common(self) -> list[str]:
+        return [
+            "-f", READER,
+            str(self.notebook),
+            "--metadata-file", str(self.metadata),
+            "--lua-filter", str(_template("cohorte.lua")),
+            "--toc", "--toc-depth=2", "--wrap=none",
+        ]  # fmt: skip
+
+    def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None,
+             downloads: str = "") -> Path:
+        """Standalone page; with ``media_dir`` (relative to the page) images are files, else embedded."""
+        tmp = target.with_name(f".{target.name}.tmp")
+        args = [*self.common(), "-t", "html5", "--standalone", "--template", str(_template("page.html"))]
+        if media_dir is None:
+            args += ["--embed-resources", "--css", str(_template("cohorte.css"))]
+        else:
+            args += ["--extract-media", media_dir, "--variable", f"css={css}"]
+        if nav:
+            args += ["--variable", f"nav={nav}"]
+        if downloads:
+            args += ["--variable", f"downloads={downloads}"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
+        except RenderError:
+            tmp.unlink(missing_ok=True)
+            raise
+        return _replace(tmp, target)
+
+    def pdf(self, target: Path) -> Path:
+        typ = self.folder / "document.typ"
+        _pandoc(
+            [*self.common(), "-t", "typst", "--standalone", "--template", str(_template("report.typ")),
+             "--extract-media", "media", "-o", typ.name],
+            what=f"{self.source} as typst", cwd=self.folder,
+        )  # fmt: skip
+        tmp = target.with_name(f".{target.name}.tmp")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            import typst
+
+            typst.compile(str(typ), output=str(tmp), root=str(self.folder))
+        except Exception as exc:  # typst raises its own error types with the compiler's message
+            tmp.unlink(missing_ok=True)
+            raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
+        return _replace(tmp, target)
+
+    def docx(self, target: Path) -> Path:
+        tmp = self.folder / "document.docx"
+        title_page = self.folder / "metadata-docx.yml"
+        title_page.write_text(yaml.safe_dump(self.meta.docx_title_page(), allow_unicode=True), encoding="utf-8")
+        _pandoc(
+            [*self.common(), "--metadata-file", str(title_page), "-t", "docx", "--reference-doc", str(_template("reference.docx")),
+             "--extract-media", "media", "-o", tmp.name],
+            what=f"{self.source} as DOCX", cwd=self.folder,
+        )  # fmt: skip
+        _finish_docx(tmp, self.meta)
+        staged = target.with_name(f".{target.name}.tmp")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp, staged)
+        return _replace(staged, target)
+
+
+def _finish_docx(path: Path, meta: DocMeta) -> None:
+    """Running head (title, site) and, for demo data, the « Données fictives » notice on every page."""
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    doc = Document(str(path))
+    for section in doc.sections:
+        header = section.header
+        header.is_linked_to_previous = False
+        first = header.paragraphs[0]
+        first.text = " — ".join(part for part in (meta.short_title or meta.title, meta.site_name) if part)
+        for run in first.runs:
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(0x5B, 0x62, 0x70)
+        if meta.is_demo:
+            notice = header.add_paragraph()
+            run = notice.add_run("Données fictives — document de démonstration, chiffres non réels")
+            run.bold = True
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+    doc.core_properties.title = meta.title
+    doc.core_properties.author = meta.publisher
+    doc.core_properties.language = "fr-FR"
+    doc.save(str(path))
+
+
+def render_notebook(nb_path: Path, out_base: Path, formats: Iterable[str], meta: DocMeta) -> list[Path]:
+    """Render one executed notebook to ``out_base.{html,pdf,docx}`` (the formats asked for)."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown:
+        raise RenderError(f"unknown output format(s) {unknown}; choose among {list(FORMATS)}")
+    out_base.parent.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=out_base.parent) as tmp:
+        build = _Build(Path(nb_path), meta, Path(tmp))
+        for fmt in wanted:
+            target = out_base.with_name(f"{out_base.name}.{fmt}")
+            written.append(getattr(build, fmt)(target))
+    return written
+
+
+# ---------------------------------------------------------------- web site
+
+
+@dataclass(frozen=True)
+class _Page:
+    key: str
+    label: str
+    path: str  # relative to the site root
+
+
+def _nav(pages: Sequence[_Page], current: _Page, prefix: str) -> str:
+    def item(page: _Page) -> str:
+        here = ' aria-current="page"' if page == current else ""
+        return f'<li><a href="{html.escape(prefix + page.path)}"{here}>{html.escape(page.label)}</a></li>'
+
+    home, sites = pages[0], pages[1:]
+    parts = [
+        '<p class="nav-heading">Synthèse</p>',
+        f"<ul>{item(home)}</ul>",
+        '<p class="nav-heading">Monographies</p>',
+        "<ul>" + "".join(item(p) for p in sites) + "</ul>",
+    ]
+    return "\n".join(parts)
+
+
+DOWNLOADS = {"pdf": "PDF", "docx": "Word (DOCX)"}
+
+
+def _downloads(edition, page: _Page, staging: Path, prefix: str) -> str:
+    """Copy the page's rendered PDF/DOCX into ``telechargements/`` and link them (none rendered: nothing)."""
+    base = config.synthesis_base(edition.edition) if page.key == "index" else config.monograph_base(edition.edition, page.key)
+    links = []
+    for fmt, label in DOWNLOADS.items():
+        source = base.with_name(f"{base.name}.{fmt}")
+        if source.exists():
+            name = f"{'synthese' if page.key == 'index' else page.key}-{edition.edition}.{fmt}"
+            (staging / "telechargements").mkdir(exist_ok=True)
+            shutil.copyfile(source, staging / "telechargements" / name)
+            links.append(f'<a href="{prefix}telechargements/{html.escape(name)}" download>{label}</a>')
+    return ('<p class="downloads">Télécharger : ' + " · ".join(links) + "</p>") if links else ""
+
+
+def build_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path) -> Path:
+    """Build the static web site: ``index.html`` (the synthesis) and ``sites/SLUG.html`` per monograph.
+
+    ``edition`` is a :class:`cohorte.editions.Edition`. Links are relative, so the folder works
+    opened from disk and from any static host. Returns the path of ``index.html``.
+    """
+    out_dir = Path(out_dir)
+    pages = [_Page("index", "Synthèse de l'édition", "index.html")]
+    for slug in site_nbs:
+        pages.append(_Page(slug, edition.site(slug).name, f"sites/{slug}.html"))
+    notebooks = {"index": Path(synthesis_nb), **{slug: Path(p) for slug, p in site_nbs.items()}}
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        assets = staging / "assets"
+        assets.mkdir()
+        shutil.copyfile(_template("cohorte.css"), assets / "cohorte.css")
+        for page in pages:
+            target = staging / page.path
+            prefix = "../" * page.path.count("/")
+            meta = _site_meta(edition, page)
+            with tempfile.TemporaryDirectory(prefix=".page-", dir=staging.parent) as tmp:
+                build = _Build(notebooks[page.key], meta, Path(tmp))
+                build.html(
+                    target,
+                    nav=_nav(pages, page, prefix),
+                    css=f"{prefix}assets/cohorte.css",
+                    media_dir=f"{Path(page.path).stem}_files",
+                    downloads=_downloads(edition, page, staging, prefix),
+                )
+        replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir / "index.html"
+
+
+def _site_meta(edition, page: _Page) -> DocMeta:
+    return document_meta(edition, None if page.key == "index" else page.key)
+
+
+def document_meta(edition, slug: str | None = None, provenance: str = "") -> DocMeta:
+    """The :class:`DocMeta` of the synthesis (``slug=None``) or of one site's monograph."""
+    common = {
+        "edition": str(edition.edition),
+        "publisher": edition.publisher,
+        "is_demo": edition.uses_demo_data,
+        "date": edition.fieldwork,
+        "provenance": provenance,
+        "short_title": f"Édition {edition.edition}",
+    }
+    if slug is None:
+        common["short_title"] = "Synthèse transversale"
+        return DocMeta(title=edition.title, subtitle=edition.subtitle, **common)
+    site = edition.site(slug)
+    return DocMeta(title=edition.title, subtitle="Monographie", site_name=site.name, **common)

@@ -1,0 +1,1 @@
+"""Inputs: reading, validating and generating (demo) the row-level tables of an edition."""

@@ -1,0 +1,74 @@
+"""``cohorte check``: validate an edition's params, grids and input tables in one report."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cohorte.editions import Edition, load_edition
+from cohorte.errors import CohorteError, InputDataError
+from cohorte.inputs.readers import Inputs, load_inputs, summarize
+
+
+@dataclass
+class CheckReport:
+    edition: Edition | None = None
+    data_dir: Path | None = None
+    inputs: Inputs | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = []
+        if self.edition is not None:
+            lines.append(f"Edition {self.edition.edition}: {len(self.edition.sites)} sites ({', '.join(self.edition.slugs)})")
+        if self.inputs is not None:
+            lines += _inputs_summary(self.inputs, self.data_dir)
+        if self.problems:
+            lines.append(f"{len(self.problems)} problem(s) found:")
+            lines += [f"  - {p}" for p in self.problems]
+        else:
+            lines.append("All checks passed.")
+        return "\n".join(lines)
+
+
+def _period(frame: pd.DataFrame, column: str) -> str:
+    return f"{frame[column].min():%Y-%m-%d} → {frame[column].max():%Y-%m-%d}"
+
+
+def _inputs_summary(inputs: Inputs, data_dir: Path | None) -> list[str]:
+    lines = [f"Input tables in {data_dir}:"]
+    for name, frame in inputs.tables().items():
+        lines.append(f"  {name:<18} {len(frame):>9,} rows".replace(",", " "))
+    lines.append(f"Period covered: demands filed {_period(inputs.demands, 'filing_date')}; "
+                 f"leases signed {_period(inputs.attributions, 'lease_date')}")
+    lines.append("Rows per site:")
+    lines += ["  " + line for line in summarize(inputs).to_string().splitlines()]
+    return lines
+
+
+def _grid_problems(edition: Edition) -> list[str]:
+    try:
+        grids = importlib.import_module("cohorte.grids")
+    except ModuleNotFoundError:
+        return []
+    return grids.check_grids(edition.edition)
+
+
+def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckReport:
+    """Validate everything an edition's build needs, collecting every problem."""
+    report = CheckReport()
+    try:
+        report.edition = load_edition(edition_id)
+    except CohorteError as exc:
+        report.problems += str(exc).splitlines()
+        return report
+    report.problems += _grid_problems(report.edition)
+    report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
+    try:
+        report.inputs = load_inputs(report.edition, report.data_dir)
+    except InputDataError as exc:
+        report.problems += exc.problems
+    return report

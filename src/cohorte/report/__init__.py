@@ -1,0 +1,1 @@
+"""Report: what the notebooks call — site and synthesis contexts, sentences, figures, formatting, display."""

@@ -1,0 +1,32 @@
+"""Charts of a monograph and of the synthesis, drawn from the published indicator table.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
+no backend choice, never shown here: the notebook displays it). Sized for an A4 page (16 cm wide),
+French labels and numbers (:mod:`cohorte.formatting`), a title that states the finding and a
+« Source : … » line. Suppressed cells (NA or ``suppressed``) are never drawn as numbers: they are
+marked « n.s. ».
+
+Artists that tests look for carry a ``gid``: ``"target"`` (target marks), ``"ns"`` (« n.s. »
+labels), ``"cap"`` (the State's flow cap), ``"milestone"`` / ``"deadline"`` (timeline points).
+
+One module per family: :mod:`.style` (what every chart shares), :mod:`.attribution`,
+:mod:`.demand`, :mod:`.flux`, :mod:`.cotation`, :mod:`.timeline` and :mod:`.synthesis` (cross-site).
+"""
+
+from __future__ import annotations
+
+from cohorte.report.figures.attribution import SOURCE_ATTRIBUTIONS, priority_by_reservataire_chart, targets_chart
+from cohorte.report.figures.cotation import SOURCE_COTATION, cotation_chart
+from cohorte.report.figures.demand import SOURCE_DEMAND, TYPOLOGY_LABELS, pressure_delay_chart
+from cohorte.report.figures.flux import ABSENT, SOURCE_FLUX, Cell, flux_chart
+from cohorte.report.figures.style import DEADLINE, GRID, INK, LIGHT, MET, MUTED, NEUTRAL, NOT_MET, WIDTH_IN
+from cohorte.report.figures.synthesis import SOURCE_GRIDS, SOURCE_SITES, sites_indicator_chart, status_count_chart
+from cohorte.report.figures.timeline import LEGAL_DEADLINES, SOURCE_GRID, milestones_timeline
+
+__all__ = [
+    "ABSENT", "DEADLINE", "GRID", "INK", "LEGAL_DEADLINES", "LIGHT", "MET", "MUTED", "NEUTRAL", "NOT_MET",
+    "SOURCE_ATTRIBUTIONS", "SOURCE_COTATION", "SOURCE_DEMAND", "SOURCE_FLUX", "SOURCE_GRID", "SOURCE_GRIDS",
+    "SOURCE_SITES", "TYPOLOGY_LABELS", "WIDTH_IN", "Cell",
+    "cotation_chart", "flux_chart", "milestones_timeline", "pressure_delay_chart", "priority_by_reservataire_chart",
+    "sites_indicator_chart", "status_count_chart", "targets_chart",
+]

@@ -1,0 +1,131 @@
+"""Cross-site charts of the synthesis: one indicator across the cohort, sites by coded status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from cohorte.report.formatting import fmt_int, fmt_value, is_missing, plural_fr
+from cohorte.indicators.registry import INDICATORS
+from cohorte.report.narrative import is_suppressed, target_met
+from cohorte.report.figures.style import (
+    GRID,
+    INK,
+    MET,
+    colour,
+    finish,
+    grid,
+    new_figure,
+    nice_max,
+    ns_text,
+    target_legend,
+    unavailable,
+    value_axis,
+    with_rc,
+    wrap,
+)
+
+SOURCE_SITES = "Source : indicateurs publiés des sites de la cohorte ; traitement cohorte."
+SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."
+
+# --- one indicator across sites ----------------------------------------------------------------
+
+
+@with_rc
+def sites_indicator_chart(
+    table_all: pd.DataFrame, indicator: str, site_labels: Mapping[str, str], *, source: str = SOURCE_SITES
+) -> Figure:
+    """One dot per site (site-level row), sorted, coloured met / not met, with each site's target."""
+    spec = INDICATORS.get(indicator)
+    label, unit = (spec.label_fr, spec.unit) if spec else (indicator, "%")
+    found = table_all.loc[(table_all["indicator"] == indicator) & (table_all["breakdown"].fillna("") == "")]
+    shown = sorted((r for _, r in found.iterrows() if not is_suppressed(r)), key=lambda r: float(r["value"]))
+    ordered = [r for _, r in found.iterrows() if is_suppressed(r)] + shown  # y = 0 at the bottom: n.s. sites below
+    title = _sites_title(label, unit, shown, site_labels)
+    if not ordered:
+        return unavailable(title, source)
+    fig, (ax,) = new_figure(1.4 + 0.27 * len(ordered))
+    targets = [float(r["target"]) for r in ordered if not is_missing(r.get("target"))]
+    right = nice_max([float(r["value"]) for r in shown] + targets)
+    for y, row in enumerate(ordered):
+        _site_dot(ax, y, row, unit, right, colour(row) if targets else MET)
+    one_line = _site_targets(ax, ordered)
+    ax.set_yticks(range(len(ordered)), [site_labels.get(r["site"], r["site"]) for r in ordered])
+    ax.set_ylim(-0.6, len(ordered) - 0.4)
+    ax.set_xlim(0, right)
+    ax.set_xlabel(f"{label} (en {unit})" if unit not in ("nombre", "ratio") else label)
+    ax.tick_params(axis="y", length=0)
+    value_axis(ax, unit)
+    grid(ax)
+    if targets:
+        target_legend(ax, any(target_met(r) is None for r in shown), loc="lower right", fontsize=7, dashed=one_line)
+    return finish(fig, title, source)
+
+
+def _site_dot(ax: Axes, y: int, row: pd.Series, unit: str, right: float, fill: str) -> None:
+    if is_suppressed(row):
+        ns_text(ax, right * 0.01, y)
+        return
+    value = float(row["value"])
+    ax.plot([0, value], [y, y], color=GRID, linewidth=2, zorder=1, solid_capstyle="butt")
+    ax.plot(value, y, marker="o", markersize=7, color=fill, markeredgecolor="white", zorder=3)
+    ax.text(value + right * 0.02, y, fmt_value(value, unit), va="center", fontsize=7)
+
+
+def _site_targets(ax: Axes, ordered: list[pd.Series]) -> bool:
+    """One dashed line when every site has the same target (returns True), else a tick per site."""
+    targets = {float(r["target"]) for r in ordered if not is_missing(r.get("target"))}
+    if len(targets) == 1 and all(not is_missing(r.get("target")) for r in ordered):
+        ax.axvline(targets.pop(), color=INK, linewidth=1.1, linestyle=(0, (4, 2)), gid="target")
+        return True
+    for y, row in enumerate(ordered):
+        if not is_missing(row.get("target")):
+            ax.plot([row["target"]] * 2, [y - 0.32, y + 0.32], color=INK, linewidth=2, gid="target")
+    return False
+
+
+def _sites_title(label: str, unit: str, shown: list[pd.Series], site_labels: Mapping[str, str]) -> str:
+    """How many sites meet the target; without targets, the range from the lowest to the highest site."""
+    judged = [target_met(r) for r in shown if target_met(r) is not None]
+    if not judged and len(shown) >= 2:
+        low, high = shown[0], shown[-1]  # sorted by value
+        name = lambda row: site_labels.get(row["site"], row["site"])  # noqa: E731
+        return (
+            f"{label} : de {fmt_value(low['value'], unit)} ({name(low)}) "
+            f"à {fmt_value(high['value'], unit)} ({name(high)})"
+        )
+    if not judged:
+        return label
+    met = sum(judged)
+    if met == 0:
+        return f"{label} : aucun site n'atteint l'objectif"
+    verb = "atteint" if met < 2 else "atteignent"
+    return f"{label} : {plural_fr(met, 'site')} sur {len(judged)} {verb} l'objectif"
+
+
+# --- sites by coded status ---------------------------------------------------------------------
+
+
+@with_rc
+def status_count_chart(counts: Mapping[str, int], title: str, *, source: str = SOURCE_GRIDS) -> Figure:
+    """How many sites are at each coded status, in the order given (e.g. the cotation stages)."""
+    if not counts:
+        return unavailable(title, source)
+    labels, values = list(counts), [int(v) for v in counts.values()]
+    fig, (ax,) = new_figure(1.3 + 0.3 * len(labels))
+    ys = range(len(labels))
+    ax.barh(list(ys), values, height=0.62, color=MET)
+    right = max(values + [1]) * 1.15
+    for y, value in zip(ys, values, strict=True):
+        ax.text(value + right * 0.015, y, fmt_int(value), va="center", fontsize=7.5)
+    ax.set_yticks(list(ys), [wrap(label, 32) for label in labels])
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlim(0, right)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel("Nombre de sites")
+    return finish(fig, title, source)
