@@ -196,5 +196,13 @@ def test_when_a_siren_fails_luhn_then_error_names_the_site_key(kit_home: Path):
     path = kit_home / "params" / "2020" / "edition.yml"
     path.write_text(path.read_text(encoding="utf-8").replace('"200042174"', '"200042175"'), encoding="utf-8")
     result = CliRunner().invoke(main, ["check", "2020"])
-    assert "key 'sites.9.siren'" in result.output
+    assert "key 'sites[9].siren'" in result.output
     assert "valid Luhn checksum" in result.output
+
+
+def test_when_edition_yml_repeats_a_key_then_error_names_file_key_and_line(kit_home: Path):
+    path = kit_home / "params" / "2020" / "edition.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "\ntitle: again\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "2020"])
+    assert result.exit_code != 0
+    assert "edition.yml" in result.output and "'title' appears twice" in result.output and "line" in result.output

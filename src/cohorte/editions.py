@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator
 
 from cohorte import config
 from cohorte.errors import ParamsError
+from cohorte.validation import Strict, format_validation_error, read_yaml
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")
@@ -27,11 +27,7 @@ def siren_is_valid(siren: str) -> bool:
     return total % 10 == 0
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Site(_Strict):
+class Site(Strict):
     slug: Slug
     name: str
     short_name: str
@@ -50,19 +46,19 @@ class Site(_Strict):
         return value
 
 
-class Targets(_Strict):
+class Targets(Strict):
     q1_outside_qpv: float = Field(25, ge=0, le=100)
     non_q1_in_qpv: float = Field(50, ge=0, le=100)
     priority_publics: float = Field(25, ge=0, le=100)
 
 
-class UcScale(_Strict):
+class UcScale(Strict):
     first_person: float = 1.0
     other_14_plus: float = 0.5
     child_under_14: float = 0.3
 
 
-class IndicatorSettings(_Strict):
+class IndicatorSettings(Strict):
     national_targets: Targets = Targets()
     uc_scale: UcScale = UcScale()
     abnormal_delay_months: int = Field(24, gt=0)
@@ -81,7 +77,7 @@ class IndicatorSettings(_Strict):
         return value
 
 
-class Edition(_Strict):
+class Edition(Strict):
     edition: int = Field(ge=2000, le=2100)
     title: str
     subtitle: str = ""
@@ -131,26 +127,6 @@ class Edition(_Strict):
     def with_data_dir(self, folder: Path) -> Edition:
         """The same edition reading its tables from ``folder`` (``cohorte build --data``)."""
         return self.model_copy(update={"data_dir": str(Path(folder).resolve())})
-
-
-def format_validation_error(path: Path, error: ValidationError) -> list[str]:
-    """One line per pydantic problem, naming the file and the dotted key."""
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
-        lines.append(f"{path}: key '{key}': {item['msg']}")
-    return lines
-
-
-def read_yaml(path: Path) -> object:
-    """Read a YAML file, turning a syntax error into a message with the line."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except FileNotFoundError:
-        raise ParamsError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: not valid YAML: {exc}") from None
 
 
 def load_edition(edition: str | int) -> Edition:

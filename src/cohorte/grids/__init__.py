@@ -31,6 +31,7 @@ from cohorte.files import atomic_write_text
 from cohorte.inputs.codes import INSEE_COMMUNE_PATTERN
 from cohorte.editions import load_edition
 from cohorte.errors import CohorteError, GridError
+from cohorte.validation import Strict, _dotted, display_path, format_validation_error, read_yaml
 
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
 Theme = Literal["governance", "demand_service", "attribution_policy", "cotation", "flux"]
@@ -48,8 +49,8 @@ _YEAR = {"ge": 1990, "le": 2100}
 _PERCENT = {"ge": 0, "le": 100}
 
 
-class _Strict(BaseModel):
-    """Unknown keys are errors and types are not coerced (``"yes"`` is not a boolean)."""
+class _Strict(Strict):
+    """Grid values are not coerced either (``"yes"`` is not a boolean)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, str_strip_whitespace=True)
 
@@ -353,36 +354,6 @@ def get_path(data: dict, path: tuple[str, ...]) -> object:
 # --- reading and validating ----------------------------------------------------------------
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that refuses a key written twice in the same mapping."""
-
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def display_path(path: Path) -> str:
-    """The path relative to the kit's root when possible (``params/2020/sites/mel.yml``)."""
-    try:
-        return str(path.resolve().relative_to(config.root()))
-    except ValueError:
-        return str(path)
-
-
-def _key(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def _model_at(loc: tuple) -> type[BaseModel] | None:
     model: type[BaseModel] = Grid
     for part in loc:
@@ -403,7 +374,7 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 def describe_error(item: dict) -> tuple[str, str]:
     """A pydantic error as (dotted key, message), with allowed values or keys where useful."""
     loc = tuple(item["loc"])
-    key, kind = _key(loc), item["type"]
+    key, kind = _dotted(loc), item["type"]
     if kind == "literal_error":
         allowed = ALLOWED.get(tuple(p for p in loc if not isinstance(p, int)), ())
         return key, f"{item['input']!r} is not allowed; allowed values: {', '.join(allowed)}"
@@ -419,20 +390,12 @@ def describe_error(item: dict) -> tuple[str, str]:
 
 
 def format_errors(where: str, error: ValidationError) -> list[str]:
-    return [f"{where}: key '{key}': {msg}" for key, msg in map(describe_error, error.errors())]
+    return format_validation_error(where, error, describe_error)
 
 
 def read_grid_data(path: Path) -> object:
-    """Parse a grid file (YAML), refusing duplicate keys; raises GridError naming the file."""
-    where = display_path(path)
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except FileNotFoundError:
-        raise GridError([f"{where}: file not found"]) from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise GridError([f"{where}: not valid YAML: {detail}"]) from None
+    """Parse a grid file (YAML, duplicate keys refused); raises GridError naming the file."""
+    return read_yaml(path, error=lambda message: GridError([message]))
 
 
 def validate_grid(data: object, where: str) -> Grid:

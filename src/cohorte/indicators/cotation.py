@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from cohorte import config
 from cohorte.inputs.codes import MUTATION_HOUSING
-from cohorte.editions import format_validation_error, read_yaml
+from cohorte.validation import Strict, format_validation_error, read_yaml
 from cohorte.errors import ParamsError
 from cohorte.indicators.registry import complete_months, count_rows, per_site, rows, share_rows
 
@@ -34,7 +34,7 @@ SCORABLE_FIELDS = ("dalo", "priority", "current_housing", "reasons", "requested_
                    "persons_14_plus", "children_under_14", "monthly_resources_eur", "commune")
 
 
-class _Strict(BaseModel):
+class _Strict(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
