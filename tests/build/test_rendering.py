@@ -15,7 +15,7 @@ from cohorte.build import rendering
 from cohorte.errors import RenderError
 from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition, executed  # noqa: F401  (session fixture)
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 CODE_MARKERS = ("import ", "show_table(", "show_figure(", "demo_notice(", "plt.", "trace de débogage")
 SLUG = next(iter(SITES))
 

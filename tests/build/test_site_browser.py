@@ -12,7 +12,7 @@ from cohorte.build import rendering
 from browser import CHROMIUM, IMAGES_OK, Browser
 from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 pytestmark = [
     pytest.mark.browser,

@@ -17,7 +17,7 @@ from cohorte.build import assembly
 from cohorte.errors import ParamsError, RenderError
 from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 
-SCHEMA = json.loads((Path(__file__).parent / "quarto_schema" / "quarto-book.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(__file__).parents[1] / "quarto_schema" / "quarto-book.schema.json").read_text(encoding="utf-8"))
 
 
 def _validate(config: dict) -> None:

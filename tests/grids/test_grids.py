@@ -14,7 +14,7 @@ from cohorte import grids
 from cohorte.cli import main
 from cohorte.errors import GridError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SITES = REPO / "params" / "2020" / "sites"
 N_CODED = len(grids.coded_fields())
 

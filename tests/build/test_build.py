@@ -23,7 +23,7 @@ COHORTE = str(Path(sys.executable).with_name("cohorte"))
 SLUGS = ["agglopolys", "caen-la-mer", "clermont-auvergne-metropole", "coeur-d-essonne", "carene",
          "eurometropole-strasbourg", "grandangouleme", "grand-avignon", "grand-besancon",
          "lorient-agglomeration", "mel", "montpellier-mediterranee-metropole"]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
 def cohorte(home: Path, *args: str) -> subprocess.CompletedProcess:
