@@ -93,7 +93,7 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 @main.command("new-site")
 @click.argument("edition")
 @click.argument("slug")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG.yml.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG/.")
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
     """Scaffold the observation grid of site SLUG (every field, with its allowed values)."""
     from cohorte.grids import display_path, scaffold, write_scaffold

@@ -30,7 +30,33 @@ def params_dir(edition: str | int | None = None) -> Path:
 
 
 def grids_dir(edition: str | int) -> Path:
+    """``params/EDITION/sites``: one folder per site (``SLUG/grid.yml``, ``SLUG/prose/THEME.md``)."""
     return params_dir(edition) / "sites"
+
+
+def prose_dir(edition: str | int, slug: str) -> Path:
+    """The consultants' prose of a site, one Markdown file per theme."""
+    return grids_dir(edition) / slug / "prose"
+
+
+def kit_text_dir() -> Path:
+    """The kit's default sentence templates (``templates/text/fr``)."""
+    return templates_dir() / "text" / "fr"
+
+
+def text_override_dir(edition: str | int) -> Path:
+    """An edition's own versions of the kit's templates, at the same relative paths."""
+    return params_dir(edition) / "text"
+
+
+def synthesis_text_dir(edition: str | int) -> Path:
+    """The edition's authored synthesis, one Markdown file per part."""
+    return params_dir(edition) / "synthesis"
+
+
+def stated_path(edition: str | int) -> Path:
+    """Aggregates stated by the source without naming every site."""
+    return params_dir(edition) / "stated.yml"
 
 
 def data_dir() -> Path:

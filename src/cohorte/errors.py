@@ -23,7 +23,7 @@ class InputDataError(CohorteError):
 
 
 class GridError(CohorteError):
-    """An observation grid (params/EDITION/sites/SLUG.yml) is invalid."""
+    """An observation grid (params/EDITION/sites/SLUG/grid.yml) is invalid."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)

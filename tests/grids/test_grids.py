@@ -21,7 +21,7 @@ N_CODED = len(grids.coded_fields())
 
 def _edit(home: Path, slug: str, change) -> Path:  # type: ignore[no-untyped-def]
     """Apply ``change`` to the parsed grid of ``slug`` under ``home`` and write it back."""
-    path = home / "params" / "2020" / "sites" / f"{slug}.yml"
+    path = home / "params" / "2020" / "sites" / slug / "grid.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -35,7 +35,7 @@ def _problems(edition: int = 2020) -> str:
 
 
 def _raw(slug: str) -> dict:
-    return yaml.safe_load((SITES / f"{slug}.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((SITES / slug / "grid.yml").read_text(encoding="utf-8"))
 
 
 # --- broken grids ----------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def _raw(slug: str) -> dict:
 def test_when_grid_has_unknown_key_then_error_names_file_and_key(kit_home: Path) -> None:
     _edit(kit_home, "mel", lambda d: d["cotation"].update(stade="operational"))
     message = _problems()
-    assert "params/2020/sites/mel.yml: key 'cotation.stade': unknown key" in message
+    assert "params/2020/sites/mel/grid.yml: key 'cotation.stade': unknown key" in message
     assert "stage, operational_since, tool, regional_framework" in message
 
 
@@ -52,7 +52,7 @@ def test_when_value_is_outside_the_list_then_error_lists_allowed_values(kit_home
     _edit(kit_home, "mel", lambda d: d["cotation"].update(stage="operationel"))
     message = _problems()
     assert (
-        "params/2020/sites/mel.yml: key 'cotation.stage': 'operationel' is not allowed; allowed values: "
+        "params/2020/sites/mel/grid.yml: key 'cotation.stage': 'operationel' is not allowed; allowed values: "
         "none, observation, reflection, principles, started, about_to_finish, operational"
     ) in message
 
@@ -60,7 +60,7 @@ def test_when_value_is_outside_the_list_then_error_lists_allowed_values(kit_home
 def test_when_list_item_is_outside_the_list_then_error_names_its_index(kit_home: Path) -> None:
     _edit(kit_home, "carene", lambda d: d["flux"].update(negotiations=["action_logement", "banque"]))
     message = _problems()
-    assert "params/2020/sites/carene.yml: key 'flux.negotiations[1]': 'banque' is not allowed" in message
+    assert "params/2020/sites/carene/grid.yml: key 'flux.negotiations[1]': 'banque' is not allowed" in message
     assert "state, action_logement, communes, epci, other" in message
 
 
@@ -68,59 +68,59 @@ def test_when_value_has_wrong_type_then_error_names_key_and_type(kit_home: Path)
     _edit(kit_home, "eurometropole-strasbourg", lambda d: d["cotation"].update(operational_since="2017"))
     _edit(kit_home, "mel", lambda d: d["demand_service"].update(dedicated_website="oui"))
     message = _problems()
-    assert "params/2020/sites/eurometropole-strasbourg.yml: key 'cotation.operational_since': " in message
+    assert "params/2020/sites/eurometropole-strasbourg/grid.yml: key 'cotation.operational_since': " in message
     assert "valid integer, got '2017' (str)" in message
-    assert "params/2020/sites/mel.yml: key 'demand_service.dedicated_website': " in message
+    assert "params/2020/sites/mel/grid.yml: key 'demand_service.dedicated_website': " in message
     assert "valid boolean, got 'oui' (str)" in message
 
 
 def test_when_a_key_is_missing_then_error_says_to_write_null(kit_home: Path) -> None:
     _edit(kit_home, "mel", lambda d: d["flux"].pop("landlord_inventories"))
-    assert "mel.yml: key 'flux.landlord_inventories': missing key" in _problems()
+    assert "mel/grid.yml: key 'flux.landlord_inventories': missing key" in _problems()
 
 
 def test_when_a_site_has_no_grid_then_error_names_it_and_the_fix(kit_home: Path) -> None:
-    (kit_home / "params/2020/sites/grand-avignon.yml").unlink()
+    (kit_home / "params/2020/sites/grand-avignon/grid.yml").unlink()
     message = _problems()
-    assert "params/2020/sites/grand-avignon.yml: no grid for site 'grand-avignon'" in message
+    assert "params/2020/sites/grand-avignon/grid.yml: no grid for site 'grand-avignon'" in message
     assert "cohorte new-site 2020 grand-avignon" in message
 
 
 def test_when_a_grid_names_an_unknown_site_then_error_names_the_file(kit_home: Path) -> None:
     sites = kit_home / "params/2020/sites"
-    (sites / "mel.yml").rename(sites / "lille.yml")
+    (sites / "mel").rename(sites / "lille")
     message = _problems()
-    assert "params/2020/sites/lille.yml: grid for unknown site 'lille'" in message
+    assert "params/2020/sites/lille: folder for unknown site 'lille'" in message
     assert "no grid for site 'mel'" in message
 
 
 def test_when_grid_is_not_valid_yaml_then_error_names_file_and_line(kit_home: Path) -> None:
-    path = kit_home / "params/2020/sites/carene.yml"
+    path = kit_home / "params/2020/sites/carene/grid.yml"
     path.write_text("governance:\n  cil_installed: [2017\n", encoding="utf-8")
     message = _problems()
-    assert "params/2020/sites/carene.yml: not valid YAML" in message
+    assert "params/2020/sites/carene/grid.yml: not valid YAML" in message
     assert "line" in message
 
 
 def test_when_a_key_is_written_twice_then_error_instead_of_silent_overwrite(kit_home: Path) -> None:
-    path = kit_home / "params/2020/sites/carene.yml"
+    path = kit_home / "params/2020/sites/carene/grid.yml"
     path.write_text(path.read_text(encoding="utf-8") + "perspectives: []\n", encoding="utf-8")
-    assert "carene.yml: not valid YAML" in _problems() and "'perspectives' appears twice" in _problems()
+    assert "carene/grid.yml: not valid YAML" in _problems() and "'perspectives' appears twice" in _problems()
 
 
 def test_when_several_grids_are_broken_then_every_problem_is_reported(kit_home: Path) -> None:
     _edit(kit_home, "mel", lambda d: d["cotation"].update(stage="operationel"))
     _edit(kit_home, "carene", lambda d: d["governance"].update(ar_hlm_role="leader"))
-    (kit_home / "params/2020/sites/agglopolys.yml").unlink()
+    (kit_home / "params/2020/sites/agglopolys/grid.yml").unlink()
     problems = grids.check_grids(2020)
     assert len(problems) == 3
-    assert any("mel.yml" in p for p in problems) and any("carene.yml" in p for p in problems)
+    assert any("mel/grid.yml" in p for p in problems) and any("carene/grid.yml" in p for p in problems)
 
 
 def test_when_a_year_is_given_without_its_precondition_then_error_explains(kit_home: Path) -> None:
     _edit(kit_home, "carene", lambda d: d["cotation"].update(operational_since=2019))
     message = _problems()
-    assert "carene.yml: key 'cotation.operational_since': only allowed when stage is operational" in message
+    assert "carene/grid.yml: key 'cotation.operational_since': only allowed when stage is operational" in message
 
 
 def test_when_grids_are_valid_then_check_grids_is_empty() -> None:
@@ -229,7 +229,7 @@ def test_free_text_names_its_site(coded: dict[str, grids.Grid]) -> None:
 
 
 def test_every_grid_file_cites_its_sources() -> None:
-    for path in SITES.glob("*.yml"):
+    for path in SITES.glob("*/grid.yml"):
         assert path.read_text(encoding="utf-8").startswith("# Grille d'observation"), path.name
         assert "synthese-2020.md" in grids.comment_header(path), path.name
 
@@ -249,11 +249,11 @@ def test_scaffold_has_every_field_with_its_allowed_values() -> None:
 def test_when_new_site_grid_exists_then_cli_refuses_to_overwrite(kit_home: Path) -> None:
     result = CliRunner().invoke(main, ["new-site", "2020", "mel"])
     assert result.exit_code == 1
-    assert "params/2020/sites/mel.yml: already exists" in result.output
+    assert "params/2020/sites/mel/grid.yml: already exists" in result.output
 
 
 def test_new_site_writes_a_valid_grid(kit_home: Path) -> None:
-    target = kit_home / "params/2020/sites/carene.yml"
+    target = kit_home / "params/2020/sites/carene/grid.yml"
     target.unlink()
     result = CliRunner().invoke(main, ["new-site", "2020", "carene"])
     assert result.exit_code == 0, result.output

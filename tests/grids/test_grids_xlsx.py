@@ -16,7 +16,7 @@ from cohorte.grids.xlsx import CODED, FINDINGS, HIGHLIGHTS, export_xlsx, import_
 
 def _snapshot(home: Path) -> dict[str, tuple[int, str]]:
     folder = home / "params/2020/sites"
-    return {p.name: (p.stat().st_mtime_ns, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.yml"))}
+    return {p.parent.name: (p.stat().st_mtime_ns, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/grid.yml"))}
 
 
 def _row_of(sheet, slug: str, field: str) -> int:  # type: ignore[no-untyped-def]
@@ -30,7 +30,7 @@ def _row_of(sheet, slug: str, field: str) -> int:  # type: ignore[no-untyped-def
 def test_export_then_import_is_lossless(kit_home: Path, tmp_path: Path) -> None:
     before = grids.load_grids(2020)
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    for path in (kit_home / "params/2020/sites").glob("*.yml"):  # force a full rewrite
+    for path in (kit_home / "params/2020/sites").glob("*/grid.yml"):  # force a full rewrite
         path.unlink()
     written = import_xlsx(2020, workbook)
     assert len(written) == 12
@@ -51,7 +51,7 @@ def test_import_of_one_changed_value_rewrites_that_grid_and_keeps_its_header(kit
     sheet[f"D{_row_of(sheet, 'mel', 'cotation.stage')}"] = "started"
     workbook.save(workbook_path)
     written = import_xlsx(2020, workbook_path)
-    assert [p.name for p in written] == ["mel.yml"]
+    assert [p.parent.name for p in written] == ["mel"]
     assert grids.load_grids(2020)["mel"].cotation.stage == "started"
     assert "synthese-2020.md" in grids.comment_header(written[0])
 

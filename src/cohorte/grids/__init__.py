@@ -1,4 +1,4 @@
-"""Observation grids (``params/EDITION/sites/SLUG.yml``): what consultants learnt in interviews.
+"""Observation grids (``params/EDITION/sites/SLUG/grid.yml``): what consultants learnt in interviews.
 
 Each grid holds the coded fields of domain.md §5, so that the synthesis can count across sites,
 beside free-text findings, highlights ("encadrés"), perspectives and the kinds of organisation met.
@@ -415,7 +415,7 @@ def load_grid(path: Path) -> Grid:
 
 
 def grid_path(edition: str | int, slug: str) -> Path:
-    return config.grids_dir(edition) / f"{slug}.yml"
+    return config.grids_dir(edition) / slug / "grid.yml"
 
 
 def load_grids(edition: str | int) -> dict[str, Grid]:
@@ -444,12 +444,13 @@ def load_grids(edition: str | int) -> dict[str, Grid]:
 
 def _stray_files(folder: Path, slugs: list[str], edition: str | int) -> list[str]:
     problems = []
-    for path in sorted(folder.glob("*.y*ml")) if folder.is_dir() else []:
-        if path.suffix == ".yaml":
-            problems.append(f"{display_path(path)}: grids use the .yml extension; rename it to {path.stem}.yml")
-        elif path.stem not in slugs:
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.is_file() and path.suffix in (".yml", ".yaml"):
+            problems.append(f"{display_path(path)}: grids now live in a folder per site; "
+                            f"move it to {display_path(folder / path.stem / 'grid.yml')}")
+        elif path.is_dir() and path.name not in slugs:
             problems.append(
-                f"{display_path(path)}: grid for unknown site '{path.stem}'; "
+                f"{display_path(path)}: folder for unknown site '{path.name}'; "
                 f"sites of edition {edition} (params/{edition}/edition.yml): {', '.join(slugs)}"
             )
     return problems
@@ -587,7 +588,7 @@ def scaffold(edition: str | int, slug: str) -> str:
 
 
 def write_scaffold(edition: str | int, slug: str) -> Path:
-    """Write the scaffold to ``params/EDITION/sites/SLUG.yml``; never overwrites."""
+    """Write the scaffold to ``params/EDITION/sites/SLUG/grid.yml``; never overwrites."""
     path = grid_path(edition, slug)
     if path.exists():
         raise GridError([f"{display_path(path)}: already exists; edit it, or delete it first to start over"])
