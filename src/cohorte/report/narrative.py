@@ -2,32 +2,25 @@
 
 Every function takes the tidy table of ``docs/data-contract.md`` (already through
 ``disclosure.publish``: suppressed cells are NA, optionally flagged by a boolean ``suppressed``
-column) restricted to one site, and returns one or a few sentences. A missing indicator never
-raises: the sentence says the figure is not available; a suppressed one says it is not published
-(« n.s. »).
+column) restricted to one site, decides which case applies and computes the values; the words are
+in the templates ``templates/text/fr/monograph/figures/*.md`` (an edition may override them). A
+missing indicator never raises: the sentence says the figure is not available; a suppressed one
+says it is not published (« n.s. »).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
 from cohorte.inputs import codes
-from cohorte.report.formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
+from cohorte.report.formatting import is_missing
+from cohorte.report.text import Texts, texts
 
-# Réservataires as they read inside a sentence (« atteint pour les collectivités »).
-RESERVATAIRE_PHRASES = {
-    "PPRIOR": "le contingent préfectoral",
-    "PFONCT": "le contingent des agents de l'État",
-    "COLTER": "les collectivités",
-    "COLACT": "Action Logement",
-    "AUTRES": "les autres réservataires",
-    "AUCUN": "le parc non réservé des bailleurs",
-}
 STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")
-_SECRET = "n'est pas diffusé{e} (n.s.), au titre du secret statistique"
+FIGURES = "monograph/figures"
 
 Row = pd.Series
 
@@ -77,26 +70,31 @@ def target_met(row: Row) -> bool | None:
     return float(row["value"]) >= float(target)
 
 
-def _target(row: Row) -> object:
-    return row.get("target")
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _say(name: str, wording: Texts | None, **context: object) -> str:
+    """Render the sentence template ``monograph/figures/NAME.md`` (the kit's wording by default)."""
+    return (wording or texts()).sentence(f"{FIGURES}/{name}.md", **context)
+
+
+def _case(row: Row | None) -> str:
+    """missing | suppressed | published."""
+    if row is None:
+        return "missing"
+    return "suppressed" if is_suppressed(row) else "published"
+
+
+def _value(row: Row | None) -> float | None:
+    return float(row["value"]) if published(row) else None  # type: ignore[index]
+
+
+def _target(row: Row) -> float | None:
+    target = row.get("target")
+    return None if is_missing(target) else float(target)
 
 
 # --- attribution targets -----------------------------------------------------------------------
-
-
-def _target_clause(row: Row) -> str:
-    target = _target(row)
-    if is_missing(target):
-        return ""
-    goal = fmt_pct(target, trim=True)
-    return f" : l'objectif de {goal} est atteint" if target_met(row) else f", pour un objectif de {goal}"
-
-
-def _unavailable(subject: str, row: Row | None, *, feminine: bool = False) -> str:
-    """« … n'est pas disponible. » without a row; « … n'est pas diffusé(e) (n.s.) … » when suppressed."""
-    if row is None:
-        return f"{subject} n'est pas disponible."
-    return f"{subject} {_SECRET.format(e='e' if feminine else '')}."
 
 
 def site_has_qpv(table: pd.DataFrame) -> bool:
@@ -112,37 +110,25 @@ def site_has_qpv(table: pd.DataFrame) -> bool:
     return row is None or is_missing(row.get("denominator")) or float(row["denominator"]) > 0
 
 
-def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str:
+def _rate(row: Row | None, case: str) -> dict[str, object]:
+    if not published(row):
+        return {"case": _case(row), "share": None, "target": None, "met": None}
+    return {"case": case, "share": float(row["value"]), "target": _target(row), "met": target_met(row)}  # type: ignore[index]
+
+
+def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, text: Texts | None = None) -> str:
     """Q1 outside QPV against its target; ``has_qpv=None`` infers it from the table."""
     has_qpv = site_has_qpv(table_site) if has_qpv is None else has_qpv
     row = get_row(table_site, "q1_outside_qpv")
-    if not published(row):
-        where = "hors QPV " if has_qpv else ""
-        return _unavailable(f"La part des attributions {where}allant à des ménages du premier quartile", row, feminine=True)
-    share = fmt_pct(row["value"])
-    if not has_qpv:
-        return (
-            "Le territoire ne comptant pas de QPV, l'objectif porte sur l'ensemble des attributions : "
-            f"{share} sont allées à des ménages du premier quartile{_target_clause(row)}."
-        )
-    return f"{share} des attributions hors QPV sont allées à des ménages du premier quartile{_target_clause(row)}."
+    return _say("q1_outside_qpv", text, has_qpv=has_qpv, **_rate(row, "qpv" if has_qpv else "no_qpv"))
 
 
-def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str:
+def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, text: Texts | None = None) -> str:
     """Attributions in QPV to quartiles 2–4 against their target."""
     has_qpv = site_has_qpv(table_site) if has_qpv is None else has_qpv
     if not has_qpv:
-        return (
-            "Le territoire ne comptant pas de QPV, l'objectif d'attributions en QPV aux ménages "
-            "des autres quartiles ne s'applique pas."
-        )
-    row = get_row(table_site, "non_q1_in_qpv")
-    if not published(row):
-        return _unavailable("La part des attributions en QPV allant à des ménages des autres quartiles", row, feminine=True)
-    return (
-        f"{fmt_pct(row['value'])} des attributions en QPV sont allées à des ménages des deuxième, "
-        f"troisième et quatrième quartiles{_target_clause(row)}."
-    )
+        return _say("non_q1_in_qpv", text, case="not_applicable", share=None, target=None, met=None)
+    return _say("non_q1_in_qpv", text, **_rate(get_row(table_site, "non_q1_in_qpv"), "qpv"))
 
 
 def reservataire_order(codes_seen: Iterable[str]) -> list[str]:
@@ -151,188 +137,99 @@ def reservataire_order(codes_seen: Iterable[str]) -> list[str]:
     return sorted(set(codes_seen), key=lambda c: (known.index(c) if c in known else len(known), c))
 
 
-def _reservataire_phrase(code: str) -> str:
-    return RESERVATAIRE_PHRASES.get(code, codes.RESERVATAIRES.get(code, code))
+def _contingent(row: Row) -> dict[str, object]:
+    return {"code": row["breakdown"], "value": float(row["value"]), "target": _target(row)}
 
 
-def _priority_item(row: Row, show_target: bool) -> str:
-    goal = f" pour un objectif de {fmt_pct(row['target'], trim=True)}" if show_target else ""
-    return f"{_reservataire_phrase(row['breakdown'])} ({fmt_pct(row['value'])}{goal})"
-
-
-def priority_sentence(table_site: pd.DataFrame) -> str:
+def priority_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
     """Which contingents reach their priority-publics target (25 % by default)."""
     found = rows(table_site, "priority_publics")
     found = found.loc[found["breakdown"] != ""]
+    empty = {"reached": [], "missed": [], "without": [], "secret": [], "uniform_target": None}
     if found.empty:
-        return "Les parts d'attributions aux publics prioritaires par réservataire ne sont pas disponibles."
-    order = reservataire_order(found["breakdown"])
-    found = found.set_index("breakdown", drop=False).loc[order]
+        return _say("priority_publics", text, case="missing", **empty)
+    found = found.set_index("breakdown", drop=False).loc[reservataire_order(found["breakdown"])]
     shown = [r for _, r in found.iterrows() if not is_suppressed(r)]
-    secret = [r["breakdown"] for _, r in found.iterrows() if is_suppressed(r)]
     if not shown:
-        return "Les parts d'attributions aux publics prioritaires par réservataire ne sont pas diffusées (n.s.)."
-    parts = [_priority_targets(shown)]
-    if secret:
-        parts.append(_secret_contingents(secret))
-    return " ".join(p for p in parts if p)
-
-
-def _priority_targets(shown: list[Row]) -> str:
+        return _say("priority_publics", text, case="suppressed", **empty)
     with_target = [r for r in shown if target_met(r) is not None]
-    without = [r for r in shown if target_met(r) is None]
     targets = {float(r["target"]) for r in with_target}
-    uniform = len(targets) == 1
-    goal = f"L'objectif de {fmt_pct(targets.pop(), trim=True)} d'attributions" if uniform else "L'objectif d'attributions"
-    reached = [_priority_item(r, not uniform) for r in with_target if target_met(r)]
-    missed = [_priority_item(r, not uniform) for r in with_target if not target_met(r)]
-    sentences = []
-    if reached and missed:
-        sentences.append(
-            f"{goal} aux publics prioritaires est atteint pour {join_fr(reached)}, "
-            f"mais pas pour {' ni pour '.join(missed)}."
-        )
-    elif reached:
-        sentences.append(f"{goal} aux publics prioritaires est atteint pour tous les contingents : {join_fr(reached)}.")
-    elif missed:
-        sentences.append(f"{goal} aux publics prioritaires n'est atteint pour aucun contingent : {join_fr(missed)}.")
-    if without:
-        items = join_fr([_priority_item(r, False) for r in without])
-        sentences.append(f"Aucun objectif n'est fixé pour {items}.")
-    return " ".join(sentences)
-
-
-def _secret_contingents(secret: list[str]) -> str:
-    names = join_fr([_reservataire_phrase(c) for c in secret])
-    if len(secret) == 1:
-        return f"La part n'est pas diffusée (n.s.) pour {names}."
-    return f"Les parts ne sont pas diffusées (n.s.) pour {names}."
+    return _say(
+        "priority_publics", text, case="published",
+        reached=[_contingent(r) for r in with_target if target_met(r)],
+        missed=[_contingent(r) for r in with_target if not target_met(r)],
+        without=[_contingent(r) for r in shown if target_met(r) is None],
+        secret=[r["breakdown"] for _, r in found.iterrows() if is_suppressed(r)],
+        uniform_target=targets.pop() if len(targets) == 1 else None,
+    )
 
 
 # --- demand ------------------------------------------------------------------------------------
 
 
-def pressure_sentence(table_site: pd.DataFrame) -> str:
+def pressure_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
     """Active demands per attribution, also without mutations, and the share of mutations."""
     pressure = get_row(table_site, "pressure")
-    parts = [_pressure_main(table_site, pressure)]
-    mutation = get_row(table_site, "mutation_share")
-    if published(mutation):
-        parts.append(f"Les demandes de mutation représentent {fmt_pct(mutation['value'])} des demandes actives.")
-    return " ".join(parts)
-
-
-def _pressure_main(table_site: pd.DataFrame, pressure: Row | None) -> str:
-    if not published(pressure):
-        return _unavailable("Le nombre de demandes actives pour une attribution", pressure)
-    value = float(pressure["value"])
-    words = plural_fr(value, "demande active", "demandes actives", with_count=False)
-    text = f"la pression s'établit à {fmt_num(value, 1)} {words} pour une attribution"
-    demands, attributions = get_row(table_site, "active_demands"), get_row(table_site, "attributions")
-    if published(demands) and published(attributions):
-        text = (
-            f"Avec {plural_fr(demands['value'], 'demande active', 'demandes actives')} pour "
-            f"{plural_fr(attributions['value'], 'attribution')} dans l'année, {text}"
-        )
-    else:
-        text = text[0].upper() + text[1:]
-    excl = get_row(table_site, "pressure_excl_mutations")
-    if published(excl):
-        text += f" ({fmt_num(excl['value'], 1)} hors demandes de mutation)"
-    return text + "."
-
-
-TYPOLOGY_PHRASES = {"C": "les chambres", "T6P": "les T6 et plus"}
-
-
-def typology_phrase(code: str) -> str:
-    return TYPOLOGY_PHRASES.get(code, f"les {code}")
-
-
-def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[object], str]) -> str:
-    """« , de 8 mois pour les T1 à 26 mois pour les T5 », or "" with fewer than two typologies."""
-    found = rows(table_site, indicator)
-    found = found.loc[(found["breakdown"] != "") & found.apply(lambda r: not is_suppressed(r), axis=1)]
-    if len(found) < 2:
-        return ""
-    values = found.assign(value=found["value"].astype(float))
-    low, high = values.loc[values["value"].idxmin()], values.loc[values["value"].idxmax()]
-    if low["value"] == high["value"]:
-        return ""
-    return (
-        f", de {fmt(low['value'])} pour {typology_phrase(low['breakdown'])} "
-        f"à {fmt(high['value'])} pour {typology_phrase(high['breakdown'])}"
+    demands, attributions = _value(get_row(table_site, "active_demands")), _value(get_row(table_site, "attributions"))
+    both = demands is not None and attributions is not None
+    return _say(
+        "pressure", text, case=_case(pressure), pressure=_value(pressure),
+        demands=demands if both else None, attributions=attributions if both else None,
+        excl=_value(get_row(table_site, "pressure_excl_mutations")),
+        mutation=_value(get_row(table_site, "mutation_share")),
     )
 
 
-def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None) -> str:
+def typology_extremes(table_site: pd.DataFrame, indicator: str) -> tuple[dict, dict] | None:
+    """The typologies with the lowest and highest published values, or None (fewer than two, or equal)."""
+    found = rows(table_site, indicator)
+    found = found.loc[(found["breakdown"] != "") & found.apply(lambda r: not is_suppressed(r), axis=1)]
+    if len(found) < 2:
+        return None
+    values = found.assign(value=found["value"].astype(float))
+    low, high = values.loc[values["value"].idxmin()], values.loc[values["value"].idxmax()]
+    if low["value"] == high["value"]:
+        return None
+    return ({"code": low["breakdown"], "value": low["value"]}, {"code": high["breakdown"], "value": high["value"]})
+
+
+def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None, text: Texts | None = None) -> str:
     """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay."""
     delay = get_row(table_site, "median_delay_months")
-    if published(delay):
-        range_ = typology_range(table_site, "median_delay_months", fmt_months)
-        parts = [f"Le délai médian d'attribution est de {fmt_months(delay['value'])}{range_}."]
-    else:
-        parts = [_unavailable("Le délai médian d'attribution", delay)]
-    seniority = get_row(table_site, "median_seniority_months")
-    if published(seniority):
-        parts.append(f"Les demandes actives ont une ancienneté médiane de {fmt_months(seniority['value'])}.")
-    abnormal = get_row(table_site, "abnormal_delay_demands")
-    if published(abnormal):
-        share = get_row(table_site, "abnormal_delay_share")
-        share_value = share["value"] if published(share) else None
-        parts.append(_abnormal_text(abnormal["value"], share_value, abnormal_delay_months))
-    return " ".join(parts)
+    low, high = typology_extremes(table_site, "median_delay_months") or (None, None)
+    return _say(
+        "delay", text, case=_case(delay), delay=_value(delay), low=low, high=high,
+        seniority=_value(get_row(table_site, "median_seniority_months")),
+        abnormal=_value(get_row(table_site, "abnormal_delay_demands")),
+        abnormal_share=_value(get_row(table_site, "abnormal_delay_share")),
+        abnormal_months=abnormal_delay_months,
+    )
 
 
-def _abnormal_text(count: float, share: float | None, months: int | None) -> str:
-    limit = f"fixé à {fmt_months(months)}" if months else "du département"
-    if float(count) == 0:
-        return f"Aucune demande active n'atteint le délai anormalement long {limit}."
-    verb = "atteint" if float(count) < 2 else "atteignent"
-    of_all = f" ({fmt_pct(share)} du total)" if share is not None else ""
-    return f"{plural_fr(count, 'demande active', 'demandes actives')}{of_all} {verb} le délai anormalement long {limit}."
-
-
-def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) -> str:
+def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3, text: Texts | None = None) -> str:
     """Applicants presented at least N times to the CAL in the year without an attribution."""
     row = get_row(table_site, "poulidors")
-    what = f"présentés au moins {min_presentations} fois en CAL dans l'année sans obtenir de logement"
-    if not published(row):
-        return _unavailable(f"Le nombre de demandeurs {what}", row)
-    count = float(row["value"])
-    if count == 0:
-        return f"Aucun demandeur n'a été {what.replace('présentés', 'présenté', 1)}."
-    if count < 2:
-        return f"{fmt_int(count)} demandeur a été {what.replace('présentés', 'présenté', 1)}."
-    return f"{fmt_int(count)} demandeurs ont été {what}."
+    return _say("poulidors", text, case=_case(row), count=_value(row), min_presentations=min_presentations)
 
 
 # --- Q1 threshold and affordability ------------------------------------------------------------
 
 
-def q1_threshold_sentence(table_site: pd.DataFrame) -> str:
+def q1_threshold_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
     """The Q1 threshold, saying whether it is the official value or an estimate."""
     row = get_row(table_site, "q1_threshold")
-    if not published(row):
-        return _unavailable("Le seuil du premier quartile", row)
-    amount = f"{fmt_eur(row['value'])} par unité de consommation et par an"
-    estimated = row.get("estimated")
-    if not is_missing(estimated) and bool(estimated):
-        return f"Le seuil du premier quartile, estimé à partir du fichier de la demande, est de {amount}."
-    return f"Le seuil du premier quartile est fixé par arrêté à {amount}."
+    case = _case(row)
+    if case == "published":
+        estimated = row.get("estimated")  # type: ignore[union-attr]
+        case = "estimated" if not is_missing(estimated) and bool(estimated) else "official"
+    return _say("q1_threshold", text, case=case, amount=_value(row))
 
 
-def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
+def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
     """Share of the stock outside QPV within reach of a Q1 household, with its range by typology."""
     row = get_row(table_site, "q1_affordable_stock_share")
-    if not published(row):
-        return _unavailable("La part des logements hors QPV accessibles aux ménages du premier quartile", row, feminine=True)
-    range_ = typology_range(table_site, "q1_affordable_stock_share", fmt_pct)
-    range_ = range_.replace(" pour les ", " des ")
-    return (
-        f"Hors QPV, {fmt_pct(row['value'])} des logements sociaux ont un loyer accessible à un ménage "
-        f"du premier quartile{range_}."
-    )
+    low, high = typology_extremes(table_site, "q1_affordable_stock_share") or (None, None)
+    return _say("affordable_stock", text, case=_case(row), share=_value(row), low=low, high=high)
 
 
 # --- ELAN measures -----------------------------------------------------------------------------
@@ -352,35 +249,16 @@ def state_share(table_site: pd.DataFrame, indicator: str = "flux_reserved_stock_
     return float(sum(float(r["value"]) for r in state))
 
 
-def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0) -> str:
-    """The State's share against its flow cap, and the implied yearly flow against attributions."""
-    parts = [_state_cap_text(table_site, state_cap)]
+def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Texts | None = None) -> str:
+    """The State's share against its flow cap (from its flow share, else its reserved stock share),
+    and the implied yearly flow against attributions."""
+    flow, stock = state_share(table_site, "flux_flow_share"), state_share(table_site)
+    state, share = ("flow", flow) if flow is not None else (("stock", stock) if stock is not None else ("none", None))
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attributions")
-    if flows is not None and attributed is not None:
-        parts.append(
-            f"Converties en flux, les réservations correspondraient à environ {fmt_int(flows)} logements par an, "
-            f"hors mutations et relogements ANRU ; les contingents réservés ont reçu {fmt_int(attributed)} "
-            "attributions dans l'année, mutations comprises."
-        )
-    return " ".join(p for p in parts if p) or "Les estimations de la gestion en flux ne sont pas disponibles."
-
-
-def _state_cap_text(table_site: pd.DataFrame, state_cap: float) -> str:
-    """From the State's flow share when the table has it, else from its reserved stock share."""
-    cap = fmt_pct(state_cap, trim=True)
-    who = "L'État (contingent préfectoral et agents de l'État)"
-    flow = state_share(table_site, "flux_flow_share")
-    if flow is not None:
-        head, over = f"{who} disposerait de {fmt_pct(flow)} du flux annuel", "sa part devra être ramenée à ce plafond"
-    elif (stock := state_share(table_site)) is not None:
-        flow, head = stock, f"{who} réserve {fmt_pct(stock)} du parc"
-        over = "sa part devra être ramenée à ce plafond lors de la conversion"
-    else:
-        return ""
-    if flow <= state_cap:
-        return f"{head}, dans la limite du plafond de {cap} fixé pour la gestion en flux."
-    return f"{head}, au-delà du plafond de {cap} fixé pour la gestion en flux : {over}."
+    both = flows is not None and attributed is not None
+    return _say("flux", text, state=state, state_share=share, cap=state_cap,
+                flows=flows if both else None, attributed=attributed if both else None)
 
 
 def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
@@ -391,13 +269,13 @@ def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
     return float(sum(float(r["value"]) for r in found))
 
 
-def band_phrase(label: str) -> str:
-    """``"10-19" -> "de 10 à 19 points"``, ``"50+" -> "de 50 points et plus"``."""
+def band(label: str) -> dict[str, object]:
+    """``"10-19" -> {low: 10, high: 19}``, ``"50+" -> {low: 50, high: None}``; unparsed: ``low`` None."""
     if match := re.fullmatch(r"\s*(\d+)\s*[-–]\s*(\d+)\s*", label):
-        return f"de {match[1]} à {match[2]} points"
+        return {"low": int(match[1]), "high": int(match[2]), "label": label}
     if match := re.fullmatch(r"\s*(\d+)\s*\+\s*", label):
-        return f"de {match[1]} points et plus"
-    return label
+        return {"low": int(match[1]), "high": None, "label": label}
+    return {"low": None, "high": None, "label": label}
 
 
 def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
@@ -406,39 +284,25 @@ def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
     return max(bands, key=lambda r: float(r["value"]))["breakdown"] if bands else None
 
 
-def cotation_sentence(table_site: pd.DataFrame) -> str:
-    """Where attributed households stood in the score distribution, and the effect of score order."""
-    parts = [_cotation_position(table_site)]
-    reordered = get_row(table_site, "cotation_reordered_share")
-    if published(reordered):
-        parts.append(
-            "Si les logements avaient été attribués dans l'ordre de la cotation, "
-            f"{fmt_pct(reordered['value'])} des attributions seraient allées à d'autres ménages."
-        )
-    return " ".join(p for p in parts if p) or "Les résultats de la cotation ne sont pas disponibles."
-
-
-def _cotation_position(table_site: pd.DataFrame) -> str:
-    """Median scores when published, else the modal bands."""
-    active = get_row(table_site, "cotation_median_score_active")
-    attributed = get_row(table_site, "cotation_median_score_attributed")
-    if published(active) and published(attributed):
-        return (
-            f"Le score médian des ménages ayant obtenu un logement est de {fmt_value(attributed['value'], 'points')}, "
-            f"contre {fmt_value(active['value'], 'points')} pour l'ensemble des demandes actives."
-        )
-    demand = modal_band(table_site, "cotation_score_band")
+def cotation_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
+    """Where attributed households stood in the score distribution (median scores when published,
+    else the modal bands), and the effect of score order."""
+    active = _value(get_row(table_site, "cotation_median_score_active"))
+    attributed = _value(get_row(table_site, "cotation_median_score_attributed"))
+    demand_band = modal_band(table_site, "cotation_score_band")
     attributed_band = modal_band(table_site, "cotation_attributed_band")
-    if not (demand and attributed_band):
-        return ""
-    if demand == attributed_band:
-        return (
-            f"La tranche de score la plus fréquente est {band_phrase(demand)}, chez les ménages ayant obtenu "
-            "un logement comme dans l'ensemble des demandes actives."
-        )
-    return (
-        f"La tranche de score la plus fréquente est {band_phrase(attributed_band)} chez les ménages ayant obtenu "
-        f"un logement, et {band_phrase(demand)} dans l'ensemble des demandes actives."
+    if active is not None and attributed is not None:
+        position = "medians"
+    elif demand_band and attributed_band:
+        position = "same_band" if demand_band == attributed_band else "different_bands"
+    else:
+        position = "none"
+    return _say(
+        "cotation", text, position=position,
+        active=None if active is None else round(active), attributed=None if attributed is None else round(attributed),
+        band_active=band(demand_band) if demand_band else None,
+        band_attributed=band(attributed_band) if attributed_band else None,
+        reordered=_value(get_row(table_site, "cotation_reordered_share")),
     )
 
 
@@ -449,17 +313,18 @@ def sentences(
     abnormal_delay_months: int | None = None,
     min_presentations: int = 3,
     state_cap: float = 30.0,
+    text: Texts | None = None,
 ) -> dict[str, str]:
     """Every sentence of a monograph, keyed by theme (for the notebook and the key-figures JSON)."""
     return {
-        "q1_outside_qpv": q1_sentence(table_site, has_qpv=has_qpv),
-        "non_q1_in_qpv": non_q1_sentence(table_site, has_qpv=has_qpv),
-        "priority_publics": priority_sentence(table_site),
-        "pressure": pressure_sentence(table_site),
-        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months),
-        "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations),
-        "q1_threshold": q1_threshold_sentence(table_site),
-        "affordable_stock": affordable_stock_sentence(table_site),
-        "flux": flux_sentence(table_site, state_cap=state_cap),
-        "cotation": cotation_sentence(table_site),
+        "q1_outside_qpv": q1_sentence(table_site, has_qpv=has_qpv, text=text),
+        "non_q1_in_qpv": non_q1_sentence(table_site, has_qpv=has_qpv, text=text),
+        "priority_publics": priority_sentence(table_site, text=text),
+        "pressure": pressure_sentence(table_site, text=text),
+        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months, text=text),
+        "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations, text=text),
+        "q1_threshold": q1_threshold_sentence(table_site, text=text),
+        "affordable_stock": affordable_stock_sentence(table_site, text=text),
+        "flux": flux_sentence(table_site, state_cap=state_cap, text=text),
+        "cotation": cotation_sentence(table_site, text=text),
     }
