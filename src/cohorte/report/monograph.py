@@ -16,37 +16,16 @@ from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
-from cohorte.grids import Grid, coded_fields, get_path, grid_path, load_grid
+from cohorte.grids import Grid, coded_fields, get_path, load_grids
+from cohorte.report.placeholders import Placeholders, load_stated, site_context
+from cohorte.report.prose import render_prose
+from cohorte.report.text import Texts, authored_markdown, texts
 from cohorte.indicators.registry import INDICATORS
 from cohorte.inputs.demo import ensure_demo_data
 from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
-THEME_TITLES = {
-    "governance": "Gouvernance",
-    "demand_service": "Service au demandeur",
-    "attribution_policy": "Politique d'attribution et objectifs",
-    "cotation": "Cotation de la demande",
-    "flux": "Gestion en flux",
-}
-VALUE_FR = {
-    "none": "aucun", "in_progress": "en cours", "adopted": "adopté", "contributor": "contributrice",
-    "copilot": "copilote", "shared_file": "fichier partagé", "sne": "SNE", "project": "en projet",
-    "stalled": "à l'arrêt", "installed": "installé", "labelled_places": "lieux labellisés",
-    "landlord_agencies": "agences des bailleurs", "hybrid": "mixte", "communes": "par commune",
-    "communes_and_landlords": "par commune et par bailleur", "done": "réalisée", "to_update": "à actualiser",
-    "planned": "prévus", "mapping": "cartographie", "operational": "opérationnelle", "observation": "observation",
-    "reflection": "réflexion", "principles": "principes posés", "started": "engagée",
-    "about_to_finish": "en voie d'achèvement", "sne_module": "module du SNE", "own_file": "outil local",
-    "undecided": "non arrêté", "observer": "observateur", "waiting": "en attente", "proactive": "proactif",
-    "pilot": "pilote", "not_documented": "non documenté", "delivered": "livrés", "state": "État",
-    "action_logement": "Action Logement", "true": "oui", "false": "non",
-}
-INTERVIEWS_FR = {
-    "epci": "EPCI", "communes": "communes", "landlords": "organismes Hlm", "ar_hlm": "AR/UR Hlm",
-    "state_services": "services de l'État", "action_logement": "Action Logement",
-    "shared_file_manager": "gestionnaire du fichier partagé",
-}
+THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
 
 
 @dataclass(frozen=True)
@@ -58,13 +37,17 @@ class SiteContext:
     grid: Grid
     table: pd.DataFrame
     is_demo: bool
+    wording: Texts
+    places: Placeholders
 
 
 def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> SiteContext:
     """The site's context: from the build's prepared slice, or computed from the edition's data."""
     params = load_edition(edition)
     identity = params.site(site)
-    grid = load_grid(grid_path(params.edition, site))
+    grids = load_grids(params.edition)
+    wording = texts(params.edition)
+    places = Placeholders(params, grids, wording, None, load_stated(params))
     if prepared_dir:
         table = read_site_slice(Path(prepared_dir))
         is_demo = read_site_context(Path(prepared_dir))["demo_data"]
@@ -73,40 +56,50 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
         everything = published_indicators(params)
         table = everything[everything["site"] == site].reset_index(drop=True)
         is_demo = params.uses_demo_data
-    return SiteContext(params, identity, grid, table, is_demo)
+    return SiteContext(params, identity, grids[site], table, is_demo, wording, places)
 
 
 # --- text ------------------------------------------------------------------------------------
 
 
+def text_context(ctx: SiteContext) -> dict[str, object]:
+    """What the site's templates and prose may use: the placeholders, ``site``, ``figure()``, ``settings``."""
+    return {**site_context(ctx.places, ctx.site, ctx.table), "settings": ctx.edition.indicators}
+
+
 def title_markdown(ctx: SiteContext) -> str:
-    return f"# {ctx.site.name}\n\n*Monographie — édition {ctx.edition.edition} · {ctx.site.region}*"
+    return ctx.wording.render("monograph/title.md", **text_context(ctx))
+
+
+def section_markdown(ctx: SiteContext, name: str) -> str:
+    """A section's heading and introduction (``monograph/sections/NAME.md``)."""
+    return ctx.wording.render(f"monograph/sections/{name}.md", **text_context(ctx))
 
 
 def identity_card(ctx: SiteContext) -> pd.DataFrame:
-    interviews = ", ".join(INTERVIEWS_FR[k] for k in ctx.grid.interviews) or "non documentés"
+    w = ctx.wording
+    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label("tables", "interviews_missing")
     rows = [
-        ("Région", ctx.site.region),
-        ("Communes", fmt_int(ctx.site.communes)),
-        ("Population (Insee, 2017)", fmt_int(ctx.site.population_2017)),
-        ("SIREN", ctx.site.siren or "à compléter"),
-        ("Interlocuteurs rencontrés", interviews),
+        (w.label("tables", "region_row"), ctx.site.region),
+        (w.label("tables", "communes_row"), fmt_int(ctx.site.communes)),
+        (w.label("tables", "population_row"), fmt_int(ctx.site.population_2017)),
+        (w.label("tables", "siren_row"), ctx.site.siren or w.label("tables", "siren_missing")),
+        (w.label("tables", "interviews_row"), interviews),
     ]
     return pd.DataFrame(rows, columns=["", ctx.site.short_name])
 
 
-def value_fr(value: object) -> str:
-    """A coded value in French (« non documenté » for null)."""
-    if value is None:
-        return "non documenté"
-    if isinstance(value, bool):
-        return "oui" if value else "non"
+def value_fr(value: object, wording: Texts | None = None) -> str:
+    """A coded value in French, from the vocabulary (« non documenté » for null)."""
+    w = wording or texts()
+    if value is None or isinstance(value, bool):
+        return w.label("values", value)
     if isinstance(value, list):
-        return ", ".join(value_fr(v) for v in value) or "aucun"
+        return ", ".join(value_fr(v, w) for v in value) or w.label("values", "empty_list")
     if isinstance(value, dict) and "status" in value:
-        status = value_fr(value["status"])
+        status = value_fr(value["status"], w)
         return f"{status} ({value['year']})" if value.get("year") else status
-    return VALUE_FR.get(str(value), str(value))
+    return w.label("values", value, default=str(value))
 
 
 def _capitalized(text: str) -> str:
@@ -116,6 +109,7 @@ def _capitalized(text: str) -> str:
 def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
     """The theme's coded fields as « élément / situation » rows, in French."""
     data = ctx.grid.model_dump()
+    w = ctx.wording
     rows, seen = [], set()
     for spec in coded_fields():
         if spec.theme != theme or spec.field.startswith("differentiated_targets"):
@@ -126,24 +120,35 @@ def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
                 continue
             seen.add(top)
             field = ctx.grid.model_fields[theme].annotation.model_fields[top]
-            rows.append((_capitalized(field.description), value_fr(data[theme][top])))
+            rows.append((_capitalized(field.description), value_fr(data[theme][top], w)))
             continue
         value = get_path(data, spec.path)
-        shown = "objectif national" if spec.field.startswith("targets.") and value is None else value_fr(value)
+        shown = w.label("tables", "national_target") if spec.field.startswith("targets.") and value is None else value_fr(value, w)
         if spec.field.startswith("targets.") and value is not None:
             shown = fmt_value(value, "%", 0)
         rows.append((_capitalized(spec.description), shown))
-    return pd.DataFrame(rows, columns=["Élément", "Situation observée"])
+    return pd.DataFrame(rows, columns=[w.label("tables", "element"), w.label("tables", "observed")])
+
+
+def _where(ctx: SiteContext, key: str) -> str:
+    return f"params/{ctx.edition.edition}/sites/{ctx.site.slug}/grid.yml: {key}"
 
 
 def findings_markdown(ctx: SiteContext, theme: str) -> str:
+    """The grid's findings for a theme as bullets ("" when there are none: the block is omitted)."""
     items = getattr(ctx.grid.findings, theme)
-    return "\n".join(f"- {item}" for item in items) if items else "*Pas d'enseignement consigné pour ce thème.*"
+    return "\n".join(f"- {authored_markdown(item, _where(ctx, f'findings.{theme}'))}" for item in items)
+
+
+def prose_markdown(ctx: SiteContext, theme: str) -> str:
+    """The consultants' prose for a theme, placeholders filled ("" when there is none)."""
+    text = render_prose(ctx.wording, ctx.edition.edition, ctx.site.slug, theme, text_context(ctx))
+    return authored_markdown(text, f"params/{ctx.edition.edition}/sites/{ctx.site.slug}/prose/{theme}.md")
 
 
 def highlights_markdown(ctx: SiteContext, theme: str) -> str:
     boxes = [
-        callout_markdown(h.title, h.text)
+        callout_markdown(authored_markdown(h.title, _where(ctx, "highlights")), authored_markdown(h.text, _where(ctx, "highlights")))
         for h in ctx.grid.highlights
         if h.theme == theme
     ]
@@ -151,8 +156,10 @@ def highlights_markdown(ctx: SiteContext, theme: str) -> str:
 
 
 def perspectives_markdown(ctx: SiteContext) -> str:
-    items = ctx.grid.perspectives
-    return "\n".join(f"- {p}" for p in items) if items else "*Pas de perspective consignée.*"
+    """The Perspectives section: the grid's bullets, then the prose; "" when both are empty."""
+    items = "\n".join(f"- {authored_markdown(p, _where(ctx, 'perspectives'))}" for p in ctx.grid.perspectives)
+    body = "\n\n".join(part for part in (items, prose_markdown(ctx, "perspectives")) if part)
+    return f"{section_markdown(ctx, 'perspectives')}\n\n{body}" if body else ""
 
 
 def sentences(ctx: SiteContext) -> dict[str, str]:
@@ -162,6 +169,7 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
         abnormal_delay_months=ctx.site.abnormal_delay_months or settings.abnormal_delay_months,
         min_presentations=settings.poulidor_min_presentations,
         state_cap=settings.flux_state_max_share,
+        text=ctx.wording,
     )
 
 
@@ -175,38 +183,37 @@ def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
         spec = INDICATORS[indicator]
         target = "" if pd.isna(row["target"]) else fmt_value(row["target"], spec.unit, 0)
         met = narrative.target_met(row)
-        status = "" if met is None else ("atteint" if met else "non atteint")
+        status = "" if met is None else ctx.wording.label("target_status", "met" if met else "not_met")
         rows.append((spec.label_fr, fmt_value(row["value"], spec.unit), target, status))
-    return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Objectif", "Situation"])
+    w = ctx.wording
+    return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("indicator", "value", "target", "status")])
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
     """One indicator by its breakdown (réservataire, typologie…), formatted in French."""
-    from cohorte.inputs.codes import RESERVATAIRES
-
     spec = INDICATORS[indicator]
     part = ctx.table[(ctx.table["indicator"] == indicator) & (ctx.table["breakdown"].fillna("") != "")]
     rows = []
     for _, row in part.iterrows():
-        name = RESERVATAIRES.get(row["breakdown"], row["breakdown"])
+        name = ctx.wording.label("reservataires", row["breakdown"], default=str(row["breakdown"]))
         target = "" if pd.isna(row["target"]) else fmt_value(row["target"], spec.unit, 0)
         count = "" if pd.isna(row["denominator"]) else fmt_int(row["denominator"])
         rows.append((name, fmt_value(row["value"], spec.unit), count, target))
-    return pd.DataFrame(rows, columns=[label, spec.label_fr, "Effectif", "Objectif"])
+    w = ctx.wording
+    return pd.DataFrame(rows, columns=[label, spec.label_fr, w.label("tables", "count"), w.label("tables", "target")])
 
 
 def milestones(ctx: SiteContext) -> list[tuple[int | None, str]]:
     """Dated milestones of the reform for the site, from its grid."""
-    g = ctx.grid
-    items = [
-        (g.governance.cil_installed, "Installation de la CIL"),
-        (g.governance.document_cadre.year, "Document-cadre"),
-        (g.governance.cia.year, "CIA"),
-        (g.governance.ppgdid.year, "PPGDID"),
-        (g.demand_service.shared_file_since, "Fichier partagé de la demande"),
-        (g.cotation.operational_since, "Cotation opérationnelle"),
+    g, label = ctx.grid, lambda key: ctx.wording.label("milestones", key)
+    return [
+        (g.governance.cil_installed, label("cil_installed")),
+        (g.governance.document_cadre.year, label("document_cadre")),
+        (g.governance.cia.year, label("cia")),
+        (g.governance.ppgdid.year, label("ppgdid")),
+        (g.demand_service.shared_file_since, label("shared_file_since")),
+        (g.cotation.operational_since, label("operational_since")),
     ]
-    return items
 
 
 # --- key figures -----------------------------------------------------------------------------
@@ -234,23 +241,39 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
     return atomic_write_json(folder / "key_figures.json", key_figures(ctx))
 
 
+def caption(ctx: SiteContext, key: str) -> str:
+    """A table caption or a figure's alternative text, from the vocabulary's ``captions``."""
+    return ctx.wording.label("captions", key)
+
+
 def show_milestones(ctx: SiteContext) -> None:
     """The reform's timeline for the site, saying so when its grid dates no local milestone."""
     from cohorte.report.display import show_figure, show_markdown
     from cohorte.report.figures import milestones_timeline
 
-    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt="Frise des étapes de la réforme sur le site")
+    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt=caption(ctx, "milestones_chart"))
     if not any(year for year, _ in milestones(ctx)):
-        show_markdown("*Aucune étape locale n'est datée dans la grille d'observation du site : la frise ne montre que "
-                      "les lois et les échéances nationales.*")
+        show_markdown(section_markdown(ctx, "milestones_none"))
 
 
 def show_theme(ctx: SiteContext, theme: str) -> None:
-    """Display a theme's coded situation, the consultants' findings and its boxed examples."""
+    """A theme's coded situation, then the grid's findings, the consultants' prose and the boxed examples;
+    what is empty is left out."""
     from cohorte.report.display import show_markdown, show_table
 
-    show_table(coded_table(ctx, theme), caption=f"{THEME_TITLES[theme]} : situation observée")
-    show_markdown("**Enseignements des entretiens**\n\n" + findings_markdown(ctx, theme))
-    boxes = highlights_markdown(ctx, theme)
-    if boxes:
-        show_markdown(boxes)
+    w = ctx.wording
+    show_table(coded_table(ctx, theme), caption=f"{w.label('themes', theme)} : {w.label('headings', 'observed')}")
+    findings = findings_markdown(ctx, theme)
+    if findings:
+        show_markdown(f"**{w.label('headings', 'findings')}**\n\n{findings}")
+    for block in (prose_markdown(ctx, theme), highlights_markdown(ctx, theme)):
+        if block:
+            show_markdown(block)
+
+
+def show_perspectives(ctx: SiteContext) -> None:
+    from cohorte.report.display import show_markdown
+
+    text = perspectives_markdown(ctx)
+    if text:
+        show_markdown(text)

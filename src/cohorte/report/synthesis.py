@@ -16,7 +16,10 @@ from cohorte.files import atomic_write_text
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.registry import INDICATORS
-from cohorte.report.monograph import THEME_TITLES, value_fr
+from cohorte.report.monograph import value_fr
+from cohorte.report.placeholders import Placeholders, load_stated
+from cohorte.report import authored
+from cohorte.report.text import Texts, authored_markdown, texts
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]
 
@@ -28,6 +31,8 @@ class SynthesisContext:
     indicators: pd.DataFrame  # published rows of every site whose key figures exist
     missing: list[str]  # sites without key figures (failed or not built)
     is_demo: bool  # any site's figures come from demo data
+    wording: Texts
+    places: Placeholders
 
     def name(self, slug: str) -> str:
         return self.edition.site(slug).short_name
@@ -57,7 +62,10 @@ def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisC
     table["breakdown"] = table["breakdown"].fillna("")
     missing = [s for s in params.slugs if s not in figures]
     is_demo = any(f["demo_data"] for f in figures.values()) if figures else params.uses_demo_data
-    return SynthesisContext(params, load_grids(params.edition), table, missing, is_demo)
+    grids = load_grids(params.edition)
+    wording = texts(params.edition)
+    places = Placeholders(params, grids, wording, table, load_stated(params))
+    return SynthesisContext(params, grids, table, missing, is_demo, wording, places)
 
 
 # --- counting coded statuses -----------------------------------------------------------------
@@ -76,25 +84,17 @@ def _order(path: str, groups: dict) -> list:
     return list(allowed) if allowed else [v for v in (True, False) if v in groups]
 
 
-def sites_phrase(ctx: SynthesisContext, slugs: list[str]) -> str:
-    """« 3 sites (Lorient, EMS et GrandAngoulême) » — or « aucun site »."""
-    if not slugs:
-        return "aucun site"
-    noun = "site" if len(slugs) == 1 else "sites"
-    return f"{len(slugs)} {noun} ({join_fr([ctx.name(s) for s in slugs])})"
-
-
 def status_groups(ctx: SynthesisContext, path: str) -> list[tuple[str, list[str]]]:
     """(French label, sites) for every value at ``path``, in the schema's order, undocumented last."""
     groups = group_sites(ctx, path)
     ordered = [v for v in _order(path, groups) if v in groups] + ([None] if None in groups else [])
-    return [(value_fr(v), groups[v]) for v in ordered]
+    return [(value_fr(v, ctx.wording), groups[v]) for v in ordered]
 
 
 def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situation") -> pd.DataFrame:
     """Count of sites per coded value, with the sites named, in French."""
     rows = [(label, len(slugs), join_fr([ctx.name(s) for s in slugs])) for label, slugs in status_groups(ctx, path)]
-    return pd.DataFrame(rows, columns=[caption_label, "Sites", "Lesquels"])
+    return pd.DataFrame(rows, columns=[caption_label, ctx.wording.label("tables", "sites"), ctx.wording.label("tables", "which")])
 
 
 def status_counts(ctx: SynthesisContext, path: str) -> dict[str, int]:
@@ -103,34 +103,23 @@ def status_counts(ctx: SynthesisContext, path: str) -> dict[str, int]:
 
 def documents_table(ctx: SynthesisContext) -> pd.DataFrame:
     """Sites per status of the three strategic documents (document-cadre, CIA, PPGDID)."""
-    labels = {"document_cadre": "Document-cadre", "cia": "CIA", "ppgdid": "PPGDID"}
-    columns = ["adopté", "en cours", "aucun", "non documenté"]
+    w = ctx.wording
+    columns = [w.label("values", v) for v in ("adopted", "in_progress", "none", None)]
     rows = []
-    for key, label in labels.items():
+    for key in ("document_cadre", "cia", "ppgdid"):
         counts = status_counts(ctx, f"governance.{key}.status")
-        rows.append([label] + [counts.get(c, 0) for c in columns])
-    return pd.DataFrame(rows, columns=["Document"] + [c.capitalize() for c in columns])
+        rows.append([w.label("documents", key)] + [counts.get(c, 0) for c in columns])
+    return pd.DataFrame(rows, columns=[w.label("tables", "document")] + [c[:1].upper() + c[1:] for c in columns])
 
 
 def tools_table(ctx: SynthesisContext) -> pd.DataFrame:
     """Sites with each information tool for applicants (website, videos, statistics on anomalies)."""
-    fields = {
-        "demand_service.dedicated_website": "Site internet dédié",
-        "demand_service.info_videos": "Vidéos pédagogiques",
-        "demand_service.anomaly_statistics": "Statistiques sur les situations anormales",
-        "attribution_policy.priority_ranking_local": "Priorisation locale des publics prioritaires",
-    }
+    w = ctx.wording
     rows = []
-    for path, label in fields.items():
+    for path, label in w.vocabulary["tools"].items():
         yes = group_sites(ctx, path).get(True, [])
         rows.append((label, len(yes), join_fr([ctx.name(s) for s in yes]) or "—"))
-    return pd.DataFrame(rows, columns=["Outil ou pratique", "Sites", "Lesquels"])
-
-
-def phrase(ctx: SynthesisContext, path: str, *values: object) -> str:
-    """« 2 sites (MEL et Clermont) » for the sites coded with any of ``values`` at ``path``."""
-    groups = group_sites(ctx, path)
-    return sites_phrase(ctx, [s for s in ctx.edition.slugs if any(s in groups.get(v, []) for v in values)])
+    return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("tool", "sites", "which")])
 
 
 def local_targets_above_law(ctx: SynthesisContext) -> list[tuple[str, str, float]]:
@@ -144,14 +133,10 @@ def local_targets_above_law(ctx: SynthesisContext) -> list[tuple[str, str, float
     return found
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def targets_above_law_phrase(ctx: SynthesisContext) -> str:
-    above = local_targets_above_law(ctx)
-    items = [f"{ctx.name(s)} ({_lower_first(INDICATORS[i].label_fr)} : {fmt_value(v, '%', 0)})" for s, i, v in above]
-    return join_fr(items) or "aucun site"
+def targets_above_law(ctx: SynthesisContext) -> list[str]:
+    """« MEL (attributions hors QPV au 1er quartile : 30 %) » for every local target above the law."""
+    return [ctx.wording.sentence("synthesis/_target_above_law.md", site=ctx.name(s),
+                                 indicator=INDICATORS[i].label_fr, target=v) for s, i, v in local_targets_above_law(ctx)]
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -168,8 +153,9 @@ def sites_table_fr(ctx: SynthesisContext) -> pd.DataFrame:
     """The seed's « Les 12 sites observés » table, with its total row."""
     frame = sites_frame(ctx.edition).sort_values("name")
     rows = [(r.name, r.region, fmt_int(r.communes), fmt_int(r.population)) for r in frame.itertuples()]
-    rows.append(("Ensemble", "", fmt_int(frame["communes"].sum()), fmt_int(frame["population"].sum())))
-    return pd.DataFrame(rows, columns=["EPCI", "Région", "Communes", "Population 2017"])
+    w = ctx.wording
+    rows.append((w.label("tables", "total"), "", fmt_int(frame["communes"].sum()), fmt_int(frame["population"].sum())))
+    return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("epci", "region", "communes", "population")])
 
 
 def indicators_frame(ctx: SynthesisContext) -> pd.DataFrame:
@@ -186,17 +172,7 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
             continue
         values = site_level[site_level["site"] == slug].set_index("indicator")["value"]
         rows.append([ctx.name(slug)] + [fmt_value(values.get(i), INDICATORS[i].unit) for i in indicators])
-    return pd.DataFrame(rows, columns=["Site"] + [INDICATORS[i].label_fr for i in indicators])
-
-
-def targets_met_phrase(ctx: SynthesisContext, indicator: str) -> str:
-    """« l'objectif est atteint sur 3 des 12 sites (…) » from the published rows."""
-    rows = ctx.indicators[(ctx.indicators["indicator"] == indicator) & (ctx.indicators["breakdown"] == "")]
-    met = [s for s, m in zip(rows["site"], rows["met"]) if m is True]
-    known = [s for s, m in zip(rows["site"], rows["met"]) if m in (True, False)]
-    return f"l'objectif est atteint sur {len(met)} des {len(known)} sites où il est mesurable" + (
-        f" ({join_fr([ctx.name(s) for s in met])})" if met else ""
-    )
+    return pd.DataFrame(rows, columns=[ctx.wording.label("tables", "site")] + [INDICATORS[i].label_fr for i in indicators])
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
@@ -210,46 +186,130 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
     return {name: atomic_write_text(folder / name, frame.to_csv(index=False)) for name, frame in tables.items()}
 
 
+
+
 # --- text ------------------------------------------------------------------------------------
 
 
+def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
+    """Every boxed example of a theme from the sites' grids ("" when there is none)."""
+    return "\n\n".join(
+        callout_markdown(authored_markdown(h.title, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights"),
+                         authored_markdown(h.text, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights"))
+        for slug in ctx.edition.slugs
+        for h in ctx.grids[slug].highlights
+        if h.theme == theme
+    )
+
+
+def text_extra(ctx: SynthesisContext) -> dict[str, object]:
+    """Placeholders beyond the contract's: ``population``, ``targets_above_law``, ``highlights(theme)``."""
+    return {
+        "population": sum(s.population_2017 for s in ctx.edition.sites),
+        "targets_above_law": targets_above_law(ctx),
+        "highlights": lambda theme: highlights_markdown(ctx, theme),
+    }
+
+
 def title_markdown(ctx: SynthesisContext) -> str:
-    e = ctx.edition
-    return f"# {e.title}\n\n*{e.subtitle}* — synthèse transversale\n\n{e.fieldwork.capitalize()}."
+    return ctx.wording.render("synthesis/_title.md", **ctx.places.context())
 
 
 def missing_markdown(ctx: SynthesisContext) -> str:
     if not ctx.missing:
         return ""
-    return (f"::: {{.callout-important}}\nLes chiffres de {sites_phrase(ctx, ctx.missing)} manquent : leur "
-            "monographie n'a pas pu être produite. Les décomptes qualitatifs portent sur tous les sites.\n:::")
+    return ctx.wording.render("synthesis/_missing.md", **ctx.places.context(), missing=[ctx.name(s) for s in ctx.missing])
 
 
-def summary_markdown(ctx: SynthesisContext) -> str:
-    """The « En synthèse » bullets, every count computed from the grids and key figures."""
-    n = len(ctx.edition.sites)
-    population = sum(s.population_2017 for s in ctx.edition.sites)
-    bullets = [
-        f"**{n} EPCI** observés, un par région, soit {fmt_int(population)} habitants (Insee 2017).",
-        f"**CIA** adoptée sur {phrase(ctx, 'governance.cia.status', 'adopted')}, "
-        f"en cours sur {phrase(ctx, 'governance.cia.status', 'in_progress')}.",
-        f"**Gestion partagée de la demande** : fichier partagé sur {phrase(ctx, 'demand_service.demand_register', 'shared_file')} ; "
-        f"SNE sur {phrase(ctx, 'demand_service.demand_register', 'sne')}.",
-        f"**Cotation** opérationnelle sur {phrase(ctx, 'cotation.stage', 'operational')}.",
-        f"**Gestion en flux** : EPCI pilotes ou proactifs sur {phrase(ctx, 'flux.epci_posture', 'pilot', 'proactive')}, "
-        f"en attente ou observateurs sur {phrase(ctx, 'flux.epci_posture', 'waiting', 'observer')}.",
-        f"**Objectifs locaux plus exigeants que la loi** : {targets_above_law_phrase(ctx)}.",
-        f"**Attributions hors QPV au premier quartile** : {targets_met_phrase(ctx, 'q1_outside_qpv')}.",
-    ]
-    return "\n".join(f"- {b}" for b in bullets)
+def parts(ctx: SynthesisContext) -> list[authored.Part]:
+    """The parts of the synthesis in order: the edition's authored text, else the kit's default."""
+    return authored.parts(ctx.edition.edition, ctx.wording)
 
 
-def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
-    """Every boxed example of a theme, from the sites' grids."""
-    boxes = [
-        callout_markdown(h.title, h.text)
-        for slug in ctx.edition.slugs
-        for h in ctx.grids[slug].highlights
-        if h.theme == theme
-    ]
-    return "\n\n".join(boxes) or f"*Aucun encadré consigné pour le thème « {THEME_TITLES[theme]} ».*"
+def part_markdown(ctx: SynthesisContext, part: authored.Part) -> tuple[str, str]:
+    """(title and introduction, the rest) of a part, placeholders filled."""
+    return authored.split_intro(authored.render_part(part, ctx.places, text_extra(ctx)))
+
+
+def _caption(ctx: SynthesisContext, key: str) -> str:
+    return ctx.wording.label("synthesis_captions", key)
+
+
+def _context_exhibits(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_table
+
+    show_table(sites_table_fr(ctx), caption=_caption(ctx, "sites"))
+
+
+def _governance_exhibits(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_table
+
+    show_table(documents_table(ctx), caption=_caption(ctx, "documents"))
+
+
+def _demand_exhibits(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_figure, show_table
+    from cohorte.report.figures import sites_indicator_chart
+
+    show_table(status_table(ctx, "demand_service.demand_register", _caption(ctx, "register_column")),
+               caption=_caption(ctx, "register"))
+    show_table(status_table(ctx, "demand_service.said_common_place", _caption(ctx, "said_column")), caption=_caption(ctx, "said"))
+    show_table(tools_table(ctx), caption=_caption(ctx, "tools"))
+    show_figure(sites_indicator_chart(ctx.indicators, "pressure", ctx.labels), alt=_caption(ctx, "pressure_chart"))
+
+
+def _attribution_exhibits(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_figure, show_table
+    from cohorte.report.figures import sites_indicator_chart
+
+    show_table(status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
+               caption=_caption(ctx, "affordability"))
+    show_figure(sites_indicator_chart(ctx.indicators, "q1_outside_qpv", ctx.labels), alt=_caption(ctx, "q1_chart"))
+    show_table(indicators_table_fr(ctx, ["q1_outside_qpv", "non_q1_in_qpv", "pressure", "mutation_share", "median_delay_months"]),
+               caption=_caption(ctx, "indicators"))
+
+
+def _elan_exhibits(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_figure, show_table
+    from cohorte.report.figures import status_count_chart
+
+    for path, key in (("cotation.stage", "cotation"), ("flux.epci_posture", "flux")):
+        show_figure(status_count_chart(status_counts(ctx, path), _caption(ctx, f"{key}_chart_title")), alt=_caption(ctx, f"{key}_chart"))
+        show_table(status_table(ctx, path, _caption(ctx, f"{key}_column")), caption=_caption(ctx, key))
+
+
+# Tables and charts shown after the introduction of the part of the same file name.
+EXHIBITS = {
+    "01-demarche-et-contexte": _context_exhibits,
+    "10-gouvernance": _governance_exhibits,
+    "20-demande": _demand_exhibits,
+    "30-attributions": _attribution_exhibits,
+    "40-cotation-et-flux": _elan_exhibits,
+}
+
+
+def show_part(ctx: SynthesisContext, part: authored.Part) -> None:
+    """A part: its title and introduction, its tables and charts, then its sub-sections."""
+    from cohorte.report.display import show_markdown
+
+    intro, rest = part_markdown(ctx, part)
+    show_markdown(intro)
+    if part.stem in EXHIBITS:
+        EXHIBITS[part.stem](ctx)
+    if rest.strip():
+        show_markdown(rest)
+
+
+def annexes_markdown(ctx: SynthesisContext) -> str:
+    """The methods annex and the glossary (when the edition or the kit has one)."""
+    blocks = [authored.methods_markdown(ctx.places), authored.glossary_markdown(ctx.places)]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def show_synthesis(ctx: SynthesisContext) -> None:
+    """Every part in order, then the annexes."""
+    from cohorte.report.display import show_markdown
+
+    for part in parts(ctx):
+        show_part(ctx, part)
+    show_markdown(annexes_markdown(ctx))
