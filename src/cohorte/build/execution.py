@@ -31,7 +31,7 @@ KERNEL = "cohorte"
 def kit_fingerprint() -> str:
     """The kit's version plus the content of its code and templates: a change to any re-runs outputs."""
     package = Path(__file__).parents[1]  # the whole cohorte package
-    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().glob("*") if p.is_file())
+    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().rglob("*") if p.is_file())
     return fingerprint(__version__, [sha256_file(p) for p in files])
 
 

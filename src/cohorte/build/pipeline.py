@@ -8,6 +8,7 @@ receives only its own published aggregates.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
 from cohorte.files import fingerprint, sha256_file
 from cohorte.grids import check_grids, grid_path, load_grids
+from cohorte.report.checks import check_texts
+from cohorte.validation import display_path
 
 MONOGRAPH = "monograph.ipynb"
 SYNTHESIS = "synthesis.ipynb"
@@ -29,6 +32,7 @@ class BuildReport:
     notebooks: list[JobResult] = field(default_factory=list)
     rendered: list[Path] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,14 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
                             "inputs": _input_hashes(data_dir)}
 
 
+def _texts_hash(*folders_or_files: Path) -> str:
+    """Content hash of authored text (templates overrides, prose, synthesis parts, stated aggregates)."""
+    files = []
+    for item in folders_or_files:
+        files += sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else ([item] if item.is_file() else [])
+    return fingerprint([display_path(p) for p in files], [sha256_file(p) for p in files])
+
+
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
     out = config.outputs_dir(edition.edition) / "sites"
     jobs = []
@@ -92,6 +104,10 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
                 "grid": sha256_file(grid_path(edition.edition, slug)),
                 "data_slice": sha256_file(prepared / config.PREPARED_FILE),
+                # prose may count across every site's grid, with the edition's templates and stated aggregates
+                "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
+                                     config.stated_path(edition.edition),
+                                     *(grid_path(edition.edition, s) for s in edition.slugs)),
             },
         ))
     return jobs
@@ -110,6 +126,8 @@ def synthesis_job(edition: Edition) -> NotebookJob:
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
+            "texts": _texts_hash(config.synthesis_text_dir(edition.edition), config.text_override_dir(edition.edition),
+                                 config.stated_path(edition.edition)),
         },
     )
 
@@ -132,6 +150,11 @@ def build_edition(
     problems = check_grids(edition.edition)
     if problems:
         raise GridError(problems)
+    texts = check_texts(edition)  # every template, prose file and synthesis part, before any kernel
+    if texts.problems:
+        raise ParamsError("\n".join(texts.problems))
+    for warning in texts.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
     from cohorte.inputs.demo import ensure_demo_data
 
     data = ensure_demo_data(edition)
@@ -139,7 +162,7 @@ def build_edition(
     manifest_path = out / "manifest.json"
     manifest = read_manifest(manifest_path)
     manifest.update({"edition": edition.edition, "kit_version": __version__})
-    report = BuildReport(edition)
+    report = BuildReport(edition, warnings=texts.warnings)
     try:
         prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
@@ -184,6 +207,7 @@ def print_report(report: BuildReport) -> str:
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
     out = config.outputs_dir(report.edition.edition)
+    lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
     openable = [out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
                 out / "sites" / "SLUG" / "monograph.{html,pdf,docx}"]

@@ -19,6 +19,7 @@ class CheckReport:
     data_dir: Path | None = None
     inputs: Inputs | None = None
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         lines = []
@@ -26,6 +27,9 @@ class CheckReport:
             lines.append(f"Edition {self.edition.edition}: {len(self.edition.sites)} sites ({', '.join(self.edition.slugs)})")
         if self.inputs is not None:
             lines += _inputs_summary(self.inputs, self.data_dir)
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warning(s):")
+            lines += [f"  - {w}" for w in self.warnings]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s) found:")
             lines += [f"  - {p}" for p in self.problems]
@@ -66,6 +70,12 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
         report.problems += str(exc).splitlines()
         return report
     report.problems += _grid_problems(report.edition)
+    if not report.problems:
+        from cohorte.report.checks import check_texts
+
+        texts = check_texts(report.edition)
+        report.problems += texts.problems
+        report.warnings += texts.warnings
     report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
     try:
         report.inputs = load_inputs(report.edition, report.data_dir)

@@ -1,0 +1,152 @@
+"""Validation of every text of an edition before any kernel starts (``cohorte check``, ``cohorte build``).
+
+Each template is rendered against the edition's real context (each site's for the monograph's
+templates and prose) and, for the figure sentences, against representative indicator tables that
+reach every case. Problems are errors naming file and line; warnings (a headline count on a field
+most sites leave undocumented) are printed but do not stop the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cohorte.editions import Edition
+from cohorte.errors import CohorteError
+from cohorte.grids import FIELDWORK, THEMES, Grid, InterviewKind, coded_fields, load_grids
+from cohorte.inputs import codes
+from cohorte.report import authored, narrative
+from cohorte.report.placeholders import Placeholders, load_stated, site_context
+from cohorte.report.prose import PROSE_THEMES, render_prose
+from cohorte.report.text import VOCABULARY, Texts, shown_path, texts
+
+REQUIRED_LABELS = {
+    "themes": (*THEMES, "perspectives"),
+    "values": tuple(sorted({v for spec in coded_fields() if spec.theme != FIELDWORK and spec.kind in ("enum", "enum_list")
+                            for v in spec.allowed} | {"true", "false", "null", "empty_list"})),
+    "interviews": InterviewKind.__args__,  # type: ignore[attr-defined]
+    "reservataires": tuple(codes.RESERVATAIRES),
+    "reservataires_in_sentence": tuple(codes.RESERVATAIRES),
+}
+
+
+@dataclass
+class TextReport:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def run(self, check, *args, **kwargs) -> object:  # type: ignore[no-untyped-def]
+        """Call ``check``; a CohorteError becomes one problem per line."""
+        try:
+            return check(*args, **kwargs)
+        except CohorteError as exc:
+            self.problems += [line for line in str(exc).splitlines() if line.strip()]
+            return None
+
+
+def _representative_tables() -> list[tuple[pd.DataFrame, bool | None]]:
+    """Tables reaching every case of the figure sentences: empty, all published (met / missed), all n.s."""
+
+    def row(indicator: str, breakdown: str = "", value: float | None = 10.0, target: float | None = None,
+            met: bool | None = None, denominator: float | None = 100.0) -> dict:
+        return {"site": "x", "indicator": indicator, "breakdown": breakdown, "value": value, "target": target,
+                "met": met, "denominator": denominator, "estimated": False}
+
+    def full(met: bool, value: float | None) -> pd.DataFrame:
+        rows = [row(i, value=value) for i in (
+            "q1_threshold", "attributions_in_qpv", "pressure", "pressure_excl_mutations", "mutation_share",
+            "active_demands", "attributions", "median_delay_months", "median_seniority_months",
+            "abnormal_delay_demands", "abnormal_delay_share", "poulidors", "q1_affordable_stock_share",
+            "cotation_median_score_active", "cotation_median_score_attributed", "cotation_reordered_share")]
+        rows += [row("q1_outside_qpv", value=value, target=25.0, met=met), row("non_q1_in_qpv", value=value, target=50.0, met=met)]
+        rows += [row("median_delay_months", t, value=None if value is None else v) for t, v in (("T1", 5.0), ("T5", 20.0))]
+        rows += [row("q1_affordable_stock_share", t, value=None if value is None else v) for t, v in (("C", 5.0), ("T6P", 20.0))]
+        for code, share in (("PPRIOR", 28.0), ("PFONCT", 6.0), ("COLACT", 20.0), ("AUCUN", 46.0)):
+            shown = None if value is None else share
+            rows += [row("priority_publics", code, shown, 25.0 if code != "AUCUN" else None, None),
+                     row("flux_reserved_stock_share", code, shown), row("flux_implied_flow", code, shown),
+                     row("flux_attributions", code, shown)]
+        rows += [row("cotation_score_band", "10-19", value), row("cotation_attributed_band", "50+", value)]
+        return pd.DataFrame(rows)
+
+    empty = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated"])
+    no_medians = full(True, 3.0)
+    no_medians = no_medians[~no_medians["indicator"].str.startswith("cotation_median")]
+    return [(empty, None), (full(True, 40.0), True), (full(False, 1.0), False), (full(True, None), True), (no_medians, True)]
+
+
+def check_vocabulary(wording: Texts) -> list[str]:
+    """Every code the kit shows has its label."""
+    vocabulary = wording.vocabulary
+    where = shown_path(wording.source_path(VOCABULARY) or VOCABULARY)
+    problems = []
+    for section, keys in REQUIRED_LABELS.items():
+        labels = vocabulary.get(section)
+        if not isinstance(labels, dict):
+            problems.append(f"{where}: section '{section}' is missing")
+            continue
+        missing = [k for k in keys if k not in labels]
+        if missing:
+            problems.append(f"{where}: section '{section}' has no label for {', '.join(missing)}")
+    return problems
+
+
+def _check_sentences(wording: Texts) -> None:
+    for table, has_qpv in _representative_tables():
+        narrative.sentences(table, has_qpv=has_qpv, abnormal_delay_months=24, text=wording)
+
+
+def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+    for name in ("monograph/title.md", *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections"))):
+        report.run(wording.render, name, **context)
+    for theme in PROSE_THEMES:
+        report.run(render_prose, wording, edition.edition, slug, theme, context)
+
+
+def _kit_files(wording: Texts, folder: str) -> list[Path]:
+    from cohorte import config
+
+    return sorted((config.kit_text_dir() / folder).glob("*.md"))
+
+
+def _check_synthesis(edition: Edition, grids: dict[str, Grid], wording: Texts, places: Placeholders, report: TextReport) -> None:
+    table = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met"])
+    synth = Placeholders(edition, grids, wording, table, places.stated_aggregates)
+    extra = {"population": 0, "targets_above_law": [], "highlights": lambda theme: ""}
+    for name in ("synthesis/_title.md",):
+        report.run(wording.render, name, **synth.context())
+    report.run(wording.render, "synthesis/_missing.md", **synth.context(), missing=["A"])
+    report.run(wording.render, "synthesis/_target_above_law.md", site="A", indicator="Indicateur", target=30.0)
+    for part in report.run(authored.parts, edition.edition, wording) or []:
+        problems, warnings = authored.check_part_source(part.path, synth)
+        report.problems += problems
+        report.warnings += warnings
+        report.run(authored.render_part, part, synth, extra)
+    report.run(authored.methods_markdown, synth)
+    report.run(authored.glossary_markdown, synth)
+
+
+def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextReport:
+    """Every template, prose file, synthesis part, stated aggregate and the vocabulary of ``edition``."""
+    report = TextReport()
+    wording = texts(edition.edition)
+    if grids is None:
+        grids = report.run(load_grids, edition.edition)  # type: ignore[assignment]
+        if grids is None:
+            return report
+    vocabulary_ok = report.run(lambda: wording.vocabulary) is not None
+    if not vocabulary_ok:
+        return report
+    report.problems += check_vocabulary(wording)
+    stated = report.run(load_stated, edition)
+    places = Placeholders(edition, grids, wording, None, stated or {})
+    report.run(_check_sentences, wording)
+    for slug in edition.slugs:
+        _check_site(edition, wording, places, slug, report)
+    _check_synthesis(edition, grids, wording, places, report)
+    report.problems = list(dict.fromkeys(report.problems))
+    report.warnings = list(dict.fromkeys(report.warnings))
+    return report
