@@ -95,13 +95,16 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 @click.argument("slug")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG/.")
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
-    """Scaffold the observation grid of site SLUG (every field, with its allowed values)."""
+    """Scaffold site SLUG: its observation grid (every field, with its allowed values) and one prose file per theme."""
     from cohorte.grids import display_path, scaffold, write_scaffold
+    from cohorte.report.prose import write_prose_scaffold
 
     if to_stdout:
         click.echo(scaffold(edition, slug), nl=False)
         return
     click.echo(f"Grid written to {display_path(write_scaffold(edition, slug))}")
+    for path in write_prose_scaffold(edition, slug):
+        click.echo(f"Prose file written to {display_path(path)}")
 
 
 @main.group("grids")
@@ -148,6 +151,38 @@ def grids_table_cmd(edition: str, out_file: Path | None) -> None:
 
     atomic_write_text(out_file, text)
     click.echo(f"{text.count(chr(10)) - 1} rows written to {out_file}")
+
+
+@main.group("texts")
+def texts_group() -> None:
+    """Consultants' prose of a site: round-trip through Word (one Heading 1 per theme)."""
+
+
+@texts_group.command("export")
+@click.argument("edition")
+@click.argument("slug")
+@click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
+def texts_export(edition: str, slug: str, docx: Path) -> None:
+    """Write site SLUG's prose (params/EDITION/sites/SLUG/prose/*.md) to DOCX."""
+    from cohorte.report.prose import export_docx
+
+    click.echo(f"Prose of {slug} written to {export_docx(edition, slug, docx)}")
+
+
+@texts_group.command("import")
+@click.argument("edition")
+@click.argument("slug")
+@click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
+def texts_import(edition: str, slug: str, docx: Path) -> None:
+    """Validate DOCX, then write site SLUG's prose files (nothing is written if any section is wrong)."""
+    from cohorte.report.checks import prose_validator
+    from cohorte.report.prose import import_docx
+    from cohorte.validation import display_path
+
+    written = import_docx(edition, slug, docx, prose_validator(edition, slug))
+    for path in written:
+        click.echo(f"  updated {display_path(path)}")
+    click.echo(f"{len(written)} prose file(s) updated from {docx.name}; the others were unchanged.")
 
 
 # --- build --------------------------------------------------------------------------------

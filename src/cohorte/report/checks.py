@@ -150,3 +150,18 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     report.problems = list(dict.fromkeys(report.problems))
     report.warnings = list(dict.fromkeys(report.warnings))
     return report
+
+
+def prose_validator(edition_id: str | int, slug: str):  # type: ignore[no-untyped-def]
+    """A function ``(theme, text, path)`` that renders prose as the monograph would, raising on any error."""
+    from cohorte.editions import load_edition
+
+    edition = load_edition(edition_id)
+    wording = texts(edition.edition)
+    places = Placeholders(edition, load_grids(edition.edition), wording, None, load_stated(edition))
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+
+    def validate(theme: str, text: str, path: Path) -> None:
+        wording.render_source(text, path, **context)
+
+    return validate

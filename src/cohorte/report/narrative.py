@@ -11,7 +11,7 @@ says it is not published (« n.s. »).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -191,6 +191,20 @@ def typology_extremes(table_site: pd.DataFrame, indicator: str) -> tuple[dict, d
     if low["value"] == high["value"]:
         return None
     return ({"code": low["breakdown"], "value": low["value"]}, {"code": high["breakdown"], "value": high["value"]})
+
+
+def typology_phrase(code: str, wording: Texts | None = None) -> str:
+    """« les chambres », « les T6 et plus », « les T3 » (nouns from the vocabulary's ``typologies``)."""
+    return f"les {(wording or texts()).label('typologies', code, default=code)}"
+
+
+def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[object], str]) -> str:
+    """« , de 8 mois pour les T1 à 26 mois pour les T5 » (chart titles), or "" with fewer than two typologies."""
+    extremes = typology_extremes(table_site, indicator)
+    if extremes is None:
+        return ""
+    low, high = extremes
+    return f", de {fmt(low['value'])} pour {typology_phrase(low['code'])} à {fmt(high['value'])} pour {typology_phrase(high['code'])}"
 
 
 def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None, text: Texts | None = None) -> str:

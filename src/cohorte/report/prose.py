@@ -115,8 +115,11 @@ def _restore_placeholder(match: re.Match) -> str:
 
 def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[str, str]:
     """Level-1 headings → theme bodies; every theme heading must be there once, nothing else."""
-    by_title = {title.casefold(): theme for theme, title in titles.items()}
-    by_title.update({theme.casefold(): theme for theme in titles})
+    def key(title: str) -> str:
+        return " ".join(title.translate(_QUOTES).split()).casefold()
+
+    by_title = {key(title): theme for theme, title in titles.items()}
+    by_title.update({key(theme): theme for theme in titles})
     found: dict[str, list[str]] = {}
     current: str | None = None
     preamble: list[str] = []
@@ -124,7 +127,7 @@ def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[st
         heading = re.fullmatch(r"#\s+(.*?)\s*#*\s*", line)
         if heading:
             title = re.sub(r"\{[^}]*\}$", "", heading.group(1)).strip()
-            theme = by_title.get(title.casefold())
+            theme = by_title.get(key(title))
             if theme is None:
                 raise ParamsError(f"{where}: heading « {title} » is not a theme; level-1 headings must be: "
                                   f"{', '.join(titles.values())} (use ### inside a theme)")

@@ -250,12 +250,20 @@ class Texts:
             raise template_error(exc, filename) from None
 
 
-_CACHE: dict[tuple[str, str], Texts] = {}
+_CACHE: dict[tuple, Texts] = {}
+
+
+def _overrides(edition: str | int | None) -> tuple:
+    """The edition's override files and their times: a file added or removed gives a fresh environment."""
+    folder = None if edition is None else config.text_override_dir(edition)
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def texts(edition: str | int | None = None) -> Texts:
-    """The wording of ``edition`` (its overrides over the kit's defaults), cached per kit root."""
-    key = (str(edition), str(config.root()))
+    """The wording of ``edition`` (its overrides over the kit's defaults), cached per kit root and overrides."""
+    key = (str(edition), str(config.root()), _overrides(edition))
     if key not in _CACHE:
         _CACHE[key] = Texts(edition)
     return _CACHE[key]
