@@ -52,7 +52,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the kit's root when possible (``params/2020/sites/mel.yml``)."""
+    """The path relative to the kit's root when possible (``params/2020/sites/mel/grid.yml``)."""
     try:
         return str(Path(path).resolve().relative_to(config.root()))
     except ValueError:
