@@ -32,7 +32,8 @@ _TYPED_COUNT = re.compile(
     rf"(?<![\w.,\-])(\d+|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?:\s+[\wéèêàç'-]+)?\s+{_SITE_NOUNS}\b",
     re.IGNORECASE,
 )
-_COUNTED_FIELD = re.compile(r"\b(count|sites|phrase)\(\s*[\"']([\w.]+)[\"']")
+# a list of named sites (``sites()``) is not a count: only counts can make a misleading headline
+_COUNTED_FIELD = re.compile(r"\b(count|phrase)\(\s*[\"']([\w.]+)[\"']")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def typed_counts(source: str, n_sites: int) -> list[tuple[int, str]]:
 
 
 def headline_fields(source: str) -> list[tuple[int, str]]:
-    """(line, field) of every ``count("field", …)``, ``sites("field", …)`` or ``phrase("field", …)``."""
+    """(line, field) of every ``count("field", …)`` or ``phrase("field", …)``."""
     return [(n, m.group(2)) for n, line in enumerate(source.splitlines(), start=1) for m in _COUNTED_FIELD.finditer(line)]
 
 
