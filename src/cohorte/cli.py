@@ -96,7 +96,8 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG.yml.")
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
     """Scaffold the observation grid of site SLUG (every field, with its allowed values)."""
-    from cohorte.grids import display_path, scaffold, write_scaffold
+    from cohorte.grids import scaffold, write_scaffold
+    from cohorte.validation import display_path
 
     if to_stdout:
         click.echo(scaffold(edition, slug), nl=False)
@@ -124,8 +125,8 @@ def grids_export(edition: str, xlsx: Path) -> None:
 @click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
 def grids_import(edition: str, xlsx: Path) -> None:
     """Validate the workbook XLSX, then write EDITION's grids (nothing is written if anything is wrong)."""
-    from cohorte.grids import display_path
     from cohorte.grids.xlsx import import_xlsx
+    from cohorte.validation import display_path
 
     written = import_xlsx(edition, xlsx)
     for path in written:

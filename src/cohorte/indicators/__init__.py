@@ -17,11 +17,11 @@ from cohorte.editions import Edition
 from cohorte.errors import InputDataError
 from cohorte.indicators import cotation, demand, flux, stock
 from cohorte.indicators import targets as attribution_targets
-from cohorte.indicators.cotation import CotationGrid, load_grid
+from cohorte.indicators.cotation import CotationGrid, load_cotation_grid
 from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec
 from cohorte.indicators.targets import apply_targets, build_targets
 
-__all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_grid"]
+__all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_cotation_grid"]
 
 
 class InputsLike(Protocol):
@@ -89,7 +89,7 @@ def compute_indicators(
                                    sites=sites),
             flux.flux_indicators(inputs.housing_stock, inputs.attributions, state_max_share=settings.flux_state_max_share,
                                  state_staff_max_share=settings.flux_state_staff_max_share, sites=sites),
-            cotation.cotation_indicators(active, inputs.attributions, load_grid(cotation_grid),
+            cotation.cotation_indicators(active, inputs.attributions, load_cotation_grid(cotation_grid),
                                          reference_date=reference, sites=sites),
         ],
         ignore_index=True,

@@ -104,7 +104,7 @@ class CotationGrid(_Strict):
         return [f"{fmt(lo)}-{fmt(hi - 1)}" for lo, hi in zip(bounds, bounds[1:], strict=False)] + [f"{fmt(bounds[-1])}+"]
 
 
-def load_grid(source: str | Path | Mapping | CotationGrid | None = None) -> CotationGrid:
+def load_cotation_grid(source: str | Path | Mapping | CotationGrid | None = None) -> CotationGrid:
     """A validated grid from a YAML path, a mapping, or the kit's example ``templates/cotation-grid.yml``."""
     if isinstance(source, CotationGrid):
         return source
