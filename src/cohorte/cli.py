@@ -41,8 +41,8 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
     import time
 
     from cohorte import config
-    from cohorte.inputs import demo
     from cohorte.editions import load_edition
+    from cohorte.inputs import demo
 
     params = load_edition(edition)
     started = time.perf_counter()

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cohorte.inputs import codes, demo
 from cohorte.cli import main
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError
+from cohorte.inputs import codes, demo
+from cohorte.inputs.demo import writing
 
 COLUMNS = {  # domain.md §4, in order
     "demands": [
@@ -304,7 +305,7 @@ def test_an_interrupted_write_leaves_the_previous_folder_untouched(small_edition
     def broken(frame, path):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(demo._WRITERS, "csv", broken)
+    monkeypatch.setitem(writing._WRITERS, "csv", broken)
     with pytest.raises(KeyboardInterrupt):
         demo.write_demo_data(small_edition, out, seed=2)
     assert _digests(out) == before
@@ -313,7 +314,7 @@ def test_an_interrupted_write_leaves_the_previous_folder_untouched(small_edition
 
 def test_when_out_folder_holds_other_files_then_error_names_them(small_edition, tmp_path):
     (tmp_path / "demands.csv").write_text("real extract\n", encoding="utf-8")
-    with pytest.raises(CohorteError, match="not cohorte demo data.*demands.csv"):
+    with pytest.raises(CohorteError, match=r"not cohorte demo data.*demands\.csv"):
         demo.write_demo_data(small_edition, tmp_path, seed=1)
     assert (tmp_path / "demands.csv").read_text(encoding="utf-8") == "real extract\n"
 

@@ -28,8 +28,8 @@ from tqdm import tqdm
 
 from cohorte import config
 from cohorte.build.execution import kit_fingerprint
-from cohorte.files import fingerprint, replace_dir, sha256_file
 from cohorte.errors import ParamsError, RenderError
+from cohorte.files import fingerprint, replace_dir, sha256_file
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")

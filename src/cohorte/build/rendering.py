@@ -32,9 +32,9 @@ import nbformat
 import yaml
 
 from cohorte import config
-from cohorte.report.display import DEMO_NOTICE
 from cohorte.errors import RenderError
 from cohorte.files import replace_dir
+from cohorte.report.display import DEMO_NOTICE
 
 FORMATS = ("html", "pdf", "docx")
 # Markdown cells are read with the pandoc-markdown features Quarto also understands

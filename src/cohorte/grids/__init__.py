@@ -12,7 +12,16 @@ spreadsheet round-trip, imported on its own: ``cohorte.grids.xlsx``).
 
 from __future__ import annotations
 
-from cohorte.grids.fields import ALLOWED, FieldSpec, coded_fields, field_help, format_value, get_path, plain_number
+from cohorte.grids.fields import (
+    ALLOWED,
+    FieldSpec,
+    coded_fields,
+    field_help,
+    format_value,
+    get_path,
+    plain_number,
+    submodel,
+)
 from cohorte.grids.loading import (
     check_grids,
     describe_error,
@@ -54,5 +63,5 @@ __all__ = [
     "Targets", "Theme",
     "check_grids", "coded_fields", "comment_header", "describe_error", "dump_grid", "field_help", "format_errors",
     "format_value", "get_path", "grid_path", "grids_table", "load_grid", "load_grids", "plain_number",
-    "read_grid_data", "scaffold", "validate_grid", "write_scaffold",
+    "read_grid_data", "scaffold", "submodel", "validate_grid", "write_scaffold",
 ]

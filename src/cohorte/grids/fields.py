@@ -43,6 +43,9 @@ class FieldSpec:
         return text + (", or empty/null (not documented)" if self.nullable else "")
 
 
+_SCALAR_KINDS: dict[object, str] = {int: "int", float: "float", bool: "bool"}
+
+
 def _unwrap(annotation: object) -> tuple[object, bool]:
     """``X | None`` → (X, True)."""
     args = typing.get_args(annotation)
@@ -63,7 +66,7 @@ def _leaf(theme: str, field: str, annotation: object, description: str) -> Field
             return FieldSpec(theme, field, "enum_list", typing.get_args(item), False, description)
         kind = "record_list" if isinstance(item, type) and issubclass(item, BaseModel) else "str_list"
         return FieldSpec(theme, field, kind, (), False, description)
-    kind = {int: "int", float: "float", bool: "bool"}[inner]  # type: ignore[index]
+    kind = _SCALAR_KINDS[inner]
     return FieldSpec(theme, field, kind, (), nullable, description)
 
 
@@ -78,11 +81,19 @@ def _walk(theme: str, model: type[BaseModel], prefix: str = "") -> list[FieldSpe
     return specs
 
 
+def submodel(model: type[BaseModel], name: str) -> type[BaseModel]:
+    """The model of the nested field ``name`` of ``model`` (``submodel(Grid, "governance")``)."""
+    annotation = model.model_fields[name].annotation
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        raise TypeError(f"{model.__name__}.{name} is not a nested model")
+    return annotation
+
+
 def coded_fields() -> list[FieldSpec]:
     """Every coded field, in schema order: the five themes, then ``fieldwork / interviews``."""
-    specs = [s for theme in THEMES for s in _walk(theme, Grid.model_fields[theme].annotation)]  # type: ignore[arg-type]
+    specs = [s for theme in THEMES for s in _walk(theme, submodel(Grid, theme))]
     info = Grid.model_fields["interviews"]
-    return specs + [_leaf(FIELDWORK, "interviews", info.annotation, info.description or "")]
+    return [*specs, _leaf(FIELDWORK, "interviews", info.annotation, info.description or "")]
 
 
 def _allowed_by_path() -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -123,12 +134,12 @@ def format_value(spec: FieldSpec, value: object) -> str:
         return ""
     if spec.kind == "bool":
         return "true" if value else "false"
-    if spec.kind == "float":
-        return str(plain_number(value))  # type: ignore[arg-type]
-    if spec.kind == "record_list":
-        return LIST_SEPARATOR.join(_record_text(r) for r in value)  # type: ignore[union-attr]
-    if spec.kind in ("str_list", "enum_list"):
-        return LIST_SEPARATOR.join(value)  # type: ignore[arg-type]
+    if spec.kind == "float" and isinstance(value, int | float):
+        return str(plain_number(value))
+    if spec.kind == "record_list" and isinstance(value, list):
+        return LIST_SEPARATOR.join(_record_text(r) for r in value)
+    if spec.kind in ("str_list", "enum_list") and isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
     return str(value)
 
 

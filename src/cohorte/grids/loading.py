@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from cohorte import config
 from cohorte.editions import load_edition
@@ -17,7 +18,7 @@ from cohorte.grids.models import Grid
 from cohorte.validation import _dotted, display_path, format_validation_error, read_yaml
 
 
-def describe_error(item: dict) -> tuple[str, str]:
+def describe_error(item: ErrorDetails) -> tuple[str, str]:
     """A pydantic error as (dotted key, message), with allowed values or keys where useful."""
     loc = tuple(item["loc"])
     key, kind = _dotted(loc), item["type"]
@@ -30,7 +31,7 @@ def describe_error(item: dict) -> tuple[str, str]:
         return key, f"unknown key; allowed keys here: {keys}"
     if kind == "missing":
         return key, "missing key; every field must be present (null when not documented, [] for an empty list)"
-    if kind.endswith("_type") or kind.endswith("_parsing"):
+    if kind.endswith(("_type", "_parsing")):
         return key, f"{item['msg']}, got {item['input']!r} ({type(item['input']).__name__})"
     return key, item["msg"].removeprefix("Value error, ")
 

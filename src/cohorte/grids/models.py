@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
@@ -24,8 +24,8 @@ LIST_SEPARATOR = ";"
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 T = TypeVar("T")
-_YEAR = {"ge": 1990, "le": 2100}
-_PERCENT = {"ge": 0, "le": 100}
+_YEAR: dict[str, Any] = {"ge": 1990, "le": 2100}
+_PERCENT: dict[str, Any] = {"ge": 0, "le": 100}
 
 
 class _Strict(Strict):

@@ -8,7 +8,7 @@ from pathlib import Path
 from cohorte.editions import load_edition
 from cohorte.errors import GridError
 from cohorte.files import atomic_write_text
-from cohorte.grids.fields import FieldSpec, coded_fields, field_help
+from cohorte.grids.fields import FieldSpec, coded_fields, field_help, submodel
 from cohorte.grids.loading import grid_path
 from cohorte.grids.models import THEMES, Grid, InterviewKind
 from cohorte.validation import display_path
@@ -28,11 +28,11 @@ def _scaffold_leaf(spec: FieldSpec, indent: int) -> str:
 
 
 def _description(theme: str, dotted: str) -> str:
-    model = Grid.model_fields[theme].annotation
+    model = submodel(Grid, theme)
     *parents, name = dotted.split(".")
     for part in parents:
-        model = model.model_fields[part].annotation  # type: ignore[union-attr]
-    return model.model_fields[name].description or ""  # type: ignore[union-attr]
+        model = submodel(model, part)
+    return model.model_fields[name].description or ""
 
 
 def _scaffold_theme(theme: str, specs: list[FieldSpec]) -> str:

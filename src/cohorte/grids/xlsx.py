@@ -19,14 +19,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
-from cohorte.inputs.codes import BOOLEAN_TOKENS
-from cohorte.files import atomic_write_text, temp_path_for
 from cohorte.editions import load_edition
 from cohorte.errors import GridError
+from cohorte.files import atomic_write_text, temp_path_for
 from cohorte.grids.fields import FieldSpec, coded_fields, field_help, format_value, get_path, plain_number
 from cohorte.grids.loading import describe_error, grid_path, load_grid, load_grids
 from cohorte.grids.models import FIELDWORK, LIST_SEPARATOR, THEMES, Grid
 from cohorte.grids.writing import comment_header, dump_grid
+from cohorte.inputs.codes import BOOLEAN_TOKENS
 
 CODED, FINDINGS, HIGHLIGHTS, PERSPECTIVES, LISTS = "Grilles", "Constats", "Encadrés", "Perspectives", "Listes"
 HEADERS = {
@@ -45,8 +45,8 @@ def _cell_value(spec: FieldSpec, value: object) -> object:
     """Numbers stay numbers; everything else is the text of ``format_value`` (None when empty)."""
     if value is None:
         return None
-    if spec.kind in ("int", "float"):
-        return plain_number(value)  # type: ignore[arg-type]
+    if spec.kind in ("int", "float") and isinstance(value, int | float):
+        return plain_number(value)
     return format_value(spec, value) or None
 
 
@@ -90,7 +90,7 @@ def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, 
     _add_list_validations(workbook, sheet, lists)
     for kind, cells in numbers.items():
         validation = _number_validation(kind)
-        validation.sqref = " ".join(cells)  # type: ignore[assignment]
+        validation.sqref = " ".join(cells)
         sheet.add_data_validation(validation)
 
 
@@ -101,7 +101,7 @@ def _add_list_validations(workbook: Workbook, sheet: Worksheet, lists: dict[tupl
         validation = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
                                     errorTitle="Valeur non admise",
                                     error=("Choisir une valeur de la liste : " + ", ".join(values))[:250])
-        validation.sqref = " ".join(cells)  # type: ignore[assignment]
+        validation.sqref = " ".join(cells)
         sheet.add_data_validation(validation)
 
 
@@ -193,7 +193,7 @@ def _parse_int(raw: object) -> int:
         raise ValueError(f"expected a year (integer), got {raw!r}")
     if isinstance(raw, float) and not raw.is_integer():
         raise ValueError(f"expected a year (integer), got {raw!r}")
-    return int(raw)  # type: ignore[arg-type]
+    return int(raw) if isinstance(raw, int | float) else int(_text(raw))
 
 
 def _parse_float(raw: object) -> float:
@@ -302,7 +302,7 @@ def _read_coded(reader: _Reader, sheet: Worksheet) -> None:
         slug = reader.site(CODED, number, site)
         spec = specs.get((_text(theme), _text(field)))
         if spec is None:
-            known = ", ".join(f for t, f in specs if t == _text(theme)) or "themes: " + ", ".join(THEMES + (FIELDWORK,))
+            known = ", ".join(f for t, f in specs if t == _text(theme)) or "themes: " + ", ".join((*THEMES, FIELDWORK))
             reader.problem(f"{CODED}!C{number}", f"unknown field {_text(theme)!r} / {_text(field)!r}; known: {known}")
         if slug is None or spec is None:
             continue
@@ -362,7 +362,7 @@ def _read_perspectives(reader: _Reader, sheet: Worksheet) -> None:
 READERS = {CODED: _read_coded, FINDINGS: _read_findings, HIGHLIGHTS: _read_highlights, PERSPECTIVES: _read_perspectives}
 
 
-def _open(path: Path, label: str):  # type: ignore[no-untyped-def]
+def _open(path: Path, label: str) -> Workbook:
     if not path.exists():
         raise GridError([f"{label}: file not found"])
     try:
@@ -371,7 +371,7 @@ def _open(path: Path, label: str):  # type: ignore[no-untyped-def]
         raise GridError([f"{label}: not a readable .xlsx workbook ({exc})"]) from None
 
 
-def _check_headers(reader: _Reader, workbook) -> list[str]:  # type: ignore[no-untyped-def]
+def _check_headers(reader: _Reader, workbook: Workbook) -> list[str]:
     """Names of the sheets that are present with the expected header row."""
     usable = []
     for title, header in HEADERS.items():

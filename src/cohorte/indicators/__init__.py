@@ -25,11 +25,18 @@ __all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targ
 
 
 class InputsLike(Protocol):
-    demands: pd.DataFrame
-    attributions: pd.DataFrame
-    housing_stock: pd.DataFrame
-    cal_presentations: pd.DataFrame
-    q1_thresholds: pd.DataFrame | None
+    """The input tables, read-only (``cohorte.inputs.Inputs`` or any object with these attributes)."""
+
+    @property
+    def demands(self) -> pd.DataFrame: ...
+    @property
+    def attributions(self) -> pd.DataFrame: ...
+    @property
+    def housing_stock(self) -> pd.DataFrame: ...
+    @property
+    def cal_presentations(self) -> pd.DataFrame: ...
+    @property
+    def q1_thresholds(self) -> pd.DataFrame | None: ...
 
 
 def _check_sites(inputs: InputsLike, sites: list[str]) -> None:

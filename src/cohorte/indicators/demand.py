@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from cohorte.inputs.codes import MUTATION_HOUSING
 from cohorte.indicators.registry import complete_months, count_rows, per_site, ratio_rows, rows, share_rows
+from cohorte.inputs.codes import MUTATION_HOUSING
 
 ATTRIBUTION_DECISIONS = ("ATTRIB", "ATTRIB_COND")
 

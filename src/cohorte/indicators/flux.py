@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cohorte.inputs.codes import RESERVATAIRES
 from cohorte.indicators.registry import count_rows, per_site, rows, share_rows
+from cohorte.inputs.codes import RESERVATAIRES
 
 STATE, STATE_STAFF, LANDLORD = "PPRIOR", "PFONCT", "AUCUN"
 

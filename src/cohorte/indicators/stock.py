@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from cohorte.inputs.codes import typology_from_rooms
 from cohorte.indicators.registry import counts_by, per_site, share_rows
+from cohorte.inputs.codes import typology_from_rooms
 
 SMALL_TYPOLOGIES_DEMANDED = ("C", "T1", "T2")
 SMALL_ROOMS = 2

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from cohorte.inputs import codes
 from cohorte.editions import Edition
+from cohorte.inputs import codes
 
 TABLES = ("demands", "attributions", "housing_stock", "cal_presentations", "q1_thresholds")
 OPTIONAL_TABLES = ("q1_thresholds",)

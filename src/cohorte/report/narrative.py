@@ -11,11 +11,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeAlias, TypeGuard
 
 import pandas as pd
 
 from cohorte.inputs import codes
-from cohorte.report.formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
+from cohorte.report.formatting import (
+    fmt_eur,
+    fmt_int,
+    fmt_months,
+    fmt_num,
+    fmt_pct,
+    fmt_value,
+    is_missing,
+    join_fr,
+    plural_fr,
+)
 
 # Réservataires as they read inside a sentence (« atteint pour les collectivités »).
 RESERVATAIRE_PHRASES = {
@@ -27,9 +38,9 @@ RESERVATAIRE_PHRASES = {
     "AUCUN": "le parc non réservé des bailleurs",
 }
 STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")
-_SECRET = "n'est pas diffusé{e} (n.s.), au titre du secret statistique"
+_NOT_DISCLOSED = "n'est pas diffusé{e} (n.s.), au titre du secret statistique"
 
-Row = pd.Series
+Row: TypeAlias = pd.Series
 
 
 # --- reading the table -------------------------------------------------------------------------
@@ -62,7 +73,8 @@ def is_suppressed(row: Row) -> bool:
     return (not is_missing(flag) and bool(flag)) or is_missing(row.get("value"))
 
 
-def published(row: Row | None) -> bool:
+def published(row: Row | None) -> TypeGuard[Row]:
+    """The row exists and is not suppressed."""
     return row is not None and not is_suppressed(row)
 
 
@@ -96,7 +108,7 @@ def _unavailable(subject: str, row: Row | None, *, feminine: bool = False) -> st
     """« … n'est pas disponible. » without a row; « … n'est pas diffusé(e) (n.s.) … » when suppressed."""
     if row is None:
         return f"{subject} n'est pas disponible."
-    return f"{subject} {_SECRET.format(e='e' if feminine else '')}."
+    return f"{subject} {_NOT_DISCLOSED.format(e='e' if feminine else '')}."
 
 
 def site_has_qpv(table: pd.DataFrame) -> bool:

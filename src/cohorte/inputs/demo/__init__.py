@@ -14,8 +14,14 @@ vectorised with numpy: the 12 sites of 2020 generate in a couple of seconds.
 
 from cohorte.inputs.demo.profiles import SiteProfile, profiles, site_profile
 from cohorte.inputs.demo.tables import TABLES, generate
-from cohorte.inputs.demo.writing import _WRITERS  # noqa: F401  (tests patch the writers through cohorte.demo)
-from cohorte.inputs.demo.writing import FORMATS, README_MARKER, ensure_demo_data, readme_text, write_demo_data, write_tables
+from cohorte.inputs.demo.writing import (
+    FORMATS,
+    README_MARKER,
+    ensure_demo_data,
+    readme_text,
+    write_demo_data,
+    write_tables,
+)
 
 __all__ = [
     "FORMATS",

@@ -111,7 +111,7 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
     scale = _size_scale(site.population_2017)
     tight = _TIGHT_MARKETS.get(site.region, 0.0)
     pressure = float(np.clip(3.2 + 1.6 * scale + tight + rng.uniform(-0.3, 0.6), 3.1, 7.8))
-    n_demands = int(round(site.population_2017 * 0.033 * rng.uniform(0.9, 1.1)))
+    n_demands = round(site.population_2017 * 0.033 * rng.uniform(0.9, 1.1))
     threshold = rng.uniform(6300, 9600) + (1000 if site.region == "Île-de-France" else 0)
     communes, weights = _communes(rng, site)
     landlords, landlord_weights = _landlords(rng, site)
@@ -121,8 +121,8 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
         departement=site.departement,
         epci_in_attributions=site.siren if use_siren and site.siren else site.slug,
         n_demands=n_demands,
-        n_attributions=int(round(n_demands / pressure)),
-        n_dwellings=int(round(site.population_2017 * rng.uniform(0.07, 0.09))),
+        n_attributions=round(n_demands / pressure),
+        n_dwellings=round(site.population_2017 * rng.uniform(0.07, 0.09)),
         pressure=pressure,
         demand_mutation_share=rng.uniform(0.30, 0.37),
         attribution_mutation_share=rng.uniform(0.25, 0.33),

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cohorte.inputs import codes
 from cohorte.editions import Edition
 from cohorte.errors import ParamsError
+from cohorte.inputs import codes
 from cohorte.inputs.demo.commissions import cal_columns
 from cohorte.inputs.demo.households import attribution_columns, demand_columns
 from cohorte.inputs.demo.profiles import SiteProfile, profiles, slug_key
