@@ -43,6 +43,7 @@ def test_notebook_is_thin_and_hides_its_code(path: Path) -> None:
         assert "lambda" not in cell.source and len(lines) <= 15, "logic belongs in src/cohorte/"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_papermill_documents_every_parameter(path: Path) -> None:
     result = subprocess.run([PAPERMILL, "--help-notebook", str(path)], capture_output=True, text=True, check=True)
