@@ -1,4 +1,4 @@
-"""The demo-data generator: contract, codes, magnitudes of domain.md §3, determinism, CLI."""
+"""The demo-data generator: contract, codes, magnitudes of docs/domain.md §3, determinism, CLI."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cohorte.errors import CohorteError
 from cohorte.inputs import codes, demo
 from cohorte.inputs.demo import writing
 
-COLUMNS = {  # domain.md §4, in order
+COLUMNS = {  # docs/domain.md §4, in order
     "demands": [
         "demand_id", "epci", "commune", "filing_date", "household_size", "persons_14_plus",
         "children_under_14", "monthly_resources_eur", "current_housing", "requested_typology",
@@ -140,7 +140,7 @@ def test_each_site_has_its_communes_and_one_or_two_write_their_siren(edition, ta
     assert set(tables["demands"]["epci"]) == set(edition.slugs)
 
 
-# --- magnitudes (domain.md §3) ------------------------------------------------------------------
+# --- magnitudes (docs/domain.md §3) ------------------------------------------------------------------
 
 
 def test_magnitudes_per_site_follow_the_domain_orders(edition, tables):

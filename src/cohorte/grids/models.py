@@ -56,7 +56,7 @@ def _unique(items: list[str]) -> list[str]:
     return items
 
 
-# --- coded fields (domain.md §5) ----------------------------------------------------------
+# --- coded fields (docs/domain.md §5) ----------------------------------------------------------
 
 
 class DocumentStatus(_Strict):

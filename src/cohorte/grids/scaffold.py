@@ -58,7 +58,7 @@ def scaffold(edition: str | int, slug: str) -> str:
     specs = coded_fields()
     text = (
         f"# Grille d'observation — {site.name} ({slug}), édition {edition}.\n"
-        "# Champs codés : domain.md §5. null = non documenté ; [] = rien de documenté.\n"
+        "# Champs codés : docs/domain.md §5. null = non documenté ; [] = rien de documenté.\n"
         "# Indiquer en commentaire les sources utilisées (monographie, entretiens).\n"
     )
     for theme in THEMES:

@@ -1,4 +1,4 @@
-"""The indicators of domain.md §3, for every site of an edition in one pass.
+"""The indicators of docs/domain.md §3, for every site of an edition in one pass.
 
 ``compute_indicators`` returns the **unsuppressed** tidy table (docs/data-contract.md): it must go
 through ``cohorte.disclosure.publish`` before anything is written or shown. Each family lives in its

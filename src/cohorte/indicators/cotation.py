@@ -1,4 +1,4 @@
-"""Cotation (décret 2019-1378, domain.md §3): score every demand with a grid read from YAML, then show
+"""Cotation (décret 2019-1378, docs/domain.md §3): score every demand with a grid read from YAML, then show
 the score distribution, where attributed households stood in it, and what a score-ordered allocation
 would have changed.
 

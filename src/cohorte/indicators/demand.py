@@ -1,4 +1,4 @@
-"""Demand indicators (domain.md §3): active demands, pressure, mutations, seniority and delays,
+"""Demand indicators (docs/domain.md §3): active demands, pressure, mutations, seniority and delays,
 demands past the "délai anormalement long", poulidors.
 
 Durations are whole calendar months elapsed (a demand filed on 31 December has 0 months of

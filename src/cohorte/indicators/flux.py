@@ -1,4 +1,4 @@
-"""Gestion en flux (décret 2020-145, domain.md §3): the kit's estimate, per réservataire, of what the
+"""Gestion en flux (décret 2020-145, docs/domain.md §3): the kit's estimate, per réservataire, of what the
 conversion of stock reservations into a yearly flow implies.
 
 Method (estimate, ``estimated`` = True on the flow rows):

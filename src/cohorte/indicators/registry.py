@@ -28,7 +28,7 @@ class IndicatorSpec:
 
     @property
     def landlord_level(self) -> bool:
-        """Rows about a single landlord: never published (domain.md §6)."""
+        """Rows about a single landlord: never published (docs/domain.md §6)."""
         return self.breakdown == "bailleur"
 
 

@@ -1,4 +1,4 @@
-"""Stock accessibility outside QPV (domain.md §3) — why Q1 targets fail: rents out of reach of Q1
+"""Stock accessibility outside QPV (docs/domain.md §3) — why Q1 targets fail: rents out of reach of Q1
 households, and a typology mix that does not match what Q1 applicants ask for.
 
 A dwelling's typology comes from its rooms (``codes.typology_from_rooms``). A dwelling with an

@@ -1,4 +1,4 @@
-"""Attribution targets (CCH L441-1, domain.md §3): the Q1 threshold, Q1 outside QPV, non-Q1 in QPV,
+"""Attribution targets (CCH L441-1, docs/domain.md §3): the Q1 threshold, Q1 outside QPV, non-Q1 in QPV,
 priority publics — and the site targets they are compared with.
 
 Choices, tested in tests/test_indicators_targets.py:

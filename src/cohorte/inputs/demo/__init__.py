@@ -1,6 +1,6 @@
-"""Deterministic demo data (« données fictives »): every input table of domain.md §4 for an edition.
+"""Deterministic demo data (« données fictives »): every input table of docs/domain.md §4 for an edition.
 
-Magnitudes follow the national orders of magnitude of domain.md §3, scaled on each site's
+Magnitudes follow the national orders of magnitude of docs/domain.md §3, scaled on each site's
 population. A site's *profile* (pressure, target rates, Q1 threshold, communes, landlords…) is
 drawn from its slug only, so it is stable across seeds; its rows are drawn from a generator
 seeded with ``(seed, slug)``, so adding a site never changes another site's data. Everything is

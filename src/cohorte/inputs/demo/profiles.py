@@ -13,7 +13,7 @@ from cohorte.errors import ParamsError
 
 _RESERVED_MIX = np.array([0.25, 0.05, 0.20, 0.30, 0.02, 0.18])
 _PRIORITY_BY_RESERVATAIRE = np.array([0.90, 0.05, 0.22, 0.14, 0.18, 0.26])
-# Extra pressure of tight markets: ≈ 7 in Essonne and Montpellier against ≈ 5 nationally (domain.md §3).
+# Extra pressure of tight markets: ≈ 7 in Essonne and Montpellier against ≈ 5 nationally (docs/domain.md §3).
 _TIGHT_MARKETS = {"Île-de-France": 3.0, "Occitanie": 2.5, "Provence-Alpes-Côte d'Azur": 1.5}
 _LANDLORD_POOL = (
     "SA Hlm Les Toits {of_short}",

@@ -177,7 +177,7 @@ def _q1_thresholds(edition: Edition, site_profiles: list[SiteProfile]) -> pd.Dat
 
 
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
-    """Every input table of domain.md §4 for the edition's sites, the same for the same seed."""
+    """Every input table of docs/domain.md §4 for the edition's sites, the same for the same seed."""
     if seed < 0:
         raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
     site_profiles = profiles(edition)
