@@ -1,7 +1,7 @@
 """The indicators of docs/domain.md §3, for every site of an edition in one pass.
 
 ``compute_indicators`` returns the **unsuppressed** tidy table (docs/data-contract.md): it must go
-through ``cohorte.disclosure.publish`` before anything is written or shown. Each family lives in its
+through ``cohorte.indicators.disclosure.publish`` before anything is written or shown. Each family lives in its
 own module (targets, demand, stock, flux, cotation); ids, labels and units are in ``INDICATORS``.
 """
 
