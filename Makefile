@@ -10,7 +10,7 @@ EDITION ?= 2020
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test test-fast lab benchmark clean
+.PHONY: help install report test test-fast lint lab benchmark clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -32,6 +32,11 @@ test: $(STAMP) ## Run the whole test suite (unit, notebooks, rendering, browser)
 
 test-fast: $(STAMP) ## Run the unit tests only (skips the slow edition builds)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Lint and type-check (ruff check, mypy; ruff format --check is advisory for now)
+	$(VENV)/bin/ruff check src tests notebooks benchmarks
+	-$(VENV)/bin/ruff format --check src tests notebooks benchmarks
+	$(VENV)/bin/mypy src
 
 lab: $(STAMP) ## Open JupyterLab on the repository with the kit's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=.

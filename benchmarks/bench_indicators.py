@@ -12,10 +12,9 @@ import types
 
 import pandas as pd
 
-from cohorte.inputs import demo
-from cohorte.indicators import disclosure
 from cohorte.editions import Edition, load_edition
-from cohorte.indicators import compute_indicators
+from cohorte.indicators import compute_indicators, disclosure
+from cohorte.inputs import demo
 
 ID_COLUMNS = {"demands": "demand_id", "attributions": "demand_id", "housing_stock": "dwelling_id",
               "cal_presentations": "demand_id"}

@@ -24,6 +24,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["COHORTE_HOME"] = str(_SESSION_HOME)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Notebooks run by nbval (``notebooks/*.ipynb``, ``tests/nbval/*.ipynb``) start kernels: slow."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _SESSION_HOME is not None:
         shutil.rmtree(_SESSION_HOME, ignore_errors=True)

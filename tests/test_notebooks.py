@@ -43,6 +43,7 @@ def test_notebook_is_thin_and_hides_its_code(path: Path) -> None:
         assert "lambda" not in cell.source and len(lines) <= 15, "logic belongs in src/cohorte/"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_papermill_documents_every_parameter(path: Path) -> None:
     result = subprocess.run([PAPERMILL, "--help-notebook", str(path)], capture_output=True, text=True, check=True)
@@ -70,8 +71,8 @@ def test_papermill_cli_runs_the_monograph_for_a_site_with_its_defaults(kit_home:
 
 
 def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_kernel(tmp_path: Path) -> None:
-    from cohorte.errors import ParamsError
     from cohorte.build.execution import NotebookJob, check_parameters
+    from cohorte.errors import ParamsError
 
     job = NotebookJob("sites/mel", REPO / "notebooks" / "monograph.ipynb", tmp_path / "x.ipynb", {"sitee": "mel"})
     with pytest.raises(ParamsError, match=r"monograph.ipynb: unknown parameter\(s\) sitee; the notebook declares edition, site"):
@@ -81,8 +82,8 @@ def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_k
 def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from cohorte.errors import ParamsError
     from cohorte.build.execution import check_kernel
+    from cohorte.errors import ParamsError
 
     monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/somewhere"})
     with pytest.raises(ParamsError, match=r"kernel 'cohorte' is not registered; run `make install`"):

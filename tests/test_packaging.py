@@ -59,5 +59,5 @@ def test_environment_yml_has_the_same_pins_as_constraints() -> None:
 
 def test_make_help_lists_the_targets() -> None:
     result = subprocess.run(["make", "-s", "help"], cwd=REPO, capture_output=True, text=True, check=True)
-    for target in ("report", "test", "lab", "install", "benchmark"):
+    for target in ("report", "test", "lint", "lab", "install", "benchmark"):
         assert f"make {target}" in result.stdout

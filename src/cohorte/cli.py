@@ -41,8 +41,8 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
     import time
 
     from cohorte import config
-    from cohorte.inputs import demo
     from cohorte.editions import load_edition
+    from cohorte.inputs import demo
 
     params = load_edition(edition)
     started = time.perf_counter()
@@ -96,8 +96,9 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG/.")
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
     """Scaffold site SLUG: its observation grid (every field, with its allowed values) and one prose file per theme."""
-    from cohorte.grids import display_path, scaffold, write_scaffold
+    from cohorte.grids import scaffold, write_scaffold
     from cohorte.report.prose import write_prose_scaffold
+    from cohorte.validation import display_path
 
     if to_stdout:
         click.echo(scaffold(edition, slug), nl=False)
@@ -127,8 +128,8 @@ def grids_export(edition: str, xlsx: Path) -> None:
 @click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
 def grids_import(edition: str, xlsx: Path) -> None:
     """Validate the workbook XLSX, then write EDITION's grids (nothing is written if anything is wrong)."""
-    from cohorte.grids import display_path
     from cohorte.grids.xlsx import import_xlsx
+    from cohorte.validation import display_path
 
     written = import_xlsx(edition, xlsx)
     for path in written:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from cohorte import config
 from cohorte.errors import CohorteError, ParamsError
@@ -31,7 +32,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
     aliases_seen = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # PyYAML's untyped hook
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases_seen += 1
             if self.aliases_seen > MAX_YAML_ALIASES:
@@ -40,8 +41,8 @@ class _BoundedLoader(yaml.SafeLoader):
                     None, None, f"more than {MAX_YAML_ALIASES} aliases (*name); write the values out", event.start_mark)
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]  # PyYAML's untyped hook
-        seen = set()
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
@@ -83,14 +84,14 @@ def _dotted(loc: tuple) -> str:
     return text or "(top level)"
 
 
-def default_description(item: dict) -> tuple[str, str]:
+def default_description(item: ErrorDetails) -> tuple[str, str]:
     """A pydantic error as (dotted key, message)."""
     return _dotted(tuple(item["loc"])), item["msg"].removeprefix("Value error, ")
 
 
 def format_validation_error(
     where: str | Path, error: ValidationError,
-    describe: Callable[[dict], tuple[str, str]] = default_description,
+    describe: Callable[[ErrorDetails], tuple[str, str]] = default_description,
 ) -> list[str]:
     """One line per pydantic problem: ``FILE: key 'a.b': message``."""
     return [f"{where}: key '{key}': {message}" for key, message in map(describe, error.errors())]

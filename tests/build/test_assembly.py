@@ -108,7 +108,7 @@ def test_when_book_has_no_author_then_schema_rejects_it(book: Path) -> None:
 
 def test_when_a_notebook_is_missing_then_error_names_it(tmp_path: Path, fake_notebooks: dict[str, Path]) -> None:
     missing = tmp_path / "nowhere.ipynb"
-    with pytest.raises(RenderError, match="nowhere.ipynb"):
+    with pytest.raises(RenderError, match=r"nowhere\.ipynb"):
         assembly.write_book(edition(tmp_path), fake_notebooks["synthesis"], {"mel": missing}, tmp_path / "book")
 
 

@@ -10,9 +10,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cohorte.report import display
 from cohorte.build import rendering
 from cohorte.errors import RenderError
+from cohorte.report import display
 from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition, executed  # noqa: F401  (session fixture)
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cohorte.build import rendering
 from browser import CHROMIUM, IMAGES_OK, Browser
+from cohorte.build import rendering
 from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"

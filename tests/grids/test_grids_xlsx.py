@@ -99,7 +99,7 @@ def test_when_a_row_is_deleted_then_import_names_the_missing_field(kit_home: Pat
     sheet = workbook[CODED]
     sheet.delete_rows(_row_of(sheet, "mel", "flux.epci_posture"))
     workbook.save(workbook_path)
-    with pytest.raises(GridError, match="Grilles: no row for site 'mel', field flux.epci_posture"):
+    with pytest.raises(GridError, match=r"Grilles: no row for site 'mel', field flux\.epci_posture"):
         import_xlsx(2020, workbook_path)
 
 
@@ -115,7 +115,7 @@ def test_when_a_sheet_is_missing_then_import_says_which(kit_home: Path, tmp_path
 def test_when_file_is_not_a_workbook_then_error_names_it(tmp_path: Path) -> None:
     bogus = tmp_path / "grilles.xlsx"
     bogus.write_text("not a workbook", encoding="utf-8")
-    with pytest.raises(GridError, match="grilles.xlsx: not a readable .xlsx workbook"):
+    with pytest.raises(GridError, match=r"grilles\.xlsx: not a readable \.xlsx workbook"):
         import_xlsx(2020, bogus)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cohorte.indicators.disclosure import publish
 from cohorte.indicators import INDICATORS
+from cohorte.indicators.disclosure import publish
 
 T = 5
 

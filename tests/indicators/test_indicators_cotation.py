@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cohorte.errors import ParamsError
-from cohorte.indicators.cotation import cotation_indicators, load_grid, score
+from cohorte.indicators.cotation import cotation_indicators, load_cotation_grid, score
 
 REF = pd.Timestamp("2020-12-31")
 GRID = {
@@ -43,7 +43,7 @@ def attributions() -> pd.DataFrame:
 
 
 def test_when_demands_are_scored_then_group_criteria_and_total_caps_apply():
-    scores = score(demands(), load_grid(GRID), REF)
+    scores = score(demands(), load_cotation_grid(GRID), REF)
     # x1: 100 + 40 + min(40 + 30, 50) = 190 → criteria cap 120, + 12 months = 132 → total cap 130
     # x2: 30 + 24 months = 54 ; x3: 0 + min(36, 24) = 24 ; x4: 40 + 6 = 46 ("13" is not reason "03")
     assert scores.tolist() == [130, 54, 24, 46]
@@ -51,7 +51,7 @@ def test_when_demands_are_scored_then_group_criteria_and_total_caps_apply():
 
 @pytest.fixture
 def table() -> pd.DataFrame:
-    out = cotation_indicators(demands(), attributions(), load_grid(GRID), reference_date=REF, sites=["alpha", "beta"])
+    out = cotation_indicators(demands(), attributions(), load_cotation_grid(GRID), reference_date=REF, sites=["alpha", "beta"])
     return out.set_index(["site", "indicator", "breakdown"])
 
 
@@ -86,7 +86,7 @@ def test_when_site_has_no_attribution_then_cotation_rows_are_zero_or_na(table):
 
 
 def test_when_example_grid_ships_then_it_loads_with_dalo_priority_seniority_and_caps():
-    grid = load_grid()
+    grid = load_cotation_grid()
     ids = {c.id for c in grid.criteria}
     assert {"dalo", "labelled_priority"} <= ids
     assert grid.seniority.max_points and grid.caps.total and grid.caps.groups
@@ -104,5 +104,5 @@ def test_when_example_grid_ships_then_it_loads_with_dalo_priority_seniority_and_
 )
 def test_when_grid_is_invalid_then_error_names_the_key(change, message):
     with pytest.raises(ParamsError) as info:
-        load_grid({**GRID, **change})
+        load_cotation_grid({**GRID, **change})
     assert message in str(info.value)

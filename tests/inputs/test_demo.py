@@ -1,4 +1,4 @@
-"""The demo-data generator: contract, codes, magnitudes of domain.md §3, determinism, CLI."""
+"""The demo-data generator: contract, codes, magnitudes of docs/domain.md §3, determinism, CLI."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cohorte.inputs import codes, demo
 from cohorte.cli import main
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError
+from cohorte.inputs import codes, demo
+from cohorte.inputs.demo import writing
 
-COLUMNS = {  # domain.md §4, in order
+COLUMNS = {  # docs/domain.md §4, in order
     "demands": [
         "demand_id", "epci", "commune", "filing_date", "household_size", "persons_14_plus",
         "children_under_14", "monthly_resources_eur", "current_housing", "requested_typology",
@@ -139,7 +140,7 @@ def test_each_site_has_its_communes_and_one_or_two_write_their_siren(edition, ta
     assert set(tables["demands"]["epci"]) == set(edition.slugs)
 
 
-# --- magnitudes (domain.md §3) ------------------------------------------------------------------
+# --- magnitudes (docs/domain.md §3) ------------------------------------------------------------------
 
 
 def test_magnitudes_per_site_follow_the_domain_orders(edition, tables):
@@ -304,7 +305,7 @@ def test_an_interrupted_write_leaves_the_previous_folder_untouched(small_edition
     def broken(frame, path):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(demo._WRITERS, "csv", broken)
+    monkeypatch.setitem(writing._WRITERS, "csv", broken)
     with pytest.raises(KeyboardInterrupt):
         demo.write_demo_data(small_edition, out, seed=2)
     assert _digests(out) == before
@@ -313,7 +314,7 @@ def test_an_interrupted_write_leaves_the_previous_folder_untouched(small_edition
 
 def test_when_out_folder_holds_other_files_then_error_names_them(small_edition, tmp_path):
     (tmp_path / "demands.csv").write_text("real extract\n", encoding="utf-8")
-    with pytest.raises(CohorteError, match="not cohorte demo data.*demands.csv"):
+    with pytest.raises(CohorteError, match=r"not cohorte demo data.*demands\.csv"):
         demo.write_demo_data(small_edition, tmp_path, seed=1)
     assert (tmp_path / "demands.csv").read_text(encoding="utf-8") == "real extract\n"
 

@@ -8,7 +8,7 @@ stored outputs without re-running anything (``execute: enabled: false``) and hid
 ``tests/quarto_schema/quarto-book.schema.json``.
 
 When Quarto is missing (or older than 1.9, the first version with typst books), the build falls
-back to the built-in engine (:mod:`cohorte.rendering`): see :func:`choose_engine`.
+back to the built-in engine (:mod:`cohorte.build.rendering`): see :func:`choose_engine`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from tqdm import tqdm
 
 from cohorte import config
 from cohorte.build.execution import kit_fingerprint
-from cohorte.files import fingerprint, replace_dir, sha256_file
 from cohorte.errors import ParamsError, RenderError
+from cohorte.files import fingerprint, replace_dir, sha256_file
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")
@@ -154,7 +154,7 @@ def render_book(book: Path) -> Path:
     _require_quarto()
     book = Path(book)
     if not (book / "_quarto.yml").exists():
-        raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.assembly.write_book first")
+        raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.build.assembly.write_book first")
     result = subprocess.run(["quarto", "render", str(book)], capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])

@@ -66,8 +66,10 @@ class JobResult:
 
 def git_commit() -> str:
     """The repository's commit (with ``-dirty`` when the tree has changes), or 'unknown'."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", *args], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10)
+
     try:
-        run = lambda *a: subprocess.run(["git", *a], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10)
         commit = run("rev-parse", "--short=12", "HEAD").stdout.strip()
         dirty = bool(run("status", "--porcelain", "--untracked-files=no").stdout.strip())
         return (commit + ("-dirty" if dirty else "")) or "unknown"

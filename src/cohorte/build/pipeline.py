@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cohorte import __version__, config
-from cohorte.editions import Edition, load_edition
-from cohorte.errors import GridError, ParamsError
 from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
+from cohorte.editions import Edition, load_edition
+from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, sha256_file
 from cohorte.grids import check_grids, grid_path, load_grids
 from cohorte.report.checks import check_texts

@@ -1,8 +1,8 @@
 """The built-in rendering engine: executed notebooks → HTML site, standalone HTML, PDF (typst), DOCX.
 
-Used when Quarto is absent (see :mod:`cohorte.assembly`). Each notebook is first turned into a
+Used when Quarto is absent (see :mod:`cohorte.build.assembly`). Each notebook is first turned into a
 *reader's notebook*: markdown cells only — code never reaches pandoc, figures become cell
-attachments, tables and computed text become markdown (see :mod:`cohorte.display`). Pandoc then
+attachments, tables and computed text become markdown (see :mod:`cohorte.report.display`). Pandoc then
 reads it with ``-f ipynb`` and writes each format through a template of ``templates/``:
 
 - ``page.html`` + ``cohorte.css``: web pages (the site's pages, and a self-contained ``.html``);
@@ -32,9 +32,9 @@ import nbformat
 import yaml
 
 from cohorte import config
-from cohorte.report.display import DEMO_NOTICE
 from cohorte.errors import RenderError
 from cohorte.files import replace_dir
+from cohorte.report.display import DEMO_NOTICE
 
 FORMATS = ("html", "pdf", "docx")
 # Markdown cells are read with the pandoc-markdown features Quarto also understands
@@ -120,7 +120,7 @@ def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str 
 
 
 def _html_table_to_markdown(fragment: str) -> str:
-    """A DataFrame shown without :func:`cohorte.display.show_table`: keep it as a real table."""
+    """A DataFrame shown without :func:`cohorte.report.display.show_table`: keep it as a real table."""
     return _pandoc(["-f", "html", "-t", "markdown-raw_html-native_divs-native_spans"], stdin=fragment, what="an HTML table")
 
 

@@ -19,12 +19,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
-from cohorte import grids
-from cohorte.inputs.codes import BOOLEAN_TOKENS
-from cohorte.files import atomic_write_text, temp_path_for
 from cohorte.editions import load_edition
 from cohorte.errors import GridError
-from cohorte.grids import LIST_SEPARATOR, THEMES, FieldSpec, Grid
+from cohorte.files import atomic_write_text, temp_path_for
+from cohorte.grids.fields import FieldSpec, coded_fields, field_help, format_value, get_path, plain_number
+from cohorte.grids.loading import describe_error, grid_path, load_grid, load_grids
+from cohorte.grids.models import FIELDWORK, LIST_SEPARATOR, THEMES, Grid
+from cohorte.grids.writing import comment_header, dump_grid
+from cohorte.inputs.codes import BOOLEAN_TOKENS
 
 CODED, FINDINGS, HIGHLIGHTS, PERSPECTIVES, LISTS = "Grilles", "Constats", "Encadrés", "Perspectives", "Listes"
 HEADERS = {
@@ -40,12 +42,12 @@ RECORD_KEYS = ("indicator", "commune", "landlord", "target")
 
 
 def _cell_value(spec: FieldSpec, value: object) -> object:
-    """Numbers stay numbers; everything else is the text of ``grids.format_value`` (None when empty)."""
+    """Numbers stay numbers; everything else is the text of ``format_value`` (None when empty)."""
     if value is None:
         return None
-    if spec.kind in ("int", "float"):
-        return grids.plain_number(value)  # type: ignore[arg-type]
-    return grids.format_value(spec, value) or None
+    if spec.kind in ("int", "float") and isinstance(value, int | float):
+        return plain_number(value)
+    return format_value(spec, value) or None
 
 
 def _sheet(workbook: Workbook, title: str, widths: tuple[int, ...]) -> Worksheet:
@@ -71,12 +73,12 @@ def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, 
     sheet = _sheet(workbook, CODED, (34, 20, 30, 40, 90))
     lists: dict[tuple[str, ...], list[str]] = {}
     numbers: dict[str, list[str]] = {"int": [], "float": []}
-    specs = grids.coded_fields()
+    specs = coded_fields()
     for slug, grid in loaded.items():
         data = grid.model_dump()
         for spec in specs:
-            sheet.append((slug, spec.theme, spec.field, _cell_value(spec, grids.get_path(data, spec.path)),
-                          grids.field_help(spec)))
+            sheet.append((slug, spec.theme, spec.field, _cell_value(spec, get_path(data, spec.path)),
+                          field_help(spec)))
             cell = f"D{sheet.max_row}"
             if spec.kind == "enum":
                 lists.setdefault(spec.allowed, []).append(cell)
@@ -88,7 +90,7 @@ def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, 
     _add_list_validations(workbook, sheet, lists)
     for kind, cells in numbers.items():
         validation = _number_validation(kind)
-        validation.sqref = " ".join(cells)  # type: ignore[assignment]
+        validation.sqref = " ".join(cells)
         sheet.add_data_validation(validation)
 
 
@@ -99,7 +101,7 @@ def _add_list_validations(workbook: Workbook, sheet: Worksheet, lists: dict[tupl
         validation = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
                                     errorTitle="Valeur non admise",
                                     error=("Choisir une valeur de la liste : " + ", ".join(values))[:250])
-        validation.sqref = " ".join(cells)  # type: ignore[assignment]
+        validation.sqref = " ".join(cells)
         sheet.add_data_validation(validation)
 
 
@@ -145,7 +147,7 @@ def _write_free_text(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[s
 
 def export_xlsx(edition: str | int, path: Path) -> Path:
     """Write every grid of the edition to one workbook (the grids must be valid)."""
-    loaded = grids.load_grids(edition)
+    loaded = load_grids(edition)
     slugs = tuple(loaded)
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -191,7 +193,7 @@ def _parse_int(raw: object) -> int:
         raise ValueError(f"expected a year (integer), got {raw!r}")
     if isinstance(raw, float) and not raw.is_integer():
         raise ValueError(f"expected a year (integer), got {raw!r}")
-    return int(raw)  # type: ignore[arg-type]
+    return int(raw) if isinstance(raw, int | float) else int(_text(raw))
 
 
 def _parse_float(raw: object) -> float:
@@ -294,13 +296,13 @@ def _set_path(data: dict, path: tuple[str, ...], value: object) -> None:
 
 
 def _read_coded(reader: _Reader, sheet: Worksheet) -> None:
-    specs = {(s.theme, s.field): s for s in grids.coded_fields()}
+    specs = {(s.theme, s.field): s for s in coded_fields()}
     seen: dict[tuple[str, str, str], int] = {}
     for number, (site, theme, field, value, _help) in reader.rows(sheet):
         slug = reader.site(CODED, number, site)
         spec = specs.get((_text(theme), _text(field)))
         if spec is None:
-            known = ", ".join(f for t, f in specs if t == _text(theme)) or "themes: " + ", ".join(THEMES + (grids.FIELDWORK,))
+            known = ", ".join(f for t, f in specs if t == _text(theme)) or "themes: " + ", ".join((*THEMES, FIELDWORK))
             reader.problem(f"{CODED}!C{number}", f"unknown field {_text(theme)!r} / {_text(field)!r}; known: {known}")
         if slug is None or spec is None:
             continue
@@ -360,7 +362,7 @@ def _read_perspectives(reader: _Reader, sheet: Worksheet) -> None:
 READERS = {CODED: _read_coded, FINDINGS: _read_findings, HIGHLIGHTS: _read_highlights, PERSPECTIVES: _read_perspectives}
 
 
-def _open(path: Path, label: str):  # type: ignore[no-untyped-def]
+def _open(path: Path, label: str) -> Workbook:
     if not path.exists():
         raise GridError([f"{label}: file not found"])
     try:
@@ -369,7 +371,7 @@ def _open(path: Path, label: str):  # type: ignore[no-untyped-def]
         raise GridError([f"{label}: not a readable .xlsx workbook ({exc})"]) from None
 
 
-def _check_headers(reader: _Reader, workbook) -> list[str]:  # type: ignore[no-untyped-def]
+def _check_headers(reader: _Reader, workbook: Workbook) -> list[str]:
     """Names of the sheets that are present with the expected header row."""
     usable = []
     for title, header in HEADERS.items():
@@ -403,7 +405,7 @@ def _validate(reader: _Reader) -> dict[str, Grid]:
                 cell = _cell_for(reader.cells[slug], tuple(item["loc"]))
                 if item["type"] == "missing" or cell in reader.bad_cells:
                     continue
-                key, message = grids.describe_error(item)
+                key, message = describe_error(item)
                 reader.problem(cell or f"(site {slug})", f"({slug}, {key}) {message}")
     return valid
 
@@ -425,16 +427,16 @@ def import_xlsx(edition: str | int, path: Path) -> list[Path]:
     """Validate the workbook, then write the grids whose content changed; nothing is written on error."""
     texts = {}
     for slug, grid in read_xlsx(edition, path).items():
-        target = grids.grid_path(edition, slug)
+        target = grid_path(edition, slug)
         if target.exists() and _same(target, grid):
             continue
-        header = grids.comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
-        texts[target] = grids.dump_grid(grid, header)
+        header = comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
+        texts[target] = dump_grid(grid, header)
     return [atomic_write_text(target, text) for target, text in texts.items()]
 
 
 def _same(path: Path, grid: Grid) -> bool:
     try:
-        return grids.load_grid(path) == grid
+        return load_grid(path) == grid
     except GridError:
         return False

@@ -1,7 +1,7 @@
-"""The indicators of domain.md §3, for every site of an edition in one pass.
+"""The indicators of docs/domain.md §3, for every site of an edition in one pass.
 
 ``compute_indicators`` returns the **unsuppressed** tidy table (docs/data-contract.md): it must go
-through ``cohorte.disclosure.publish`` before anything is written or shown. Each family lives in its
+through ``cohorte.indicators.disclosure.publish`` before anything is written or shown. Each family lives in its
 own module (targets, demand, stock, flux, cotation); ids, labels and units are in ``INDICATORS``.
 """
 
@@ -17,19 +17,26 @@ from cohorte.editions import Edition
 from cohorte.errors import InputDataError
 from cohorte.indicators import cotation, demand, flux, stock
 from cohorte.indicators import targets as attribution_targets
-from cohorte.indicators.cotation import CotationGrid, load_grid
+from cohorte.indicators.cotation import CotationGrid, load_cotation_grid
 from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec
 from cohorte.indicators.targets import apply_targets, build_targets
 
-__all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_grid"]
+__all__ = ["COLUMNS", "INDICATORS", "CotationGrid", "IndicatorSpec", "build_targets", "compute_indicators", "load_cotation_grid"]
 
 
 class InputsLike(Protocol):
-    demands: pd.DataFrame
-    attributions: pd.DataFrame
-    housing_stock: pd.DataFrame
-    cal_presentations: pd.DataFrame
-    q1_thresholds: pd.DataFrame | None
+    """The input tables, read-only (``cohorte.inputs.Inputs`` or any object with these attributes)."""
+
+    @property
+    def demands(self) -> pd.DataFrame: ...
+    @property
+    def attributions(self) -> pd.DataFrame: ...
+    @property
+    def housing_stock(self) -> pd.DataFrame: ...
+    @property
+    def cal_presentations(self) -> pd.DataFrame: ...
+    @property
+    def q1_thresholds(self) -> pd.DataFrame | None: ...
 
 
 def _check_sites(inputs: InputsLike, sites: list[str]) -> None:
@@ -89,7 +96,7 @@ def compute_indicators(
                                    sites=sites),
             flux.flux_indicators(inputs.housing_stock, inputs.attributions, state_max_share=settings.flux_state_max_share,
                                  state_staff_max_share=settings.flux_state_staff_max_share, sites=sites),
-            cotation.cotation_indicators(active, inputs.attributions, load_grid(cotation_grid),
+            cotation.cotation_indicators(active, inputs.attributions, load_cotation_grid(cotation_grid),
                                          reference_date=reference, sites=sites),
         ],
         ignore_index=True,

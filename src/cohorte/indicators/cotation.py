@@ -1,4 +1,4 @@
-"""Cotation (décret 2019-1378, domain.md §3): score every demand with a grid read from YAML, then show
+"""Cotation (décret 2019-1378, docs/domain.md §3): score every demand with a grid read from YAML, then show
 the score distribution, where attributed households stood in it, and what a score-ordered allocation
 would have changed.
 
@@ -16,6 +16,7 @@ Method and its limits (the rows of attributed households are flagged ``estimated
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,13 +26,15 @@ import pandas as pd
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from cohorte import config
-from cohorte.inputs.codes import MUTATION_HOUSING
-from cohorte.validation import Strict, format_validation_error, read_yaml
 from cohorte.errors import ParamsError
 from cohorte.indicators.registry import complete_months, count_rows, per_site, rows, share_rows
+from cohorte.inputs.codes import MUTATION_HOUSING
+from cohorte.validation import Strict, format_validation_error, read_yaml
 
 SCORABLE_FIELDS = ("dalo", "priority", "current_housing", "reasons", "requested_typology", "household_size",
                    "persons_14_plus", "children_under_14", "monthly_resources_eur", "commune")
+
+DEFAULT_BANDS: tuple[float, ...] = (0, 10, 20, 30, 40, 50, 75, 100, 150)  # lower bounds of the score bands
 
 
 class _Strict(Strict):
@@ -82,7 +85,7 @@ class CotationGrid(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
     seniority: Seniority = Seniority()
     caps: Caps = Caps()
-    bands: list[float] = Field(default_factory=lambda: [0, 10, 20, 30, 40, 50, 75, 100, 150])
+    bands: list[float] = Field(default_factory=lambda: list(DEFAULT_BANDS))
 
     @model_validator(mode="after")
     def _coherent(self) -> CotationGrid:
@@ -101,10 +104,10 @@ class CotationGrid(_Strict):
         def fmt(x: float) -> str:
             return f"{x:g}"
         bounds = self.bands
-        return [f"{fmt(lo)}-{fmt(hi - 1)}" for lo, hi in zip(bounds, bounds[1:], strict=False)] + [f"{fmt(bounds[-1])}+"]
+        return [f"{fmt(lo)}-{fmt(hi - 1)}" for lo, hi in itertools.pairwise(bounds)] + [f"{fmt(bounds[-1])}+"]
 
 
-def load_grid(source: str | Path | Mapping | CotationGrid | None = None) -> CotationGrid:
+def load_cotation_grid(source: str | Path | Mapping | CotationGrid | None = None) -> CotationGrid:
     """A validated grid from a YAML path, a mapping, or the kit's example ``templates/cotation-grid.yml``."""
     if isinstance(source, CotationGrid):
         return source
@@ -167,7 +170,7 @@ def score(frame: pd.DataFrame, grid: CotationGrid, reference_date: pd.Timestamp)
 def attributed_as_applicants(attributions: pd.DataFrame) -> pd.DataFrame:
     """The attributed households in the shape of demands (see the module docstring for the gaps)."""
     frame = attributions.copy()
-    frame["current_housing"] = np.where(attributions["mutation"].astype(bool), MUTATION_HOUSING, None)
+    frame["current_housing"] = np.where(attributions["mutation"].astype(bool), MUTATION_HOUSING, None)  # type: ignore[call-overload]  # numpy stubs lack str/None
     frame["reasons"] = None
     frame["requested_typology"] = attributions["typology"]
     return frame

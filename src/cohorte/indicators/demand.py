@@ -1,4 +1,4 @@
-"""Demand indicators (domain.md §3): active demands, pressure, mutations, seniority and delays,
+"""Demand indicators (docs/domain.md §3): active demands, pressure, mutations, seniority and delays,
 demands past the "délai anormalement long", poulidors.
 
 Durations are whole calendar months elapsed (a demand filed on 31 December has 0 months of
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from cohorte.inputs.codes import MUTATION_HOUSING
 from cohorte.indicators.registry import complete_months, count_rows, per_site, ratio_rows, rows, share_rows
+from cohorte.inputs.codes import MUTATION_HOUSING
 
 ATTRIBUTION_DECISIONS = ("ATTRIB", "ATTRIB_COND")
 

@@ -1,4 +1,4 @@
-"""Statistical disclosure control (domain.md §6), applied to every table before it leaves the process.
+"""Statistical disclosure control (docs/domain.md §6), applied to every table before it leaves the process.
 
 Rules, with ``threshold`` t (edition parameter, default 5):
 - **primary suppression**: a count between 1 and t − 1 is secret (0 is published: it identifies no

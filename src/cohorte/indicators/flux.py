@@ -1,4 +1,4 @@
-"""Gestion en flux (décret 2020-145, domain.md §3): the kit's estimate, per réservataire, of what the
+"""Gestion en flux (décret 2020-145, docs/domain.md §3): the kit's estimate, per réservataire, of what the
 conversion of stock reservations into a yearly flow implies.
 
 Method (estimate, ``estimated`` = True on the flow rows):
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cohorte.inputs.codes import RESERVATAIRES
 from cohorte.indicators.registry import count_rows, per_site, rows, share_rows
+from cohorte.inputs.codes import RESERVATAIRES
 
 STATE, STATE_STAFF, LANDLORD = "PPRIOR", "PFONCT", "AUCUN"
 

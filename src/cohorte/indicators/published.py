@@ -13,12 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import config
-from cohorte.indicators import disclosure
 from cohorte.editions import Edition
+from cohorte.errors import InputDataError
 from cohorte.files import atomic_write_json, atomic_write_text
 from cohorte.grids import Grid, load_grids
-from cohorte.errors import InputDataError
-from cohorte.indicators import COLUMNS, build_targets, compute_indicators
+from cohorte.indicators import COLUMNS, build_targets, compute_indicators, disclosure
 from cohorte.inputs.readers import load_inputs
 
 SLICE_FILE = config.PREPARED_FILE

@@ -1,6 +1,6 @@
 """The registry of indicator ids (id → French label, unit, legal definition) and the tidy-table helpers.
 
-The display layer reads ``INDICATORS`` for labels and units; ``cohorte.disclosure`` reads
+The display layer reads ``INDICATORS`` for labels and units; ``cohorte.indicators.disclosure`` reads
 ``unit`` (counts are checked cell by cell) and ``margin`` (which site-level row totals the
 breakdown rows, for secondary suppression).
 """
@@ -28,7 +28,7 @@ class IndicatorSpec:
 
     @property
     def landlord_level(self) -> bool:
-        """Rows about a single landlord: never published (domain.md §6)."""
+        """Rows about a single landlord: never published (docs/domain.md §6)."""
         return self.breakdown == "bailleur"
 
 

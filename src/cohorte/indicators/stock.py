@@ -1,4 +1,4 @@
-"""Stock accessibility outside QPV (domain.md §3) — why Q1 targets fail: rents out of reach of Q1
+"""Stock accessibility outside QPV (docs/domain.md §3) — why Q1 targets fail: rents out of reach of Q1
 households, and a typology mix that does not match what Q1 applicants ask for.
 
 A dwelling's typology comes from its rooms (``codes.typology_from_rooms``). A dwelling with an
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from cohorte.inputs.codes import typology_from_rooms
 from cohorte.indicators.registry import counts_by, per_site, share_rows
+from cohorte.inputs.codes import typology_from_rooms
 
 SMALL_TYPOLOGIES_DEMANDED = ("C", "T1", "T2")
 SMALL_ROOMS = 2

@@ -1,4 +1,4 @@
-"""Attribution targets (CCH L441-1, domain.md §3): the Q1 threshold, Q1 outside QPV, non-Q1 in QPV,
+"""Attribution targets (CCH L441-1, docs/domain.md §3): the Q1 threshold, Q1 outside QPV, non-Q1 in QPV,
 priority publics — and the site targets they are compared with.
 
 Choices, tested in tests/test_indicators_targets.py:
@@ -239,12 +239,15 @@ def _differentiated_record(slug: str, number: int, item: Mapping[str, object]) -
     if (commune is None) == (landlord is None):
         raise ParamsError(f"{where}: give exactly one of 'commune' (INSEE code) or 'landlord'; "
                           "write two entries for a target by commune and another by landlord")
-    if item.get("target") is None:
+    target = item.get("target")
+    if target is None:
         raise ParamsError(f"{where}: 'target' (percent) is missing")
+    if isinstance(target, bool) or not isinstance(target, int | float):
+        raise ParamsError(f"{where}: 'target' must be a percent (a number), got {target!r}")
     suffix, key = ("by_commune", commune) if commune is not None else ("by_landlord", landlord)
     name = f"{indicator}_{suffix}" if indicator != "priority_publics" or suffix == "by_commune" else \
         "priority_publics_non_reserved_by_landlord"
-    return slug, name, str(key), float(item["target"])
+    return slug, name, str(key), float(target)
 
 
 def apply_targets(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:

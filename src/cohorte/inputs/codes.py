@@ -1,4 +1,4 @@
-"""Code lists of the input tables (domain.md §4), shared by validation, demo data and indicators."""
+"""Code lists of the input tables (docs/domain.md §4), shared by validation, demo data and indicators."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.editions import Edition
 from cohorte.errors import InputDataError
+from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
@@ -95,7 +95,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     lines = text.splitlines()
     sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
     width = len(next(csv.reader(lines[:1], delimiter=sep)))
-    last = [r for r in csv.reader(lines[-1:], delimiter=sep)]
+    last = list(csv.reader(lines[-1:], delimiter=sep))
     if len(lines) > 1 and last and len(last[0]) != width:
         raise ValueError(f"is malformed or truncated: line {len(lines)} has {len(last[0])} fields; "
                          f"expected {width} fields separated by '{sep}'")
@@ -185,7 +185,7 @@ def _parse_column(text: pd.Series, dtype: str) -> pd.Series:
 
 
 def _describe(raw: RawTable, column: str, indexes: list[int], values: list, expected: str) -> str:
-    shown = ", ".join(f"{raw.where(i)} ({v!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED]))
+    shown = ", ".join(f"{raw.where(i)} ({v!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED], strict=True))
     more = f" and {len(indexes) - MAX_LISTED} more" if len(indexes) > MAX_LISTED else ""
     return f"{raw.path}: column '{column}': {expected}; found at {shown}{more}"
 
@@ -196,7 +196,8 @@ def parse_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame
     if missing:
         found = ", ".join(raw.frame.columns)
         return raw.frame, [f"{raw.path}: missing column(s) {', '.join(missing)}; columns found: {found}"], set()
-    frame, problems, bad_cells = pd.DataFrame(index=raw.frame.index), [], set()
+    frame, problems = pd.DataFrame(index=raw.frame.index), []
+    bad_cells: set[tuple[str, int]] = set()
     for name, column in schema.columns.items():
         dtype = str(column.dtype)
         source = raw.frame[name]
@@ -217,7 +218,7 @@ def _schema_problems(raw: RawTable, errors: pa.errors.SchemaErrors, bad_cells: s
     problems = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         group = group[group["index"].notna()] if group["index"].notna().any() else group
-        pairs = [(int(i), v) for i, v in zip(group["index"], group["failure_case"]) if (column, int(i)) not in bad_cells]
+        pairs = [(int(i), v) for i, v in zip(group["index"], group["failure_case"], strict=True) if (column, int(i)) not in bad_cells]
         if not pairs and group["index"].notna().any():
             continue
         label = column if isinstance(column, str) else "(row)"

@@ -1,4 +1,4 @@
-"""One declared pandera schema per input table (domain.md §4).
+"""One declared pandera schema per input table (docs/domain.md §4).
 
 Each column declares its dtype (used by ``inputs`` to parse raw text), whether it may be empty and
 its checks; every check carries the sentence a user reads when it fails. Referential checks (a known
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from cohorte.inputs import codes
 from cohorte.editions import Edition
+from cohorte.inputs import codes
 
 TABLES = ("demands", "attributions", "housing_stock", "cal_presentations", "q1_thresholds")
 OPTIONAL_TABLES = ("q1_thresholds",)

@@ -41,8 +41,8 @@ def legal_calendar(path: Path = CALENDAR_FILE) -> tuple[Measure, ...]:
     """Every row of the calendar file, in file order."""
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(
-            Measure(row["measure"], _date(row["deadline"]), row["label"], row["text"],  # type: ignore[arg-type]  # required columns
-                    _date(row["in_force_from"]), _date(row["in_force_until"]))  # type: ignore[arg-type]
+            Measure(row["measure"], dt.date.fromisoformat(row["deadline"]), row["label"], row["text"],
+                    dt.date.fromisoformat(row["in_force_from"]), _date(row["in_force_until"]))
             for row in csv.DictReader(handle)
         )
 

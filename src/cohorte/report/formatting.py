@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
+from typing import SupportsFloat
 
 import pandas as pd
 from babel.dates import format_date
@@ -38,16 +39,23 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def _rounded(value: Real, decimals: int) -> Decimal:
+def _number(value: object) -> float:
+    """A cell already known not to be missing, as a float."""
+    if isinstance(value, str | SupportsFloat):
+        return float(value)
+    raise TypeError(f"expected a number, got {value!r} ({type(value).__name__})")
+
+
+def _rounded(value: object, decimals: int) -> Decimal:
     quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(str(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    return Decimal(str(_number(value))).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def fmt_num(value: object, decimals: int = 1) -> str:
     """``fmt_num(7.06) -> "7,1"``; ``fmt_num(1234.5, 0) -> "1 235"``; missing → ``n.s.``."""
     if is_missing(value):
         return NS
-    number = _rounded(value, decimals)  # type: ignore[arg-type]
+    number = _rounded(value, decimals)
     if number == 0:
         number = abs(number)  # no "-0,0"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -71,7 +79,7 @@ def fmt_pct(value: object, decimals: int = 1, *, trim: bool = False) -> str:
 
 
 def _trimmed(value: object, decimals: int) -> str:
-    whole = float(_rounded(value, decimals)).is_integer()  # type: ignore[arg-type]
+    whole = float(_rounded(value, decimals)).is_integer()
     return fmt_num(value, 0 if whole else decimals)
 
 
@@ -105,7 +113,7 @@ def fmt_value(value: object, unit: str, decimals: int | None = None) -> str:
     if unit == "ratio":
         return fmt_num(value, 1 if decimals is None else decimals)
     if unit == "points":
-        return plural_fr(round(float(value), decimals or 0), "point")  # type: ignore[arg-type]
+        return plural_fr(round(_number(value), decimals or 0), "point")
     return fmt_num(value, decimals or 0)
 
 
@@ -125,7 +133,7 @@ def plural_fr(count: object, singular: str, plural: str | None = None, *, with_c
     ``plural`` defaults to ``singular + "s"``; give it for compounds and irregular forms
     (``plural_fr(3, "objectif atteint", "objectifs atteints") -> "3 objectifs atteints"``).
     """
-    number = float(count)  # type: ignore[arg-type]
+    number = _number(count)
     word = singular if abs(number) < 2 else (plural or singular + "s")
     if not with_count:
         return word

@@ -12,17 +12,17 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import __version__, config
+from cohorte.editions import Edition, Site, load_edition
+from cohorte.grids import Grid, coded_fields, get_path, load_grids, submodel
+from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
+from cohorte.indicators.registry import INDICATORS
+from cohorte.inputs.demo import ensure_demo_data
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
-from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
-from cohorte.grids import Grid, coded_fields, get_path, load_grids
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
 from cohorte.report.text import Texts, authored_markdown, texts
-from cohorte.indicators.registry import INDICATORS
-from cohorte.inputs.demo import ensure_demo_data
-from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -119,8 +119,8 @@ def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
             if top in seen:
                 continue
             seen.add(top)
-            field = ctx.grid.model_fields[theme].annotation.model_fields[top]
-            rows.append((_capitalized(field.description), value_fr(data[theme][top], w)))
+            field = submodel(type(ctx.grid), theme).model_fields[top]
+            rows.append((_capitalized(field.description or ""), value_fr(data[theme][top], w)))
             continue
         value = get_path(data, spec.path)
         shown = w.label("tables", "national_target") if spec.field.startswith("targets.") and value is None else value_fr(value, w)
@@ -175,7 +175,7 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
 
 def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
     """Site-level figures with their targets, formatted in French (« n.s. » where suppressed)."""
-    rows = []
+    rows: list[tuple[str, str, str, str]] = []
     for indicator in indicators:
         row = narrative.get_row(ctx.table, indicator)
         if row is None:

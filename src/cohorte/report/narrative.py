@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeAlias, TypeGuard
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from cohorte.report.text import Texts, texts
 STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")
 FIGURES = "monograph/figures"
 
-Row = pd.Series
+Row: TypeAlias = pd.Series
 
 
 # --- reading the table -------------------------------------------------------------------------
@@ -55,7 +56,8 @@ def is_suppressed(row: Row) -> bool:
     return (not is_missing(flag) and bool(flag)) or is_missing(row.get("value"))
 
 
-def published(row: Row | None) -> bool:
+def published(row: Row | None) -> TypeGuard[Row]:
+    """The row exists and is not suppressed."""
     return row is not None and not is_suppressed(row)
 
 

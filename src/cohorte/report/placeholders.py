@@ -192,7 +192,7 @@ class Placeholders:
         if indicator not in TARGET_INDICATORS:
             raise ParamsError(f"no legal target {indicator!r}; targets: {', '.join(TARGET_INDICATORS)}")
         if self.indicators is None:
-            raise ParamsError(f"met() and measured() count across sites: they are available in the synthesis only")
+            raise ParamsError("met() and measured() count across sites: they are available in the synthesis only")
         table = self.indicators
         return table[(table["indicator"] == indicator) & (table["breakdown"].fillna("") == "")]
 

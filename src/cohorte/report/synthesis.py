@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import config
-from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
-from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.registry import INDICATORS
+from cohorte.report import authored
+from cohorte.report.display import callout_markdown
+from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.monograph import value_fr
 from cohorte.report.placeholders import Placeholders, load_stated
-from cohorte.report import authored
 from cohorte.report.text import Texts, authored_markdown, texts
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]

@@ -1,6 +1,6 @@
-"""Deterministic demo data (« données fictives »): every input table of domain.md §4 for an edition.
+"""Deterministic demo data (« données fictives »): every input table of docs/domain.md §4 for an edition.
 
-Magnitudes follow the national orders of magnitude of domain.md §3, scaled on each site's
+Magnitudes follow the national orders of magnitude of docs/domain.md §3, scaled on each site's
 population. A site's *profile* (pressure, target rates, Q1 threshold, communes, landlords…) is
 drawn from its slug only, so it is stable across seeds; its rows are drawn from a generator
 seeded with ``(seed, slug)``, so adding a site never changes another site's data. Everything is
@@ -14,8 +14,14 @@ vectorised with numpy: the 12 sites of 2020 generate in a couple of seconds.
 
 from cohorte.inputs.demo.profiles import SiteProfile, profiles, site_profile
 from cohorte.inputs.demo.tables import TABLES, generate
-from cohorte.inputs.demo.writing import _WRITERS  # noqa: F401  (tests patch the writers through cohorte.demo)
-from cohorte.inputs.demo.writing import FORMATS, README_MARKER, ensure_demo_data, readme_text, write_demo_data, write_tables
+from cohorte.inputs.demo.writing import (
+    FORMATS,
+    README_MARKER,
+    ensure_demo_data,
+    readme_text,
+    write_demo_data,
+    write_tables,
+)
 
 __all__ = [
     "FORMATS",

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from cohorte.inputs import codes
 from cohorte.editions import Edition
+from cohorte.inputs import codes
 from cohorte.inputs.demo.profiles import SiteProfile
-from cohorte.inputs.demo.sampling import categorical, consumption_units, day_number, monthly_resources, split_household, weighted_sample
+from cohorte.inputs.demo.sampling import (
+    categorical,
+    consumption_units,
+    day_number,
+    monthly_resources,
+    split_household,
+    weighted_sample,
+)
 
 _MUTATION_BY_RESERVATAIRE = np.array([0.5, 0.9, 1.0, 1.0, 1.0, 1.5])
 # Typology indexes follow codes.TYPOLOGIES: C, T1, T2, T3, T4, T5, T6P.

@@ -13,7 +13,7 @@ from cohorte.errors import ParamsError
 
 _RESERVED_MIX = np.array([0.25, 0.05, 0.20, 0.30, 0.02, 0.18])
 _PRIORITY_BY_RESERVATAIRE = np.array([0.90, 0.05, 0.22, 0.14, 0.18, 0.26])
-# Extra pressure of tight markets: ≈ 7 in Essonne and Montpellier against ≈ 5 nationally (domain.md §3).
+# Extra pressure of tight markets: ≈ 7 in Essonne and Montpellier against ≈ 5 nationally (docs/domain.md §3).
 _TIGHT_MARKETS = {"Île-de-France": 3.0, "Occitanie": 2.5, "Provence-Alpes-Côte d'Azur": 1.5}
 _LANDLORD_POOL = (
     "SA Hlm Les Toits {of_short}",
@@ -111,7 +111,7 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
     scale = _size_scale(site.population_2017)
     tight = _TIGHT_MARKETS.get(site.region, 0.0)
     pressure = float(np.clip(3.2 + 1.6 * scale + tight + rng.uniform(-0.3, 0.6), 3.1, 7.8))
-    n_demands = int(round(site.population_2017 * 0.033 * rng.uniform(0.9, 1.1)))
+    n_demands = round(site.population_2017 * 0.033 * rng.uniform(0.9, 1.1))
     threshold = rng.uniform(6300, 9600) + (1000 if site.region == "Île-de-France" else 0)
     communes, weights = _communes(rng, site)
     landlords, landlord_weights = _landlords(rng, site)
@@ -121,8 +121,8 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
         departement=site.departement,
         epci_in_attributions=site.siren if use_siren and site.siren else site.slug,
         n_demands=n_demands,
-        n_attributions=int(round(n_demands / pressure)),
-        n_dwellings=int(round(site.population_2017 * rng.uniform(0.07, 0.09))),
+        n_attributions=round(n_demands / pressure),
+        n_dwellings=round(site.population_2017 * rng.uniform(0.07, 0.09)),
         pressure=pressure,
         demand_mutation_share=rng.uniform(0.30, 0.37),
         attribution_mutation_share=rng.uniform(0.25, 0.33),

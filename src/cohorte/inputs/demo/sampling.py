@@ -13,7 +13,7 @@ def categorical(rng: np.random.Generator, probs: np.ndarray, n: int | None = Non
     cum = cum / cum[..., -1:]
     if probs.ndim == 1:
         return np.searchsorted(cum, rng.random(n), side="right")
-    return (rng.random(probs.shape[0])[:, None] >= cum).sum(axis=1)
+    return (rng.random((probs.shape[0], 1)) >= cum).sum(axis=1)
 
 
 def weighted_sample(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cohorte.inputs import codes
 from cohorte.editions import Edition
 from cohorte.errors import ParamsError
+from cohorte.inputs import codes
 from cohorte.inputs.demo.commissions import cal_columns
 from cohorte.inputs.demo.households import attribution_columns, demand_columns
 from cohorte.inputs.demo.profiles import SiteProfile, profiles, slug_key
@@ -177,7 +177,7 @@ def _q1_thresholds(edition: Edition, site_profiles: list[SiteProfile]) -> pd.Dat
 
 
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
-    """Every input table of domain.md §4 for the edition's sites, the same for the same seed."""
+    """Every input table of docs/domain.md §4 for the edition's sites, the same for the same seed."""
     if seed < 0:
         raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
     site_profiles = profiles(edition)

@@ -2,7 +2,7 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` built without pyplot (no global state,
 no backend choice, never shown here: the notebook displays it). Sized for an A4 page (16 cm wide),
-French labels and numbers (:mod:`cohorte.formatting`), a title that states the finding and a
+French labels and numbers (:mod:`cohorte.report.formatting`), a title that states the finding and a
 « Source : … » line. Suppressed cells (NA or ``suppressed``) are never drawn as numbers: they are
 marked « n.s. ».
 

@@ -6,8 +6,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cohorte.report.formatting import fmt_pct, is_missing, plural_fr
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, site_has_qpv, target_met
 from cohorte.report.figures.style import (
     INK,
     colour,
@@ -24,6 +22,8 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
+from cohorte.report.formatting import fmt_pct, is_missing, plural_fr
+from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, site_has_qpv, target_met
 
 SOURCE_ATTRIBUTIONS = "Source : attributions de l'année suivies d'un bail signé ; traitement cohorte."
 
@@ -91,7 +91,7 @@ def _hbar_with_target(ax: Axes, y: int, row: pd.Series, right: float) -> None:
 
 
 def _targets_title(shown: list[pd.Series]) -> str:
-    judged = [target_met(r) for r in shown if target_met(r) is not None]
+    judged = [met for met in map(target_met, shown) if met is not None]
     if not judged:
         return "Objectifs d'attribution"
     met = sum(judged)
@@ -168,7 +168,7 @@ def _priority_tick(code: str, row: pd.Series) -> str:
 
 
 def _priority_title(priority: list[tuple[str, pd.Series]]) -> str:
-    judged = [target_met(r) for _, r in priority if not is_suppressed(r) and target_met(r) is not None]
+    judged = [met for met in (target_met(r) for _, r in priority if not is_suppressed(r)) if met is not None]
     if not judged:
         return "Attributions aux publics prioritaires par réservataire"
     met = sum(judged)

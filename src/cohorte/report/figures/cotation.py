@@ -10,8 +10,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from cohorte.report.narrative import get_row, is_suppressed, rows
-from cohorte.report.figures.style import LIGHT, NOT_MET, finish, grid, new_figure, nice_max, ns_text, pct_axis, unavailable, with_rc
+from cohorte.report.figures.style import (
+    LIGHT,
+    NOT_MET,
+    finish,
+    grid,
+    new_figure,
+    nice_max,
+    ns_text,
+    pct_axis,
+    unavailable,
+    with_rc,
+)
+from cohorte.report.narrative import get_row, is_suppressed, published, rows
 
 SOURCE_COTATION = "Source : fichier de la demande et grille de cotation du site ; traitement cohorte."
 
@@ -98,9 +109,12 @@ def _mean_band(shares: Shares, bands: list[str]) -> float | None:
 def _cotation_title(table_site: pd.DataFrame, demand: Shares, attributed: Shares, bands: list[str]) -> str:
     """Compare attributed households with all demands: median scores when published, else mean band
     position, only when no band is suppressed (hidden bands would bias it)."""
-    medians = [get_row(table_site, f"cotation_median_score_{kind}") for kind in ("active", "attributed")]
-    if all(row is not None and not is_suppressed(row) for row in medians):
-        mean_demand, mean_attributed = (float(row["value"]) for row in medians)  # type: ignore[index]
+    median_demand, median_attributed = (get_row(table_site, f"cotation_median_score_{kind}")
+                                        for kind in ("active", "attributed"))
+    mean_demand: float | None
+    mean_attributed: float | None
+    if published(median_demand) and published(median_attributed):
+        mean_demand, mean_attributed = float(median_demand["value"]), float(median_attributed["value"])
         margin = 1.0  # points
     elif None in demand.values() or None in attributed.values():
         mean_demand = mean_attributed = None

@@ -8,9 +8,22 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cohorte.inputs import codes
+from cohorte.report.figures.style import (
+    INK,
+    LIGHT,
+    MET,
+    NEUTRAL,
+    finish,
+    grid,
+    label_x,
+    new_figure,
+    nice_max,
+    ns_text,
+    unavailable,
+    with_rc,
+)
 from cohorte.report.formatting import fmt_num, fmt_value, plural_fr
 from cohorte.report.narrative import get_row, is_suppressed, rows, typology_phrase, typology_range
-from cohorte.report.figures.style import INK, LIGHT, MET, NEUTRAL, finish, grid, label_x, new_figure, nice_max, ns_text, unavailable, with_rc
 
 SOURCE_DEMAND = "Source : fichier de la demande au 31 décembre et attributions de l'année ; traitement cohorte."
 TYPOLOGY_LABELS = {"C": "Chambre", "T6P": "T6 et +"}
@@ -31,7 +44,7 @@ def pressure_delay_chart(table_site: pd.DataFrame, *, source: str = SOURCE_DEMAN
     """
     panels = [(spec, items) for spec in _DEMAND_PANELS if (items := _by_typology(table_site, spec[0]))][:2]
     typologies = [t for t in codes.TYPOLOGIES if any(t in dict(items) for _, items in panels)]
-    title = _demand_title(table_site, dict((spec[0], items) for spec, items in panels))
+    title = _demand_title(table_site, {spec[0]: items for spec, items in panels})
     if not typologies:
         return unavailable(title, source)
     fig, axes = new_figure(1.6 + 0.3 * len(typologies), ncols=len(panels), sharey=True)

@@ -8,8 +8,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from cohorte.report.formatting import fmt_pct
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, state_share
 from cohorte.report.figures.style import (
     DEADLINE,
     LIGHT,
@@ -26,6 +24,8 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
+from cohorte.report.formatting import fmt_pct
+from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, state_share
 
 SOURCE_FLUX = "Source : parc social (type RPLS) et attributions de l'année ; estimations cohorte."
 
@@ -93,8 +93,8 @@ def _flux_items(table_site: pd.DataFrame) -> list[tuple[str, Cell, Cell]]:
     ]
     state = [c for c in ("PPRIOR", "PFONCT") if c in order]
     if len(state) == 2:
-        shares = [attributed.get(c) for c in state]
-        total_attr = None if None in shares else sum(shares)  # type: ignore[arg-type]
+        shares = [share for c in state if (share := attributed.get(c)) is not None]
+        total_attr = sum(shares) if len(shares) == len(state) else None
         items.insert(0, ("État, ensemble", state_share(table_site), total_attr))
     return items
 

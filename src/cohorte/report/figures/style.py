@@ -8,15 +8,19 @@ from __future__ import annotations
 import functools
 import textwrap
 from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import matplotlib as mpl
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
+from matplotlib.typing import LegendLocType, RcKeyType
 
 from cohorte.inputs import codes
 from cohorte.report.formatting import NS, fmt_num, fmt_pct, is_missing
@@ -40,7 +44,7 @@ def _font_family() -> tuple[str, ...]:
     return ("Liberation Sans", "DejaVu Sans") if "Liberation Sans" in names else ("DejaVu Sans",)
 
 
-def _rc() -> dict[str, object]:
+def _rc() -> dict[RcKeyType, Any]:
     return {
         "font.family": list(_font_family()),
         "font.size": 8.5,
@@ -69,7 +73,7 @@ def with_rc(build: Callable[..., Figure]) -> Callable[..., Figure]:
 # --- frame -------------------------------------------------------------------------------------
 
 
-def new_figure(height: float, ncols: int = 1, **subplot_kw: object) -> tuple[Figure, list[Axes]]:
+def new_figure(height: float, ncols: int = 1, **subplot_kw: Any) -> tuple[Figure, list[Axes]]:
     """A page-wide figure without pyplot, its axes styled."""
     fig = Figure(figsize=(WIDTH_IN, height), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False, **subplot_kw)[0]
@@ -91,7 +95,9 @@ def finish(fig: Figure, title: str, source: str) -> Figure:
     """Left-aligned title (the finding) and the source line."""
     fig.suptitle(textwrap.fill(title, _TITLE_WIDTH), x=0.01, ha="left", fontsize=10, fontweight="bold", color=INK)
     fig.supxlabel(source, x=0.01, ha="left", fontsize=7, color=MUTED, fontstyle="italic")
-    fig.get_layout_engine().set(h_pad=0.06, w_pad=0.04)
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        engine.set(h_pad=0.06, w_pad=0.04)
     return fig
 
 
@@ -119,7 +125,7 @@ def value_axis(ax: Axes, unit: str, axis: str = "x") -> None:
         target.set_major_formatter(FuncFormatter(lambda v, _: fmt_num(v, 0)))
 
 
-def grid(ax: Axes, axis: str = "x") -> None:
+def grid(ax: Axes, axis: Literal["x", "y"] = "x") -> None:
     ax.grid(axis=axis, color=GRID, linewidth=0.6)
 
 
@@ -138,17 +144,17 @@ def colour(row: pd.Series) -> str:
     return NEUTRAL if met is None else (MET if met else NOT_MET)
 
 
-def ns_text(ax: Axes, x: float, y: float, **kw: object) -> None:
+def ns_text(ax: Axes, x: float, y: float, **kw: Any) -> None:
     """The « n.s. » mark drawn in place of a suppressed value."""
-    style = {"fontsize": 7.5, "color": MUTED, "fontstyle": "italic", "va": "center", "gid": "ns"}
+    style: dict[str, Any] = {"fontsize": 7.5, "color": MUTED, "fontstyle": "italic", "va": "center", "gid": "ns"}
     ax.text(x, y, NS, **(style | kw))
 
 
-def label_x(value: float, target: object, right: float) -> float:
+def label_x(value: float, target: float | None, right: float) -> float:
     """Where a bar's value label starts: after the bar, or after the target tick when it would overlap."""
     end = value
-    if not is_missing(target) and value - right * 0.01 < float(target) < value + right * 0.09:  # type: ignore[arg-type]
-        end = float(target)  # type: ignore[arg-type]
+    if target is not None and not is_missing(target) and value - right * 0.01 < float(target) < value + right * 0.09:
+        end = float(target)
     return end + right * 0.015
 
 
@@ -160,9 +166,9 @@ def reservataire_label(code: str) -> str:
     return codes.RESERVATAIRES.get(code, code)
 
 
-def target_legend(ax: Axes, with_neutral: bool, loc: str, *, dashed: bool = False, **kw: object) -> None:
+def target_legend(ax: Axes, with_neutral: bool, loc: LegendLocType, *, dashed: bool = False, **kw: Any) -> None:
     """Met / not met (/ no target) swatches and the target mark: a tick, or a dashed line when shared."""
-    handles = [Patch(color=MET, label="Objectif atteint"), Patch(color=NOT_MET, label="Objectif non atteint")]
+    handles: list[Artist] = [Patch(color=MET, label="Objectif atteint"), Patch(color=NOT_MET, label="Objectif non atteint")]
     if with_neutral:
         handles.append(Patch(color=NEUTRAL, label="Sans objectif"))
     style = {"linewidth": 1.2, "linestyle": (0, (4, 2))} if dashed else {"linewidth": 2}

@@ -8,9 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cohorte.report.formatting import fmt_int, fmt_value, is_missing, plural_fr
 from cohorte.indicators.registry import INDICATORS
-from cohorte.report.narrative import is_suppressed, target_met
 from cohorte.report.figures.style import (
     GRID,
     INK,
@@ -27,6 +25,8 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
+from cohorte.report.formatting import fmt_int, fmt_value, is_missing, plural_fr
+from cohorte.report.narrative import is_suppressed, target_met
 
 SOURCE_SITES = "Source : indicateurs publiés des sites de la cohorte ; traitement cohorte."
 SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."
@@ -89,13 +89,13 @@ def _site_targets(ax: Axes, ordered: list[pd.Series]) -> bool:
 
 def _sites_title(label: str, unit: str, shown: list[pd.Series], site_labels: Mapping[str, str]) -> str:
     """How many sites meet the target; without targets, the range from the lowest to the highest site."""
-    judged = [target_met(r) for r in shown if target_met(r) is not None]
+    judged = [met for met in map(target_met, shown) if met is not None]
     if not judged and len(shown) >= 2:
         low, high = shown[0], shown[-1]  # sorted by value
-        name = lambda row: site_labels.get(row["site"], row["site"])  # noqa: E731
+        low_name, high_name = (site_labels.get(row["site"], row["site"]) for row in (low, high))
         return (
-            f"{label} : de {fmt_value(low['value'], unit)} ({name(low)}) "
-            f"à {fmt_value(high['value'], unit)} ({name(high)})"
+            f"{label} : de {fmt_value(low['value'], unit)} ({low_name}) "
+            f"à {fmt_value(high['value'], unit)} ({high_name})"
         )
     if not judged:
         return label
@@ -118,7 +118,7 @@ def status_count_chart(counts: Mapping[str, int], title: str, *, source: str = S
     fig, (ax,) = new_figure(1.3 + 0.3 * len(labels))
     ys = range(len(labels))
     ax.barh(list(ys), values, height=0.62, color=MET)
-    right = max(values + [1]) * 1.15
+    right = max([*values, 1]) * 1.15
     for y, value in zip(ys, values, strict=True):
         ax.text(value + right * 0.015, y, fmt_int(value), va="center", fontsize=7.5)
     ax.set_yticks(list(ys), [wrap(label, 32) for label in labels])
