@@ -113,13 +113,18 @@ def demo_notice(edition_is_demo: bool) -> None:
 
 
 def show_figure(fig: Figure, alt: str, caption: str | None = None) -> None:
-    """Display a matplotlib figure as PNG with its alternative text (and caption, if any).
+    """Display a matplotlib figure as PNG with its alternative text and caption.
 
-    The alt text travels in the output's metadata (read by the built-in engine); for Quarto,
-    a caption is also written as a ``figure-caption`` paragraph under the image.
+    A chart of :mod:`cohorte.report.figures` says what it shows (``fig.cohorte_alt``: the finding
+    and its figures): that is the alt text, and ``alt`` (which names the chart) becomes the
+    caption when none is given. Alt text and caption travel in the output's metadata, read by
+    the built-in engine and turned into ``fig-alt``/``fig-cap`` cell options in the Quarto book.
     """
     import matplotlib.pyplot as plt
 
+    finding = str(getattr(fig, "cohorte_alt", "") or "")
+    if finding:
+        alt, caption = finding, caption or alt
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     png = base64.b64encode(buffer.getvalue()).decode("ascii")

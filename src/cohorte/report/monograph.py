@@ -92,7 +92,7 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
         ("SIREN", ctx.site.siren or "à compléter"),
         ("Interlocuteurs rencontrés", interviews),
     ]
-    return pd.DataFrame(rows, columns=["", ctx.site.short_name])
+    return pd.DataFrame(rows, columns=["Caractéristique", ctx.site.short_name])
 
 
 def value_fr(value: object) -> str:
