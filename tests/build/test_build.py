@@ -163,6 +163,22 @@ def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_pa
     shutil.copyfile(pages[2], ARTIFACTS / "synthese-2020-page3.png")
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
+def test_no_pdf_page_ends_with_a_heading_or_a_caption(out: Path) -> None:
+    from pdf_pages import stranded
+
+    headings = {"Enseignements des entretiens", "Sommaire"}
+    for name in ("monograph.ipynb", "synthesis.ipynb"):
+        cells = nbformat.read(REPO / "notebooks" / name, as_version=4).cells
+        headings |= {line.lstrip("#").strip() for c in cells if c.cell_type == "markdown"
+                     for line in c.source.splitlines() if line.startswith("#")}
+    found = {}
+    for pdf in [out / "synthese-2020.pdf", *sorted(out.glob("sites/*/monograph.pdf"))]:
+        if problems := stranded(pdf, headings):
+            found[pdf.parent.name] = problems
+    assert found == {}
+
+
 def test_docx_has_headings_tables_and_images(out: Path) -> None:
     import docx
 

@@ -164,6 +164,7 @@ def test_pdf_has_cover_contents_headings_key_figure_and_no_code(rendered: dict[s
         assert heading in text
     assert KEY_FIGURE.replace("\u00a0", " ") in text.replace("\u00a0", " ")
     assert "Indicateurs clés de la demande" in text and "12 480" in text.replace("\u00a0", " ")
+    assert "Tableau 1" in text and "Tableau 2" not in text  # the one captioned table is the first
     assert "Page 1 sur" in text  # page numbers
     _no_code(text)
     assert 3 <= _pdf_pages(rendered["pdf"]) <= 8
@@ -173,6 +174,17 @@ def test_pdf_has_cover_contents_headings_key_figure_and_no_code(rendered: dict[s
 def test_pdf_shows_demo_notice_on_every_page(rendered: dict[str, Path]) -> None:
     pages = [page for page in _pdf_text(rendered["pdf"]).split("\f") if page.strip()]
     assert all("Données fictives" in page for page in pages)
+
+
+@needs_poppler
+def test_no_pdf_page_ends_with_a_heading_or_a_caption(rendered: dict[str, Path]) -> None:
+    from pdf_pages import last_line, pages, stranded
+
+    headings = {SITES[SLUG], *HEADINGS}
+    running = ("Observatoire cohorte", "Édition 2020", SITES[SLUG])
+    assert stranded(rendered["pdf"], headings, running) == []
+    assert stranded(rendered["synthesis-pdf"], headings | {"En synthèse"}, running) == []
+    assert last_line("Texte\nGouvernance et pilotage\nObservatoire cohorte Page 2 sur 5", running) == HEADINGS[0]
 
 
 @needs_poppler

@@ -250,7 +250,7 @@ def show_theme(ctx: SiteContext, theme: str) -> None:
     from cohorte.report.display import show_markdown, show_table
 
     show_table(coded_table(ctx, theme), caption=f"{THEME_TITLES[theme]} : situation observée")
-    show_markdown("**Enseignements des entretiens**\n\n" + findings_markdown(ctx, theme))
+    show_markdown("### Enseignements des entretiens\n\n" + findings_markdown(ctx, theme))
     boxes = highlights_markdown(ctx, theme)
     if boxes:
         show_markdown(boxes)
