@@ -61,6 +61,17 @@ def test_demo_notice_only_for_demo_editions(shown: list) -> None:
     assert "Données fictives" in shown[0][0]["text/markdown"]
 
 
+def test_boxed_notices_carry_html_for_jupyterlab(shown: list) -> None:
+    display.demo_notice(True)
+    display.show_markdown(display.callout_markdown("À Lorient", "Une CIL **active**."))
+    display.show_markdown("Texte simple.")
+    for bundle, _ in shown[:2]:
+        assert ":::" not in bundle["text/html"] and "<div class=\"callout-" in bundle["text/html"]
+        assert "border-left" in bundle["text/html"]
+    assert "<strong>active</strong>" in shown[1][0]["text/html"]
+    assert "text/html" not in shown[2][0]  # plain text stays markdown only
+
+
 def test_figure_is_png_with_alt_and_closed(shown: list) -> None:
     import matplotlib
 
