@@ -231,3 +231,20 @@ def test_when_chart_shown_then_its_finding_is_the_alt_and_the_given_alt_the_capt
     info = shown[0][1]["metadata"]["cohorte"]
     assert info["caption"] == "Taux atteints et objectifs"
     assert _plain(info["alt"]).startswith("2 objectifs d'attribution atteints sur 4")
+
+
+def test_when_a_typology_is_missing_from_one_panel_then_it_says_ns_and_months_share_one_scale():
+    t = table(
+        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
+        ("median_seniority_months", "", 20), ("median_seniority_months", "C", 30),
+        ("median_seniority_months", "T1", 18), ("median_seniority_months", "T2", 22),
+        ("pressure", "", 6.2),
+    )
+    fig = figures.pressure_delay_chart(t)
+    delay, seniority = fig.axes
+    assert [t.get_text() for t in delay.get_yticklabels()] == ["Chambre", "T1", "T2"]
+    assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]  # no empty « Chambre » row in the delay panel
+    assert delay.get_xlim() == seniority.get_xlim()
+    title = fig.get_suptitle().replace("\n", " ").replace("\u00a0", " ")
+    assert "6,2" not in title and "demandes actives" not in title  # the pressure is not drawn
+    assert title.startswith("Délai médian d'attribution")
