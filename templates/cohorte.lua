@@ -32,3 +32,30 @@ function Div(div)
   end
   return nil
 end
+
+-- HTML tables: column and row headers with their scope (the first column names the row), and
+-- the table wrapped in a focusable, labelled region that scrolls alone on a narrow screen
+-- (WCAG 1.4.10 reflow), instead of the whole page.
+local function escape_attr(text)
+  return (text:gsub('[&"<>]', { ["&"] = "&amp;", ['"'] = "&quot;", ["<"] = "&lt;", [">"] = "&gt;" }))
+end
+
+function Table(tbl)
+  if not FORMAT:match("html") then return nil end
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do cell.attributes.scope = "col" end
+  end
+  for _, body in ipairs(tbl.bodies) do
+    body.row_head_columns = 1
+    for _, row in ipairs(body.body) do
+      if row.cells[1] then row.cells[1].attributes.scope = "row" end
+    end
+  end
+  local label = pandoc.utils.stringify(tbl.caption.long)
+  if label == "" then label = "Tableau" end
+  return {
+    pandoc.RawBlock("html", '<div class="table-wrap" role="region" tabindex="0" aria-label="' .. escape_attr(label) .. '">'),
+    tbl,
+    pandoc.RawBlock("html", "</div>"),
+  }
+end

@@ -70,18 +70,20 @@ def _shade(style, fill: str, border: str) -> None:
 def _page_number_footer(section) -> None:
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = paragraph.add_run("Page ")
-    for instr in ("PAGE",):
-        begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
-        begin.set(qn("w:fldCharType"), "begin")
-        text.set(qn("xml:space"), "preserve")
-        text.text = instr
-        end.set(qn("w:fldCharType"), "end")
-        field = paragraph.add_run()
-        field._r.append(begin)
-        field._r.append(text)
-        field._r.append(end)
-    run.font.size = Pt(8.5)
+    """« Page N sur M », every run in the same size."""
+    for part in ("Page ", "PAGE", " sur ", "NUMPAGES"):
+        run = paragraph.add_run() if part.isupper() else paragraph.add_run(part)
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = MUTED
+        if part.isupper():
+            begin, text, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+            begin.set(qn("w:fldCharType"), "begin")
+            text.set(qn("xml:space"), "preserve")
+            text.text = part
+            end.set(qn("w:fldCharType"), "end")
+            run._r.append(begin)
+            run._r.append(text)
+            run._r.append(end)
 
 
 def _table_style(doc) -> None:
@@ -135,9 +137,13 @@ def build(out: Path = OUT) -> Path:
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _font(styles["Subtitle"], HEAD_FONT, 15, MUTED, False)
     styles["Subtitle"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    for name in ("Author", "Date"):
+    # the cover fits one page: Subtitle, Author and Date are based on Title, whose 180 pt
+    # space-before they would otherwise inherit
+    styles["Subtitle"].paragraph_format.space_before = Pt(12)
+    for name, before in (("Author", 36), ("Date", 6)):
         _font(styles[name], HEAD_FONT, 12, ACCENT, False)
         styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        styles[name].paragraph_format.space_before = Pt(before)
     _font(styles["TOC Heading"], HEAD_FONT, 16, ACCENT, True)
     styles["TOC Heading"].paragraph_format.page_break_before = True
     for name in ("Caption", "Table Caption", "Image Caption"):

@@ -1,113 +1,75 @@
-"""A minimal headless-chromium client over the DevTools protocol, for the tests of what a reader sees."""
+"""Headless chromium through playwright, for the tests of what a reader sees.
+
+Playwright drives Debian's ``chromium`` (``executable_path``): no browser is ever downloaded
+(never run ``playwright install``). axe-core comes bundled with ``axe-playwright-python``.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 import shutil
-import subprocess
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IMAGES_OK = "Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BEST_PRACTICES = ["region", "skip-link", "empty-table-header"]
+PHONE = {"width": 390, "height": 844}
 
 
-class Browser:
-    """A minimal DevTools-protocol client: navigate, collect errors, evaluate, screenshot."""
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A headless chromium (playwright ``Browser``), closed on exit."""
+    from playwright.sync_api import sync_playwright
 
-    def __init__(self, executable: str):
-        import websocket
+    assert CHROMIUM is not None, "chromium not installed (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()
 
-        self.profile = tempfile.mkdtemp(prefix="cohorte-chromium-")
-        self.process = subprocess.Popen(
-            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--remote-debugging-port=0", "--window-size=1280,1400", f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        port = self._port()
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
-        page = next(t for t in targets if t["type"] == "page")
-        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=20, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable")
 
-    def _port(self) -> int:
-        deadline = time.monotonic() + 30
-        assert self.process.stderr is not None
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            match = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
-            if match:
-                return int(match.group(1))
-        raise RuntimeError("chromium did not start its DevTools endpoint within 30 s")
+@dataclass
+class Tab:
+    """A page with the errors seen since it was opened: exceptions, console errors, failed loads."""
 
-    def call(self, method: str, **params: object) -> dict:
-        self.next_id += 1
-        ident = self.next_id
-        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == ident:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            self.events.append(message)
-
-    def wait_for(self, method: str, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = json.loads(self.ws.recv())
-            self.events.append(message)
-            if message.get("method") == method:
-                return
-        raise TimeoutError(method)
+    page: object
+    errors: list[str] = field(default_factory=list)
 
     def open(self, url: str) -> None:
-        self.events.clear()
-        self.call("Page.navigate", url=url)
-        self.wait_for("Page.loadEventFired")
-
-    def click_and_wait(self, selector: str) -> None:
-        self.events.clear()
-        self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
-        self.wait_for("Page.loadEventFired")
+        self.errors.clear()
+        self.page.goto(url, wait_until="load")
 
     def evaluate(self, expression: str) -> object:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        return result["result"].get("value")
+        return self.page.evaluate(expression)
 
-    def errors(self) -> list[str]:
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                found.append(params["exceptionDetails"].get("text", "exception"))
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(str(params.get("args")))
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                found.append(params["entry"].get("text", "") + " " + params["entry"].get("url", ""))
-            elif method == "Network.loadingFailed":
-                found.append(f"load failed: {params.get('errorText')}")
-        return found
 
-    def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", format="png")["data"]
-        path.write_bytes(base64.b64decode(data))
+def new_tab(browser, viewport: dict | None = None) -> Tab:
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1400})
+    tab = Tab(page)
+    page.on("pageerror", lambda exc: tab.errors.append(f"exception: {exc}"))
+    page.on("console", lambda msg: tab.errors.append(f"console: {msg.text}") if msg.type in ("error", "assert") else None)
+    page.on("requestfailed", lambda req: tab.errors.append(f"load failed: {req.url} {req.failure}"))
+    return tab
 
-    def close(self) -> None:
-        try:
-            self.ws.close()
-        finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            shutil.rmtree(self.profile, ignore_errors=True)
+
+def axe_violations(tab: Tab) -> list[str]:
+    """WCAG 2.1 A/AA violations, plus the best-practice rules ``region``, ``skip-link`` and
+    ``empty-table-header``, as « rule: target » lines (empty when the page passes)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    found = []
+    for run_only in ({"type": "tag", "values": WCAG_TAGS}, {"type": "rule", "values": BEST_PRACTICES}):
+        result = axe.run(tab.page, options={"runOnly": run_only})
+        for violation in result.response["violations"]:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            found.append(f"{violation['id']} ({violation['impact']}): {targets[:5]}")
+    return found
+
+
+def scrolls_horizontally(tab: Tab) -> bool:
+    return bool(tab.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"))

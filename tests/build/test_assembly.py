@@ -74,6 +74,77 @@ def test_when_book_written_then_synthesis_comes_first_and_each_site_has_its_own_
     assert len({Path(c).parent for c in chapters}) == len(chapters)  # figures never collide
 
 
+def test_when_book_written_then_typst_book_has_french_heads_and_our_contents_title(book: Path) -> None:
+    config = _config(book)
+    assert config["language"] == {"toc-title-document": "Sommaire", "crossref-ch-prefix": "Chapitre"}
+    typst = config["format"]["typst"]
+    header = (book.parent / typst["include-in-header"]).read_text(encoding="utf-8")
+    before = (book.parent / typst["include-before-body"]).read_text(encoding="utf-8")
+    assert "#set outline(title: [Sommaire])" in header
+    assert "set heading(supplement: [Chapitre])" in before
+
+
+def test_when_book_written_then_author_has_no_dash_and_date_is_french(book: Path) -> None:
+    config = _config(book)
+    assert config["book"]["author"] == "Observatoire cohorte"
+    assert config["book"]["date"] == "31 décembre 2020"
+    assert assembly._typst_string_safe("Fédération Hlm — observatoire") == "Fédération Hlm, observatoire"
+
+
+def test_when_edition_uses_demo_data_then_docx_and_typst_carry_the_notice(tmp_path: Path, fake_notebooks: dict[str, Path]) -> None:
+    from docx import Document
+
+    demo = edition(tmp_path).model_copy(update={"data_dir": None})
+    if not demo.uses_demo_data:
+        pytest.skip("the fixture edition does not run on demo data")
+    config = assembly.write_book(demo, fake_notebooks["synthesis"], {s: fake_notebooks[s] for s in SITES}, tmp_path / "b")
+    header = Document(str(config.parent / "reference.docx")).sections[0].header
+    assert any("Données fictives" in p.text for p in header.paragraphs)
+    assert "Données fictives" in (config.parent / assembly.TYPST_HEADER).read_text(encoding="utf-8")
+
+
+def _chapter(book: Path, name: str) -> dict:
+    return json.loads((book / name).read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+@pytest.fixture(scope="module")
+def real_book(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+    out = tmp_path_factory.mktemp("real-book")
+    site_nbs = {slug: executed[slug] for slug in SITES}
+    return assembly.write_book(edition(out), executed["synthesis"], site_nbs, out / "book").parent
+
+
+def test_when_book_written_then_each_chapter_title_is_a_markdown_heading(real_book: Path) -> None:
+    import nbformat
+
+    for name, title in [("index.ipynb", "# Synthèse transversale {.unnumbered}"),
+                        *[(f"sites/{slug}/monograph.ipynb", f"# {label}") for slug, label in SITES.items()]]:
+        nbformat.validate(nbformat.read(str(real_book / name), as_version=4))
+        cells = _chapter(real_book, name)["cells"]
+        first_md = next(c for c in cells if c["cell_type"] == "markdown")
+        assert _source(first_md) == title, name
+        outputs = [o for c in cells if c["cell_type"] == "code" for o in c["outputs"]]
+        assert not any("".join(o.get("data", {}).get("text/markdown", "")).startswith("# ") for o in outputs), name
+    assert "La réforme des attributions" not in (real_book / "index.ipynb").read_text(encoding="utf-8")
+
+
+def test_when_book_written_then_each_figure_has_its_cell_with_label_caption_and_alt(real_book: Path) -> None:
+    cells = _chapter(real_book, "sites/mel/monograph.ipynb")["cells"]
+    figures = [c for c in cells if c["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in c["outputs"])]
+    assert len(figures) == 2
+    first = _source(figures[0]).splitlines()
+    assert first[:3] == ['#| label: fig-mel-1', '#| fig-cap: "Évolution du taux Q1 hors QPV"',
+                         '#| fig-alt: "Taux Q1 hors QPV de 2018 à 2020"']
+    assert _source(figures[1]).startswith("#| label: fig-mel-2")
+    assert all(sum("image/png" in o.get("data", {}) for o in c["outputs"]) == 1 for c in figures)
+    text = json.dumps(cells, ensure_ascii=False)
+    assert ".figure-caption" not in text  # the caption is the figure's own, not a paragraph under it
+
+
 @pytest.mark.parametrize(
     ("where", "change", "why"),
     [
@@ -151,6 +222,26 @@ def test_when_quarto_1_9_on_path_then_auto_chooses_quarto(tmp_path: Path, monkey
     assert assembly.choose_engine("auto") == "quarto"
 
 
+def test_when_quarto_renders_then_formats_follow_request_files_are_listed_and_scratch_removed(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "quarto"
+    script.write_text(
+        '#!/bin/sh\nif [ "$1" = "--version" ]; then echo 1.9.38; exit 0; fi\n'
+        f'echo "$@" > {tmp_path}/args\nmkdir -p "$2/_book" "$2/.quarto"\n'
+        'touch "$2/_book/index.html" "$2/_book/synthese-2020.pdf"\necho "WARN: a warning" >&2\n',
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+    files = assembly.render_book(book.parent, ("html", "pdf"))
+    assert (tmp_path / "args").read_text().split() == ["render", str(book.parent), "--to", "html,typst"]
+    assert [f.name for f in files] == ["index.html", "synthese-2020.pdf"]
+    assert not (book.parent / ".quarto").exists()
+
+
 def test_when_engine_name_is_unknown_then_error_lists_choices() -> None:
     with pytest.raises(ParamsError, match="auto, quarto, builtin"):
         assembly.choose_engine("latex")
@@ -164,10 +255,28 @@ def test_book_renders_with_real_quarto(tmp_path: Path, executed: dict[str, Path]
         pytest.skip(f"quarto on PATH is older than 1.9 ({assembly.quarto_version()})")
     site_nbs = {slug: executed[slug] for slug in SITES}
     config = assembly.write_book(edition(tmp_path), executed["synthesis"], site_nbs, tmp_path / "book")
-    out = assembly.render_book(config.parent)
-    assert (out / "index.html").exists()
+    files = assembly.render_book(config.parent)
+    out = config.parent / "_book"
+    assert out / "index.html" in files
+    assert not (config.parent / ".quarto").exists()
     assert (out / "synthese-2020.pdf").exists()
     assert (out / "synthese-2020.docx").exists()
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "show_table(" not in page and "import " not in page
     assert os.path.getsize(out / "synthese-2020.pdf") > 10_000
+
+
+def test_when_quarto_rendered_the_book_then_the_summary_lists_its_files_and_who_made_what(kit_home: Path) -> None:
+    from cohorte import config
+    from cohorte.build.pipeline import BuildReport, print_report
+    from cohorte.editions import load_edition
+
+    edition_2020 = load_edition(2020)
+    book_out = config.outputs_dir(2020) / "book" / "_book"
+    book_out.mkdir(parents=True)
+    for name in ("index.html", "synthese-2020.pdf", "synthese-2020.docx"):
+        (book_out / name).write_text("x", encoding="utf-8")
+    text = print_report(BuildReport(edition_2020, engine="quarto"))
+    assert "rendered by Quarto" in text and "built-in engine" in text
+    assert str(book_out / "synthese-2020.pdf") in text and str(book_out / "index.html") in text
+    assert str(config.outputs_dir(2020) / "site" / "index.html") not in text

@@ -15,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM, IMAGES_OK, Browser
+from browser import CHROMIUM, IMAGES_OK, PHONE, axe_violations, chromium, new_tab, scrolls_horizontally
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -163,6 +163,22 @@ def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_pa
     shutil.copyfile(pages[2], ARTIFACTS / "synthese-2020-page3.png")
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
+def test_no_pdf_page_ends_with_a_heading_or_a_caption(out: Path) -> None:
+    from pdf_pages import stranded
+
+    headings = {"Enseignements des entretiens", "Sommaire"}
+    for name in ("monograph.ipynb", "synthesis.ipynb"):
+        cells = nbformat.read(REPO / "notebooks" / name, as_version=4).cells
+        headings |= {line.lstrip("#").strip() for c in cells if c.cell_type == "markdown"
+                     for line in c.source.splitlines() if line.startswith("#")}
+    found = {}
+    for pdf in [out / "synthese-2020.pdf", *sorted(out.glob("sites/*/monograph.pdf"))]:
+        if problems := stranded(pdf, headings):
+            found[pdf.parent.name] = problems
+    assert found == {}
+
+
 def test_docx_has_headings_tables_and_images(out: Path) -> None:
     import docx
 
@@ -176,21 +192,33 @@ def test_docx_has_headings_tables_and_images(out: Path) -> None:
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
 def test_site_loads_in_chromium_and_reaches_every_monograph(out: Path) -> None:
-    browser = Browser(CHROMIUM)
-    try:
+    with chromium() as browser:
+        tab = new_tab(browser)
         index = out / "site" / "index.html"
         for slug in SLUGS:
-            browser.open(index.as_uri())
-            assert browser.errors() == []
-            browser.click_and_wait(f'nav.site-nav a[href="sites/{slug}.html"]')
-            assert browser.errors() == [], slug
-            images = browser.evaluate(IMAGES_OK)
+            tab.open(index.as_uri())
+            assert tab.errors == []
+            tab.page.click(f'nav.site-nav a[href="sites/{slug}.html"]')
+            tab.page.wait_for_load_state("load")
+            assert tab.errors == [], slug
+            images = tab.evaluate(IMAGES_OK)
             assert len(images) >= 4 and all(ok for _, ok in images), slug
-            assert "Données fictives" in browser.evaluate("document.body.innerText")
+            assert "Données fictives" in tab.evaluate("document.body.innerText")
         ARTIFACTS.mkdir(exist_ok=True)
-        browser.screenshot(ARTIFACTS / "edition-2020-last-monograph.png")
-    finally:
-        browser.close()
+        tab.page.screenshot(path=str(ARTIFACTS / "edition-2020-last-monograph.png"))
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
+def test_every_page_of_the_edition_passes_axe_and_fits_a_phone(out: Path) -> None:
+    pages = [out / "site" / "index.html", *[out / "site" / "sites" / f"{slug}.html" for slug in SLUGS]]
+    with chromium() as browser:
+        tab, phone = new_tab(browser), new_tab(browser, PHONE)
+        for page in pages:
+            tab.open(page.as_uri())
+            assert axe_violations(tab) == [], page.name
+            phone.open(page.as_uri())
+            assert not scrolls_horizontally(phone), f"{page.name} scrolls sideways at 390 px"
 
 
 def _mtimes(out: Path) -> dict[Path, int]:

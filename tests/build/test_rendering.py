@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -58,6 +59,17 @@ def test_demo_notice_only_for_demo_editions(shown: list) -> None:
     display.demo_notice(True)
     assert shown[0][0]["text/markdown"].startswith("::: {.callout-warning}")
     assert "Données fictives" in shown[0][0]["text/markdown"]
+
+
+def test_boxed_notices_carry_html_for_jupyterlab(shown: list) -> None:
+    display.demo_notice(True)
+    display.show_markdown(display.callout_markdown("À Lorient", "Une CIL **active**."))
+    display.show_markdown("Texte simple.")
+    for bundle, _ in shown[:2]:
+        assert ":::" not in bundle["text/html"] and "<div class=\"callout-" in bundle["text/html"]
+        assert "border-left" in bundle["text/html"]
+    assert "<strong>active</strong>" in shown[1][0]["text/html"]
+    assert "text/html" not in shown[2][0]  # plain text stays markdown only
 
 
 def test_figure_is_png_with_alt_and_closed(shown: list) -> None:
@@ -163,6 +175,7 @@ def test_pdf_has_cover_contents_headings_key_figure_and_no_code(rendered: dict[s
         assert heading in text
     assert KEY_FIGURE.replace("\u00a0", " ") in text.replace("\u00a0", " ")
     assert "Indicateurs clés de la demande" in text and "12 480" in text.replace("\u00a0", " ")
+    assert "Tableau 1" in text and "Tableau 2" not in text  # the one captioned table is the first
     assert "Page 1 sur" in text  # page numbers
     _no_code(text)
     assert 3 <= _pdf_pages(rendered["pdf"]) <= 8
@@ -172,6 +185,17 @@ def test_pdf_has_cover_contents_headings_key_figure_and_no_code(rendered: dict[s
 def test_pdf_shows_demo_notice_on_every_page(rendered: dict[str, Path]) -> None:
     pages = [page for page in _pdf_text(rendered["pdf"]).split("\f") if page.strip()]
     assert all("Données fictives" in page for page in pages)
+
+
+@needs_poppler
+def test_no_pdf_page_ends_with_a_heading_or_a_caption(rendered: dict[str, Path]) -> None:
+    from pdf_pages import last_line, stranded
+
+    headings = {SITES[SLUG], *HEADINGS}
+    running = ("Observatoire cohorte", "Édition 2020", SITES[SLUG])
+    assert stranded(rendered["pdf"], headings, running) == []
+    assert stranded(rendered["synthesis-pdf"], headings | {"En synthèse"}, running) == []
+    assert last_line("Texte\nGouvernance et pilotage\nObservatoire cohorte Page 2 sur 5", running) == HEADINGS[0]
 
 
 @needs_poppler
@@ -206,6 +230,73 @@ def test_docx_has_title_page_headings_table_images_and_demo_notice(rendered: dic
     body = "\n".join(p.text for p in doc.paragraphs)
     assert KEY_FIGURE in body
     _no_code(body)
+
+
+def _docx_xml(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml").decode("utf-8")
+
+
+def test_docx_images_have_alt_text_and_numbered_captions(rendered: dict[str, Path]) -> None:
+    from docx import Document
+
+    doc = Document(str(rendered["docx"]))
+    xml = _docx_xml(rendered["docx"])
+    descriptions = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
+    assert len(descriptions) == len(doc.inline_shapes) == 2 and all(d.strip() for d in descriptions)
+    assert "Taux Q1 hors QPV de 2018 à 2020" in descriptions
+    captions = [p.text for p in doc.paragraphs if p.style.name in ("Table Caption", "Image Caption")]
+    assert "Tableau 1\u00a0: Indicateurs clés de la demande" in captions
+    assert "Figure 1\u00a0: Évolution du taux Q1 hors QPV" in captions
+
+
+def test_docx_contents_are_readable_without_updating_fields(rendered: dict[str, Path]) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(rendered["docx"]))
+    entries = [
+        "".join(t.text for t in p.iter(qn("w:t")))
+        for p in doc.element.body.iter(qn("w:p"))
+        if p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None
+        and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")).startswith("TOC")
+    ]
+    assert SITES[SLUG] in entries and all(h in entries for h in HEADINGS)
+    xml = _docx_xml(rendered["docx"])
+    assert xml.index('w:fldCharType="separate"') < xml.index(HEADINGS[0]) < xml.index('w:fldCharType="end"')
+
+
+def test_docx_tables_share_one_width_fit_their_words_and_keep_rows_whole(rendered: dict[str, Path]) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(rendered["docx"]))
+    widths = {t._tbl.tblPr.find(qn("w:tblW")).get(qn("w:w")) for t in doc.tables}
+    assert len(widths) == 1
+    for table in doc.tables:
+        assert all(row._tr.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None for row in table.rows)
+    cols = rendering._column_widths([["Indicateur", "Attributions hors QPV"], ["Demandes actives", "12 480"]])
+    assert cols[1] >= 12 * 1.15 / (16 * 1.15 + 12 * 1.15) * sum(cols) * 0.9  # "Attributions" fits its column
+
+
+def test_reference_docx_cover_fits_one_page_and_footer_counts_pages_in_one_size() -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document(str(Path(__file__).parents[2] / "templates" / "reference.docx"))
+    styles = doc.styles
+    cover = sum((styles[n].paragraph_format.space_before or 0) + 2 * (styles[n].font.size or Pt(11))
+                for n in ("Title", "Subtitle", "Author", "Date"))
+    section = doc.sections[0]
+    assert cover < section.page_height - section.top_margin - section.bottom_margin
+    assert all(styles[n].paragraph_format.space_before <= Pt(36) for n in ("Subtitle", "Author", "Date"))
+    footer = section.footer.paragraphs[0]
+    instructions = [t.text for t in footer._p.iter(qn("w:instrText"))]
+    assert instructions == ["PAGE", "NUMPAGES"] and "sur" in footer.text
+    assert {r.font.size for r in footer.runs} == {Pt(8.5)}
 
 
 def test_standalone_html_is_french_self_contained_and_has_no_code(rendered: dict[str, Path]) -> None:

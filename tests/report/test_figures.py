@@ -199,3 +199,52 @@ def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
         path = tmp_path / f"{name}.png"
         fig.savefig(path, dpi=100)
         assert path.stat().st_size > 5_000, name
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_when_targets_chart_then_its_alt_text_states_each_rate_and_target(site_with_gaps):
+    fig = figures.targets_chart(site_with_gaps, site_name="Lorient")
+    alt = _plain(fig.cohorte_alt)
+    assert alt.startswith("2 objectifs d'attribution atteints sur 4. Lorient : ")
+    assert "1er quartile hors QPV : 18,4 %, objectif 25 %" in alt
+    assert "publics prioritaires, " in alt
+    assert "n.s., objectif 25 %" in alt  # the suppressed contingent is said, not drawn
+
+
+def test_when_sites_chart_then_its_alt_text_lists_every_site_from_highest(site_with_gaps):
+    t = pd.concat([table(("q1_outside_qpv", "", 27.5, {"target": 25, "met": True}), site="caen"),
+                   table(("q1_outside_qpv", "", 12.3, {"target": 25, "met": False}), site="lorient")])
+    fig = figures.sites_indicator_chart(t, "q1_outside_qpv", {"caen": "Caen la Mer", "lorient": "Lorient"})
+    alt = _plain(fig.cohorte_alt)
+    assert alt.index("Caen la Mer : 27,5 %") < alt.index("Lorient : 12,3 % (objectif 25 %)")
+
+
+def test_when_chart_shown_then_its_finding_is_the_alt_and_the_given_alt_the_caption(site_with_gaps, monkeypatch):
+    from cohorte.report import display as display_module
+
+    shown = []
+    monkeypatch.setattr(display_module, "display", lambda bundle, **kw: shown.append((bundle, kw)))
+    display_module.show_figure(figures.targets_chart(site_with_gaps, site_name="Lorient"), alt="Taux atteints et objectifs")
+    info = shown[0][1]["metadata"]["cohorte"]
+    assert info["caption"] == "Taux atteints et objectifs"
+    assert _plain(info["alt"]).startswith("2 objectifs d'attribution atteints sur 4")
+
+
+def test_when_a_typology_is_missing_from_one_panel_then_it_says_ns_and_months_share_one_scale():
+    t = table(
+        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
+        ("median_seniority_months", "", 20), ("median_seniority_months", "C", 30),
+        ("median_seniority_months", "T1", 18), ("median_seniority_months", "T2", 22),
+        ("pressure", "", 6.2),
+    )
+    fig = figures.pressure_delay_chart(t)
+    delay, seniority = fig.axes
+    assert [t.get_text() for t in delay.get_yticklabels()] == ["Chambre", "T1", "T2"]
+    assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]  # no empty « Chambre » row in the delay panel
+    assert delay.get_xlim() == seniority.get_xlim()
+    title = fig.get_suptitle().replace("\n", " ").replace("\u00a0", " ")
+    assert "6,2" not in title and "demandes actives" not in title  # the pressure is not drawn
+    assert title.startswith("Délai médian d'attribution")

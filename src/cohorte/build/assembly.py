@@ -13,6 +13,8 @@ back to the built-in engine (:mod:`cohorte.build.rendering`): see :func:`choose_
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import shutil
 import subprocess
@@ -44,13 +46,50 @@ def book_dir(edition: str | int) -> Path:
     return config.outputs_dir(edition) / "book"
 
 
+SYNTHESIS_CHAPTER = "Synthèse transversale"
+# Running heads and contents title of the typst book, in French. Quarto >= 1.10 forwards
+# `language` (crossref-ch-prefix) to the orange-book template (quarto-cli#14525); 1.9.38 does not,
+# so the book also carries these two typst rules (quarto-cli#14524):
+# - before `#show: book.with(...)` (include-in-header), a set rule for the contents' title:
+#   orange-book calls `outline()` without a title;
+# - inside the book body (include-before-body), the chapter supplement of the running heads:
+#   orange-book's own `show heading.where(level: 1): set heading(supplement: "Chapter")` is
+#   outer, so this inner rule wins.
+TYPST_HEADER = "typst-header.typ"
+TYPST_BEFORE = "typst-before.typ"
+LANGUAGE = {"toc-title-document": "Sommaire", "crossref-ch-prefix": "Chapitre"}
+
+
+def _typst_string_safe(text: str) -> str:
+    """Text that stays itself inside a typst string: pandoc's typst writer turns — and – into
+    ``---`` and ``--`` (markup shorthands), printed literally inside the string orange-book puts the
+    author in."""
+    return re.sub(r"\s*[—–]\s*", ", ", text)
+
+
+def _typst_includes(edition) -> dict[str, str]:
+    header = "#set outline(title: [Sommaire])\n"
+    if edition.uses_demo_data:  # a page footer: orange-book sets the header, never the footer
+        notice = json.dumps(DEMO_FOOTER, ensure_ascii=False)  # a valid typst string: no quote, no backslash
+        header += f'#set page(footer: align(center, text(size: 8pt, fill: rgb("#9a3412"), weight: "bold", {notice})))\n'
+    before = "#show heading.where(level: 1): set heading(supplement: [Chapitre])\n"
+    return {TYPST_HEADER: header, TYPST_BEFORE: before}
+
+
+DEMO_FOOTER = "Données fictives — document de démonstration, chiffres non réels"
+
+
 def quarto_config(edition, slugs: list[str]) -> dict:
     """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`)."""
-    footer = "Données fictives — document de démonstration" if edition.uses_demo_data else edition.publisher
+    from cohorte.report.formatting import fmt_date_fr
+
+    footer = DEMO_FOOTER if edition.uses_demo_data else edition.publisher
     book: dict = {
         "title": edition.title,
-        "author": edition.publisher,  # always set: typst books fail without it (Quarto 1.9.38)
-        "date": edition.reference_date.isoformat(),
+        # always set: typst books fail without it (Quarto 1.9.38); no dash: see _typst_string_safe
+        "author": _typst_string_safe(edition.publisher),
+        # French words, not an ISO date: Quarto formats an ISO date in HTML but prints it raw in DOCX
+        "date": fmt_date_fr(edition.reference_date),
         "chapters": ["index.ipynb", *[f"sites/{slug}/monograph.ipynb" for slug in slugs]],
         "output-file": f"synthese-{edition.edition}",
         "downloads": ["pdf", "docx"],
@@ -61,12 +100,14 @@ def quarto_config(edition, slugs: list[str]) -> dict:
     return {
         "project": {"type": "book", "output-dir": "_book"},
         "lang": "fr",
+        "language": dict(LANGUAGE),
         "quarto-required": ">= 1.9.0",
         "execute": {"enabled": False, "echo": False},
         "book": book,
         "format": {
             "html": {"toc": True, "css": ["cohorte.css"]},
-            "typst": {"toc": True, "papersize": "a4", "toc-title": "Sommaire"},
+            "typst": {"toc": True, "papersize": "a4", "toc-title": "Sommaire",
+                      "include-in-header": TYPST_HEADER, "include-before-body": TYPST_BEFORE},
             "docx": {"toc": True, "toc-title": "Sommaire", "reference-doc": "reference.docx"},
         },
     }
@@ -92,16 +133,138 @@ def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
 
 
 def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str, Path]) -> None:
-    shutil.copyfile(synthesis_nb, folder / "index.ipynb")
+    _write_chapter(synthesis_nb, folder / "index.ipynb", f"# {SYNTHESIS_CHAPTER} {{.unnumbered}}", "synthese")
     for slug, path in site_nbs.items():
         target = folder / "sites" / slug / "monograph.ipynb"
         target.parent.mkdir(parents=True)
-        shutil.copyfile(path, target)
-    for name in ("cohorte.css", "reference.docx"):
-        shutil.copyfile(config.templates_dir() / name, folder / name)
+        _write_chapter(path, target, f"# {edition.site(slug).name}", slug)
+    shutil.copyfile(config.templates_dir() / "cohorte.css", folder / "cohorte.css")
+    _write_reference_docx(folder / "reference.docx", edition.uses_demo_data)
+    for name, text in _typst_includes(edition).items():
+        (folder / name).write_text(text, encoding="utf-8")
     text = yaml.safe_dump(quarto_config(edition, list(site_nbs)), allow_unicode=True, sort_keys=False)
     header = "# Generated by cohorte (cohorte.assembly) — do not edit; rebuild instead.\n"
     (folder / "_quarto.yml").write_text(header + text, encoding="utf-8")
+
+
+def _write_reference_docx(target: Path, demo: bool) -> None:
+    """The kit's reference.docx; on demo data with the « Données fictives » notice in its page header
+    (pandoc keeps the reference document's headers, and Quarto passes no include to DOCX)."""
+    shutil.copyfile(config.templates_dir() / "reference.docx", target)
+    if not demo:
+        return
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    doc = Document(str(target))
+    for section in doc.sections:
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        run = paragraph.add_run(DEMO_FOOTER)
+        run.bold = True
+        run.font.size = Pt(8.5)
+        run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+    doc.save(str(target))
+
+
+# --- a chapter as Quarto reads it ------------------------------------------------------------
+
+
+def _write_chapter(source: Path, target: Path, heading: str, key: str) -> None:
+    import nbformat
+
+    nb = nbformat.read(str(source), as_version=4)
+    target.write_text(json.dumps(chapter_notebook(nb, heading, key), ensure_ascii=False, indent=1) + "\n",
+                      encoding="utf-8")
+
+
+def _is_title_output(output: Mapping) -> bool:
+    text = output.get("data", {}).get("text/markdown", "")
+    return "".join(text).startswith("# ") if isinstance(text, list) else str(text).startswith("# ")
+
+
+def _split_outputs(cell: dict) -> list[dict]:
+    """One code cell per figure (so that each figure has its own ``fig-`` options), the other
+    outputs grouped between them; the code stays in the first."""
+    groups: list[list[dict]] = [[]]
+    for output in cell.get("outputs", []):
+        is_figure = "image/png" in output.get("data", {})
+        if _is_caption_output(output) and not groups[-1] and len(groups) > 1:
+            groups[-2].append(output)  # a figure's caption stays with its figure
+            continue
+        if is_figure and groups[-1]:
+            groups.append([])
+        groups[-1].append(output)
+        if is_figure:
+            groups.append([])
+    groups = [g for g in groups if g] or [[]]
+    cells = []
+    for number, outputs in enumerate(groups):
+        part = copy.deepcopy(cell)
+        part["outputs"] = outputs
+        part.pop("id", None)
+        if number:
+            part["source"] = ""
+            part["execution_count"] = None
+        cells.append(part)
+    return cells
+
+
+def _figure_options(cell: dict, label: str) -> None:
+    """Quarto reads a figure's caption and alt text from cell options (``#| fig-cap``), not from
+    output metadata: write them at the top of the cell's source, and drop the caption output."""
+    figure = next(o for o in cell["outputs"] if "image/png" in o.get("data", {}))
+    info = figure.get("metadata", {}).get("cohorte", {})
+    alt, caption = str(info.get("alt", "")), str(info.get("caption", ""))
+    options = [f"#| label: {label}"]
+    if caption:
+        options.append(f"#| fig-cap: {json.dumps(caption, ensure_ascii=False)}")
+    if alt:
+        options.append(f"#| fig-alt: {json.dumps(alt, ensure_ascii=False)}")
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = "\n".join(options) + ("\n" + source if source else "")
+    cell["outputs"] = [o for o in cell["outputs"] if not _is_caption_output(o)]
+
+
+def _is_caption_output(output: Mapping) -> bool:
+    text = output.get("data", {}).get("text/markdown", "")
+    return ("".join(text) if isinstance(text, list) else str(text)).startswith("::: {.figure-caption}")
+
+
+def chapter_notebook(nb, heading: str, key: str) -> dict:
+    """An executed notebook as a book chapter: its title as a markdown ``#`` heading (Quarto takes a
+    chapter's title from the first markdown heading, never from an output), the title an output
+    displayed removed, and one cell per figure carrying ``label``/``fig-cap``/``fig-alt``."""
+    data = copy.deepcopy(dict(nb))
+    cells: list[dict] = []
+    titled = False
+    figures = 0
+    for cell in data["cells"]:
+        if cell["cell_type"] != "code":
+            cells.append(cell)
+            continue
+        if not titled and any(_is_title_output(o) for o in cell.get("outputs", [])):
+            cells.append({"cell_type": "markdown", "metadata": {}, "source": heading})
+            for output in cell["outputs"]:
+                if _is_title_output(output):
+                    text = "".join(output["data"]["text/markdown"])
+                    output["data"]["text/markdown"] = text.split("\n", 1)[1].lstrip("\n") if "\n" in text else ""
+            cell["outputs"] = [o for o in cell["outputs"] if o.get("data", {}).get("text/markdown", None) != ""]
+            titled = True
+        for part in _split_outputs(cell):
+            if any("image/png" in o.get("data", {}) for o in part["outputs"]):
+                figures += 1
+                _figure_options(part, f"fig-{key}-{figures}")
+            cells.append(part)
+    if not titled:
+        cells.insert(0, {"cell_type": "markdown", "metadata": {}, "source": heading})
+    for number, cell in enumerate(cells):
+        cell["id"] = f"{key}-{number}"
+    data["cells"] = cells
+    data.setdefault("nbformat", 4)
+    data.setdefault("nbformat_minor", 5)
+    return data
 
 
 def quarto_version(executable: str = "quarto") -> tuple[int, ...] | None:
@@ -145,21 +308,35 @@ def choose_engine(requested: str = "auto") -> Engine:
     return "quarto"
 
 
-def render_book(book: Path) -> Path:
-    """Run ``quarto render`` on the book project; return its output folder (``_book``).
+QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}  # the kit's format → Quarto's
 
-    Raises :class:`QuartoUnavailable` when Quarto is missing or older than 1.9 (the caller then
-    uses the built-in engine) and :class:`RenderError` with Quarto's messages when rendering fails.
+
+def render_book(book: Path, formats=("html", "pdf", "docx")) -> list[Path]:
+    """Run ``quarto render BOOK --to FORMATS``; return the files Quarto wrote in ``_book/``.
+
+    Only the formats asked for are rendered (Quarto empties ``_book/`` of the others). Quarto's
+    scratch folder ``.quarto/`` is removed afterwards. Raises :class:`QuartoUnavailable` when
+    Quarto is missing or older than 1.9 (the caller then uses the built-in engine) and
+    :class:`RenderError` with Quarto's messages when rendering fails.
     """
     _require_quarto()
     book = Path(book)
     if not (book / "_quarto.yml").exists():
         raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.build.assembly.write_book first")
-    result = subprocess.run(["quarto", "render", str(book)], capture_output=True, text=True)
+    unknown = sorted(set(formats) - set(QUARTO_FORMATS))
+    if unknown:
+        raise RenderError(f"unknown output format(s) {unknown}; choose among {list(QUARTO_FORMATS)}")
+    to = ",".join(dict.fromkeys(QUARTO_FORMATS[f] for f in formats))
+    result = subprocess.run(["quarto", "render", str(book), "--to", to], capture_output=True, text=True)
+    shutil.rmtree(book / ".quarto", ignore_errors=True)
+    for line in result.stderr.splitlines():
+        if line.lstrip().startswith(("WARN", "WARNING")):
+            print(f"quarto: {line.strip()}", flush=True)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
-        raise RenderError(f"quarto render {book} failed:\n{tail}\n(check the project with `quarto inspect {book}`)")
-    return book / "_book"
+        raise RenderError(f"quarto render {book} --to {to} failed:\n{tail}\n(check the project with `quarto inspect {book}`)")
+    out = book / "_book"
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".pdf", ".docx"))
 
 
 # --- rendering an edition: documents, then the site or the Quarto book -----------------------
@@ -239,7 +416,7 @@ def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path
     write_book(edition, synthesis_nb, site_nbs)
     rendered = []
     if engine == "quarto":
-        rendered.append(render_book(book_dir(edition.edition)))
+        rendered += render_book(book_dir(edition.edition), tuple(formats))
     elif "html" in formats:
         from cohorte.build.rendering import build_site
 

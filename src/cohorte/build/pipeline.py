@@ -33,6 +33,7 @@ class BuildReport:
     rendered: list[Path] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    engine: str = "builtin"  # who rendered the book: "quarto" or "builtin"
 
     @property
     def ok(self) -> bool:
@@ -162,7 +163,8 @@ def build_edition(
     manifest_path = out / "manifest.json"
     manifest = read_manifest(manifest_path)
     manifest.update({"edition": edition.edition, "kit_version": __version__})
-    report = BuildReport(edition, warnings=texts.warnings)
+
+    report = BuildReport(edition, warnings=texts.warnings, engine=engine)
     try:
         prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
@@ -209,10 +211,17 @@ def print_report(report: BuildReport) -> str:
     out = config.outputs_dir(report.edition.edition)
     lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
-    openable = [out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
-                out / "sites" / "SLUG" / "monograph.{html,pdf,docx}"]
+    documents = [*sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
+                 out / "sites" / "SLUG" / "monograph.{html,pdf,docx}"]
     lines.append("Open:")
-    lines += [f"  {path}" for path in openable if path.exists() or "SLUG" in path.parts]
+    if report.engine == "quarto":
+        book = sorted(p for p in (out / "book" / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx"))
+        lines.append("  the Quarto book (rendered by Quarto):")
+        lines += [f"    {path}" for path in book if path.name == "index.html" or path.suffix != ".html"]
+        lines.append("  the documents (rendered by the built-in engine, pandoc + typst):")
+    else:
+        documents.insert(0, out / "site" / "index.html")
+    lines += [f"  {path}" for path in documents if path.exists() or "SLUG" in path.parts]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")
     return "\n".join(lines)

@@ -45,6 +45,7 @@ READER = "ipynb+" + "+".join(
 )
 FIGURE_WIDTH = "85%"
 _CAPTION_DIV = "::: {.figure-caption}"
+UNDESCRIBED = "Graphique sans description"  # a figure not shown by cohorte.report.display.show_figure
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,10 @@ def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str 
             name = f"{figure_id}.{ext}"
             attachments[name] = {mime: _text(data[mime]).replace("\n", "")}
             info = output.get("metadata", {}).get("cohorte", {})
-            alt = str(info.get("alt", "")).replace('"', "'")
+            alt = str(info.get("alt", "") or info.get("caption", "") or UNDESCRIBED).replace('"', "'")
             caption = str(info.get("caption", "")).replace("[", "\\[").replace("]", "\\]")
+            if not caption:  # an inline image (the trailing non-breaking space): its description is its alt
+                return f'![{alt.replace("[", "(").replace("]", ")")}](attachment:{name}){{width={FIGURE_WIDTH}}}\\ '
             return f'![{caption}](attachment:{name}){{alt="{alt}" width={FIGURE_WIDTH}}}'
     if "image/svg+xml" in data:
         return None  # svg would need a converter for typst/docx; notebooks emit PNG
@@ -308,10 +311,153 @@ def _finish_docx(path: Path, meta: DocMeta) -> None:
             run.bold = True
             run.font.size = Pt(8.5)
             run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
+    _number_captions(doc)
+    _fit_tables(doc)
+    _alt_text_everywhere(doc)
+    _fill_toc(doc)
     doc.core_properties.title = meta.title
     doc.core_properties.author = meta.publisher
     doc.core_properties.language = "fr-FR"
     doc.save(str(path))
+
+
+# DOCX: what Word and LibreOffice show on opening, without updating any field.
+_TEXT_WIDTH_TWIPS = 9242  # 21 cm page − 2 × 2,4 cm margins (templates/make_reference_docx.py)
+_CAPTIONS = {"TableCaption": "Tableau", "ImageCaption": "Figure"}
+
+
+def _style_id(paragraph) -> str:
+    from docx.oxml.ns import qn
+
+    style = paragraph.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+    return "" if style is None else style.get(qn("w:val"))
+
+
+def _number_captions(doc) -> None:
+    """« Tableau 1 : … », « Figure 1 : … », numbered from 1 in each document."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    counts = dict.fromkeys(_CAPTIONS.values(), 0)
+    for paragraph in doc.element.body.iter(qn("w:p")):
+        label = _CAPTIONS.get(_style_id(paragraph))
+        if label is None:
+            continue
+        counts[label] += 1
+        run, text = OxmlElement("w:r"), OxmlElement("w:t")
+        text.set(qn("xml:space"), "preserve")
+        text.text = f"{label} {counts[label]}\u00a0: "
+        run.append(text)
+        ppr = paragraph.find(qn("w:pPr"))
+        if ppr is not None:
+            ppr.addnext(run)
+        else:
+            paragraph.insert(0, run)
+
+
+def _cell_text(cell) -> str:
+    from docx.oxml.ns import qn
+
+    return "".join(t.text or "" for t in cell.iter(qn("w:t")))
+
+
+def _column_widths(rows: list[list[str]]) -> list[int]:
+    """Widths (twips) over the text width: each column gets room for its longest word (never
+    broken mid-word) plus a share of its longer cells."""
+    columns = list(zip(*rows, strict=False))
+    words = [max((len(w) for cell in col for w in cell.split()), default=1) for col in columns]
+    texts = [min(max((len(cell) for cell in col), default=1), 40) for col in columns]
+    weights = [max(w * 1.15, (w + t) / 2) for w, t in zip(words, texts, strict=True)]
+    total = sum(weights) or 1
+    return [int(_TEXT_WIDTH_TWIPS * w / total) for w in weights]
+
+
+def _fit_tables(doc) -> None:
+    """One width for every table (the text width), columns sized to their words, header row
+    repeated, no row split across two pages."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for table in doc.element.body.iter(qn("w:tbl")):
+        rows = [[_cell_text(tc) for tc in tr.findall(qn("w:tc"))] for tr in table.findall(qn("w:tr"))]
+        if not rows or not rows[0]:
+            continue
+        widths = _column_widths(rows)
+        tbl_pr = table.find(qn("w:tblPr"))
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(widths)))
+        if tbl_pr.find(qn("w:tblLayout")) is None:
+            layout = OxmlElement("w:tblLayout")
+            layout.set(qn("w:type"), "fixed")
+            tbl_w.addnext(layout)
+        for grid_col, width in zip(table.find(qn("w:tblGrid")).findall(qn("w:gridCol")), widths, strict=False):
+            grid_col.set(qn("w:w"), str(width))
+        for tr in table.findall(qn("w:tr")):
+            tr_pr = tr.find(qn("w:trPr"))
+            if tr_pr is None:
+                tr_pr = OxmlElement("w:trPr")
+                tr.insert(0, tr_pr)
+            tr_pr.insert(0, OxmlElement("w:cantSplit"))
+            for tc, width in zip(tr.findall(qn("w:tc")), widths, strict=False):
+                tc_pr = tc.find(qn("w:tcPr"))
+                tc_w = OxmlElement("w:tcW")
+                tc_w.set(qn("w:w"), str(width))
+                tc_w.set(qn("w:type"), "dxa")
+                tc_pr.insert(0, tc_w)
+
+
+def _alt_text_everywhere(doc) -> None:
+    """The image's alt text in both places readers look (drawing and picture properties)."""
+    wp = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+    pic = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
+    for inline in doc.element.body.iter(wp + "inline"):
+        doc_pr = inline.find(wp + "docPr")
+        c_nv_pr = next(inline.iter(pic + "cNvPr"), None)
+        if doc_pr is not None and c_nv_pr is not None and doc_pr.get("descr"):
+            c_nv_pr.set("descr", doc_pr.get("descr"))
+
+
+def _fill_toc(doc) -> None:
+    """Pandoc's table of contents is an empty field; give it the headings (levels 1–2) as the
+    field's current result, so that the contents read on opening (Word can still update it)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    field = next((p for p in doc.element.body.iter(qn("w:p")) if any("TOC" in (t.text or "") for t in p.iter(qn("w:instrText")))), None)
+    if field is None:
+        return
+    entries = []
+    for paragraph in doc.element.body.iter(qn("w:p")):
+        style = _style_id(paragraph)
+        if style in ("Heading1", "Heading2"):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()
+            if text:
+                entries.append((int(style[-1]), text))
+    if not entries:
+        return
+    run = field.find(qn("w:r"))
+    end = [c for c in run if c.tag == qn("w:fldChar") and c.get(qn("w:fldCharType")) == "end"][0]
+    run.remove(end)
+    anchor = field
+    for level, text in entries:
+        paragraph = OxmlElement("w:p")
+        ppr, style = OxmlElement("w:pPr"), OxmlElement("w:pStyle")
+        style.set(qn("w:val"), f"TOC{level}")
+        ppr.append(style)
+        paragraph.append(ppr)
+        entry, t = OxmlElement("w:r"), OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        entry.append(t)
+        paragraph.append(entry)
+        anchor.addnext(paragraph)
+        anchor = paragraph
+    closing = OxmlElement("w:p")
+    closing_run = OxmlElement("w:r")
+    closing_run.append(end)
+    closing.append(closing_run)
+    anchor.addnext(closing)
 
 
 def render_notebook(nb_path: Path, out_base: Path, formats: Iterable[str], meta: DocMeta) -> list[Path]:

@@ -8,8 +8,9 @@ Every helper emits a Jupyter mime bundle chosen for both renderers:
   typst and DOCX drop.
 - Tables therefore carry both a pipe table (``text/markdown``) and an HTML table
   (``text/html``), never the DataFrame index.
-- The demo notice is a ``callout-warning`` fenced div (``text/markdown`` only, so that Quarto
-  turns it into a callout box in every format and the built-in engine into its own box).
+- The demo notice and the encadrés are ``callout-*`` fenced divs in ``text/markdown`` (Quarto
+  and the built-in engine turn them into boxes), with their HTML in ``text/html`` for
+  JupyterLab, whose markdown renderer does not know fenced divs.
 - Figures are PNG outputs of the kernel's inline backend (nothing here forces ``agg``); the
   figure is closed after display so it is not shown twice.
 """
@@ -36,8 +37,36 @@ FIGURE_DPI = 150
 
 
 def show_markdown(text: str) -> None:
-    """Display computed French text (Markdown) as ordinary report text."""
-    display({"text/markdown": text, "text/plain": text}, raw=True)
+    """Display computed French text (Markdown) as ordinary report text.
+
+    Text with a boxed notice (a ``:::`` fenced div, which JupyterLab's markdown renderer would
+    show raw) also carries its HTML for Lab; the renderers read ``text/markdown``.
+    """
+    bundle = {"text/markdown": text, "text/plain": text}
+    if ":::" in text:
+        bundle["text/html"] = markdown_html(text)
+    display(bundle, raw=True)
+
+
+_BOX_STYLE = {
+    "warning": "border-left:4px solid #9a3412;background:#fff4e5;color:#1d1d1f",
+    "important": "border-left:4px solid #9a3412;background:#fff4e5;color:#1d1d1f",
+}
+_NOTE_STYLE = "border-left:4px solid #1f3a5f;background:#e8eef5;color:#1d1d1f"
+
+
+def markdown_html(text: str) -> str:
+    """HTML of pandoc markdown (fenced divs become boxes with inline style), for JupyterLab."""
+    import pypandoc  # the kit's pandoc (pypandoc-binary)
+
+    body = pypandoc.convert_text(text, "html", format="markdown-raw_html", extra_args=["--wrap=none"])
+
+    def box(match: re.Match) -> str:
+        kind = match[1]
+        return (f'<div class="callout-{kind}" style="{_BOX_STYLE.get(kind, _NOTE_STYLE)};'
+                'padding:.5em 1em;margin:.8em 0;border-radius:3px">')
+
+    return re.sub(r'<div class="callout-(\w+)">', box, body)
 
 
 _NUMERIC = re.compile(r"^[-+−]?[\d\u00a0\u202f ]+(,\d+)?(\u00a0|\u202f| )?(%|€|€/UC|mois|pts?)?$")
@@ -109,17 +138,23 @@ def demo_notice_markdown() -> str:
 def demo_notice(edition_is_demo: bool) -> None:
     """Show the boxed « Données fictives » notice when the edition runs on demo data."""
     if edition_is_demo:
-        display({"text/markdown": demo_notice_markdown(), "text/plain": DEMO_NOTICE}, raw=True)
+        text = demo_notice_markdown()
+        display({"text/markdown": text, "text/html": markdown_html(text), "text/plain": DEMO_NOTICE}, raw=True)
 
 
 def show_figure(fig: Figure, alt: str, caption: str | None = None) -> None:
-    """Display a matplotlib figure as PNG with its alternative text (and caption, if any).
+    """Display a matplotlib figure as PNG with its alternative text and caption.
 
-    The alt text travels in the output's metadata (read by the built-in engine); for Quarto,
-    a caption is also written as a ``figure-caption`` paragraph under the image.
+    A chart of :mod:`cohorte.report.figures` says what it shows (``fig.cohorte_alt``: the finding
+    and its figures): that is the alt text, and ``alt`` (which names the chart) becomes the
+    caption when none is given. Alt text and caption travel in the output's metadata, read by
+    the built-in engine and turned into ``fig-alt``/``fig-cap`` cell options in the Quarto book.
     """
     import matplotlib.pyplot as plt
 
+    finding = str(getattr(fig, "cohorte_alt", "") or "")
+    if finding:
+        alt, caption = finding, caption or alt
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
     png = base64.b64encode(buffer.getvalue()).decode("ascii")

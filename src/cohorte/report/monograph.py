@@ -86,7 +86,7 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
         (w.label("tables", "siren_row"), ctx.site.siren or w.label("tables", "siren_missing")),
         (w.label("tables", "interviews_row"), interviews),
     ]
-    return pd.DataFrame(rows, columns=["", ctx.site.short_name])
+    return pd.DataFrame(rows, columns=["Caractéristique", ctx.site.short_name])
 
 
 def value_fr(value: object, wording: Texts | None = None) -> str:
@@ -265,7 +265,7 @@ def show_theme(ctx: SiteContext, theme: str) -> None:
     show_table(coded_table(ctx, theme), caption=f"{w.label('themes', theme)} : {w.label('headings', 'observed')}")
     findings = findings_markdown(ctx, theme)
     if findings:
-        show_markdown(f"**{w.label('headings', 'findings')}**\n\n{findings}")
+        show_markdown(f"### {w.label('headings', 'findings')}\n\n{findings}")
     for block in (prose_markdown(ctx, theme), highlights_markdown(ctx, theme)):
         if block:
             show_markdown(block)

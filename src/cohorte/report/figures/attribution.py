@@ -31,7 +31,7 @@ SOURCE_ATTRIBUTIONS = "Source : attributions de l'année suivies d'un bail sign�
 
 
 @with_rc
-def targets_chart(table_site: pd.DataFrame, *, source: str = SOURCE_ATTRIBUTIONS) -> Figure:
+def targets_chart(table_site: pd.DataFrame, *, source: str = SOURCE_ATTRIBUTIONS, site_name: str = "") -> Figure:
     """Achieved rates against targets: Q1 outside QPV, non-Q1 in QPV, priority publics by réservataire."""
     items = _target_items(table_site)
     shown = [r for _, r in items if r is not None and not is_suppressed(r)]
@@ -42,7 +42,20 @@ def targets_chart(table_site: pd.DataFrame, *, source: str = SOURCE_ATTRIBUTIONS
     _hbars_with_targets(ax, items)
     ax.set_xlabel("Part des attributions de l'année (en %)")
     target_legend(ax, any(target_met(r) is None for r in shown), loc="lower right", fontsize=7)
-    return finish(fig, title, source)
+    return finish(fig, title, source, alt=_targets_alt(site_name, title, items))
+
+
+def _targets_alt(site: str, title: str, items: list[tuple[str, pd.Series | None]]) -> str:
+    """« Lorient : 12,3 % des attributions hors QPV au premier quartile, objectif 25 % ; … »."""
+    parts, group = [], ""
+    for label, row in items:
+        if row is None:
+            group = label.rstrip(" :").lower() + ", "  # « publics prioritaires, Action Logement »
+            continue
+        value = "n.s." if is_suppressed(row) else fmt_pct(row["value"])
+        target = "" if is_missing(row.get("target")) else f", objectif {fmt_pct(row['target'], trim=True)}"
+        parts.append(f"{group}{label} : {value}{target}")
+    return f"{title}. {site + ' : ' if site else ''}" + " ; ".join(parts) + "."
 
 
 def _target_items(table_site: pd.DataFrame) -> list[tuple[str, pd.Series | None]]:

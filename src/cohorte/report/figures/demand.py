@@ -22,7 +22,7 @@ from cohorte.report.figures.style import (
     unavailable,
     with_rc,
 )
-from cohorte.report.formatting import fmt_num, fmt_value, plural_fr
+from cohorte.report.formatting import fmt_num, fmt_value
 from cohorte.report.narrative import get_row, is_suppressed, rows, typology_phrase, typology_range
 
 SOURCE_DEMAND = "Source : fichier de la demande au 31 décembre et attributions de l'année ; traitement cohorte."
@@ -48,8 +48,11 @@ def pressure_delay_chart(table_site: pd.DataFrame, *, source: str = SOURCE_DEMAN
     if not typologies:
         return unavailable(title, source)
     fig, axes = new_figure(1.6 + 0.3 * len(typologies), ncols=len(panels), sharey=True)
-    for ax, ((indicator, panel_title, unit, colour), items) in zip(axes, panels, strict=True):
-        _typology_panel(ax, items, typologies, unit, colour, get_row(table_site, indicator))
+    rights = [_panel_right(items, get_row(table_site, spec[0])) for spec, items in panels]
+    if len({spec[2] for spec, _ in panels}) == 1:  # same unit (months): one scale for both panels
+        rights = [max(rights)] * len(rights)
+    for ax, right, ((indicator, panel_title, unit, colour), items) in zip(axes, rights, panels, strict=True):
+        _typology_panel(ax, items, typologies, unit, colour, get_row(table_site, indicator), right)
         ax.set_title(panel_title, loc="left", color=INK, pad=14)
     axes[0].set_yticks(range(len(typologies)), [TYPOLOGY_LABELS.get(t, t) for t in typologies])
     return finish(fig, title, source)
@@ -62,18 +65,24 @@ def _by_typology(table_site: pd.DataFrame, indicator: str) -> list[tuple[str, pd
     return [(t, found.loc[t]) for t in order]
 
 
+def _panel_right(items: list[tuple[str, pd.Series]], overall: pd.Series | None) -> float:
+    values = [float(r["value"]) for _, r in items if not is_suppressed(r)]
+    if overall is not None and not is_suppressed(overall):
+        values.append(float(overall["value"]))
+    return nice_max(values)
+
+
 def _typology_panel(
-    ax: Axes, items: list[tuple[str, pd.Series]], typologies: list[str], unit: str, colour: str, overall: pd.Series | None
+    ax: Axes, items: list[tuple[str, pd.Series]], typologies: list[str], unit: str, colour: str,
+    overall: pd.Series | None, right: float,
 ) -> None:
-    """Horizontal bars by typology (first typology on top), the site-level value as a dashed line."""
+    """Horizontal bars by typology (first typology on top), the site-level value as a dashed line;
+    a typology this panel has no published value for says « n.s. » (never an empty row)."""
     by_code = dict(items)
     line = None if overall is None or is_suppressed(overall) else float(overall["value"])
-    values = [float(r["value"]) for _, r in items if not is_suppressed(r)]
-    right = nice_max(values + ([line] if line is not None else []))
     for y, code in enumerate(typologies):
-        if (row := by_code.get(code)) is None:
-            continue
-        if is_suppressed(row):
+        row = by_code.get(code)
+        if row is None or is_suppressed(row):
             ns_text(ax, right * 0.02, y)
             continue
         value = float(row["value"])
@@ -91,6 +100,7 @@ def _typology_panel(
 
 
 def _demand_title(table_site: pd.DataFrame, panels: dict[str, list[tuple[str, pd.Series]]]) -> str:
+    """The finding, from what the panels show only."""
     shown = [(t, float(r["value"])) for t, r in panels.get("pressure", []) if not is_suppressed(r)]
     if len(shown) >= 2:
         code, value = max(shown, key=lambda item: item[1])
@@ -98,11 +108,9 @@ def _demand_title(table_site: pd.DataFrame, panels: dict[str, list[tuple[str, pd
             f"La pression est la plus forte pour {typology_phrase(code)} : "
             f"{fmt_num(value, 1)} demandes actives pour une attribution"
         )
-    spread = typology_range(table_site, "median_delay_months", lambda v: fmt_value(v, "mois")).removeprefix(", ")
-    overall = get_row(table_site, "pressure")
-    if spread and overall is not None and not is_suppressed(overall):
-        words = plural_fr(overall["value"], "demande active", "demandes actives", with_count=False)
-        return f"{fmt_num(overall['value'], 1)} {words} pour une attribution ; délai médian {spread}"
+    spread = ""
+    if "median_delay_months" in panels:
+        spread = typology_range(table_site, "median_delay_months", lambda v: fmt_value(v, "mois")).removeprefix(", ")
     if spread:
         return f"Délai médian d'attribution : {spread}"
     return "Pression de la demande et délai d'attribution selon la typologie"

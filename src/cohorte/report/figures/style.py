@@ -91,8 +91,13 @@ def _style_axes(ax: Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def finish(fig: Figure, title: str, source: str) -> Figure:
-    """Left-aligned title (the finding) and the source line."""
+def finish(fig: Figure, title: str, source: str, alt: str = "") -> Figure:
+    """Left-aligned title (the finding) and the source line.
+
+    ``alt`` (default: the title) is what the chart shows, in words, for readers who cannot see
+    it; :func:`cohorte.report.display.show_figure` makes it the image's alternative text.
+    """
+    fig.cohorte_alt = alt or title  # type: ignore[attr-defined]
     fig.suptitle(textwrap.fill(title, _TITLE_WIDTH), x=0.01, ha="left", fontsize=10, fontweight="bold", color=INK)
     fig.supxlabel(source, x=0.01, ha="left", fontsize=7, color=MUTED, fontstyle="italic")
     engine = fig.get_layout_engine()

@@ -25,7 +25,7 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
-from cohorte.report.formatting import fmt_int, fmt_value, is_missing, plural_fr
+from cohorte.report.formatting import fmt_int, fmt_pct, fmt_value, is_missing, plural_fr
 from cohorte.report.narrative import is_suppressed, target_met
 
 SOURCE_SITES = "Source : indicateurs publiés des sites de la cohorte ; traitement cohorte."
@@ -62,7 +62,18 @@ def sites_indicator_chart(
     grid(ax)
     if targets:
         target_legend(ax, any(target_met(r) is None for r in shown), loc="lower right", fontsize=7, dashed=one_line)
-    return finish(fig, title, source)
+    return finish(fig, title, source, alt=_sites_alt(title, unit, ordered, site_labels))
+
+
+def _sites_alt(title: str, unit: str, ordered: list[pd.Series], site_labels: Mapping[str, str]) -> str:
+    """The title, then every site's value (and target) from the highest to the lowest."""
+    parts = []
+    for row in reversed(ordered):
+        value = "n.s." if is_suppressed(row) else fmt_value(row["value"], unit)
+        goal = fmt_pct(row["target"], trim=True) if unit == "%" else fmt_value(row["target"], unit)
+        target = "" if is_missing(row.get("target")) else f" (objectif {goal})"
+        parts.append(f"{site_labels.get(row['site'], row['site'])} : {value}{target}")
+    return f"{title}. " + " ; ".join(parts) + "."
 
 
 def _site_dot(ax: Axes, y: int, row: pd.Series, unit: str, right: float, fill: str) -> None:
