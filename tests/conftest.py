@@ -24,6 +24,16 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["COHORTE_HOME"] = str(_SESSION_HOME)
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Notebooks run by nbval read the demo edition's data: generate it once, as a user would with
+    `cohorte demo-data 2020` (the notebooks themselves never generate data)."""
+    if type(item).__name__ == "IPyNbCell" and _SESSION_HOME is not None:
+        from cohorte.editions import load_edition
+        from cohorte.inputs.demo import ensure_demo_data
+
+        ensure_demo_data(load_edition(2020))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _SESSION_HOME is not None:
         shutil.rmtree(_SESSION_HOME, ignore_errors=True)

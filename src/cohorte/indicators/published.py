@@ -21,8 +21,6 @@ from cohorte.errors import InputDataError
 from cohorte.indicators import COLUMNS, build_targets, compute_indicators
 from cohorte.inputs.readers import load_inputs
 
-SLICE_FILE = config.PREPARED_FILE
-CONTEXT_FILE = "context.json"
 
 
 def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
@@ -42,28 +40,32 @@ def published_indicators(edition: Edition, data_dir: Path | None = None, grids: 
     return disclosure.publish(table, edition.disclosure_threshold)
 
 
-def write_site_slices(edition: Edition, table: pd.DataFrame) -> dict[str, Path]:
-    """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``."""
+def write_site_slices(edition: Edition, table: pd.DataFrame, inputs: dict[str, str] | None = None) -> dict[str, Path]:
+    """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``.
+
+    Beside them, ``context.json`` says whether the data are demo data and which input tables
+    (file name → sha256) they were computed from.
+    """
     folders = {}
     for slug in edition.slugs:
         folder = config.prepared_dir(edition.edition, slug)
-        atomic_write_text(folder / SLICE_FILE, table[table["site"] == slug].to_csv(index=False))
-        atomic_write_json(folder / CONTEXT_FILE, {"demo_data": edition.uses_demo_data})
+        atomic_write_text(folder / config.PREPARED_FILE, table[table["site"] == slug].to_csv(index=False))
+        atomic_write_json(folder / config.CONTEXT_FILE, {"demo_data": edition.uses_demo_data, "inputs": dict(sorted((inputs or {}).items()))})
         folders[slug] = folder
     return folders
 
 
 def read_site_context(folder: Path) -> dict:
-    """What the build knew of the data behind a slice (``demo_data``)."""
+    """What the build knew of the data behind a slice (``demo_data``, ``inputs``)."""
     try:
-        return json.loads((Path(folder) / CONTEXT_FILE).read_text(encoding="utf-8"))
+        return json.loads((Path(folder) / config.CONTEXT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputDataError([f"{folder / CONTEXT_FILE}: cannot be read ({exc}); delete the folder and run cohorte build again"]) from None
+        raise InputDataError([f"{folder / config.CONTEXT_FILE}: cannot be read ({exc}); delete the folder and run cohorte build again"]) from None
 
 
 def read_site_slice(folder: Path) -> pd.DataFrame:
     """Read back a site's published indicators (as written by ``write_site_slices``)."""
-    path = Path(folder) / SLICE_FILE
+    path = Path(folder) / config.PREPARED_FILE
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"breakdown": str})
     except (OSError, ValueError) as exc:

@@ -6,20 +6,20 @@ site's published indicators (already disclosure-controlled) and its observation 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from cohorte import __version__, config
+from cohorte.build.provenance import provenance_block
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.grids import Grid, coded_fields, get_path, grid_path, load_grid
 from cohorte.indicators.registry import INDICATORS
-from cohorte.inputs.demo import ensure_demo_data
-from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
+from cohorte.indicators.published import read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
 THEME_TITLES = {
@@ -58,22 +58,26 @@ class SiteContext:
     grid: Grid
     table: pd.DataFrame
     is_demo: bool
+    inputs: dict[str, str] = field(default_factory=dict)  # input tables behind the figures: file name → sha256
 
 
 def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> SiteContext:
-    """The site's context: from the build's prepared slice, or computed from the edition's data."""
+    """The site's context, read from its prepared slice.
+
+    Without ``prepared_dir`` (the notebook opened on its own), the slice is the one the build uses
+    (``config.prepared_dir``), prepared first by the build's own preparation when missing or stale.
+    """
     params = load_edition(edition)
     identity = params.site(site)
     grid = load_grid(grid_path(params.edition, site))
     if prepared_dir:
-        table = read_site_slice(Path(prepared_dir))
-        is_demo = read_site_context(Path(prepared_dir))["demo_data"]
+        folder = Path(prepared_dir)
     else:
-        ensure_demo_data(params)
-        everything = published_indicators(params)
-        table = everything[everything["site"] == site].reset_index(drop=True)
-        is_demo = params.uses_demo_data
-    return SiteContext(params, identity, grid, table, is_demo)
+        from cohorte.build.preparation import ensure_prepared
+
+        folder = ensure_prepared(params, site)
+    context = read_site_context(folder)
+    return SiteContext(params, identity, grid, read_site_slice(folder), bool(context["demo_data"]), context.get("inputs", {}))
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -223,6 +227,7 @@ def key_figures(ctx: SiteContext) -> dict:
         "demo_data": ctx.is_demo,
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
+        "provenance": provenance_block(ctx.inputs),
     }
 
 
@@ -230,8 +235,8 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
     """Write ``key_figures.json`` beside the executed notebook (default: the site's output folder)."""
     from cohorte.files import atomic_write_json
 
-    folder = Path(output_dir) if output_dir else config.outputs_dir(ctx.edition.edition) / "sites" / ctx.site.slug
-    return atomic_write_json(folder / "key_figures.json", key_figures(ctx))
+    folder = Path(output_dir) if output_dir else config.site_output_dir(ctx.edition.edition, ctx.site.slug)
+    return atomic_write_json(folder / config.KEY_FIGURES_FILE, key_figures(ctx))
 
 
 def show_milestones(ctx: SiteContext) -> None:
