@@ -19,6 +19,7 @@ from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.grids import Grid, coded_fields, get_path, grid_path, load_grid
 from cohorte.indicators.registry import INDICATORS
+from cohorte.indicators import published
 from cohorte.indicators.published import read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
@@ -173,12 +174,12 @@ def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
     """Site-level figures with their targets, formatted in French (« n.s. » where suppressed)."""
     rows = []
     for indicator in indicators:
-        row = narrative.get_row(ctx.table, indicator)
+        row = published.get_row(ctx.table, indicator)
         if row is None:
             continue
         spec = INDICATORS[indicator]
         target = "" if pd.isna(row["target"]) else fmt_value(row["target"], spec.unit, 0)
-        met = narrative.target_met(row)
+        met = published.target_met(row)
         status = "" if met is None else ("atteint" if met else "non atteint")
         rows.append((spec.label_fr, fmt_value(row["value"], spec.unit), target, status))
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Objectif", "Situation"])

@@ -1,5 +1,8 @@
 """French sentences computed from one site's rows of the published indicator table.
 
+Reading the table (rows, suppression, targets met) is :mod:`cohorte.indicators.published`'s job;
+this module only words what it reads.
+
 Every function takes the tidy table of ``docs/data-contract.md`` (already through
 ``disclosure.publish``: suppressed cells are NA, optionally flagged by a boolean ``suppressed``
 column) restricted to one site, and returns one or a few sentences. A missing indicator never
@@ -15,7 +18,20 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from cohorte.inputs import codes
-from cohorte.report.formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
+from cohorte.indicators.published import (
+    Row,
+    by_breakdown,
+    get_row,
+    is_missing,
+    is_published,
+    is_suppressed,
+    reservataire_order,
+    rows,
+    site_has_qpv,
+    state_share,
+    target_met,
+)
+from cohorte.report.formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, join_fr, plural_fr
 
 # Réservataires as they read inside a sentence (« atteint pour les collectivités »).
 RESERVATAIRE_PHRASES = {
@@ -26,55 +42,7 @@ RESERVATAIRE_PHRASES = {
     "AUTRES": "les autres réservataires",
     "AUCUN": "le parc non réservé des bailleurs",
 }
-STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")
 _SECRET = "n'est pas diffusé{e} (n.s.), au titre du secret statistique"
-
-Row = pd.Series
-
-
-# --- reading the table -------------------------------------------------------------------------
-
-
-def _one_site(table: pd.DataFrame) -> pd.DataFrame:
-    if "site" in table.columns and table["site"].nunique() > 1:
-        sites = ", ".join(sorted(map(str, table["site"].unique())))
-        raise ValueError(f"narrative expects one site's rows, got several sites ({sites}); filter on `site` first")
-    return table
-
-
-def rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """All rows of one indicator, with ``breakdown`` as a string ("" for the site-level figure)."""
-    selected = _one_site(table).loc[table["indicator"] == indicator].copy()
-    selected["breakdown"] = selected["breakdown"].astype("object").where(selected["breakdown"].notna(), "").astype(str)
-    return selected
-
-
-def get_row(table: pd.DataFrame, indicator: str, breakdown: str = "") -> Row | None:
-    """The row of one indicator × breakdown, or None when the table has none."""
-    selected = rows(table, indicator)
-    selected = selected.loc[selected["breakdown"] == breakdown]
-    return None if selected.empty else selected.iloc[0]
-
-
-def is_suppressed(row: Row) -> bool:
-    """A row shows « n.s. » when flagged ``suppressed`` or when its value is NA."""
-    flag = row.get("suppressed", False)
-    return (not is_missing(flag) and bool(flag)) or is_missing(row.get("value"))
-
-
-def published(row: Row | None) -> bool:
-    return row is not None and not is_suppressed(row)
-
-
-def target_met(row: Row) -> bool | None:
-    """``met`` when given, else value ≥ target; None without a target or a value."""
-    met = row.get("met")
-    if not is_missing(met):
-        return bool(met)
-    target = row.get("target")
-    if is_missing(target) or is_suppressed(row):
-        return None
-    return float(row["value"]) >= float(target)
 
 
 def _target(row: Row) -> object:
@@ -99,24 +67,11 @@ def _unavailable(subject: str, row: Row | None, *, feminine: bool = False) -> st
     return f"{subject} {_SECRET.format(e='e' if feminine else '')}."
 
 
-def site_has_qpv(table: pd.DataFrame) -> bool:
-    """False only when the table shows zero attributions in QPV (the EPCI has no QPV).
-
-    Read from ``attributions_in_qpv`` (0) or the denominator of ``non_q1_in_qpv``; when the
-    disclosure rules hide that zero, pass ``has_qpv`` explicitly.
-    """
-    count = get_row(table, "attributions_in_qpv")
-    if published(count) and float(count["value"]) == 0:
-        return False
-    row = get_row(table, "non_q1_in_qpv")
-    return row is None or is_missing(row.get("denominator")) or float(row["denominator"]) > 0
-
-
 def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) -> str:
     """Q1 outside QPV against its target; ``has_qpv=None`` infers it from the table."""
     has_qpv = site_has_qpv(table_site) if has_qpv is None else has_qpv
     row = get_row(table_site, "q1_outside_qpv")
-    if not published(row):
+    if not is_published(row):
         where = "hors QPV " if has_qpv else ""
         return _unavailable(f"La part des attributions {where}allant à des ménages du premier quartile", row, feminine=True)
     share = fmt_pct(row["value"])
@@ -137,18 +92,12 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) ->
             "des autres quartiles ne s'applique pas."
         )
     row = get_row(table_site, "non_q1_in_qpv")
-    if not published(row):
+    if not is_published(row):
         return _unavailable("La part des attributions en QPV allant à des ménages des autres quartiles", row, feminine=True)
     return (
         f"{fmt_pct(row['value'])} des attributions en QPV sont allées à des ménages des deuxième, "
         f"troisième et quatrième quartiles{_target_clause(row)}."
     )
-
-
-def reservataire_order(codes_seen: Iterable[str]) -> list[str]:
-    """Réservataire codes in the order of ``codes.RESERVATAIRES``, unknown codes last."""
-    known = list(codes.RESERVATAIRES)
-    return sorted(set(codes_seen), key=lambda c: (known.index(c) if c in known else len(known), c))
 
 
 def _reservataire_phrase(code: str) -> str:
@@ -217,19 +166,19 @@ def pressure_sentence(table_site: pd.DataFrame) -> str:
     pressure = get_row(table_site, "pressure")
     parts = [_pressure_main(table_site, pressure)]
     mutation = get_row(table_site, "mutation_share")
-    if published(mutation):
+    if is_published(mutation):
         parts.append(f"Les demandes de mutation représentent {fmt_pct(mutation['value'])} des demandes actives.")
     return " ".join(parts)
 
 
 def _pressure_main(table_site: pd.DataFrame, pressure: Row | None) -> str:
-    if not published(pressure):
+    if not is_published(pressure):
         return _unavailable("Le nombre de demandes actives pour une attribution", pressure)
     value = float(pressure["value"])
     words = plural_fr(value, "demande active", "demandes actives", with_count=False)
     text = f"la pression s'établit à {fmt_num(value, 1)} {words} pour une attribution"
     demands, attributions = get_row(table_site, "active_demands"), get_row(table_site, "attributions")
-    if published(demands) and published(attributions):
+    if is_published(demands) and is_published(attributions):
         text = (
             f"Avec {plural_fr(demands['value'], 'demande active', 'demandes actives')} pour "
             f"{plural_fr(attributions['value'], 'attribution')} dans l'année, {text}"
@@ -237,7 +186,7 @@ def _pressure_main(table_site: pd.DataFrame, pressure: Row | None) -> str:
     else:
         text = text[0].upper() + text[1:]
     excl = get_row(table_site, "pressure_excl_mutations")
-    if published(excl):
+    if is_published(excl):
         text += f" ({fmt_num(excl['value'], 1)} hors demandes de mutation)"
     return text + "."
 
@@ -268,18 +217,18 @@ def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[obje
 def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None) -> str:
     """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay."""
     delay = get_row(table_site, "median_delay_months")
-    if published(delay):
+    if is_published(delay):
         range_ = typology_range(table_site, "median_delay_months", fmt_months)
         parts = [f"Le délai médian d'attribution est de {fmt_months(delay['value'])}{range_}."]
     else:
         parts = [_unavailable("Le délai médian d'attribution", delay)]
     seniority = get_row(table_site, "median_seniority_months")
-    if published(seniority):
+    if is_published(seniority):
         parts.append(f"Les demandes actives ont une ancienneté médiane de {fmt_months(seniority['value'])}.")
     abnormal = get_row(table_site, "abnormal_delay_demands")
-    if published(abnormal):
+    if is_published(abnormal):
         share = get_row(table_site, "abnormal_delay_share")
-        share_value = share["value"] if published(share) else None
+        share_value = share["value"] if is_published(share) else None
         parts.append(_abnormal_text(abnormal["value"], share_value, abnormal_delay_months))
     return " ".join(parts)
 
@@ -297,7 +246,7 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) 
     """Applicants presented at least N times to the CAL in the year without an attribution."""
     row = get_row(table_site, "poulidors")
     what = f"présentés au moins {min_presentations} fois en CAL dans l'année sans obtenir de logement"
-    if not published(row):
+    if not is_published(row):
         return _unavailable(f"Le nombre de demandeurs {what}", row)
     count = float(row["value"])
     if count == 0:
@@ -313,7 +262,7 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) 
 def q1_threshold_sentence(table_site: pd.DataFrame) -> str:
     """The Q1 threshold, saying whether it is the official value or an estimate."""
     row = get_row(table_site, "q1_threshold")
-    if not published(row):
+    if not is_published(row):
         return _unavailable("Le seuil du premier quartile", row)
     amount = f"{fmt_eur(row['value'])} par unité de consommation et par an"
     estimated = row.get("estimated")
@@ -325,7 +274,7 @@ def q1_threshold_sentence(table_site: pd.DataFrame) -> str:
 def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
     """Share of the stock outside QPV within reach of a Q1 household, with its range by typology."""
     row = get_row(table_site, "q1_affordable_stock_share")
-    if not published(row):
+    if not is_published(row):
         return _unavailable("La part des logements hors QPV accessibles aux ménages du premier quartile", row, feminine=True)
     range_ = typology_range(table_site, "q1_affordable_stock_share", fmt_pct)
     range_ = range_.replace(" pour les ", " des ")
@@ -336,20 +285,6 @@ def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
 
 
 # --- ELAN measures -----------------------------------------------------------------------------
-
-
-def _by_breakdown(table_site: pd.DataFrame, indicator: str) -> dict[str, Row]:
-    found = rows(table_site, indicator)
-    return {r["breakdown"]: r for _, r in found.loc[found["breakdown"] != ""].iterrows()}
-
-
-def state_share(table_site: pd.DataFrame, indicator: str = "flux_reserved_stock_share") -> float | None:
-    """The State's share (PPRIOR + PFONCT) of an indicator by réservataire; None when unknown or n.s."""
-    shares = _by_breakdown(table_site, indicator)
-    state = [shares[c] for c in STATE_RESERVATAIRES if c in shares]
-    if not state or any(is_suppressed(r) for r in state):
-        return None
-    return float(sum(float(r["value"]) for r in state))
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0) -> str:
@@ -385,7 +320,7 @@ def _state_cap_text(table_site: pd.DataFrame, state_cap: float) -> str:
 
 def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
     """Sum over reserved contingents (all but AUCUN); None when absent or any is n.s."""
-    found = [r for code, r in _by_breakdown(table_site, indicator).items() if code != "AUCUN"]
+    found = [r for code, r in by_breakdown(table_site, indicator).items() if code != "AUCUN"]
     if not found or any(is_suppressed(r) for r in found):
         return None
     return float(sum(float(r["value"]) for r in found))
@@ -402,7 +337,7 @@ def band_phrase(label: str) -> str:
 
 def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
     """The published band holding the most households, or None."""
-    bands = [r for r in _by_breakdown(table_site, indicator).values() if not is_suppressed(r)]
+    bands = [r for r in by_breakdown(table_site, indicator).values() if not is_suppressed(r)]
     return max(bands, key=lambda r: float(r["value"]))["breakdown"] if bands else None
 
 
@@ -410,7 +345,7 @@ def cotation_sentence(table_site: pd.DataFrame) -> str:
     """Where attributed households stood in the score distribution, and the effect of score order."""
     parts = [_cotation_position(table_site)]
     reordered = get_row(table_site, "cotation_reordered_share")
-    if published(reordered):
+    if is_published(reordered):
         parts.append(
             "Si les logements avaient été attribués dans l'ordre de la cotation, "
             f"{fmt_pct(reordered['value'])} des attributions seraient allées à d'autres ménages."
@@ -422,7 +357,7 @@ def _cotation_position(table_site: pd.DataFrame) -> str:
     """Median scores when published, else the modal bands."""
     active = get_row(table_site, "cotation_median_score_active")
     attributed = get_row(table_site, "cotation_median_score_attributed")
-    if published(active) and published(attributed):
+    if is_published(active) and is_published(attributed):
         return (
             f"Le score médian des ménages ayant obtenu un logement est de {fmt_value(attributed['value'], 'points')}, "
             f"contre {fmt_value(active['value'], 'points')} pour l'ensemble des demandes actives."

@@ -15,6 +15,7 @@ from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
+from cohorte.indicators.published import get_row, target_met
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.monograph import THEME_TITLES, value_fr
 
@@ -191,9 +192,10 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
 
 def targets_met_phrase(ctx: SynthesisContext, indicator: str) -> str:
     """« l'objectif est atteint sur 3 des 12 sites (…) » from the published rows."""
-    rows = ctx.indicators[(ctx.indicators["indicator"] == indicator) & (ctx.indicators["breakdown"] == "")]
-    met = [s for s, m in zip(rows["site"], rows["met"]) if m is True]
-    known = [s for s, m in zip(rows["site"], rows["met"]) if m in (True, False)]
+    judged = {slug: target_met(row) for slug in ctx.edition.slugs
+              if (row := get_row(ctx.indicators[ctx.indicators["site"] == slug], indicator)) is not None}
+    met = [s for s, m in judged.items() if m is True]
+    known = [s for s, m in judged.items() if m is not None]
     return f"l'objectif est atteint sur {len(met)} des {len(known)} sites où il est mesurable" + (
         f" ({join_fr([ctx.name(s) for s in met])})" if met else ""
     )

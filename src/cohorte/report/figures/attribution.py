@@ -6,8 +6,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cohorte.report.formatting import fmt_pct, is_missing, plural_fr
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, site_has_qpv, target_met
+from cohorte.report.formatting import fmt_pct, plural_fr
+from cohorte.indicators.published import get_row, is_missing, is_suppressed, reservataire_order, rows, site_has_qpv, target_met
 from cohorte.report.figures.style import (
     INK,
     colour,

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from cohorte.report.narrative import get_row, is_suppressed, rows
+from cohorte.indicators.published import get_row, is_suppressed, rows
 from cohorte.report.figures.style import LIGHT, NOT_MET, finish, grid, new_figure, nice_max, ns_text, pct_axis, unavailable, with_rc
 
 SOURCE_COTATION = "Source : fichier de la demande et grille de cotation du site ; traitement cohorte."

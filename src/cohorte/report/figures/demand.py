@@ -9,7 +9,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from cohorte.inputs import codes
 from cohorte.report.formatting import fmt_num, fmt_value, plural_fr
-from cohorte.report.narrative import get_row, is_suppressed, rows, typology_phrase, typology_range
+from cohorte.indicators.published import get_row, is_suppressed, rows
+from cohorte.report.narrative import typology_phrase, typology_range
 from cohorte.report.figures.style import INK, LIGHT, MET, NEUTRAL, finish, grid, label_x, new_figure, nice_max, ns_text, unavailable, with_rc
 
 SOURCE_DEMAND = "Source : fichier de la demande au 31 décembre et attributions de l'année ; traitement cohorte."

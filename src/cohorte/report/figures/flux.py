@@ -9,7 +9,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from cohorte.report.formatting import fmt_pct
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, state_share
+from cohorte.indicators.published import get_row, is_suppressed, reservataire_order, rows, state_share
 from cohorte.report.figures.style import (
     DEADLINE,
     LIGHT,

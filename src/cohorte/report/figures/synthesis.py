@@ -8,9 +8,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from cohorte.report.formatting import fmt_int, fmt_value, is_missing, plural_fr
+from cohorte.report.formatting import fmt_int, fmt_value, plural_fr
 from cohorte.indicators.registry import INDICATORS
-from cohorte.report.narrative import is_suppressed, target_met
+from cohorte.indicators.published import is_missing, is_suppressed, target_met
 from cohorte.report.figures.style import (
     GRID,
     INK,
