@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cohorte import config
 from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -66,7 +67,7 @@ def test_papermill_cli_runs_the_monograph_for_a_site_with_its_defaults(kit_home:
     shown = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
     assert "Communauté d'agglomération de la Région Nazairienne" in shown
     assert "Données fictives" in shown
-    assert (tmp_path / "key_figures.json").exists()
+    assert (tmp_path / config.KEY_FIGURES_FILE).exists()
 
 
 def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_kernel(tmp_path: Path) -> None:

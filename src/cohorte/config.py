@@ -78,6 +78,16 @@ def site_dir(edition: str | int) -> Path:
     return outputs_dir(edition) / "site"
 
 
+def site_index(edition: str | int) -> Path:
+    """The web site's home page: the synthesis."""
+    return site_dir(edition) / "index.html"
+
+
+def book_dir(edition: str | int) -> Path:
+    """The Quarto book project of the edition (``_quarto.yml``, chapters)."""
+    return outputs_dir(edition) / "book"
+
+
 # --- file names inside outputs/EDITION/ (one place; every module uses these) -----------------
 
 MANIFEST_FILE = "manifest.json"  # outputs/EDITION/manifest.json: what produced every output

@@ -40,10 +40,6 @@ class QuartoUnavailable(RenderError):
     """Quarto is not on PATH, or too old: the caller falls back to the built-in engine."""
 
 
-def book_dir(edition: str | int) -> Path:
-    return config.outputs_dir(edition) / "book"
-
-
 def quarto_config(edition, slugs: list[str]) -> dict:
     """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`)."""
     footer = "Données fictives — document de démonstration" if edition.uses_demo_data else edition.publisher
@@ -74,7 +70,7 @@ def quarto_config(edition, slugs: list[str]) -> dict:
 
 def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path | None = None) -> Path:
     """Write the Quarto book project (config, notebooks, styles); return the path of ``_quarto.yml``."""
-    out_dir = Path(out_dir) if out_dir is not None else book_dir(edition.edition)
+    out_dir = Path(out_dir) if out_dir is not None else config.book_dir(edition.edition)
     missing = [str(p) for p in [synthesis_nb, *site_nbs.values()] if not Path(p).exists()]
     if missing:
         raise RenderError(f"cannot assemble the book: executed notebook(s) missing: {', '.join(missing)}")
@@ -239,14 +235,14 @@ def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path
     """Write the Quarto book; render it with Quarto when that is the engine, else build the static site."""
     sources = [synthesis_nb, *site_nbs.values()]
     key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
-    index = config.site_dir(edition.edition) / "index.html"
+    index = config.site_index(edition.edition)
     expected = [index] if engine == "builtin" and "html" in formats else []
     if not force and manifest.is_current("book", "book", key, expected):
         return []
     write_book(edition, synthesis_nb, site_nbs)
     rendered = []
     if engine == "quarto":
-        rendered.append(render_book(book_dir(edition.edition)))
+        rendered.append(render_book(config.book_dir(edition.edition)))
     elif "html" in formats:
         from cohorte.build.rendering import build_site
 

@@ -145,9 +145,9 @@ def print_report(report: BuildReport) -> str:
              f"{counts['unchanged']} unchanged, {counts['failed']} failed."]
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
-    out = config.outputs_dir(report.edition.edition)
     lines.append(f"{len(report.rendered)} file(s) rendered.")
-    openable = [out / "site" / "index.html", *sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
+    synthesis = config.synthesis_base(report.edition.edition)
+    openable = [config.site_index(report.edition.edition), *(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
                 config.monograph_base(report.edition.edition, "SLUG").with_suffix(".{html,pdf,docx}")]
     lines.append("Open:")
     lines += [f"  {path}" for path in openable if path.exists() or "SLUG" in path.parts]
