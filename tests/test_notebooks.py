@@ -70,15 +70,6 @@ def test_papermill_cli_runs_the_monograph_for_a_site_with_its_defaults(kit_home:
     assert (tmp_path / config.KEY_FIGURES_FILE).exists()
 
 
-def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_kernel(tmp_path: Path) -> None:
-    from cohorte.errors import ParamsError
-    from cohorte.build.execution import NotebookJob, check_parameters
-
-    job = NotebookJob("sites/mel", REPO / "notebooks" / "monograph.ipynb", tmp_path / "x.ipynb", {"sitee": "mel"})
-    with pytest.raises(ParamsError, match=r"monograph.ipynb: unknown parameter\(s\) sitee; the notebook declares edition, site"):
-        check_parameters([job])
-
-
 def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 

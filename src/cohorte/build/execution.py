@@ -130,29 +130,25 @@ def check_kernel() -> None:
 
 
 def check_parameters(jobs: list[NotebookJob]) -> None:
-    """Refuse parameters a notebook does not declare (papermill itself only warns)."""
-    import papermill
+    """Refuse missing, unknown and wrongly typed parameters (papermill itself only warns), naming notebook and key."""
+    from cohorte.report.parameters import parameter_problems
 
-    declared: dict[Path, list[str]] = {}
-    for job in jobs:
-        if job.notebook not in declared:
-            declared[job.notebook] = list(papermill.inspect_notebook(str(job.notebook)))
-        unknown = sorted(set(job.parameters) - set(declared[job.notebook]))
-        if unknown:
-            raise ParamsError(
-                f"{job.notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
-                f"the notebook declares {', '.join(declared[job.notebook])}"
-            )
+    problems = [p for job in jobs for p in parameter_problems(job.notebook.name, job.parameters)]
+    if problems:
+        raise ParamsError("\n".join(dict.fromkeys(problems)))
 
 
 def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
-    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar."""
+    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar.
+
+    Every job's parameters are checked first: a bad value stops the build before any kernel starts.
+    """
+    check_parameters(jobs)
     current = {j.name for j in jobs if not force and is_up_to_date(j, manifest)}
     results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if j.name in current]
     todo = [j for j in jobs if j.name not in current]
     if todo:
         check_kernel()
-        check_parameters(todo)
         commit = git_commit()
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = [pool.submit(run_job, job, commit) for job in todo]
