@@ -144,11 +144,19 @@ def read_manifest(path: Path) -> Manifest:
         try:
             manifest = Manifest.model_validate_json(path.read_bytes())
         except (OSError, ValueError, ValidationError) as exc:
-            reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc).splitlines()[0]
+            reason = _first_problem(exc)
             print(f"{path}: not a valid manifest ({reason}); starting from an empty one: every output will be re-made",
                   flush=True)
     manifest._root = path.parent
     return manifest
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(map(str, error["loc"]))
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def write_manifest(path: Path, manifest: Manifest) -> Path:
