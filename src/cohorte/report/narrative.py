@@ -13,7 +13,7 @@ raises: the sentence says the figure is not available; a suppressed one says it 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import pandas as pd
 
