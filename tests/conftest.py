@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Notebooks run by nbval read the demo edition's data: generate it once, as a user would with
+    `cohorte demo-data 2020` (the notebooks themselves never generate data)."""
+    if type(item).__name__ == "IPyNbCell" and _SESSION_HOME is not None:
+        from cohorte.editions import load_edition
+        from cohorte.inputs.demo import ensure_demo_data
+
+        ensure_demo_data(load_edition(2020))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

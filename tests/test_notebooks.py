@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from cohorte import config
 from conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -52,31 +54,43 @@ def test_papermill_documents_every_parameter(path: Path) -> None:
         assert f"{name}: str" in result.stdout
 
 
+def papermill(home: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COHORTE_HOME": str(home)}
+    args = [a for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for a in pair]
+    return subprocess.run([PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), *args],
+                          capture_output=True, text=True, env=env, timeout=900)
+
+
 @pytest.mark.slow
-def test_papermill_cli_runs_the_monograph_for_a_site_with_its_defaults(kit_home: Path, tmp_path: Path) -> None:
-    out = tmp_path / "carene.ipynb"
+def test_when_no_input_data_then_the_monograph_says_what_to_run_and_generates_nothing(kit_home: Path, tmp_path: Path) -> None:
+    result = papermill(kit_home, tmp_path / "carene.ipynb", "site", "carene", "output_dir", str(tmp_path))
+    assert result.returncode != 0
+    assert "no input data for edition 2020; run `cohorte demo-data 2020` for demo data, or set data_dir" in result.stderr
+    assert not (kit_home / "data").exists(), "the notebook generated data"
+
+
+@pytest.mark.slow
+def test_papermill_cli_with_defaults_reads_the_slice_the_build_uses_and_gives_the_same_key_figures(kit_home: Path, tmp_path: Path) -> None:
     env = {**os.environ, "COHORTE_HOME": str(kit_home)}
-    result = subprocess.run(
-        [PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), "-p", "site", "carene",
-         "-p", "output_dir", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=900,
-    )
+    cohorte = str(Path(sys.executable).with_name("cohorte"))
+    subprocess.run([cohorte, "demo-data", "2020"], env=env, check=True, capture_output=True)
+    out = tmp_path / "carene.ipynb"
+    result = papermill(kit_home, out, "site", "carene", "output_dir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
     assert nb.metadata.papermill.parameters == {"site": "carene", "output_dir": str(tmp_path)}
     shown = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
     assert "Communauté d'agglomération de la Région Nazairienne" in shown
     assert "Données fictives" in shown
-    assert (tmp_path / "key_figures.json").exists()
+    assert (kit_home / "outputs" / "2020" / "sites" / "carene" / "prepared" / config.PREPARED_FILE).exists()
 
-
-def test_when_a_job_passes_an_unknown_parameter_then_it_is_an_error_before_any_kernel(tmp_path: Path) -> None:
-    from cohorte.build.execution import NotebookJob, check_parameters
-    from cohorte.errors import ParamsError
-
-    job = NotebookJob("sites/mel", REPO / "notebooks" / "monograph.ipynb", tmp_path / "x.ipynb", {"sitee": "mel"})
-    with pytest.raises(ParamsError, match=r"monograph.ipynb: unknown parameter\(s\) sitee; the notebook declares edition, site"):
-        check_parameters([job])
+    build = subprocess.run([cohorte, "build", "2020", "--sites", "carene", "--formats", "html"], env=env,
+                           capture_output=True, text=True, timeout=1800)
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "computing the indicators" not in build.stdout, "the build did not reuse the notebook's preparation"
+    by_build = json.loads((kit_home / "outputs" / "2020" / "sites" / "carene" / config.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+    by_papermill = json.loads((tmp_path / config.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+    assert by_papermill == by_build
 
 
 def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(monkeypatch: pytest.MonkeyPatch) -> None:

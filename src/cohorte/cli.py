@@ -83,7 +83,7 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
 
     params = load_edition(edition)
     table = published_indicators(params, data_dir)
-    out_file = out_file or config.outputs_dir(params.edition) / "indicators.csv"
+    out_file = out_file or config.outputs_dir(params.edition) / config.INDICATORS_FILE
     atomic_write_text(out_file, table.to_csv(index=False))
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
 

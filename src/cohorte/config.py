@@ -91,7 +91,7 @@ def templates_dir() -> Path:
 
 def monograph_base(edition: str | int, slug: str) -> Path:
     """``outputs/EDITION/sites/SLUG/monograph`` (add ``.html``, ``.pdf``, ``.docx``)."""
-    return outputs_dir(edition) / "sites" / slug / "monograph"
+    return site_output_dir(edition, slug) / Path(MONOGRAPH_NOTEBOOK).stem
 
 
 def synthesis_base(edition: str | int) -> Path:
@@ -104,9 +104,51 @@ def site_dir(edition: str | int) -> Path:
     return outputs_dir(edition) / "site"
 
 
+def site_index(edition: str | int) -> Path:
+    """The web site's home page: the synthesis."""
+    return site_dir(edition) / "index.html"
+
+
+def book_dir(edition: str | int) -> Path:
+    """The Quarto book project of the edition (``_quarto.yml``, chapters)."""
+    return outputs_dir(edition) / "book"
+
+
+# --- file names inside outputs/EDITION/ (one place; every module uses these) -----------------
+
+MANIFEST_FILE = "manifest.json"  # outputs/EDITION/manifest.json: what produced every output
+MONOGRAPH_NOTEBOOK = "monograph.ipynb"  # notebooks/ and outputs/EDITION/sites/SLUG/
+SYNTHESIS_NOTEBOOK = "synthesis.ipynb"  # notebooks/ and outputs/EDITION/synthesis/
+KEY_FIGURES_FILE = "key_figures.json"  # a site's aggregates for the synthesis, beside its notebook
 PREPARED_FILE = "indicators.csv"  # a site's published indicators, inside prepared_dir()
+INDICATORS_FILE = "indicators.csv"  # outputs/EDITION/indicators.csv written by `cohorte indicators`
+CONTEXT_FILE = "context.json"  # what the build knew of the data behind a prepared slice
+SYNTHESIS_TABLES = ("sites.csv", "indicators.csv", "observations.csv")  # under synthesis_tables_dir()
 
 
 def prepared_dir(edition: str | int, slug: str) -> Path:
     """The site's published aggregates handed to its notebook by ``cohorte build``."""
-    return outputs_dir(edition) / "sites" / slug / "prepared"
+    return site_output_dir(edition, slug) / "prepared"
+
+
+def site_output_dir(edition: str | int, slug: str) -> Path:
+    """``outputs/EDITION/sites/SLUG``: the site's executed notebook, key figures and documents."""
+    return outputs_dir(edition) / "sites" / slug
+
+
+def sites_output_dir(edition: str | int) -> Path:
+    return outputs_dir(edition) / "sites"
+
+
+def synthesis_output_dir(edition: str | int) -> Path:
+    """``outputs/EDITION/synthesis``: the executed synthesis notebook and its tables."""
+    return outputs_dir(edition) / "synthesis"
+
+
+def synthesis_tables_dir(output_dir: Path) -> Path:
+    """The synthesis tables' folder inside a synthesis output folder."""
+    return Path(output_dir) / "tables"
+
+
+def manifest_path(edition: str | int) -> Path:
+    return outputs_dir(edition) / MANIFEST_FILE

@@ -78,9 +78,9 @@ def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
         entry = manifest["notebooks"][f"sites/{slug}"]
         from cohorte.files import sha256_file
 
-        assert entry["sha256"] == sha256_file(path)
+        assert entry["outputs"][f"sites/{slug}/monograph.ipynb"] == sha256_file(path)
         assert entry["fingerprint"] == stamp.fingerprint
-    assert set(manifest["prepared"]["inputs"]) >= {"demands.csv", "attributions.csv"}
+    assert set(manifest["prepared"]["indicators"]["sources"]) >= {"demands.csv", "attributions.csv"}
     assert "synthesis" in manifest["notebooks"] and len(manifest["renders"]) == 13
 
 
@@ -246,12 +246,35 @@ def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(
     assert (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns == untouched
 
 
+def test_when_cached_outputs_are_damaged_then_they_are_remade_and_the_build_says_so(home: Path, out: Path) -> None:
+    from cohorte.files import sha256_file
+
+    slice_, pdf, notebook = (out / "sites" / "carene" / "prepared" / "indicators.csv", out / "sites" / "mel" / "monograph.pdf",
+                             out / "sites" / "lorient-agglomeration" / "monograph.ipynb")
+    good_slice = sha256_file(slice_)
+    slice_.write_bytes(slice_.read_bytes()[: slice_.stat().st_size // 2])  # truncated
+    pdf.write_bytes(pdf.read_bytes() + b"damaged")
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("Lorient", "Lorient (edited)", 1), encoding="utf-8")
+    result = cohorte(home, "build", "2020")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for rel in ("sites/carene/prepared/indicators.csv", "sites/mel/monograph.pdf", "sites/lorient-agglomeration/monograph.ipynb"):
+        assert result.stdout.count(f"{rel} differs from the file the build recorded (content hash changed): re-making it") == 1
+    assert sha256_file(slice_) == good_slice, "the re-made slice differs from the original"
+    assert pdf.read_bytes().endswith(b"%%EOF\n") or b"damaged" not in pdf.read_bytes()[-16:]
+    assert "Lorient (edited)" not in notebook.read_text(encoding="utf-8")
+
+
 def test_when_a_site_breaks_then_it_fails_alone_and_keeps_its_last_good_outputs(home: Path, out: Path) -> None:
     from cohorte.files import sha256_file
 
     good = out / "sites" / "carene" / "monograph.ipynb"
     good_hash = sha256_file(good)
-    (out / "sites" / "carene" / "prepared" / "indicators.csv").write_text("garbage\n1\n", encoding="utf-8")
+    garbage = out / "sites" / "carene" / "prepared" / "indicators.csv"
+    garbage.write_text("garbage\n1\n", encoding="utf-8")
+    # a slice the build believes good (as if preparation had a bug): the notebook itself must fail
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["prepared"]["indicators"]["outputs"]["sites/carene/prepared/indicators.csv"] = sha256_file(garbage)
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     result = cohorte(home, "build", "2020", "--sites", "carene,lorient-agglomeration,mel", "--force", "--formats", "html")
     assert result.returncode == 1
     assert "FAILED sites/carene: cell" in result.stdout
@@ -295,3 +318,13 @@ def test_site_pages_offer_their_pdf_and_docx_for_download(out: Path) -> None:
         for ext in ("pdf", "docx"):
             assert f'telechargements/{stem}.{ext}"' in text, f"{page.name}: no {ext} link"
             assert (site / "telechargements" / f"{stem}.{ext}").stat().st_size > 1000
+
+
+def test_when_the_manifest_is_unreadable_then_the_build_says_so_and_remakes_everything(home: Path, out: Path) -> None:
+    (out / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = cohorte(home, "build", "2020", "--sites", "mel", "--formats", "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "manifest.json: not a valid manifest (" in result.stdout
+    assert "starting from an empty one: every output will be re-made" in result.stdout
+    assert "2 notebook(s) executed, 0 unchanged, 0 failed" in result.stdout
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notebooks"].keys() == {"sites/mel", "synthesis"}

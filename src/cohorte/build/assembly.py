@@ -29,7 +29,7 @@ import yaml
 from tqdm import tqdm
 
 from cohorte import config
-from cohorte.build.execution import kit_fingerprint
+from cohorte.build.provenance import Manifest, kit_fingerprint
 from cohorte.errors import ParamsError, RenderError
 from cohorte.files import fingerprint, replace_dir, sha256_file
 
@@ -40,10 +40,6 @@ Engine = Literal["quarto", "builtin"]
 
 class QuartoUnavailable(RenderError):
     """Quarto is not on PATH, or too old: the caller falls back to the built-in engine."""
-
-
-def book_dir(edition: str | int) -> Path:
-    return config.outputs_dir(edition) / "book"
 
 
 SYNTHESIS_CHAPTER = "Synthèse transversale"
@@ -90,7 +86,7 @@ def quarto_config(edition, slugs: list[str]) -> dict:
         "author": _typst_string_safe(edition.publisher),
         # French words, not an ISO date: Quarto formats an ISO date in HTML but prints it raw in DOCX
         "date": fmt_date_fr(edition.reference_date),
-        "chapters": ["index.ipynb", *[f"sites/{slug}/monograph.ipynb" for slug in slugs]],
+        "chapters": ["index.ipynb", *[f"sites/{slug}/{config.MONOGRAPH_NOTEBOOK}" for slug in slugs]],
         "output-file": f"synthese-{edition.edition}",
         "downloads": ["pdf", "docx"],
         "page-footer": footer,
@@ -115,7 +111,7 @@ def quarto_config(edition, slugs: list[str]) -> dict:
 
 def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path | None = None) -> Path:
     """Write the Quarto book project (config, notebooks, styles); return the path of ``_quarto.yml``."""
-    out_dir = Path(out_dir) if out_dir is not None else book_dir(edition.edition)
+    out_dir = Path(out_dir) if out_dir is not None else config.book_dir(edition.edition)
     missing = [str(p) for p in [synthesis_nb, *site_nbs.values()] if not Path(p).exists()]
     if missing:
         raise RenderError(f"cannot assemble the book: executed notebook(s) missing: {', '.join(missing)}")
@@ -135,7 +131,7 @@ def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
 def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str, Path]) -> None:
     _write_chapter(synthesis_nb, folder / "index.ipynb", f"# {SYNTHESIS_CHAPTER} {{.unnumbered}}", "synthese")
     for slug, path in site_nbs.items():
-        target = folder / "sites" / slug / "monograph.ipynb"
+        target = folder / "sites" / slug / config.MONOGRAPH_NOTEBOOK
         target.parent.mkdir(parents=True)
         _write_chapter(path, target, f"# {edition.site(slug).name}", slug)
     shutil.copyfile(config.templates_dir() / "cohorte.css", folder / "cohorte.css")
@@ -370,27 +366,30 @@ def _provenance(nb: Path) -> str:
     return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
 
 
-def _documents(edition, notebooks: Mapping[str, Path], formats, manifest: dict, force: bool) -> list[_Document]:
-    """The documents whose outputs are missing or were rendered from something else."""
+def _outputs(base: Path, formats) -> list[Path]:
+    return [base.with_name(f"{base.name}.{f}") for f in formats]
+
+
+def _documents(edition, notebooks: Mapping[str, Path], formats, manifest: Manifest, force: bool) -> list[_Document]:
+    """The documents whose outputs are missing, damaged or were rendered from something else."""
     todo = []
     for name, nb in notebooks.items():
         slug = None if name == "synthesis" else name.split("/", 1)[1]
         base = config.synthesis_base(edition.edition) if slug is None else config.monograph_base(edition.edition, slug)
         key = fingerprint(nb, sorted(formats), kit_fingerprint())
-        done = manifest.get("renders", {}).get(name, {}).get("fingerprint") == key
-        if force or not done or not all(base.with_name(f"{base.name}.{f}").exists() for f in formats):
+        if force or not manifest.is_current("renders", name, key, _outputs(base, formats)):
             todo.append(_Document(name, nb, base, slug, key))
     return todo
 
 
-def render_documents(edition, notebooks: Mapping[str, Path], manifest: dict, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
-    """Render each executed notebook to its formats with the built-in engine, in parallel, skipping unchanged ones."""
+def render_documents(edition, notebooks: Mapping[str, Path], manifest: Manifest, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+    """Render each executed notebook to its formats with the built-in engine, in parallel, skipping current ones."""
     todo = _documents(edition, notebooks, formats, manifest, force)
     if not todo:
         return [], {}
     from cohorte.build.rendering import document_meta  # imported here: a no-op build never loads nbformat
 
-    renders, done, failures = manifest.setdefault("renders", {}), [], {}
+    done, failures = [], {}
     with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
         futures = {doc: pool.submit(_render_one, doc, tuple(formats), document_meta(edition, doc.slug, _provenance(doc.notebook)))
                    for doc in todo}
@@ -398,34 +397,39 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: dict, for
             files, error = future.result()
             if error:
                 failures[f"{doc.name} (rendering)"] = error
-                renders.pop(doc.name, None)
+                manifest.forget("renders", doc.name)
                 continue
             done += files
-            renders[doc.name] = {"fingerprint": doc.key, "outputs": {f.name: sha256_file(f) for f in files}}
+            manifest.record("renders", doc.name, doc.key, files)
     return done, failures
 
 
-def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], manifest: dict, formats, engine: str, force: bool) -> list[Path]:
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], manifest: Manifest, formats, engine: str, force: bool) -> list[Path]:
     """Write the Quarto book; render it with Quarto when that is the engine, else build the static site."""
     sources = [synthesis_nb, *site_nbs.values()]
     key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
-    index = config.site_dir(edition.edition) / "index.html"
-    up_to_date = manifest.get("book", {}).get("fingerprint") == key
-    if not force and up_to_date and (engine == "quarto" or index.exists() or "html" not in formats):
+    index = config.site_index(edition.edition)
+    expected = [index] if engine == "builtin" and "html" in formats else []
+    if not force and manifest.is_current("book", "book", key, expected):
         return []
     write_book(edition, synthesis_nb, site_nbs)
     rendered = []
     if engine == "quarto":
-        rendered += render_book(book_dir(edition.edition), tuple(formats))
+        rendered += render_book(config.book_dir(edition.edition), tuple(formats))
     elif "html" in formats:
         from cohorte.build.rendering import build_site
 
         rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
-    manifest["book"] = {"fingerprint": key, "engine": engine}
+    made = [f for folder in rendered for f in _files(folder)] if engine == "quarto" else [f for p in rendered for f in _files(p.parent)]
+    manifest.record("book", "book", key, made, engine=engine)
     return rendered
 
 
-def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | None, manifest: dict, formats, engine: str,
+def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | None, manifest: Manifest, formats, engine: str,
                    workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
     """Render the executed notebooks of an edition; returns the files written and the failures by document."""
     notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}

@@ -8,31 +8,20 @@ cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops th
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from tqdm import tqdm
 
-from cohorte import __version__, config
+from cohorte.build.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
 from cohorte.errors import ParamsError
-from cohorte.files import atomic_write_json, fingerprint, sha256_file, temp_path_for
+from cohorte.files import fingerprint, temp_path_for
 
 KERNEL = "cohorte"
-
-
-@cache
-def kit_fingerprint() -> str:
-    """The kit's version plus the content of its code and templates: a change to any re-runs outputs."""
-    package = Path(__file__).parents[1]  # the whole cohorte package
-    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().rglob("*") if p.is_file())
-    return fingerprint(__version__, [sha256_file(p) for p in files])
 
 
 @dataclass(frozen=True)
@@ -64,30 +53,13 @@ class JobResult:
     output: str = ""
 
 
-def git_commit() -> str:
-    """The repository's commit (with ``-dirty`` when the tree has changes), or 'unknown'."""
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", *args], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10)
-
-    try:
-        commit = run("rev-parse", "--short=12", "HEAD").stdout.strip()
-        dirty = bool(run("status", "--porcelain", "--untracked-files=no").stdout.strip())
-        return (commit + ("-dirty" if dirty else "")) or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
     import nbformat  # imported here: a no-op build never pays for nbformat's start-up
 
     nb = nbformat.read(path, as_version=4)
-    nb.metadata["cohorte"] = {
-        "kit_version": __version__,
-        "git_commit": commit,
-        "job": job.name,
-        "sources": job.sources,
-        "fingerprint": job.fingerprint,
-    }
+    block = provenance_block({}, commit)
+    del block["inputs"]  # a notebook's inputs are its sources
+    nb.metadata["cohorte"] = {**block, "job": job.name, "sources": job.sources, "fingerprint": job.fingerprint}
     nbformat.write(nb, path)
 
 
@@ -143,14 +115,9 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
         return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
 
 
-def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
-    """True when the manifest says this exact job produced the notebook that is still in place."""
-    entry = manifest.get("notebooks", {}).get(job.name)
-    if not entry or entry.get("fingerprint") != job.fingerprint:
-        return False
-    recorded = {job.output: entry.get("sha256"), **{Path(p): h for p, h in entry.get("products", {}).items()}}
-    expected = [job.output, *job.products]
-    return all(p.exists() and recorded.get(p) == sha256_file(p) for p in expected)
+def is_up_to_date(job: NotebookJob, manifest: Manifest) -> bool:
+    """True when the manifest says this exact job produced the notebook and products still in place."""
+    return manifest.is_current("notebooks", job.name, job.fingerprint, [job.output, *job.products])
 
 
 def check_kernel() -> None:
@@ -163,28 +130,25 @@ def check_kernel() -> None:
 
 
 def check_parameters(jobs: list[NotebookJob]) -> None:
-    """Refuse parameters a notebook does not declare (papermill itself only warns)."""
-    import papermill
+    """Refuse missing, unknown and wrongly typed parameters (papermill itself only warns), naming notebook and key."""
+    from cohorte.report.parameters import parameter_problems
 
-    declared: dict[Path, list[str]] = {}
-    for job in jobs:
-        if job.notebook not in declared:
-            declared[job.notebook] = list(papermill.inspect_notebook(str(job.notebook)))
-        unknown = sorted(set(job.parameters) - set(declared[job.notebook]))
-        if unknown:
-            raise ParamsError(
-                f"{job.notebook.name}: unknown parameter(s) {', '.join(unknown)}; "
-                f"the notebook declares {', '.join(declared[job.notebook])}"
-            )
+    problems = [p for job in jobs for p in parameter_problems(job.notebook.name, job.parameters)]
+    if problems:
+        raise ParamsError("\n".join(dict.fromkeys(problems)))
 
 
-def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
-    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar."""
-    results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if not force and is_up_to_date(j, manifest)]
-    todo = [j for j in jobs if force or not is_up_to_date(j, manifest)]
+def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
+    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar.
+
+    Every job's parameters are checked first: a bad value stops the build before any kernel starts.
+    """
+    check_parameters(jobs)
+    current = {j.name for j in jobs if not force and is_up_to_date(j, manifest)}
+    results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if j.name in current]
+    todo = [j for j in jobs if j.name not in current]
     if todo:
         check_kernel()
-        check_parameters(todo)
         commit = git_commit()
         with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = [pool.submit(run_job, job, commit) for job in todo]
@@ -194,33 +158,15 @@ def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool 
     return sorted(results, key=lambda r: r.name)
 
 
-def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -> None:
+def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifest) -> None:
     by_name = {r.name: r for r in results}
     for job in jobs:
         result = by_name[job.name]
         if result.status == "executed":
-            manifest.setdefault("notebooks", {})[job.name] = {
-                "output": str(job.output.relative_to(config.root())) if job.output.is_relative_to(config.root()) else str(job.output),
-                "sha256": sha256_file(job.output),
-                "products": {str(p): sha256_file(p) for p in job.products if p.exists()},
-                "fingerprint": job.fingerprint,
-                "sources": job.sources,
-                "parameters": job.parameters,
-                "kit_version": __version__,
-            }
+            manifest.record("notebooks", job.name, job.fingerprint, [job.output, *(p for p in job.products if p.exists())],
+                            sources=job.sources, parameters=job.parameters)
         elif result.status == "failed":
-            manifest.get("notebooks", {}).pop(job.name, None)
+            manifest.forget("notebooks", job.name)
             for product in job.products:  # stale results of an older run must not be read as current
                 if product.exists():
                     product.replace(product.with_name(product.stem + ".stale" + product.suffix))
-
-
-def read_manifest(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def write_manifest(path: Path, manifest: dict) -> None:
-    atomic_write_json(path, manifest)

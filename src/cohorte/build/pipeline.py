@@ -14,16 +14,18 @@ from pathlib import Path
 
 from cohorte import __version__, config
 from cohorte.build.assembly import choose_engine, render_edition
-from cohorte.build.execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
+from cohorte.build.execution import JobResult, NotebookJob, run_jobs
+from cohorte.build.preparation import prepare
+from cohorte.build.provenance import Manifest, read_manifest, write_manifest
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, sha256_file
-from cohorte.grids import check_grids, grid_path, load_grids
+from cohorte.grids import check_grids, grid_path
 from cohorte.report.checks import check_texts
 from cohorte.validation import display_path
 
-MONOGRAPH = "monograph.ipynb"
-SYNTHESIS = "synthesis.ipynb"
+MONOGRAPH = config.MONOGRAPH_NOTEBOOK
+SYNTHESIS = config.SYNTHESIS_NOTEBOOK
 
 
 @dataclass
@@ -53,35 +55,6 @@ def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
     return sites
 
 
-def _input_hashes(data_dir: Path) -> dict[str, str]:
-    from cohorte.inputs.readers import find_table
-    from cohorte.inputs.schemas import TABLES
-
-    found = {t: find_table(data_dir, t) for t in TABLES} if data_dir.is_dir() else {}
-    return {path.name: sha256_file(path) for path in found.values() if path}
-
-
-def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
-    """Compute and publish every site's indicators, unless nothing they depend on changed since the last build.
-
-    They depend on the input tables, the edition's params, the grids and the kit (content hashes).
-    """
-    params = config.params_dir(edition.edition)
-    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(), [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
-                      _input_hashes(data_dir), kit_fingerprint())
-    cached = manifest.get("prepared", {})
-    slices_ok = all((config.prepared_dir(edition.edition, s) / config.PREPARED_FILE).exists() for s in edition.slugs)
-    if cached.get("fingerprint") == key and slices_ok:
-        return
-    from cohorte.indicators.published import published_indicators, write_site_slices
-
-    print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
-    table = published_indicators(edition, data_dir, load_grids(edition.edition))
-    write_site_slices(edition, table)
-    manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "demo_data": edition.uses_demo_data,
-                            "inputs": _input_hashes(data_dir)}
-
-
 def _texts_hash(*folders_or_files: Path) -> str:
     """Content hash of authored text (templates overrides, prose, synthesis parts, stated aggregates)."""
     files = []
@@ -91,20 +64,19 @@ def _texts_hash(*folders_or_files: Path) -> str:
 
 
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
-    out = config.outputs_dir(edition.edition) / "sites"
     jobs = []
     for slug in slugs:
-        folder, prepared = out / slug, config.prepared_dir(edition.edition, slug)
+        folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
         jobs.append(NotebookJob(
             name=f"sites/{slug}",
             notebook=config.notebooks_dir() / MONOGRAPH,
             output=folder / MONOGRAPH,
             parameters={"edition": edition.edition, "site": slug, "prepared_dir": str(prepared), "output_dir": str(folder)},
-            products=(folder / "key_figures.json",),
+            products=(folder / config.KEY_FIGURES_FILE,),
             sources={
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
                 "grid": sha256_file(grid_path(edition.edition, slug)),
-                "data_slice": sha256_file(prepared / config.PREPARED_FILE),
+                "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
                 # prose may count across every site's grid, with the edition's templates and stated aggregates
                 "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
                                      config.stated_path(edition.edition),
@@ -115,15 +87,15 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
 
 
 def synthesis_job(edition: Edition) -> NotebookJob:
-    out = config.outputs_dir(edition.edition)
-    figures = {s: out / "sites" / s / "key_figures.json" for s in edition.slugs}
-    tables = out / "synthesis" / "tables"
+    figures = {s: config.site_output_dir(edition.edition, s) / config.KEY_FIGURES_FILE for s in edition.slugs}
+    folder = config.synthesis_output_dir(edition.edition)
+    tables = config.synthesis_tables_dir(folder)
     return NotebookJob(
         name="synthesis",
         notebook=config.notebooks_dir() / SYNTHESIS,
-        output=out / "synthesis" / SYNTHESIS,
-        parameters={"edition": edition.edition, "sites_dir": str(out / "sites"), "output_dir": str(out / "synthesis")},
-        products=tuple(tables / name for name in ("sites.csv", "indicators.csv", "observations.csv")),
+        output=folder / SYNTHESIS,
+        parameters={"edition": edition.edition, "sites_dir": str(config.sites_output_dir(edition.edition)), "output_dir": str(folder)},
+        products=tuple(tables / name for name in config.SYNTHESIS_TABLES),
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
@@ -159,11 +131,9 @@ def build_edition(
     from cohorte.inputs.demo import ensure_demo_data
 
     data = ensure_demo_data(edition)
-    out = config.outputs_dir(edition.edition)
-    manifest_path = out / "manifest.json"
+    manifest_path = config.manifest_path(edition.edition)
     manifest = read_manifest(manifest_path)
-    manifest.update({"edition": edition.edition, "kit_version": __version__})
-
+    manifest.edition, manifest.kit_version = str(edition.edition), __version__
     report = BuildReport(edition, warnings=texts.warnings, engine=engine)
     try:
         prepare(edition, data, manifest)
@@ -174,26 +144,17 @@ def build_edition(
         report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
         report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
     finally:
-        _forget_removed_sites(manifest, edition)
+        manifest.forget_sites(edition.slugs)
         write_manifest(manifest_path, manifest)
     return report
 
 
-def _forget_removed_sites(manifest: dict, edition: Edition) -> None:
-    """Drop the manifest entries of sites no longer in the edition."""
-    for section in ("notebooks", "renders"):
-        entries = manifest.get(section, {})
-        for name in [n for n in entries if n.startswith("sites/") and n.split("/", 1)[1] not in edition.slugs]:
-            del entries[name]
-
-
-def render_outputs(edition: Edition, report: BuildReport, manifest: dict, formats, engine: str, workers: int, force: bool) -> list[Path]:
+def render_outputs(edition: Edition, report: BuildReport, manifest: Manifest, formats, engine: str, workers: int, force: bool) -> list[Path]:
     """Render every notebook that did not fail: documents per site and for the synthesis, the site, the book."""
-    out = config.outputs_dir(edition.edition)
     failed = set(report.failures)
-    site_nbs = {s: out / "sites" / s / MONOGRAPH for s in edition.slugs
-                if f"sites/{s}" not in failed and (out / "sites" / s / MONOGRAPH).exists()}
-    synthesis_nb = out / "synthesis" / SYNTHESIS
+    site_nbs = {s: config.site_output_dir(edition.edition, s) / MONOGRAPH for s in edition.slugs
+                if f"sites/{s}" not in failed and (config.site_output_dir(edition.edition, s) / MONOGRAPH).exists()}
+    synthesis_nb = config.synthesis_output_dir(edition.edition) / SYNTHESIS
     has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
     rendered, failures = render_edition(edition, site_nbs, synthesis_nb if has_synthesis else None,
                                         manifest, formats, engine, workers, force)
@@ -208,19 +169,20 @@ def print_report(report: BuildReport) -> str:
              f"{counts['unchanged']} unchanged, {counts['failed']} failed."]
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
-    out = config.outputs_dir(report.edition.edition)
+    edition = report.edition.edition
     lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
-    documents = [*sorted(out.glob("synthese-*.pdf")), *sorted(out.glob("synthese-*.docx")),
-                 out / "sites" / "SLUG" / "monograph.{html,pdf,docx}"]
+    synthesis = config.synthesis_base(edition)
+    documents = [*(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
+                 config.monograph_base(edition, "SLUG").with_suffix(".{html,pdf,docx}")]
     lines.append("Open:")
     if report.engine == "quarto":
-        book = sorted(p for p in (out / "book" / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx"))
+        book = sorted(p for p in (config.book_dir(edition) / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx"))
         lines.append("  the Quarto book (rendered by Quarto):")
         lines += [f"    {path}" for path in book if path.name == "index.html" or path.suffix != ".html"]
         lines.append("  the documents (rendered by the built-in engine, pandoc + typst):")
     else:
-        documents.insert(0, out / "site" / "index.html")
+        documents.insert(0, config.site_index(edition))
     lines += [f"  {path}" for path in documents if path.exists() or "SLUG" in path.parts]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")

@@ -22,21 +22,13 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from cohorte.indicators.published import is_missing
+
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
 NS = "n.s."
 
 UNITS = ("%", "mois", "€/UC", "€", "nombre", "ratio", "points")
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, NaT and pandas' NA: the cell prints as « n.s. »."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _number(value: object) -> float:

@@ -6,17 +6,18 @@ site's published indicators (already disclosure-controlled) and its observation 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from cohorte import __version__, config
+from cohorte.build.provenance import provenance_block
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.grids import Grid, coded_fields, get_path, load_grids, submodel
-from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
+from cohorte.indicators import published
+from cohorte.indicators.published import read_site_context, read_site_slice
 from cohorte.indicators.registry import INDICATORS
-from cohorte.inputs.demo import ensure_demo_data
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value
@@ -39,24 +40,29 @@ class SiteContext:
     is_demo: bool
     wording: Texts
     places: Placeholders
+    inputs: dict[str, str] = field(default_factory=dict)  # input tables behind the figures: file name → sha256
 
 
 def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> SiteContext:
-    """The site's context: from the build's prepared slice, or computed from the edition's data."""
+    """The site's context, read from its prepared slice.
+
+    Without ``prepared_dir`` (the notebook opened on its own), the slice is the one the build uses
+    (``config.prepared_dir``), prepared first by the build's own preparation when missing or stale.
+    """
     params = load_edition(edition)
     identity = params.site(site)
     grids = load_grids(params.edition)
     wording = texts(params.edition)
     places = Placeholders(params, grids, wording, None, load_stated(params))
     if prepared_dir:
-        table = read_site_slice(Path(prepared_dir))
-        is_demo = read_site_context(Path(prepared_dir))["demo_data"]
+        folder = Path(prepared_dir)
     else:
-        ensure_demo_data(params)
-        everything = published_indicators(params)
-        table = everything[everything["site"] == site].reset_index(drop=True)
-        is_demo = params.uses_demo_data
-    return SiteContext(params, identity, grids[site], table, is_demo, wording, places)
+        from cohorte.build.preparation import ensure_prepared
+
+        folder = ensure_prepared(params, site)
+    context = read_site_context(folder)
+    return SiteContext(params, identity, grids[site], read_site_slice(folder), bool(context["demo_data"]),
+                       wording, places, context.get("inputs", {}))
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -177,12 +183,12 @@ def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
     """Site-level figures with their targets, formatted in French (« n.s. » where suppressed)."""
     rows: list[tuple[str, str, str, str]] = []
     for indicator in indicators:
-        row = narrative.get_row(ctx.table, indicator)
+        row = published.get_row(ctx.table, indicator)
         if row is None:
             continue
         spec = INDICATORS[indicator]
         target = "" if pd.isna(row["target"]) else fmt_value(row["target"], spec.unit, 0)
-        met = narrative.target_met(row)
+        met = published.target_met(row)
         status = "" if met is None else ctx.wording.label("target_status", "met" if met else "not_met")
         rows.append((spec.label_fr, fmt_value(row["value"], spec.unit), target, status))
     w = ctx.wording
@@ -230,6 +236,7 @@ def key_figures(ctx: SiteContext) -> dict:
         "demo_data": ctx.is_demo,
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
+        "provenance": provenance_block(ctx.inputs),
     }
 
 
@@ -237,8 +244,8 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
     """Write ``key_figures.json`` beside the executed notebook (default: the site's output folder)."""
     from cohorte.files import atomic_write_json
 
-    folder = Path(output_dir) if output_dir else config.outputs_dir(ctx.edition.edition) / "sites" / ctx.site.slug
-    return atomic_write_json(folder / "key_figures.json", key_figures(ctx))
+    folder = Path(output_dir) if output_dir else config.site_output_dir(ctx.edition.edition, ctx.site.slug)
+    return atomic_write_json(folder / config.KEY_FIGURES_FILE, key_figures(ctx))
 
 
 def caption(ctx: SiteContext, key: str) -> str:

@@ -1,5 +1,8 @@
 """French sentences computed from one site's rows of the published indicator table.
 
+Reading the table (rows, suppression, targets met) is :mod:`cohorte.indicators.published`'s job;
+this module only words what it reads.
+
 Every function takes the tidy table of ``docs/data-contract.md`` (already through
 ``disclosure.publish``: suppressed cells are NA, optionally flagged by a boolean ``suppressed``
 column) restricted to one site, decides which case applies and computes the values; the words are
@@ -11,65 +14,27 @@ says it is not published (« n.s. »).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TypeAlias, TypeGuard
+from collections.abc import Callable
 
 import pandas as pd
 
-from cohorte.inputs import codes
-from cohorte.report.formatting import is_missing
+from cohorte.indicators.published import (
+    Row,
+    by_breakdown,
+    get_row,
+    is_missing,
+    is_published,
+    is_suppressed,
+    reservataire_order,
+    rows,
+    site_has_qpv,
+    state_share,
+    target_met,
+)
 from cohorte.report.text import Texts, texts
 
-STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")
 FIGURES = "monograph/figures"
 
-Row: TypeAlias = pd.Series
-
-
-# --- reading the table -------------------------------------------------------------------------
-
-
-def _one_site(table: pd.DataFrame) -> pd.DataFrame:
-    if "site" in table.columns and table["site"].nunique() > 1:
-        sites = ", ".join(sorted(map(str, table["site"].unique())))
-        raise ValueError(f"narrative expects one site's rows, got several sites ({sites}); filter on `site` first")
-    return table
-
-
-def rows(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """All rows of one indicator, with ``breakdown`` as a string ("" for the site-level figure)."""
-    selected = _one_site(table).loc[table["indicator"] == indicator].copy()
-    selected["breakdown"] = selected["breakdown"].astype("object").where(selected["breakdown"].notna(), "").astype(str)
-    return selected
-
-
-def get_row(table: pd.DataFrame, indicator: str, breakdown: str = "") -> Row | None:
-    """The row of one indicator × breakdown, or None when the table has none."""
-    selected = rows(table, indicator)
-    selected = selected.loc[selected["breakdown"] == breakdown]
-    return None if selected.empty else selected.iloc[0]
-
-
-def is_suppressed(row: Row) -> bool:
-    """A row shows « n.s. » when flagged ``suppressed`` or when its value is NA."""
-    flag = row.get("suppressed", False)
-    return (not is_missing(flag) and bool(flag)) or is_missing(row.get("value"))
-
-
-def published(row: Row | None) -> TypeGuard[Row]:
-    """The row exists and is not suppressed."""
-    return row is not None and not is_suppressed(row)
-
-
-def target_met(row: Row) -> bool | None:
-    """``met`` when given, else value ≥ target; None without a target or a value."""
-    met = row.get("met")
-    if not is_missing(met):
-        return bool(met)
-    target = row.get("target")
-    if is_missing(target) or is_suppressed(row):
-        return None
-    return float(row["value"]) >= float(target)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -88,7 +53,7 @@ def _case(row: Row | None) -> str:
 
 
 def _value(row: Row | None) -> float | None:
-    return float(row["value"]) if published(row) else None  # type: ignore[index]
+    return float(row["value"]) if is_published(row) else None  # type: ignore[index]
 
 
 def _target(row: Row) -> float | None:
@@ -99,21 +64,8 @@ def _target(row: Row) -> float | None:
 # --- attribution targets -----------------------------------------------------------------------
 
 
-def site_has_qpv(table: pd.DataFrame) -> bool:
-    """False only when the table shows zero attributions in QPV (the EPCI has no QPV).
-
-    Read from ``attributions_in_qpv`` (0) or the denominator of ``non_q1_in_qpv``; when the
-    disclosure rules hide that zero, pass ``has_qpv`` explicitly.
-    """
-    count = get_row(table, "attributions_in_qpv")
-    if published(count) and float(count["value"]) == 0:
-        return False
-    row = get_row(table, "non_q1_in_qpv")
-    return row is None or is_missing(row.get("denominator")) or float(row["denominator"]) > 0
-
-
 def _rate(row: Row | None, case: str) -> dict[str, object]:
-    if not published(row):
+    if not is_published(row):
         return {"case": _case(row), "share": None, "target": None, "met": None}
     return {"case": case, "share": float(row["value"]), "target": _target(row), "met": target_met(row)}  # type: ignore[index]
 
@@ -131,12 +83,6 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, te
     if not has_qpv:
         return _say("non_q1_in_qpv", text, case="not_applicable", share=None, target=None, met=None)
     return _say("non_q1_in_qpv", text, **_rate(get_row(table_site, "non_q1_in_qpv"), "qpv"))
-
-
-def reservataire_order(codes_seen: Iterable[str]) -> list[str]:
-    """Réservataire codes in the order of ``codes.RESERVATAIRES``, unknown codes last."""
-    known = list(codes.RESERVATAIRES)
-    return sorted(set(codes_seen), key=lambda c: (known.index(c) if c in known else len(known), c))
 
 
 def _contingent(row: Row) -> dict[str, object]:
@@ -251,20 +197,6 @@ def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = 
 # --- ELAN measures -----------------------------------------------------------------------------
 
 
-def _by_breakdown(table_site: pd.DataFrame, indicator: str) -> dict[str, Row]:
-    found = rows(table_site, indicator)
-    return {r["breakdown"]: r for _, r in found.loc[found["breakdown"] != ""].iterrows()}
-
-
-def state_share(table_site: pd.DataFrame, indicator: str = "flux_reserved_stock_share") -> float | None:
-    """The State's share (PPRIOR + PFONCT) of an indicator by réservataire; None when unknown or n.s."""
-    shares = _by_breakdown(table_site, indicator)
-    state = [shares[c] for c in STATE_RESERVATAIRES if c in shares]
-    if not state or any(is_suppressed(r) for r in state):
-        return None
-    return float(sum(float(r["value"]) for r in state))
-
-
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Texts | None = None) -> str:
     """The State's share against its flow cap (from its flow share, else its reserved stock share),
     and the implied yearly flow against attributions."""
@@ -279,7 +211,7 @@ def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Te
 
 def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
     """Sum over reserved contingents (all but AUCUN); None when absent or any is n.s."""
-    found = [r for code, r in _by_breakdown(table_site, indicator).items() if code != "AUCUN"]
+    found = [r for code, r in by_breakdown(table_site, indicator).items() if code != "AUCUN"]
     if not found or any(is_suppressed(r) for r in found):
         return None
     return float(sum(float(r["value"]) for r in found))
@@ -296,7 +228,7 @@ def band(label: str) -> dict[str, object]:
 
 def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
     """The published band holding the most households, or None."""
-    bands = [r for r in _by_breakdown(table_site, indicator).values() if not is_suppressed(r)]
+    bands = [r for r in by_breakdown(table_site, indicator).values() if not is_suppressed(r)]
     return max(bands, key=lambda r: float(r["value"]))["breakdown"] if bands else None
 
 

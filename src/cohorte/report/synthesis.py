@@ -47,7 +47,7 @@ def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
     """The key-figure JSON of every site that has one (a failed or unbuilt site has none)."""
     found = {}
     for slug in slugs:
-        path = sites_dir / slug / "key_figures.json"
+        path = sites_dir / slug / config.KEY_FIGURES_FILE
         if path.exists():
             found[slug] = json.loads(path.read_text(encoding="utf-8"))
     return found
@@ -55,7 +55,7 @@ def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
 
 def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisContext:
     params = load_edition(edition)
-    folder = Path(sites_dir) if sites_dir else config.outputs_dir(params.edition) / "sites"
+    folder = Path(sites_dir) if sites_dir else config.sites_output_dir(params.edition)
     figures = read_key_figures(folder, params.slugs)
     frames = [pd.DataFrame(f["indicators"]) for f in figures.values()]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
@@ -177,12 +177,9 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
     """Write sites.csv, indicators.csv and observations.csv under ``synthesis/tables/``."""
-    folder = (Path(output_dir) if output_dir else config.outputs_dir(ctx.edition.edition) / "synthesis") / "tables"
-    tables = {
-        "sites.csv": sites_frame(ctx.edition),
-        "indicators.csv": indicators_frame(ctx),
-        "observations.csv": grids_table(ctx.edition.edition),
-    }
+    folder = config.synthesis_tables_dir(Path(output_dir) if output_dir else config.synthesis_output_dir(ctx.edition.edition))
+    frames = (sites_frame(ctx.edition), indicators_frame(ctx), grids_table(ctx.edition.edition))
+    tables = dict(zip(config.SYNTHESIS_TABLES, frames, strict=True))
     return {name: atomic_write_text(folder / name, frame.to_csv(index=False)) for name, frame in tables.items()}
 
 

@@ -6,6 +6,15 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cohorte.indicators.published import (
+    get_row,
+    is_missing,
+    is_suppressed,
+    reservataire_order,
+    rows,
+    site_has_qpv,
+    target_met,
+)
 from cohorte.report.figures.style import (
     INK,
     colour,
@@ -22,8 +31,7 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
-from cohorte.report.formatting import fmt_pct, is_missing, plural_fr
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, site_has_qpv, target_met
+from cohorte.report.formatting import fmt_pct, plural_fr
 
 SOURCE_ATTRIBUTIONS = "Source : attributions de l'année suivies d'un bail signé ; traitement cohorte."
 

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from cohorte.indicators.published import get_row, is_published, is_suppressed, rows
 from cohorte.report.figures.style import (
     LIGHT,
     NOT_MET,
@@ -22,7 +23,6 @@ from cohorte.report.figures.style import (
     unavailable,
     with_rc,
 )
-from cohorte.report.narrative import get_row, is_suppressed, published, rows
 
 SOURCE_COTATION = "Source : fichier de la demande et grille de cotation du site ; traitement cohorte."
 
@@ -113,7 +113,7 @@ def _cotation_title(table_site: pd.DataFrame, demand: Shares, attributed: Shares
                                         for kind in ("active", "attributed"))
     mean_demand: float | None
     mean_attributed: float | None
-    if published(median_demand) and published(median_attributed):
+    if is_published(median_demand) and is_published(median_attributed):
         mean_demand, mean_attributed = float(median_demand["value"]), float(median_attributed["value"])
         margin = 1.0  # points
     elif None in demand.values() or None in attributed.values():

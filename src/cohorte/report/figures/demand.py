@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from cohorte.indicators.published import get_row, is_suppressed, rows
 from cohorte.inputs import codes
 from cohorte.report.figures.style import (
     INK,
@@ -23,7 +24,7 @@ from cohorte.report.figures.style import (
     with_rc,
 )
 from cohorte.report.formatting import fmt_num, fmt_value
-from cohorte.report.narrative import get_row, is_suppressed, rows, typology_phrase, typology_range
+from cohorte.report.narrative import typology_phrase, typology_range
 
 SOURCE_DEMAND = "Source : fichier de la demande au 31 décembre et attributions de l'année ; traitement cohorte."
 TYPOLOGY_LABELS = {"C": "Chambre", "T6P": "T6 et +"}

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from cohorte.indicators.published import get_row, is_suppressed, reservataire_order, rows, state_share
 from cohorte.report.figures.style import (
     DEADLINE,
     LIGHT,
@@ -25,7 +26,6 @@ from cohorte.report.figures.style import (
     wrap,
 )
 from cohorte.report.formatting import fmt_pct
-from cohorte.report.narrative import get_row, is_suppressed, reservataire_order, rows, state_share
 
 SOURCE_FLUX = "Source : parc social (type RPLS) et attributions de l'année ; estimations cohorte."
 

@@ -22,9 +22,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import LegendLocType, RcKeyType
 
+from cohorte.indicators.published import is_missing, target_met
 from cohorte.inputs import codes
-from cohorte.report.formatting import NS, fmt_num, fmt_pct, is_missing
-from cohorte.report.narrative import target_met
+from cohorte.report.formatting import NS, fmt_num, fmt_pct
 
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page
 MET = "#1f5f99"  # target met

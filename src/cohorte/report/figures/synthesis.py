@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cohorte.indicators.published import is_missing, is_suppressed, target_met
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.figures.style import (
     GRID,
@@ -25,8 +26,7 @@ from cohorte.report.figures.style import (
     with_rc,
     wrap,
 )
-from cohorte.report.formatting import fmt_int, fmt_pct, fmt_value, is_missing, plural_fr
-from cohorte.report.narrative import is_suppressed, target_met
+from cohorte.report.formatting import fmt_int, fmt_pct, fmt_value, plural_fr
 
 SOURCE_SITES = "Source : indicateurs publiés des sites de la cohorte ; traitement cohorte."
 SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."

@@ -1,0 +1,74 @@
+"""Preparation: every site's published indicators, computed once per edition and cached.
+
+The build and the monograph notebook opened on its own (JupyterLab, papermill with defaults) both
+call :func:`prepare`, so the notebook a consultant runs reads the very slice the build hands it.
+The slices are re-made only when the input tables, the edition's params, the grids, the cotation
+grid or the kit changed, or when a slice no longer has the content recorded in the manifest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cohorte import config
+from cohorte.build.provenance import Manifest, input_checksums, kit_fingerprint, read_manifest, write_manifest
+from cohorte.editions import Edition
+from cohorte.errors import InputDataError
+from cohorte.files import fingerprint, sha256_file
+from cohorte.grids import grid_path, load_grids
+
+ENTRY = "indicators"  # the preparation's name in the manifest's ``prepared`` section
+
+
+def slice_files(edition: Edition) -> list[Path]:
+    """Every file the preparation writes: each site's indicators and their context."""
+    return [config.prepared_dir(edition.edition, slug) / name
+            for slug in edition.slugs for name in (config.PREPARED_FILE, config.CONTEXT_FILE)]
+
+
+def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> str:
+    """The fingerprint of everything the slices depend on (content hashes)."""
+    params = config.params_dir(edition.edition)
+    grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs]
+    return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(),
+                       grids, inputs, kit_fingerprint())
+
+
+def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
+    """Compute and publish every site's indicators unless the recorded slices are current; True when computed."""
+    inputs = input_checksums(data_dir)
+    key = preparation_key(edition, data_dir, inputs)
+    outputs = slice_files(edition)
+    if manifest.is_current("prepared", ENTRY, key, outputs):
+        return False
+    from cohorte.indicators.published import published_indicators, write_site_slices
+
+    print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
+    table = published_indicators(edition, data_dir, load_grids(edition.edition))
+    write_site_slices(edition, table, inputs)
+    manifest.record("prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir),
+                    demo_data=edition.uses_demo_data)
+    return True
+
+
+def missing_data_message(edition: Edition) -> str:
+    folder = edition.input_dir()
+    if edition.data_dir is None:
+        return (f"{folder}: no input data for edition {edition.edition}; run `cohorte demo-data {edition.edition}` "
+                f"for demo data, or set data_dir in params/{edition.edition}/edition.yml to the folder of the extracts")
+    return (f"{folder}: no such data folder (data_dir in params/{edition.edition}/edition.yml); "
+            f"correct data_dir, or remove it and run `cohorte demo-data {edition.edition}` for demo data")
+
+
+def ensure_prepared(edition: Edition, slug: str) -> Path:
+    """The site's prepared folder, (re)made first when missing or stale; never generates demo data."""
+    edition.site(slug)  # an unknown slug names the known ones
+    data_dir = edition.input_dir()
+    if not data_dir.is_dir():
+        raise InputDataError([missing_data_message(edition)])
+    path = config.manifest_path(edition.edition)
+    manifest = read_manifest(path)
+    if prepare(edition, data_dir, manifest):
+        manifest.edition = str(edition.edition)
+        write_manifest(path, manifest)
+    return config.prepared_dir(edition.edition, slug)
