@@ -74,7 +74,7 @@ def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata.papermill.parameters["site"] == slug
         stamp = nb.metadata.cohorte
-        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice"}
+        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice", "texts"}
         entry = manifest["notebooks"][f"sites/{slug}"]
         from cohorte.files import sha256_file
 
@@ -134,11 +134,18 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
     from cohorte.grids import coded_fields
 
     assert len(observations) == 12 * len(coded_fields())
-    shared = (observations["field"].eq("demand_register") & observations["value"].eq("shared_file")).sum()
-    operational = (observations["field"].eq("stage") & observations["value"].eq("operational")).sum()
-    text = pdf_text(out / "synthese-2020.pdf")
-    assert f"fichier partagé sur {shared} sites" in text
-    assert f"opérationnelle sur {operational} site" in text
+    from cohorte.editions import load_edition
+    from cohorte.report.formatting import join_fr
+
+    short = {s.slug: s.short_name for s in load_edition(2020).sites}
+
+    def named(field: str, value: str) -> str:
+        chosen = observations[observations["field"].eq(field) & observations["value"].eq(value)]["site"]
+        return join_fr([short[s] for s in short if s in set(chosen)])
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (out / "synthese-2020.html").read_text(encoding="utf-8")))
+    assert f"fichier partagé ({named('demand_register', 'shared_file')})" in text
+    assert f"{{named('stage', 'operational')}}" in text.split("Cotation en fonctionnement", 1)[1][:400]
 
 
 def pdf_text(path: Path) -> str:
@@ -149,7 +156,7 @@ def pdf_text(path: Path) -> str:
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
 def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_path: Path) -> None:
     synthesis = pdf_text(out / "synthese-2020.pdf")
-    for heading in ("Sommaire", "En synthèse", "I. La gouvernance locale", "IV. Les mesures ELAN", "Données fictives"):
+    for heading in ("Sommaire", "En synthèse", "I. La gouvernance locale", "IV. Les travaux de 2020", "Données fictives"):
         assert heading in synthesis
     monograph = pdf_text(out / "sites" / "lorient-agglomeration" / "monograph.pdf")
     for heading in ("Lorient Agglomération", "Gouvernance", "Cotation de la demande", "Gestion en flux", "Perspectives"):
@@ -235,7 +242,7 @@ def test_when_nothing_changed_then_the_rebuild_executes_and_renders_nothing(home
 
 
 def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(home: Path, out: Path) -> None:
-    grid = home / "params" / "2020" / "sites" / "grandangouleme.yml"
+    grid = home / "params" / "2020" / "sites" / "grandangouleme" / "grid.yml"
     grid.write_text(grid.read_text(encoding="utf-8").replace(
         "perspectives:\n", "perspectives:\n  - \"GrandAngoulême : perspective ajoutée pour le test.\"\n", 1), encoding="utf-8")
     untouched = (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns

@@ -35,10 +35,10 @@ def test_when_texts_change_then_the_built_documents_change_with_no_python_touche
     (edition / "text/monograph/figures/poulidors.md").write_text(
         "{% if count is none %}Pas de chiffre.{% else %}Phrase de l'édition : {{ count | entier }} ménages.{% endif %}\n",
         encoding="utf-8")
-    (edition / "sites/mel/prose").mkdir(parents=True)
+    (edition / "sites/mel/prose").mkdir(parents=True, exist_ok=True)
     (edition / "sites/mel/prose/cotation.md").write_text(
         "<!-- consigne -->\nProse des consultants : {{ site.short_name }} et {{ n_sites }} sites.\n", encoding="utf-8")
-    (edition / "synthesis").mkdir()
+    (edition / "synthesis").mkdir(exist_ok=True)
     (edition / "synthesis/00-en-synthese.md").write_text(
         "# En synthèse\n\nTexte écrit par l'édition sur {{ n_sites | en_lettres }} sites.\n\n"
         "::: {.encadre title=\"Encadré de l'édition\"}\nSon contenu.\n:::\n", encoding="utf-8")
@@ -46,7 +46,7 @@ def test_when_texts_change_then_the_built_documents_change_with_no_python_touche
     assert result.returncode == 0, result.stdout + result.stderr
     out = tmp_path / "outputs" / "2020"
     monograph = read(out / "sites/mel/monograph.html")
-    assert "Phrase de l'édition :" in monograph, monograph[monograph.find("Cotation de la demande"):][:3000] and "ménages." in monograph
+    assert "Phrase de l'édition :" in monograph and "ménages." in monograph
     assert "Prose des consultants : MEL et 12 sites." in monograph and "consigne" not in monograph
     synthesis = read(out / "synthese-2020.html")
     assert "Texte écrit par l'édition sur douze sites." in synthesis

@@ -8,6 +8,7 @@ receives only its own published aggregates.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,17 @@ def _texts_hash(*folders_or_files: Path) -> str:
     return fingerprint([display_path(p) for p in files], [sha256_file(p) for p in files])
 
 
+_COHORT_PLACEHOLDER = re.compile(r"\b(count|sites|documented|stated|phrase|n_sites)\b")
+
+
+def _cohort_grids(edition: Edition, slug: str) -> list[Path]:
+    """Every grid of the edition when the site's prose counts across sites, else none: a grid change
+    elsewhere then leaves this monograph alone."""
+    folder = config.prose_dir(edition.edition, slug)
+    prose = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
+    return [grid_path(edition.edition, s) for s in edition.slugs] if any(map(_COHORT_PLACEHOLDER.search, prose)) else []
+
+
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
     jobs = []
     for slug in slugs:
@@ -77,10 +89,10 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
                 "grid": sha256_file(grid_path(edition.edition, slug)),
                 "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
-                # prose may count across every site's grid, with the edition's templates and stated aggregates
+                # the site's prose, the edition's templates and stated aggregates, and the cohort's grids
+                # when the prose counts across sites
                 "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
-                                     config.stated_path(edition.edition),
-                                     *(grid_path(edition.edition, s) for s in edition.slugs)),
+                                     config.stated_path(edition.edition), *_cohort_grids(edition, slug)),
             },
         ))
     return jobs
