@@ -145,7 +145,7 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (out / "synthese-2020.html").read_text(encoding="utf-8")))
     assert f"fichier partagé ({named('demand_register', 'shared_file')})" in text
-    assert f"{{named('stage', 'operational')}}" in text.split("Cotation en fonctionnement", 1)[1][:400]
+    assert named('stage', 'operational') in text.split("Cotation en fonctionnement", 1)[1][:400]
 
 
 def pdf_text(path: Path) -> str:
