@@ -304,3 +304,22 @@ def test_format_value_covers_lists_booleans_and_records() -> None:
     assert grids.format_value(spec, records) == "indicator=non_q1_in_qpv,commune=25056,target=67"
     bool_spec = next(s for s in grids.coded_fields() if s.field == "info_videos")
     assert grids.format_value(bool_spec, False) == "false" and grids.format_value(bool_spec, None) == ""
+
+
+# --- text that would not render as written -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (lambda d: d["findings"]["flux"].append("<script>alert(1)</script>"), "findings.flux[", "raw HTML '<script>'"),
+    (lambda d: d["perspectives"].append("`#rect()`{=typst}"), "perspectives[", "raw block {=typst}"),
+    (lambda d: d["highlights"].append({"title": "x", "theme": "flux", "text": "[ici](javascript:alert(1))"}),
+     "highlights[", "link to 'javascript:alert(1' is not allowed"),
+    (lambda d: d["governance"]["technical_bodies"].append("<img src=x onerror=alert(1)>"),
+     "governance.technical_bodies[", "raw HTML '<img'"),
+])
+def test_when_grid_text_holds_live_markup_then_check_names_file_and_key(kit_home: Path, change, key: str, problem: str) -> None:
+    _edit(kit_home, "mel", change)
+    result = CliRunner().invoke(main, ["check", "2020"])
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "mel.yml" in line)
+    assert f"params/2020/sites/mel.yml: key '{key}" in line and problem in line

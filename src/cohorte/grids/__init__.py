@@ -16,6 +16,7 @@ from typing import Annotated, Literal, TypeVar
 import pandas as pd
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,6 +32,7 @@ from cohorte.files import atomic_write_text
 from cohorte.inputs.codes import INSEE_COMMUNE_PATTERN
 from cohorte.editions import load_edition
 from cohorte.errors import CohorteError, GridError
+from cohorte.report import markup
 from cohorte.validation import Strict, _dotted, display_path, format_validation_error, read_yaml
 
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -42,7 +44,17 @@ Reservataire = Literal["state", "action_logement", "communes", "epci", "other"]
 TargetIndicator = Literal["q1_outside_qpv", "non_q1_in_qpv", "priority_publics"]
 FIELDWORK = "fieldwork"  # pseudo-theme of the ``interviews`` field in tables and spreadsheets
 LIST_SEPARATOR = ";"
-Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _renders_as_written(text: str) -> str:
+    """Refuse what a report would not show as typed (raw HTML or blocks, javascript: links)."""
+    found = markup.problems(text)
+    if found:
+        raise ValueError("; ".join(dict.fromkeys(found)))
+    return text
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_renders_as_written)]
 
 T = TypeVar("T")
 _YEAR = {"ge": 1990, "le": 2100}
@@ -96,7 +108,7 @@ class Governance(_Strict):
     cia: DocumentStatus = Field(description="convention intercommunale d'attribution (CIA)")
     ppgdid: DocumentStatus = Field(description="plan partenarial de gestion de la demande (PPGDID)")
     ar_hlm_role: Literal["contributor", "copilot"] | None = Field(description="rôle de l'AR/UR Hlm")
-    technical_bodies: list[str] = Field(description="instances techniques nommées par les entretiens")
+    technical_bodies: list[Text] = Field(description="instances techniques nommées par les entretiens")
 
     _items_ok = field_validator("technical_bodies")(_no_separator)
 
@@ -129,7 +141,7 @@ class Targets(_Strict):
 class DifferentiatedTarget(_Strict):
     indicator: TargetIndicator
     commune: str | None = Field(pattern=INSEE_COMMUNE_PATTERN)
-    landlord: str | None = Field(pattern=r"^[^;,=]+$")
+    landlord: str | None = Field(pattern=r"^[^;,=<>`{}\[\]]+$")
     target: float = Field(**_PERCENT)
 
     @model_validator(mode="after")
@@ -201,9 +213,9 @@ class Findings(_Strict):
 
 
 class Highlight(_Strict):
-    title: str = Field(min_length=1)
+    title: Text
     theme: Theme
-    text: str = Field(min_length=1)
+    text: Text
 
 
 class Grid(_Strict):

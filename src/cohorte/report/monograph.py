@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import __version__, config
-from cohorte.report import narrative
+from cohorte.report import markup, narrative
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
@@ -80,7 +80,7 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
 
 
 def title_markdown(ctx: SiteContext) -> str:
-    return f"# {ctx.site.name}\n\n*Monographie — édition {ctx.edition.edition} · {ctx.site.region}*"
+    return f"# {markup.inline(ctx.site.name)}\n\n*Monographie — édition {ctx.edition.edition} · {markup.inline(ctx.site.region)}*"
 
 
 def identity_card(ctx: SiteContext) -> pd.DataFrame:
@@ -138,12 +138,12 @@ def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
 
 def findings_markdown(ctx: SiteContext, theme: str) -> str:
     items = getattr(ctx.grid.findings, theme)
-    return "\n".join(f"- {item}" for item in items) if items else "*Pas d'enseignement consigné pour ce thème.*"
+    return "\n".join(f"- {markup.inline(item)}" for item in items) if items else "*Pas d'enseignement consigné pour ce thème.*"
 
 
 def highlights_markdown(ctx: SiteContext, theme: str) -> str:
     boxes = [
-        callout_markdown(h.title, h.text)
+        callout_markdown(markup.inline(h.title), markup.block(h.text))
         for h in ctx.grid.highlights
         if h.theme == theme
     ]
@@ -152,7 +152,7 @@ def highlights_markdown(ctx: SiteContext, theme: str) -> str:
 
 def perspectives_markdown(ctx: SiteContext) -> str:
     items = ctx.grid.perspectives
-    return "\n".join(f"- {p}" for p in items) if items else "*Pas de perspective consignée.*"
+    return "\n".join(f"- {markup.inline(p)}" for p in items) if items else "*Pas de perspective consignée.*"
 
 
 def sentences(ctx: SiteContext) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import config
+from cohorte.report import markup
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
@@ -247,7 +248,7 @@ def summary_markdown(ctx: SynthesisContext) -> str:
 def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
     """Every boxed example of a theme, from the sites' grids."""
     boxes = [
-        callout_markdown(h.title, h.text)
+        callout_markdown(markup.inline(h.title), markup.block(h.text))
         for slug in ctx.edition.slugs
         for h in ctx.grids[slug].highlights
         if h.theme == theme
