@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -22,19 +24,20 @@ HOSTILE = {
 }
 
 
-class _Grid:
-    """What the markdown helpers read from a grid, with text the validator would refuse."""
-
-    class findings:  # noqa: N801  (attribute access as on the model)
-        governance = [HOSTILE["script"], HOSTILE["img"], HOSTILE["js"], HOSTILE["ok"]]
-
-    highlights = [type("H", (), {"title": HOSTILE["typst"], "text": HOSTILE["html"] + "\n\n" + HOSTILE["fence"], "theme": "governance"})]
-    perspectives = [HOSTILE["typst"]]
+def _hostile_site() -> SimpleNamespace:
+    """What the markdown helpers read from a site, with grid text the validator would refuse."""
+    highlight = SimpleNamespace(title=HOSTILE["typst"], text=HOSTILE["html"] + "\n\n" + HOSTILE["fence"], theme="governance")
+    grid = SimpleNamespace(
+        findings=SimpleNamespace(governance=[HOSTILE["script"], HOSTILE["img"], HOSTILE["js"], HOSTILE["ok"]]),
+        highlights=[highlight],
+        perspectives=[HOSTILE["typst"]],
+    )
+    return SimpleNamespace(grid=grid)
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    ctx = type("Ctx", (), {"grid": _Grid})
+    ctx = _hostile_site()
     parts = [monograph.findings_markdown(ctx, "governance"), monograph.highlights_markdown(ctx, "governance"),
              monograph.perspectives_markdown(ctx)]
     nb = nbformat.v4.new_notebook()
@@ -61,8 +64,6 @@ def test_html_shows_hostile_markup_as_text(rendered: dict[str, Path]) -> None:
 
 
 def test_pdf_carries_no_injected_typst(rendered: dict[str, Path]) -> None:
-    import subprocess
-
     text = subprocess.run(["pdftotext", str(rendered["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     assert "#place(rect(fill: red))" in flat  # shown as typed
