@@ -78,13 +78,13 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
     """Compute every indicator of EDITION for all sites and write the published (disclosure-controlled) table."""
     from cohorte import config
     from cohorte.editions import load_edition
-    from cohorte.files import atomic_write_text
+    from cohorte.files import atomic_write_csv
     from cohorte.indicators.published import published_indicators
 
     params = load_edition(edition)
     table = published_indicators(params, data_dir)
     out_file = out_file or config.outputs_dir(params.edition) / "indicators.csv"
-    atomic_write_text(out_file, table.to_csv(index=False))
+    atomic_write_csv(out_file, table)
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
 
 # --- observation grids --------------------------------------------------------------------
@@ -138,9 +138,10 @@ def grids_import(edition: str, xlsx: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
 def grids_table_cmd(edition: str, out_file: Path | None) -> None:
     """Every coded field of EDITION as CSV: site, theme, field, value."""
+    from cohorte.files import csv_text
     from cohorte.grids import grids_table
 
-    text = grids_table(edition).to_csv(index=False)
+    text = csv_text(grids_table(edition))
     if out_file is None:
         click.echo(text, nl=False)
         return

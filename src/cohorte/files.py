@@ -8,6 +8,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
@@ -79,3 +83,38 @@ def fingerprint(*parts: object) -> str:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+# --- spreadsheets: text that would run as a formula ---------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Sheets evaluate
+
+
+def neutralise_formula(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def restore_formula_text(value: object) -> object:
+    """The inverse of :func:`neutralise_formula`, for cells read back from a workbook the kit wrote."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as the kit publishes CSV: no index, text cells neutralised (:func:`neutralise_formula`)."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_formula, na_action="ignore")
+    return safe.to_csv(index=False)
+
+
+def atomic_write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as published CSV (:func:`csv_text`), atomically."""
+    return atomic_write_text(path, csv_text(frame))

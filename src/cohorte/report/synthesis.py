@@ -13,7 +13,7 @@ from cohorte import config
 from cohorte.report import markup
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, load_edition
-from cohorte.files import atomic_write_text
+from cohorte.files import atomic_write_csv
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.registry import INDICATORS
@@ -208,7 +208,7 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
         "indicators.csv": indicators_frame(ctx),
         "observations.csv": grids_table(ctx.edition.edition),
     }
-    return {name: atomic_write_text(folder / name, frame.to_csv(index=False)) for name, frame in tables.items()}
+    return {name: atomic_write_csv(folder / name, frame) for name, frame in tables.items()}
 
 
 # --- text ------------------------------------------------------------------------------------
