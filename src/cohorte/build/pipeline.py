@@ -191,4 +191,6 @@ def print_report(report: BuildReport) -> str:
     lines += [f"  {path}" for path in openable if path.exists() or "SLUG" in path.parts]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")
+    if report.edition.disclosure_note:
+        lines.append(report.edition.disclosure_note)
     return "\n".join(lines)

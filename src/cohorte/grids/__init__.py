@@ -427,7 +427,7 @@ def load_grid(path: Path) -> Grid:
 
 
 def grid_path(edition: str | int, slug: str) -> Path:
-    return config.grids_dir(edition) / f"{slug}.yml"
+    return config.grids_dir(edition) / f"{config.checked_name(slug, 'site')}.yml"
 
 
 def load_grids(edition: str | int) -> dict[str, Grid]:
