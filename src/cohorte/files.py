@@ -85,6 +85,30 @@ def fingerprint(*parts: object) -> str:
     return digest.hexdigest()
 
 
+# --- bounds on what is read ---------------------------------------------------------------------
+
+MAX_UNZIPPED_BYTES = 1_000_000_000  # an XLSX input of a large edition unzips to some 100 MB
+
+
+def check_zip_expansion(path: Path, limit: int | None = None) -> None:
+    """Refuse an XLSX (a ZIP) whose members declare more than ``limit`` bytes once unzipped.
+
+    Checked before any XLSX reader opens it: the zip module never inflates a member past its
+    declared size, so the declared sizes bound the work.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a ZIP at all: the XLSX reader says so in its own words
+    limit = MAX_UNZIPPED_BYTES if limit is None else limit
+    if total > limit:
+        raise ValueError(f"unzips to {total:,} bytes, more than the limit of {limit:,} bytes for a workbook; "
+                         "export the table as CSV, or split it")
+
+
 # --- spreadsheets: text that would run as a formula ---------------------------------------------
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Sheets evaluate

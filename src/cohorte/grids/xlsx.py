@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from cohorte import grids
 from cohorte.inputs.codes import BOOLEAN_TOKENS
-from cohorte.files import atomic_write_text, neutralise_formula, restore_formula_text, temp_path_for
+from cohorte.files import atomic_write_text, check_zip_expansion, neutralise_formula, restore_formula_text, temp_path_for
 from cohorte.editions import load_edition
 from cohorte.errors import GridError
 from cohorte.grids import LIST_SEPARATOR, THEMES, FieldSpec, Grid
@@ -34,6 +34,7 @@ HEADERS = {
     PERSPECTIVES: ("site", "perspective"),
 }
 RECORD_KEYS = ("indicator", "commune", "landlord", "target")
+MAX_GRIDS_UNZIPPED_BYTES = 50_000_000  # the 2020 grids' workbook unzips to well under 1 MB
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -373,6 +374,10 @@ READERS = {CODED: _read_coded, FINDINGS: _read_findings, HIGHLIGHTS: _read_highl
 def _open(path: Path, label: str):  # type: ignore[no-untyped-def]
     if not path.exists():
         raise GridError([f"{label}: file not found"])
+    try:
+        check_zip_expansion(path, MAX_GRIDS_UNZIPPED_BYTES)
+    except ValueError as exc:
+        raise GridError([f"{label}: {exc}"]) from None
     try:
         return load_workbook(path, data_only=False)  # formula cells are seen as such, and refused
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
