@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -167,7 +168,9 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
 @click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
               help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
-def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str) -> None:
+@click.option("--wait", is_flag=True, help="When another build of EDITION is running, wait for it instead of stopping.")
+def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str,
+          wait: bool) -> None:
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
     from cohorte.build.pipeline import build_edition, print_report
 
@@ -175,7 +178,13 @@ def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | No
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
-    report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine)
+    try:
+        report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers are already stopped: a further Ctrl-C changes nothing
+        click.secho(f"\nInterrupted: what finished is kept and recorded in the manifest; "
+                    f"run `cohorte build {edition}` again to resume.", fg="yellow", err=True)
+        sys.exit(130)
     click.echo(print_report(report))
     if not report.ok:
         raise click.exceptions.Exit(1)

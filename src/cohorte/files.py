@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,10 +15,22 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once: os.umask is process-wide
+_FILE_MODE = 0o666 & ~_UMASK  # what open() would give: mkstemp's 0600 would hide published files
+_DIR_MODE = 0o777 & ~_UMASK
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> Path:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, _FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -38,6 +51,7 @@ def atomic_write_json(path: Path, data: object) -> Path:
 
 def replace_dir(new: Path, target: Path) -> Path:
     """Put the folder ``new`` in place of ``target`` (same parent) with renames only."""
+    os.chmod(new, _DIR_MODE)  # a folder from mkdtemp is private (0700); a published one is not
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -54,11 +68,44 @@ def replace_dir(new: Path, target: Path) -> Path:
 
 
 def temp_path_for(path: Path) -> Path:
-    """A fresh temporary path beside ``path`` (same file system, so ``os.replace`` is atomic)."""
+    """A fresh temporary path beside ``path`` (same file system, so ``os.replace`` is atomic).
+
+    Unique (``.monograph.k3j9x.tmp.ipynb``), so concurrent writers never share one, and recognised by
+    :func:`is_temp_name` when a crash leaves it behind.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
+    os.fchmod(fd, _FILE_MODE)
     os.close(fd)
     return Path(tmp)
+
+
+TEMP_DIR_PREFIXES = (".render-", ".page-", ".site-", ".book-")  # scratch folders of the renderers
+
+
+def is_temp_name(name: str) -> bool:
+    """True for the names the kit gives its temporary files and folders (all start with a dot)."""
+    if not name.startswith("."):
+        return False
+    return (name.endswith(".tmp") or ".tmp." in name or re.search(r"\.old-\d+$", name) is not None
+            or name.startswith(TEMP_DIR_PREFIXES))
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete temporary files and folders that an interrupted run left under ``folder``; return them.
+
+    Only call it while holding the folder's lock: a running build's temporary files look the same.
+    """
+    removed: list[Path] = []
+    for current, dirs, names in os.walk(folder):
+        for name in [d for d in dirs if is_temp_name(d)]:
+            shutil.rmtree(Path(current) / name, ignore_errors=True)
+            removed.append(Path(current) / name)
+            dirs.remove(name)
+        for name in filter(is_temp_name, names):
+            (Path(current) / name).unlink(missing_ok=True)
+            removed.append(Path(current) / name)
+    return removed
 
 
 def sha256_bytes(data: bytes) -> str:

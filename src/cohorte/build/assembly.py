@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -27,6 +26,7 @@ import yaml
 from tqdm import tqdm
 
 from cohorte import config
+from cohorte.build import workers as pool_workers
 from cohorte.build.execution import kit_fingerprint
 from cohorte.files import fingerprint, replace_dir, sha256_file
 from cohorte.errors import ParamsError, RenderError
@@ -214,8 +214,10 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: dict, for
     from cohorte.build.rendering import document_meta  # imported here: a no-op build never loads nbformat
 
     renders, done, failures = manifest.setdefault("renders", {}), [], {}
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-        futures = {doc: pool.submit(_render_one, doc, tuple(formats), document_meta(edition, doc.slug, _provenance(doc.notebook)))
+    pool = pool_workers.worker_pool(min(workers, len(todo)))
+    try:
+        futures = {doc: pool.submit(pool_workers.call, _render_one, doc, tuple(formats),
+                                    document_meta(edition, doc.slug, _provenance(doc.notebook)))
                    for doc in todo}
         for doc, future in tqdm(futures.items(), desc="rendu", unit="doc"):
             files, error = future.result()
@@ -225,6 +227,10 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: dict, for
                 continue
             done += files
             renders[doc.name] = {"fingerprint": doc.key, "outputs": {f.name: sha256_file(f) for f in files}}
+    except BaseException:  # Ctrl-C: the documents rendered so far are recorded above
+        pool_workers.stop(pool)
+        raise
+    pool.shutdown()
     return done, failures
 
 

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cohorte import __version__, config
+from cohorte.build import workers as pool_workers
 from cohorte.errors import ParamsError
 from cohorte.files import atomic_write_json, fingerprint, sha256_file, temp_path_for
 
@@ -137,8 +138,9 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
     except Exception as exc:  # reported per site; the other sites go on
         if tmp.exists() and tmp.stat().st_size:
             tmp.replace(job.failed_output)
-        tmp.unlink(missing_ok=True)
         return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
+    finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
+        tmp.unlink(missing_ok=True)
 
 
 def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
@@ -184,10 +186,16 @@ def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool 
         check_kernel()
         check_parameters(todo)
         commit = git_commit()
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = [pool.submit(run_job, job, commit) for job in todo]
+        pool = pool_workers.worker_pool(min(workers, len(todo)))
+        try:
+            futures = [pool.submit(pool_workers.call, run_job, job, commit) for job in todo]
             for future in tqdm(as_completed(futures), total=len(futures), desc=label, unit="nb"):
                 results.append(future.result())
+        except BaseException:  # Ctrl-C: stop the workers now, record what finished, then let it through
+            pool_workers.stop(pool)
+            _record(jobs, results, manifest)
+            raise
+        pool.shutdown()
     _record(jobs, results, manifest)
     return sorted(results, key=lambda r: r.name)
 
@@ -195,7 +203,9 @@ def run_jobs(jobs: list[NotebookJob], manifest: dict, workers: int, force: bool 
 def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -> None:
     by_name = {r.name: r for r in results}
     for job in jobs:
-        result = by_name[job.name]
+        result = by_name.get(job.name)
+        if result is None:  # interrupted before it finished: its last good outputs stay as recorded
+            continue
         if result.status == "executed":
             manifest.setdefault("notebooks", {})[job.name] = {
                 "output": str(job.output.relative_to(config.root())) if job.output.is_relative_to(config.root()) else str(job.output),

@@ -16,7 +16,8 @@ from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
-from cohorte.files import fingerprint, sha256_file
+from cohorte.build.lock import edition_lock
+from cohorte.files import fingerprint, remove_leftovers, sha256_file
 from cohorte.grids import check_grids, grid_path, load_grids
 
 MONOGRAPH = "monograph.ipynb"
@@ -122,8 +123,13 @@ def build_edition(
     force: bool = False,
     formats: tuple[str, ...] = ("html", "pdf", "docx"),
     engine: str = "auto",
+    wait: bool = False,
 ) -> BuildReport:
-    """Build an edition: validate, prepare, execute monographs and synthesis, render the book."""
+    """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
+
+    One build per edition at a time (``outputs/EDITION/.lock``; ``wait`` queues behind the other);
+    what an interrupted build left behind is removed first.
+    """
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)
@@ -132,6 +138,15 @@ def build_edition(
     problems = check_grids(edition.edition)
     if problems:
         raise GridError(problems)
+    out = config.outputs_dir(edition.edition)
+    with edition_lock(out, edition.edition, wait=wait):
+        leftovers = remove_leftovers(out)
+        if leftovers:
+            print(f"Removed {len(leftovers)} temporary file(s) left by an interrupted build.", flush=True)
+        return _build_locked(edition, slugs, jobs, force, formats, engine)
+
+
+def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: bool, formats, engine: str) -> BuildReport:
     from cohorte.inputs.demo import ensure_demo_data
 
     data = ensure_demo_data(edition)

@@ -34,7 +34,7 @@ import yaml
 from cohorte import config
 from cohorte.report.display import DEMO_NOTICE
 from cohorte.errors import RenderError
-from cohorte.files import replace_dir
+from cohorte.files import replace_dir, temp_path_for
 
 FORMATS = ("html", "pdf", "docx")
 # Markdown cells are read with the pandoc-markdown features Quarto also understands
@@ -236,7 +236,6 @@ class _Build:
     def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None,
              downloads: str = "") -> Path:
         """Standalone page; with ``media_dir`` (relative to the page) images are files, else embedded."""
-        tmp = target.with_name(f".{target.name}.tmp")
         args = [*self.common(), "-t", "html5", "--standalone", "--template", str(_template("page.html"))]
         if media_dir is None:
             args += ["--embed-resources", "--css", str(_template("cohorte.css"))]
@@ -246,13 +245,12 @@ class _Build:
             args += ["--variable", f"nav={nav}"]
         if downloads:
             args += ["--variable", f"downloads={downloads}"]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path_for(target)  # a unique name beside the target: concurrent builds never share one
         try:
             _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
-        except RenderError:
+            return _replace(tmp, target)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
-        return _replace(tmp, target)
 
     def pdf(self, target: Path) -> Path:
         typ = self.folder / "document.typ"
@@ -261,16 +259,17 @@ class _Build:
              "--extract-media", "media", "-o", typ.name],
             what=f"{self.source} as typst", cwd=self.folder,
         )  # fmt: skip
-        tmp = target.with_name(f".{target.name}.tmp")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path_for(target)
         try:
-            import typst
+            try:
+                import typst
 
-            typst.compile(str(typ), output=str(tmp), root=str(self.folder))
-        except Exception as exc:  # typst raises its own error types with the compiler's message
+                typst.compile(str(typ), output=str(tmp), root=str(self.folder))
+            except Exception as exc:  # typst raises its own error types with the compiler's message
+                raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
+            return _replace(tmp, target)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
-        return _replace(tmp, target)
 
     def docx(self, target: Path) -> Path:
         tmp = self.folder / "document.docx"
@@ -282,10 +281,12 @@ class _Build:
             what=f"{self.source} as DOCX", cwd=self.folder,
         )  # fmt: skip
         _finish_docx(tmp, self.meta)
-        staged = target.with_name(f".{target.name}.tmp")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tmp, staged)
-        return _replace(staged, target)
+        staged = temp_path_for(target)
+        try:
+            shutil.copyfile(tmp, staged)
+            return _replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
 
 
 def _finish_docx(path: Path, meta: DocMeta) -> None:
@@ -321,13 +322,12 @@ def render_notebook(nb_path: Path, out_base: Path, formats: Iterable[str], meta:
     if unknown:
         raise RenderError(f"unknown output format(s) {unknown}; choose among {list(FORMATS)}")
     out_base.parent.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=".render-", dir=out_base.parent) as tmp:
         build = _Build(Path(nb_path), meta, Path(tmp))
-        for fmt in wanted:
-            target = out_base.with_name(f"{out_base.name}.{fmt}")
-            written.append(getattr(build, fmt)(target))
-    return written
+        staged = Path(tmp) / "staged"
+        made = [getattr(build, fmt)(staged / f"{out_base.name}.{fmt}") for fmt in wanted]
+        # every format rendered: only now replace the documents, together (a failure above changes none)
+        return [_replace(path, out_base.with_name(path.name)) for path in made]
 
 
 # ---------------------------------------------------------------- web site
