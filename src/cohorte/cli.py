@@ -21,6 +21,11 @@ class _Group(click.Group):
         except CohorteError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(1)
+        except OSError as exc:  # a folder that cannot be written, a full disk: one sentence, no traceback
+            from cohorte.files import os_error_sentence
+
+            click.secho(f"Error: {os_error_sentence(exc)}", fg="red", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

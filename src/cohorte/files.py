@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -130,6 +131,28 @@ def fingerprint(*parts: object) -> str:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+# --- file-system errors in words -------------------------------------------------------------
+
+_ADVICE = {
+    errno.ENOSPC: "free some space, then build again",
+    errno.EDQUOT: "free some space, then build again",
+    errno.EROFS: "the file system is read-only; build into a writable COHORTE_HOME",
+    errno.EACCES: "check the folder's permissions",
+    errno.EPERM: "check the folder's permissions",
+}
+
+
+def os_error_sentence(exc: OSError, where: Path | str | None = None) -> str:
+    """One sentence naming the path and the cause: ``cannot write …/monograph.pdf: No space left on device; …``.
+
+    ``where`` names the file or folder being written when the error itself does not (a failed write()).
+    """
+    path = exc.filename if exc.filename is not None else (where or "a file")
+    cause = exc.strerror or str(exc)
+    advice = _ADVICE.get(exc.errno or 0)
+    return f"cannot write {path}: {cause}" + (f"; {advice}" if advice else "")
 
 
 # --- bounds on what is read ---------------------------------------------------------------------

@@ -28,7 +28,7 @@ from tqdm import tqdm
 from cohorte import config
 from cohorte.build import workers as pool_workers
 from cohorte.build.execution import kit_fingerprint
-from cohorte.files import fingerprint, replace_dir, sha256_file
+from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
 from cohorte.errors import ParamsError, RenderError
 
 MIN_QUARTO = (1, 9)
@@ -182,6 +182,8 @@ def _render_one(doc: _Document, formats: tuple[str, ...], meta) -> tuple[list[Pa
         return render_notebook(doc.notebook, doc.base, formats, meta), ""
     except RenderError as exc:
         return [], str(exc)
+    except OSError as exc:  # an unwritable folder or a full disk fails this document only
+        return [], os_error_sentence(exc, doc.base.parent)
     except Exception as exc:  # any other failure is reported for this document, not raised
         return [], f"{type(exc).__name__} while rendering {doc.notebook}: {exc}"
 
@@ -266,4 +268,6 @@ def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | N
             rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
         except RenderError as exc:
             failures["book"] = str(exc)
+        except OSError as exc:
+            failures["book"] = os_error_sentence(exc, config.outputs_dir(edition.edition))
     return rendered, failures

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from cohorte import __version__, config
 from cohorte.build import workers as pool_workers
 from cohorte.errors import ParamsError
-from cohorte.files import atomic_write_json, fingerprint, sha256_file, temp_path_for
+from cohorte.files import atomic_write_json, fingerprint, os_error_sentence, sha256_file, temp_path_for
 
 KERNEL = "cohorte"
 
@@ -96,6 +96,8 @@ def _describe_failure(exc: Exception, job: NotebookJob) -> str:
     if isinstance(exc, papermill.PapermillExecutionError):
         detail = f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
         return f"{detail} (executed notebook kept at {job.failed_output})"
+    if isinstance(exc, OSError):
+        return os_error_sentence(exc, job.output)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -116,10 +118,14 @@ def _stderr_to(log: Path):
 def run_job(job: NotebookJob, commit: str) -> JobResult:
     """Execute one notebook into a temporary file, then move it into place (or aside on failure).
 
-    The kernel's own messages go to ``<output>.log`` beside the notebook.
+    The kernel's own messages go to ``<output>.log`` beside the notebook. A folder that cannot be
+    written (permissions, full disk) fails this job only, in one sentence.
     """
-    with _stderr_to(job.output.with_suffix(".log")):
-        return _run_job(job, commit)
+    try:
+        with _stderr_to(job.output.with_suffix(".log")):
+            return _run_job(job, commit)
+    except OSError as exc:
+        return JobResult(job.name, "failed", error=os_error_sentence(exc, job.output.parent))
 
 
 def _run_job(job: NotebookJob, commit: str) -> JobResult:
@@ -136,11 +142,19 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
         tmp.replace(job.output)
         return JobResult(job.name, "executed", time.perf_counter() - start, output=str(job.output))
     except Exception as exc:  # reported per site; the other sites go on
-        if tmp.exists() and tmp.stat().st_size:
-            tmp.replace(job.failed_output)
+        _keep_failed(tmp, job)
         return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
     finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
         tmp.unlink(missing_ok=True)
+
+
+def _keep_failed(tmp: Path, job: NotebookJob) -> None:
+    """Keep the partly executed notebook as ``*.failed.ipynb`` when it can be (not on a full disk)."""
+    try:
+        if tmp.exists() and tmp.stat().st_size:
+            tmp.replace(job.failed_output)
+    except OSError:
+        pass
 
 
 def is_up_to_date(job: NotebookJob, manifest: dict) -> bool:
@@ -219,8 +233,16 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: dict) -
         elif result.status == "failed":
             manifest.get("notebooks", {}).pop(job.name, None)
             for product in job.products:  # stale results of an older run must not be read as current
-                if product.exists():
-                    product.replace(product.with_name(product.stem + ".stale" + product.suffix))
+                _set_aside(product)
+
+
+def _set_aside(product: Path) -> None:
+    """Rename a stale product (``key_figures.stale.json``); delete it when the folder refuses the rename."""
+    try:
+        if product.exists():
+            product.replace(product.with_name(product.stem + ".stale" + product.suffix))
+    except OSError:
+        product.unlink(missing_ok=True)
 
 
 def read_manifest(path: Path) -> dict:
