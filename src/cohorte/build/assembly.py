@@ -91,12 +91,21 @@ def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
     return out_dir / "_quarto.yml"
 
 
+def _copy_notebook(source: Path, target: Path) -> None:
+    """The executed notebook, without its timings (the book is published: it must be reproducible)."""
+    import nbformat
+
+    from cohorte.build.reproducible import without_timings
+
+    nbformat.write(without_timings(nbformat.read(str(source), as_version=4)), str(target))
+
+
 def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str, Path]) -> None:
-    shutil.copyfile(synthesis_nb, folder / "index.ipynb")
+    _copy_notebook(synthesis_nb, folder / "index.ipynb")
     for slug, path in site_nbs.items():
         target = folder / "sites" / slug / "monograph.ipynb"
         target.parent.mkdir(parents=True)
-        shutil.copyfile(path, target)
+        _copy_notebook(path, target)
     for name in ("cohorte.css", "reference.docx"):
         shutil.copyfile(config.templates_dir() / name, folder / name)
     text = yaml.safe_dump(quarto_config(edition, list(site_nbs)), allow_unicode=True, sort_keys=False)

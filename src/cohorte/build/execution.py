@@ -80,6 +80,12 @@ def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
     import nbformat  # imported here: a no-op build never pays for nbformat's start-up
 
     nb = nbformat.read(path, as_version=4)
+    # papermill's paths without the build's folders: the same wherever it is built
+    source = job.notebook.relative_to(config.repo_dir()) if job.notebook.is_relative_to(config.repo_dir()) else job.notebook.name
+    nb.metadata.get("papermill", {}).update(input_path=str(source), output_path=job.output.name)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
     nb.metadata["cohorte"] = {
         "kit_version": __version__,
         "git_commit": commit,

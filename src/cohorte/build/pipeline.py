@@ -17,6 +17,7 @@ from cohorte.errors import GridError, ParamsError
 from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, kit_fingerprint, read_manifest, run_jobs, write_manifest
 from cohorte.build.lock import edition_lock
+from cohorte.build.reproducible import fix_source_date
 from cohorte.files import fingerprint, remove_leftovers, sha256_file
 from cohorte.grids import check_grids, grid_path, load_grids
 
@@ -87,7 +88,9 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
             name=f"sites/{slug}",
             notebook=config.notebooks_dir() / MONOGRAPH,
             output=folder / MONOGRAPH,
-            parameters={"edition": edition.edition, "site": slug, "prepared_dir": str(prepared), "output_dir": str(folder)},
+            # paths relative to the notebook's folder (its working directory): the same wherever it is built
+            parameters={"edition": edition.edition, "site": slug, "prepared_dir": os.path.relpath(prepared, folder),
+                        "output_dir": "."},
             products=(folder / "key_figures.json",),
             sources={
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
@@ -106,7 +109,8 @@ def synthesis_job(edition: Edition) -> NotebookJob:
         name="synthesis",
         notebook=config.notebooks_dir() / SYNTHESIS,
         output=out / "synthesis" / SYNTHESIS,
-        parameters={"edition": edition.edition, "sites_dir": str(out / "sites"), "output_dir": str(out / "synthesis")},
+        parameters={"edition": edition.edition, "sites_dir": os.path.relpath(out / "sites", out / "synthesis"),
+                    "output_dir": "."},
         products=tuple(tables / name for name in ("sites.csv", "indicators.csv", "observations.csv")),
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
@@ -139,6 +143,7 @@ def build_edition(
     if problems:
         raise GridError(problems)
     out = config.outputs_dir(edition.edition)
+    fix_source_date(edition.reference_date)  # every document dated alike, wherever and whenever it is built
     with edition_lock(out, edition.edition, wait=wait):
         leftovers = remove_leftovers(out)
         if leftovers:

@@ -159,6 +159,8 @@ def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbfo
             if attachments:
                 md.attachments = attachments
             out.cells.append(md)
+    for number, cell in enumerate(out.cells, start=1):
+        cell.id = f"cell-{number}"  # stable ids: pandoc names extracted figures and HTML divs after them
     return out
 
 
@@ -264,7 +266,9 @@ class _Build:
             try:
                 import typst
 
-                typst.compile(str(typ), output=str(tmp), root=str(self.folder))
+                from cohorte.build.reproducible import source_timestamp
+
+                typst.compile(str(typ), output=str(tmp), root=str(self.folder), timestamp=source_timestamp())
             except Exception as exc:  # typst raises its own error types with the compiler's message
                 raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
             return _replace(tmp, target)
@@ -312,7 +316,13 @@ def _finish_docx(path: Path, meta: DocMeta) -> None:
     doc.core_properties.title = meta.title
     doc.core_properties.author = meta.publisher
     doc.core_properties.language = "fr-FR"
+    from cohorte.build.reproducible import normalise_zip, source_datetime
+
+    when = source_datetime()
+    if when is not None:
+        doc.core_properties.created = doc.core_properties.modified = when.replace(tzinfo=None)
     doc.save(str(path))
+    normalise_zip(path)  # python-docx dates every zip entry with the current time
 
 
 def render_notebook(nb_path: Path, out_base: Path, formats: Iterable[str], meta: DocMeta) -> list[Path]:
