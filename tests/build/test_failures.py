@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO
+from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 
 from cohorte.build import rendering
 from cohorte.errors import RenderError
 from cohorte.files import is_temp_name, sha256_file
-from conftest import REPO
-from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
 
 COHORTE = str(Path(sys.executable).with_name("cohorte"))
 ARGS = ["build", "2020", "--sites", "mel,carene", "--jobs", "2", "--formats", "html"]
@@ -48,7 +48,7 @@ def test_when_the_pdf_fails_then_the_site_html_and_docx_stay_as_they_were(
 
 
 def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+    return subprocess.run(["mount", *args], capture_output=True, check=False).returncode == 0
 
 
 def _can_mount(tmp_path: Path) -> bool:
@@ -70,7 +70,7 @@ def home(tmp_path: Path):  # type: ignore[no-untyped-def]
     mounts: list[Path] = []
     yield tmp_path, mounts
     for point in reversed(mounts):
-        subprocess.run(["umount", str(point)], capture_output=True)
+        subprocess.run(["umount", str(point)], capture_output=True, check=False)
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -78,7 +78,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _build(home: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([COHORTE, *ARGS, *extra], env=_env(home), capture_output=True, text=True, timeout=900)
+    return subprocess.run([COHORTE, *ARGS, *extra], env=_env(home), capture_output=True, text=True, timeout=900, check=False)
 
 
 def _read_only(point: Path, mounts: list[Path]) -> None:

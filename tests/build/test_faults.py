@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from cohorte.files import is_temp_name, sha256_file
 
 pytestmark = pytest.mark.slow
@@ -101,7 +101,7 @@ def test_when_the_build_is_killed_then_no_worker_or_kernel_survives_and_the_next
     (out / "sites" / "mel" / ".monograph.x1y2z3.tmp.ipynb").write_text("{}", encoding="utf-8")  # as a crash leaves them
     (out / "sites" / "mel" / ".render-abc123").mkdir()
     (out / ".manifest.json.q9w8e7.tmp").write_text("{", encoding="utf-8")
-    rerun = subprocess.run([COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=900)
+    rerun = subprocess.run([COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=900, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert "temporary file(s) left by an interrupted build" in rerun.stdout
     assert _temp_files(home) == []
@@ -141,7 +141,7 @@ def test_when_a_build_of_the_edition_is_running_then_a_second_one_names_its_pid(
     first = _start(home)
     try:
         _wait_for_kernels(home)
-        second = subprocess.run([COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=120)
+        second = subprocess.run([COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=120, check=False)
         assert second.returncode == 1
         assert f"another build of edition 2020 is running (PID {first.pid}" in second.stderr
         assert "--wait" in second.stderr and "Traceback" not in second.stderr
@@ -149,4 +149,28 @@ def test_when_a_build_of_the_edition_is_running_then_a_second_one_names_its_pid(
         os.killpg(first.pid, signal.SIGINT)
         first.communicate(timeout=60)
     assert first.returncode == 130
+    _manifest_matches_files(home)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_when_ctrl_c_during_rendering_then_documents_are_whole_and_the_rerun_finishes(home: Path) -> None:
+    build = subprocess.Popen([COHORTE, *ARGS[:-1], "html,pdf,docx"], env=_env(home), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not any(p.name.startswith(".render-") for p in _temp_files(home)):
+        assert time.monotonic() < deadline and build.poll() is None, "rendering never started"
+        time.sleep(0.05)
+    os.killpg(build.pid, signal.SIGINT)
+    _, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130 and "Traceback" not in stderr
+    _no_process_left(home)
+    assert _temp_files(home) == []
+    out = home / "outputs" / "2020"
+    for pdf in out.rglob("*.pdf"):  # whatever was replaced is whole
+        assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
+    rerun = subprocess.run([COHORTE, *ARGS[:-1], "html,pdf,docx"], env=_env(home), capture_output=True, text=True,
+                           timeout=900, check=False)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    for slug in ("mel", "carene"):
+        assert {p.suffix for p in (out / "sites" / slug).glob("monograph.*")} >= {".html", ".pdf", ".docx"}
     _manifest_matches_files(home)

@@ -31,9 +31,9 @@ def _holder(folder: Path, seconds: float) -> subprocess.Popen:
 def test_when_the_edition_is_locked_then_the_error_names_the_holder_pid(tmp_path: Path) -> None:
     holder = _holder(tmp_path, 30)
     try:
-        with pytest.raises(BuildLocked, match=rf"another build of edition 2020 is running \(PID {holder.pid}, .*--wait"):
-            with edition_lock(tmp_path, 2020):
-                pass
+        with pytest.raises(BuildLocked, match=rf"another build of edition 2020 is running \(PID {holder.pid}, .*--wait"), \
+                edition_lock(tmp_path, 2020):
+            pass
     finally:
         holder.kill()
         holder.wait()

@@ -323,3 +323,15 @@ def test_when_grid_text_holds_live_markup_then_check_names_file_and_key(kit_home
     assert result.exit_code == 1
     line = next(line for line in result.output.splitlines() if "mel.yml" in line)
     assert f"params/2020/sites/mel.yml: key '{key}" in line and problem in line
+
+
+def test_when_a_grid_is_an_alias_bomb_then_it_is_refused_quickly_naming_the_file(kit_home: Path) -> None:
+    import time
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    (kit_home / "params/2020/sites/mel.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    message = _problems()
+    assert time.monotonic() - started < 5
+    assert "params/2020/sites/mel.yml: not valid YAML: more than 100 aliases" in message

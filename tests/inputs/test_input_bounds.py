@@ -24,11 +24,10 @@ def run_check(data_dir: Path) -> str:
 
 def _zip_bomb(path: Path, inflated: int) -> Path:
     """A ZIP (an .xlsx by its name) whose single member inflates ``inflated`` zero bytes."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            block = b"\0" * (1 << 20)
-            for _ in range(inflated >> 20):
-                member.write(block)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
+            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+        for _ in range(inflated >> 20):
+            member.write(b"\0" * (1 << 20))
     return path
 
 

@@ -29,7 +29,7 @@ STOP_GRACE_SECONDS = 10.0
 _busy = False
 
 
-class WorkerStopped(BaseException):  # noqa: N818  (not an error: the build asked the worker to stop)
+class WorkerStopped(BaseException):
     """Raised in a busy worker by SIGTERM, so that its job unwinds before it exits."""
 
 
