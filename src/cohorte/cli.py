@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -19,6 +20,11 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CohorteError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+        except OSError as exc:  # a folder that cannot be written, a full disk: one sentence, no traceback
+            from cohorte.files import os_error_sentence
+
+            click.secho(f"Error: {os_error_sentence(exc)}", fg="red", err=True)
             sys.exit(1)
 
 
@@ -78,13 +84,13 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
     """Compute every indicator of EDITION for all sites and write the published (disclosure-controlled) table."""
     from cohorte import config
     from cohorte.editions import load_edition
-    from cohorte.files import atomic_write_text
+    from cohorte.files import atomic_write_csv
     from cohorte.indicators.published import published_indicators
 
     params = load_edition(edition)
     table = published_indicators(params, data_dir)
     out_file = out_file or config.outputs_dir(params.edition) / config.INDICATORS_FILE
-    atomic_write_text(out_file, table.to_csv(index=False))
+    atomic_write_csv(out_file, table)
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
 
 # --- observation grids --------------------------------------------------------------------
@@ -142,9 +148,10 @@ def grids_import(edition: str, xlsx: Path) -> None:
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
 def grids_table_cmd(edition: str, out_file: Path | None) -> None:
     """Every coded field of EDITION as CSV: site, theme, field, value."""
+    from cohorte.files import csv_text
     from cohorte.grids import grids_table
 
-    text = grids_table(edition).to_csv(index=False)
+    text = csv_text(grids_table(edition))
     if out_file is None:
         click.echo(text, nl=False)
         return
@@ -202,7 +209,9 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
 @click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
               help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
-def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str) -> None:
+@click.option("--wait", is_flag=True, help="When another build of EDITION is running, wait for it instead of stopping.")
+def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str,
+          wait: bool) -> None:
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
     from cohorte.build.pipeline import build_edition, print_report
 
@@ -210,7 +219,13 @@ def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | No
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
-    report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine)
+    try:
+        report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers are already stopped: a further Ctrl-C changes nothing
+        click.secho(f"\nInterrupted: what finished is kept and recorded in the manifest; "
+                    f"run `cohorte build {edition}` again to resume.", fg="yellow", err=True)
+        sys.exit(130)
     click.echo(print_report(report))
     if not report.ok:
         raise click.exceptions.Exit(1)

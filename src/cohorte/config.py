@@ -7,7 +7,24 @@ The root is the repository (found from this file in an editable install) or
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from cohorte.errors import ParamsError
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def checked_name(value: str | int, what: str = "edition") -> str:
+    """An edition id or site slug usable as one folder name (never ``..``, ``/`` or an absolute path).
+
+    Every path below is built through it, so no command can read or write outside its folders.
+    """
+    text = str(value)
+    if not _NAME.fullmatch(text):
+        raise ParamsError(f"{what} {text!r} is not a valid {what} name: lower-case letters, digits, '-' and '_' only "
+                          f"(like 2020 or lorient-agglomeration)")
+    return text
 
 
 def root() -> Path:
@@ -26,7 +43,7 @@ def repo_dir() -> Path:
 
 def params_dir(edition: str | int | None = None) -> Path:
     base = root() / "params"
-    return base if edition is None else base / str(edition)
+    return base if edition is None else base / checked_name(edition)
 
 
 def grids_dir(edition: str | int) -> Path:
@@ -64,7 +81,7 @@ def data_dir() -> Path:
 
 
 def demo_data_dir(edition: str | int) -> Path:
-    return data_dir() / f"{edition}-demo"
+    return data_dir() / f"{checked_name(edition)}-demo"
 
 
 DEMO_MARKER = "Données fictives"  # first words of the README.txt that the demo generator writes
@@ -78,7 +95,7 @@ def is_demo_folder(folder: Path) -> bool:
 
 def outputs_dir(edition: str | int | None = None) -> Path:
     base = root() / "outputs"
-    return base if edition is None else base / str(edition)
+    return base if edition is None else base / checked_name(edition)
 
 
 def notebooks_dir() -> Path:
@@ -133,7 +150,7 @@ def prepared_dir(edition: str | int, slug: str) -> Path:
 
 def site_output_dir(edition: str | int, slug: str) -> Path:
     """``outputs/EDITION/sites/SLUG``: the site's executed notebook, key figures and documents."""
-    return outputs_dir(edition) / "sites" / slug
+    return outputs_dir(edition) / "sites" / checked_name(slug, "site")
 
 
 def sites_output_dir(edition: str | int) -> Path:

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from cohorte import config
 from cohorte.errors import ParamsError
@@ -14,6 +14,7 @@ from cohorte.validation import Strict, format_validation_error, read_yaml
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")
+DEFAULT_DISCLOSURE_THRESHOLD = 5  # counts below it are published « n.s. »
 
 
 def siren_is_valid(siren: str) -> bool:
@@ -85,7 +86,8 @@ class Edition(Strict):
     fieldwork: str = ""
     reference_date: dt.date
     data_dir: str | None = None
-    disclosure_threshold: int = Field(5, ge=1)
+    disclosure_threshold: int = Field(DEFAULT_DISCLOSURE_THRESHOLD, ge=1)
+    disclosure_reason: str | None = Field(None, description="why the threshold is below the default (printed by every build)")
     indicators: IndicatorSettings = IndicatorSettings()
     sites: list[Site] = Field(min_length=1)
 
@@ -97,6 +99,23 @@ class Edition(Strict):
         if duplicates:
             raise ValueError(f"duplicate site slugs {duplicates}")
         return sites
+
+    @model_validator(mode="after")
+    def _lower_threshold_is_justified(self) -> Edition:
+        if self.disclosure_threshold < DEFAULT_DISCLOSURE_THRESHOLD and not (self.disclosure_reason or "").strip():
+            raise ValueError(
+                f"disclosure_threshold {self.disclosure_threshold} is below the default {DEFAULT_DISCLOSURE_THRESHOLD}: "
+                "small counts would be published; state why in disclosure_reason (every build prints it), "
+                "or remove disclosure_threshold")
+        return self
+
+    @property
+    def disclosure_note(self) -> str:
+        """One sentence for the build summary when the threshold is below the default, else ""."""
+        if self.disclosure_threshold >= DEFAULT_DISCLOSURE_THRESHOLD:
+            return ""
+        return (f"Disclosure threshold {self.disclosure_threshold} (below the default {DEFAULT_DISCLOSURE_THRESHOLD}): "
+                f"{' '.join((self.disclosure_reason or '').split())}")
 
     def site(self, slug: str) -> Site:
         for site in self.sites:

@@ -304,3 +304,34 @@ def test_format_value_covers_lists_booleans_and_records() -> None:
     assert grids.format_value(spec, records) == "indicator=non_q1_in_qpv,commune=25056,target=67"
     bool_spec = next(s for s in grids.coded_fields() if s.field == "info_videos")
     assert grids.format_value(bool_spec, False) == "false" and grids.format_value(bool_spec, None) == ""
+
+
+# --- text that would not render as written -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "key", "problem"), [
+    (lambda d: d["findings"]["flux"].append("<script>alert(1)</script>"), "findings.flux[", "raw HTML '<script>'"),
+    (lambda d: d["perspectives"].append("`#rect()`{=typst}"), "perspectives[", "raw block {=typst}"),
+    (lambda d: d["highlights"].append({"title": "x", "theme": "flux", "text": "[ici](javascript:alert(1))"}),
+     "highlights[", "link to 'javascript:alert(1' is not allowed"),
+    (lambda d: d["governance"]["technical_bodies"].append("<img src=x onerror=alert(1)>"),
+     "governance.technical_bodies[", "raw HTML '<img'"),
+])
+def test_when_grid_text_holds_live_markup_then_check_names_file_and_key(kit_home: Path, change, key: str, problem: str) -> None:
+    _edit(kit_home, "mel", change)
+    result = CliRunner().invoke(main, ["check", "2020"])
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "mel/grid.yml" in line)
+    assert f"params/2020/sites/mel/grid.yml: key '{key}" in line and problem in line
+
+
+def test_when_a_grid_is_an_alias_bomb_then_it_is_refused_quickly_naming_the_file(kit_home: Path) -> None:
+    import time
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    (kit_home / "params/2020/sites/mel/grid.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    message = _problems()
+    assert time.monotonic() - started < 5
+    assert "params/2020/sites/mel/grid.yml: not valid YAML: more than 100 aliases" in message

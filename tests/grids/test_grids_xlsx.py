@@ -158,3 +158,62 @@ def test_grids_cli_import_with_errors_exits_1_and_lists_cells(kit_home: Path, tm
     result = CliRunner().invoke(main, ["grids", "import", "2020", str(workbook_path)])
     assert result.exit_code == 1
     assert f"{CODED}!D{row}" in result.output and "'leader' is not allowed" in result.output
+
+
+# --- formula injection ---------------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+1+cmd|' /C calc'!A0", "-2 points sur un an", "@SUM(A1:A9)"]
+
+
+def _with_formula_like_findings(home: Path) -> None:
+    import yaml
+
+    path = home / "params/2020/sites/mel/grid.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["findings"]["flux"] = FORMULAS
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_when_grid_text_looks_like_a_formula_then_the_workbook_holds_it_as_text_and_reads_it_back(
+    kit_home: Path, tmp_path: Path
+) -> None:
+    _with_formula_like_findings(kit_home)
+    before = grids.load_grids(2020)
+    path = export_xlsx(2020, tmp_path / "grilles.xlsx")
+    cells = [c for row in load_workbook(path)[FINDINGS].iter_rows(min_row=2) for c in row if c.value in [f"'{f}" for f in FORMULAS]]
+    assert len(cells) == len(FORMULAS) and all(c.data_type == "s" for c in cells)
+    assert import_xlsx(2020, path) == []  # the apostrophe is the kit's, not the consultant's
+    assert grids.load_grids(2020) == before
+
+
+def test_when_a_cell_holds_a_real_formula_then_import_names_sheet_and_cell(kit_home: Path, tmp_path: Path) -> None:
+    path = export_xlsx(2020, tmp_path / "grilles.xlsx")
+    workbook = load_workbook(path)
+    workbook[FINDINGS]["C7"] = "=1+1"
+    workbook.save(path)
+    before = _snapshot(kit_home)
+    with pytest.raises(GridError) as caught:
+        import_xlsx(2020, path)
+    assert "grilles.xlsx: Constats!C7: cell C7 holds a formula; type the value" in caught.value.problems
+    assert _snapshot(kit_home) == before
+
+
+def test_published_csv_tables_neutralise_formula_like_text(kit_home: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cohorte.files import csv_text
+
+    frame = pd.DataFrame({"site": ["mel", "mel"], "value": ["=1+1", "texte"], "n": [-3, 4]})
+    assert csv_text(frame).splitlines() == ["site,value,n", "mel,'=1+1,-3", "mel,texte,4"]
+    _edit_technical_bodies(kit_home)
+    result = CliRunner().invoke(main, ["grids", "table", "2020"])
+    assert "mel,governance,technical_bodies,'=cmd|calc;CIL" in result.output
+
+
+def _edit_technical_bodies(home: Path) -> None:
+    import yaml
+
+    path = home / "params/2020/sites/mel/grid.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["governance"]["technical_bodies"] = ["=cmd|calc", "CIL"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,9 +28,10 @@ import yaml
 from tqdm import tqdm
 
 from cohorte import config
+from cohorte.build import workers as pool_workers
 from cohorte.build.provenance import Manifest, kit_fingerprint
 from cohorte.errors import ParamsError, RenderError
-from cohorte.files import fingerprint, replace_dir, sha256_file
+from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")
@@ -168,9 +168,12 @@ def _write_reference_docx(target: Path, demo: bool) -> None:
 
 
 def _write_chapter(source: Path, target: Path, heading: str, key: str) -> None:
+    """The executed notebook as a book chapter, without its timings (the book is published: it must be reproducible)."""
     import nbformat
 
-    nb = nbformat.read(str(source), as_version=4)
+    from cohorte.build.reproducible import without_timings
+
+    nb = without_timings(nbformat.read(str(source), as_version=4))
     target.write_text(json.dumps(chapter_notebook(nb, heading, key), ensure_ascii=False, indent=1) + "\n",
                       encoding="utf-8")
 
@@ -355,6 +358,8 @@ def _render_one(doc: _Document, formats: tuple[str, ...], meta) -> tuple[list[Pa
         return render_notebook(doc.notebook, doc.base, formats, meta), ""
     except RenderError as exc:
         return [], str(exc)
+    except OSError as exc:  # an unwritable folder or a full disk fails this document only
+        return [], os_error_sentence(exc, doc.base.parent)
     except Exception as exc:  # any other failure is reported for this document, not raised
         return [], f"{type(exc).__name__} while rendering {doc.notebook}: {exc}"
 
@@ -390,8 +395,10 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: Manifest,
     from cohorte.build.rendering import document_meta  # imported here: a no-op build never loads nbformat
 
     done, failures = [], {}
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-        futures = {doc: pool.submit(_render_one, doc, tuple(formats), document_meta(edition, doc.slug, _provenance(doc.notebook)))
+    pool = pool_workers.worker_pool(min(workers, len(todo)))
+    try:
+        futures = {doc: pool.submit(pool_workers.call, _render_one, doc, tuple(formats),
+                                    document_meta(edition, doc.slug, _provenance(doc.notebook)))
                    for doc in todo}
         for doc, future in tqdm(futures.items(), desc="rendu", unit="doc"):
             files, error = future.result()
@@ -401,6 +408,10 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: Manifest,
                 continue
             done += files
             manifest.record("renders", doc.name, doc.key, files)
+    except BaseException:  # Ctrl-C: the documents rendered so far are recorded above
+        pool_workers.stop(pool)
+        raise
+    pool.shutdown()
     return done, failures
 
 
@@ -441,4 +452,6 @@ def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | N
             rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
         except RenderError as exc:
             failures["book"] = str(exc)
+        except OSError as exc:
+            failures["book"] = os_error_sentence(exc, config.outputs_dir(edition.edition))
     return rendered, failures

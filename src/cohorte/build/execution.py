@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
+from cohorte import config
+from cohorte.build import workers as pool_workers
 from cohorte.build.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
 from cohorte.errors import ParamsError
-from cohorte.files import fingerprint, temp_path_for
+from cohorte.files import fingerprint, os_error_sentence, temp_path_for
 
 KERNEL = "cohorte"
 
@@ -57,6 +59,12 @@ def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
     import nbformat  # imported here: a no-op build never pays for nbformat's start-up
 
     nb = nbformat.read(path, as_version=4)
+    # papermill's paths without the build's folders: the same wherever it is built
+    source = job.notebook.relative_to(config.repo_dir()) if job.notebook.is_relative_to(config.repo_dir()) else job.notebook.name
+    nb.metadata.get("papermill", {}).update(input_path=str(source), output_path=job.output.name)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
     block = provenance_block({}, commit)
     del block["inputs"]  # a notebook's inputs are its sources
     nb.metadata["cohorte"] = {**block, "job": job.name, "sources": job.sources, "fingerprint": job.fingerprint}
@@ -69,6 +77,8 @@ def _describe_failure(exc: Exception, job: NotebookJob) -> str:
     if isinstance(exc, papermill.PapermillExecutionError):
         detail = f"cell {exc.cell_index} raised {exc.ename}: {exc.evalue}"
         return f"{detail} (executed notebook kept at {job.failed_output})"
+    if isinstance(exc, OSError):
+        return os_error_sentence(exc, job.output)
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -89,10 +99,14 @@ def _stderr_to(log: Path):
 def run_job(job: NotebookJob, commit: str) -> JobResult:
     """Execute one notebook into a temporary file, then move it into place (or aside on failure).
 
-    The kernel's own messages go to ``<output>.log`` beside the notebook.
+    The kernel's own messages go to ``<output>.log`` beside the notebook. A folder that cannot be
+    written (permissions, full disk) fails this job only, in one sentence.
     """
-    with _stderr_to(job.output.with_suffix(".log")):
-        return _run_job(job, commit)
+    try:
+        with _stderr_to(job.output.with_suffix(".log")):
+            return _run_job(job, commit)
+    except OSError as exc:
+        return JobResult(job.name, "failed", error=os_error_sentence(exc, job.output.parent))
 
 
 def _run_job(job: NotebookJob, commit: str) -> JobResult:
@@ -109,10 +123,19 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
         tmp.replace(job.output)
         return JobResult(job.name, "executed", time.perf_counter() - start, output=str(job.output))
     except Exception as exc:  # reported per site; the other sites go on
+        _keep_failed(tmp, job)
+        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
+    finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
+        tmp.unlink(missing_ok=True)
+
+
+def _keep_failed(tmp: Path, job: NotebookJob) -> None:
+    """Keep the partly executed notebook as ``*.failed.ipynb`` when it can be (not on a full disk)."""
+    try:
         if tmp.exists() and tmp.stat().st_size:
             tmp.replace(job.failed_output)
-        tmp.unlink(missing_ok=True)
-        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
+    except OSError:
+        pass
 
 
 def is_up_to_date(job: NotebookJob, manifest: Manifest) -> bool:
@@ -150,10 +173,16 @@ def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: b
     if todo:
         check_kernel()
         commit = git_commit()
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = [pool.submit(run_job, job, commit) for job in todo]
+        pool = pool_workers.worker_pool(min(workers, len(todo)))
+        try:
+            futures = [pool.submit(pool_workers.call, run_job, job, commit) for job in todo]
             for future in tqdm(as_completed(futures), total=len(futures), desc=label, unit="nb"):
                 results.append(future.result())
+        except BaseException:  # Ctrl-C: stop the workers now, record what finished, then let it through
+            pool_workers.stop(pool)
+            _record(jobs, results, manifest)
+            raise
+        pool.shutdown()
     _record(jobs, results, manifest)
     return sorted(results, key=lambda r: r.name)
 
@@ -161,12 +190,22 @@ def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: b
 def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifest) -> None:
     by_name = {r.name: r for r in results}
     for job in jobs:
-        result = by_name[job.name]
+        result = by_name.get(job.name)
+        if result is None:  # interrupted before it finished: its last good outputs stay as recorded
+            continue
         if result.status == "executed":
             manifest.record("notebooks", job.name, job.fingerprint, [job.output, *(p for p in job.products if p.exists())],
                             sources=job.sources, parameters=job.parameters)
         elif result.status == "failed":
             manifest.forget("notebooks", job.name)
             for product in job.products:  # stale results of an older run must not be read as current
-                if product.exists():
-                    product.replace(product.with_name(product.stem + ".stale" + product.suffix))
+                _set_aside(product)
+
+
+def _set_aside(product: Path) -> None:
+    """Rename a stale product (``key_figures.stale.json``); delete it when the folder refuses the rename."""
+    try:
+        if product.exists():
+            product.replace(product.with_name(product.stem + ".stale" + product.suffix))
+    except OSError:
+        product.unlink(missing_ok=True)

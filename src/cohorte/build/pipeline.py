@@ -16,11 +16,13 @@ from pathlib import Path
 from cohorte import __version__, config
 from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, run_jobs
+from cohorte.build.lock import edition_lock
 from cohorte.build.preparation import prepare
 from cohorte.build.provenance import Manifest, read_manifest, write_manifest
+from cohorte.build.reproducible import fix_source_date
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
-from cohorte.files import fingerprint, sha256_file
+from cohorte.files import fingerprint, remove_leftovers, sha256_file
 from cohorte.grids import check_grids, grid_path
 from cohorte.report.checks import check_texts
 from cohorte.validation import display_path
@@ -83,7 +85,9 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
             name=f"sites/{slug}",
             notebook=config.notebooks_dir() / MONOGRAPH,
             output=folder / MONOGRAPH,
-            parameters={"edition": edition.edition, "site": slug, "prepared_dir": str(prepared), "output_dir": str(folder)},
+            # paths relative to the notebook's folder (its working directory): the same wherever it is built
+            parameters={"edition": edition.edition, "site": slug, "prepared_dir": os.path.relpath(prepared, folder),
+                        "output_dir": "."},
             products=(folder / config.KEY_FIGURES_FILE,),
             sources={
                 "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
@@ -106,7 +110,8 @@ def synthesis_job(edition: Edition) -> NotebookJob:
         name="synthesis",
         notebook=config.notebooks_dir() / SYNTHESIS,
         output=folder / SYNTHESIS,
-        parameters={"edition": edition.edition, "sites_dir": str(config.sites_output_dir(edition.edition)), "output_dir": str(folder)},
+        parameters={"edition": edition.edition, "sites_dir": os.path.relpath(config.sites_output_dir(edition.edition), folder),
+                    "output_dir": "."},
         products=tuple(tables / name for name in config.SYNTHESIS_TABLES),
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
@@ -125,8 +130,13 @@ def build_edition(
     force: bool = False,
     formats: tuple[str, ...] = ("html", "pdf", "docx"),
     engine: str = "auto",
+    wait: bool = False,
 ) -> BuildReport:
-    """Build an edition: validate, prepare, execute monographs and synthesis, render the book."""
+    """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
+
+    One build per edition at a time (``outputs/EDITION/.lock``; ``wait`` queues behind the other);
+    what an interrupted build left behind is removed first.
+    """
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)
@@ -140,13 +150,24 @@ def build_edition(
         raise ParamsError("\n".join(texts.problems))
     for warning in texts.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
+    out = config.outputs_dir(edition.edition)
+    fix_source_date(edition.reference_date)  # every document dated alike, wherever and whenever it is built
+    with edition_lock(out, edition.edition, wait=wait):
+        leftovers = remove_leftovers(out)
+        if leftovers:
+            print(f"Removed {len(leftovers)} temporary file(s) left by an interrupted build.", flush=True)
+        return _build_locked(edition, slugs, jobs, force, formats, engine, texts.warnings)
+
+
+def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: bool, formats, engine: str,
+                  warnings: list[str]) -> BuildReport:
     from cohorte.inputs.demo import ensure_demo_data
 
     data = ensure_demo_data(edition)
     manifest_path = config.manifest_path(edition.edition)
     manifest = read_manifest(manifest_path)
     manifest.edition, manifest.kit_version = str(edition.edition), __version__
-    report = BuildReport(edition, warnings=texts.warnings, engine=engine)
+    report = BuildReport(edition, warnings=warnings, engine=engine)
     try:
         prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
@@ -186,7 +207,7 @@ def print_report(report: BuildReport) -> str:
     lines.append(f"{len(report.rendered)} file(s) rendered.")
     synthesis = config.synthesis_base(edition)
     documents = [*(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
-                 config.monograph_base(edition, "SLUG").with_suffix(".{html,pdf,docx}")]
+                 config.sites_output_dir(edition) / "SLUG" / f"{Path(config.MONOGRAPH_NOTEBOOK).stem}.{{html,pdf,docx}}"]
     lines.append("Open:")
     if report.engine == "quarto":
         book = sorted(p for p in (config.book_dir(edition) / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx"))
@@ -198,4 +219,6 @@ def print_report(report: BuildReport) -> str:
     lines += [f"  {path}" for path in documents if path.exists() or "SLUG" in path.parts]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")
+    if report.edition.disclosure_note:
+        lines.append(report.edition.disclosure_note)
     return "\n".join(lines)

@@ -33,7 +33,7 @@ import yaml
 
 from cohorte import config
 from cohorte.errors import RenderError
-from cohorte.files import replace_dir
+from cohorte.files import replace_dir, temp_path_for
 from cohorte.report.display import DEMO_NOTICE
 
 FORMATS = ("html", "pdf", "docx")
@@ -162,6 +162,8 @@ def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbfo
             if attachments:
                 md.attachments = attachments
             out.cells.append(md)
+    for number, cell in enumerate(out.cells, start=1):
+        cell.id = f"cell-{number}"  # stable ids: pandoc names extracted figures and HTML divs after them
     return out
 
 
@@ -239,7 +241,6 @@ class _Build:
     def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None,
              downloads: str = "") -> Path:
         """Standalone page; with ``media_dir`` (relative to the page) images are files, else embedded."""
-        tmp = target.with_name(f".{target.name}.tmp")
         args = [*self.common(), "-t", "html5", "--standalone", "--template", str(_template("page.html"))]
         if media_dir is None:
             args += ["--embed-resources", "--css", str(_template("cohorte.css"))]
@@ -249,13 +250,12 @@ class _Build:
             args += ["--variable", f"nav={nav}"]
         if downloads:
             args += ["--variable", f"downloads={downloads}"]
-        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path_for(target)  # a unique name beside the target: concurrent builds never share one
         try:
             _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
-        except RenderError:
+            return _replace(tmp, target)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
-        return _replace(tmp, target)
 
     def pdf(self, target: Path) -> Path:
         typ = self.folder / "document.typ"
@@ -264,16 +264,19 @@ class _Build:
              "--extract-media", "media", "-o", typ.name],
             what=f"{self.source} as typst", cwd=self.folder,
         )  # fmt: skip
-        tmp = target.with_name(f".{target.name}.tmp")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path_for(target)
         try:
-            import typst
+            try:
+                import typst
 
-            typst.compile(str(typ), output=str(tmp), root=str(self.folder))
-        except Exception as exc:  # typst raises its own error types with the compiler's message
+                from cohorte.build.reproducible import source_timestamp
+
+                typst.compile(str(typ), output=str(tmp), root=str(self.folder), timestamp=source_timestamp())
+            except Exception as exc:  # typst raises its own error types with the compiler's message
+                raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
+            return _replace(tmp, target)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
-        return _replace(tmp, target)
 
     def docx(self, target: Path) -> Path:
         tmp = self.folder / "document.docx"
@@ -285,10 +288,12 @@ class _Build:
             what=f"{self.source} as DOCX", cwd=self.folder,
         )  # fmt: skip
         _finish_docx(tmp, self.meta)
-        staged = target.with_name(f".{target.name}.tmp")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tmp, staged)
-        return _replace(staged, target)
+        staged = temp_path_for(target)
+        try:
+            shutil.copyfile(tmp, staged)
+            return _replace(staged, target)
+        finally:
+            staged.unlink(missing_ok=True)
 
 
 def _finish_docx(path: Path, meta: DocMeta) -> None:
@@ -318,7 +323,13 @@ def _finish_docx(path: Path, meta: DocMeta) -> None:
     doc.core_properties.title = meta.title
     doc.core_properties.author = meta.publisher
     doc.core_properties.language = "fr-FR"
+    from cohorte.build.reproducible import normalise_zip, source_datetime
+
+    when = source_datetime()
+    if when is not None:
+        doc.core_properties.created = doc.core_properties.modified = when.replace(tzinfo=None)
     doc.save(str(path))
+    normalise_zip(path)  # python-docx dates every zip entry with the current time
 
 
 # DOCX: what Word and LibreOffice show on opening, without updating any field.
@@ -467,13 +478,12 @@ def render_notebook(nb_path: Path, out_base: Path, formats: Iterable[str], meta:
     if unknown:
         raise RenderError(f"unknown output format(s) {unknown}; choose among {list(FORMATS)}")
     out_base.parent.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=".render-", dir=out_base.parent) as tmp:
         build = _Build(Path(nb_path), meta, Path(tmp))
-        for fmt in wanted:
-            target = out_base.with_name(f"{out_base.name}.{fmt}")
-            written.append(getattr(build, fmt)(target))
-    return written
+        staged = Path(tmp) / "staged"
+        made = [getattr(build, fmt)(staged / f"{out_base.name}.{fmt}") for fmt in wanted]
+        # every format rendered: only now replace the documents, together (a failure above changes none)
+        return [_replace(path, out_base.with_name(path.name)) for path in made]
 
 
 # ---------------------------------------------------------------- web site

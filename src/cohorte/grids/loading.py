@@ -62,7 +62,7 @@ def load_grid(path: Path) -> Grid:
 
 
 def grid_path(edition: str | int, slug: str) -> Path:
-    return config.grids_dir(edition) / slug / "grid.yml"
+    return config.grids_dir(edition) / config.checked_name(slug, "site") / "grid.yml"
 
 
 def load_grids(edition: str | int) -> dict[str, Grid]:

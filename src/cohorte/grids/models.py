@@ -7,9 +7,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cohorte.inputs.codes import INSEE_COMMUNE_PATTERN
+from cohorte.report import markup
 from cohorte.validation import Strict
 
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -21,7 +30,17 @@ Reservataire = Literal["state", "action_logement", "communes", "epci", "other"]
 TargetIndicator = Literal["q1_outside_qpv", "non_q1_in_qpv", "priority_publics"]
 FIELDWORK = "fieldwork"  # pseudo-theme of the ``interviews`` field in tables and spreadsheets
 LIST_SEPARATOR = ";"
-Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _renders_as_written(text: str) -> str:
+    """Refuse what a report would not show as typed (raw HTML or blocks, javascript: links)."""
+    found = markup.problems(text)
+    if found:
+        raise ValueError("; ".join(dict.fromkeys(found)))
+    return text
+
+
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_renders_as_written)]
 
 T = TypeVar("T")
 _YEAR: dict[str, Any] = {"ge": 1990, "le": 2100}
@@ -75,7 +94,7 @@ class Governance(_Strict):
     cia: DocumentStatus = Field(description="convention intercommunale d'attribution (CIA)")
     ppgdid: DocumentStatus = Field(description="plan partenarial de gestion de la demande (PPGDID)")
     ar_hlm_role: Literal["contributor", "copilot"] | None = Field(description="rôle de l'AR/UR Hlm")
-    technical_bodies: list[str] = Field(description="instances techniques nommées par les entretiens")
+    technical_bodies: list[Text] = Field(description="instances techniques nommées par les entretiens")
 
     _items_ok = field_validator("technical_bodies")(_no_separator)
 
@@ -108,7 +127,7 @@ class Targets(_Strict):
 class DifferentiatedTarget(_Strict):
     indicator: TargetIndicator
     commune: str | None = Field(pattern=INSEE_COMMUNE_PATTERN)
-    landlord: str | None = Field(pattern=r"^[^;,=]+$")
+    landlord: str | None = Field(pattern=r"^[^;,=<>`{}\[\]]+$")
     target: float = Field(**_PERCENT)
 
     @model_validator(mode="after")
@@ -180,9 +199,9 @@ class Findings(_Strict):
 
 
 class Highlight(_Strict):
-    title: str = Field(min_length=1)
+    title: Text
     theme: Theme
-    text: str = Field(min_length=1)
+    text: Text
 
 
 class Grid(_Strict):

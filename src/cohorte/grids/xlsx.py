@@ -21,7 +21,13 @@ from pydantic import ValidationError
 
 from cohorte.editions import load_edition
 from cohorte.errors import GridError
-from cohorte.files import atomic_write_text, temp_path_for
+from cohorte.files import (
+    atomic_write_text,
+    check_zip_expansion,
+    neutralise_formula,
+    restore_formula_text,
+    temp_path_for,
+)
 from cohorte.grids.fields import FieldSpec, coded_fields, field_help, format_value, get_path, plain_number
 from cohorte.grids.loading import describe_error, grid_path, load_grid, load_grids
 from cohorte.grids.models import FIELDWORK, LIST_SEPARATOR, THEMES, Grid
@@ -36,6 +42,7 @@ HEADERS = {
     PERSPECTIVES: ("site", "perspective"),
 }
 RECORD_KEYS = ("indicator", "commune", "landlord", "target")
+MAX_GRIDS_UNZIPPED_BYTES = 50_000_000  # the 2020 grids' workbook unzips to well under 1 MB
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -47,7 +54,12 @@ def _cell_value(spec: FieldSpec, value: object) -> object:
         return None
     if spec.kind in ("int", "float") and isinstance(value, int | float):
         return plain_number(value)
-    return format_value(spec, value) or None
+    return neutralise_formula(format_value(spec, value)) or None
+
+
+def _append(sheet: Worksheet, row: tuple) -> None:
+    """Append a row of values, text that would run as a formula neutralised."""
+    sheet.append(tuple(neutralise_formula(value) for value in row))
 
 
 def _sheet(workbook: Workbook, title: str, widths: tuple[int, ...]) -> Worksheet:
@@ -132,11 +144,11 @@ def _write_free_text(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[s
     for slug, grid in loaded.items():
         for theme in THEMES:
             for text in getattr(grid.findings, theme):
-                findings.append((slug, theme, text))
+                _append(findings, (slug, theme, text))
         for item in grid.highlights:
-            highlights.append((slug, item.theme, item.title, item.text))
+            _append(highlights, (slug, item.theme, item.title, item.text))
         for text in grid.perspectives:
-            perspectives.append((slug, text))
+            _append(perspectives, (slug, text))
     for sheet in (findings, highlights, perspectives):
         last = max(sheet.max_row, 2) + 200  # room for new rows
         lists = {slugs: [f"A2:A{last}"]}
@@ -265,10 +277,15 @@ class _Reader:
         self.problems.append(f"{self.label}: {cell}: {message}")
 
     def rows(self, sheet: Worksheet) -> Iterator[tuple[int, tuple]]:
+        """Rows holding something, as values; a row with a formula is reported and skipped."""
         width = len(HEADERS[sheet.title])
-        for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            if any(_text(value) for value in row):
-                yield number, tuple(row) + (None,) * (width - len(row))
+        for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            formulas = [c.coordinate for c in cells if c.data_type == "f"]
+            for coordinate in formulas:
+                self.problem(f"{sheet.title}!{coordinate}", f"cell {coordinate} holds a formula; type the value")
+            row = tuple(restore_formula_text(c.value) for c in cells)
+            if not formulas and any(_text(value) for value in row):
+                yield number, row + (None,) * (width - len(row))
 
     def site(self, sheet: str, number: int, raw: object) -> str | None:
         slug = _text(raw)
@@ -366,7 +383,11 @@ def _open(path: Path, label: str) -> Workbook:
     if not path.exists():
         raise GridError([f"{label}: file not found"])
     try:
-        return load_workbook(path, data_only=True)
+        check_zip_expansion(path, MAX_GRIDS_UNZIPPED_BYTES)
+    except ValueError as exc:
+        raise GridError([f"{label}: {exc}"]) from None
+    try:
+        return load_workbook(path, data_only=False)  # formula cells are seen as such, and refused
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise GridError([f"{label}: not a readable .xlsx workbook ({exc})"]) from None
 

@@ -18,11 +18,14 @@ import pandera.pandas as pa
 
 from cohorte.editions import Edition
 from cohorte.errors import InputDataError
+from cohorte.files import check_zip_expansion
 from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 MAX_LISTED = 5
+MAX_FIELD_CHARS = 10_000  # an identifier, a code, a landlord's name: never near this
+MAX_BAD_CELLS = 10_000  # past this many unreadable cells, the file is not that table: stop checking
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _FRENCH_NUMBER = re.compile(r"^-?\d{1,3}([ \u00a0\u202f]?\d{3})*(,\d+)?$")
 
@@ -92,12 +95,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text = _decode(path)
     if not text.strip():
         raise ValueError("is empty; expected a header line and one row per record")
-    lines = text.splitlines()
-    sep = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    width = len(next(csv.reader(lines[:1], delimiter=sep)))
-    last = list(csv.reader(lines[-1:], delimiter=sep))
-    if len(lines) > 1 and last and len(last[0]) != width:
-        raise ValueError(f"is malformed or truncated: line {len(lines)} has {len(last[0])} fields; "
+    body = text.strip("\r\n")
+    first, last_line = body.split("\n", 1)[0].rstrip("\r"), body.rsplit("\n", 1)[-1].rstrip("\r")
+    sep = ";" if first.count(";") > first.count(",") else ","
+    width = len(next(csv.reader([first], delimiter=sep)))
+    last = _fields(last_line, sep)
+    if "\n" in body and last is not None and len(last) != width:
+        raise ValueError(f"is malformed or truncated: line {body.count(chr(10)) + 1} has {len(last)} fields; "
                          f"expected {width} fields separated by '{sep}'")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
@@ -106,12 +110,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return frame
 
 
+def _fields(line: str, sep: str) -> list[str] | None:
+    """The fields of one CSV line, or None when it cannot be read alone (a quoted field spans lines)."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return None
+
+
 def _read_any(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
         frame = _read_csv(path)
     elif path.stat().st_size == 0:
         raise ValueError("is empty")
     elif path.suffix == ".xlsx":
+        check_zip_expansion(path)
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     else:
         frame = pd.read_parquet(path)
@@ -137,7 +150,22 @@ def read_table(path: Path) -> RawTable:
         raise InputDataError([f"{path}: cannot be read as {path.suffix[1:].upper()} ({type(exc).__name__}: {exc})"]) from None
     if frame.empty:
         raise InputDataError([f"{path}: has a header but no rows; expected one row per record"])
-    return RawTable(path, frame.reset_index(drop=True))
+    raw = RawTable(path, frame.reset_index(drop=True))
+    _check_field_sizes(raw)
+    return raw
+
+
+def _check_field_sizes(raw: RawTable) -> None:
+    """Refuse the table when a cell is longer than :data:`MAX_FIELD_CHARS` (first such cell per column)."""
+    problems = []
+    for column in raw.frame.columns:
+        lengths = raw.frame[column].str.len()
+        if lengths.max(skipna=True) > MAX_FIELD_CHARS:
+            index = int(lengths.idxmax()) if not (lengths > MAX_FIELD_CHARS).any() else int((lengths > MAX_FIELD_CHARS).idxmax())
+            problems.append(f"{raw.path}: {raw.where(index)}: column '{column}': a field of {int(lengths[index]):,} "
+                            f"characters, more than the limit of {MAX_FIELD_CHARS:,}; is the file's separator or quoting wrong?")
+    if problems:
+        raise InputDataError(problems)
 
 
 # --- parsing text into the schema's dtypes (vectorised) --------------------------------------
@@ -184,9 +212,10 @@ def _parse_column(text: pd.Series, dtype: str) -> pd.Series:
     return text.astype(object).where(text.notna(), None)
 
 
-def _describe(raw: RawTable, column: str, indexes: list[int], values: list, expected: str) -> str:
-    shown = ", ".join(f"{raw.where(i)} ({v!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED], strict=True))
-    more = f" and {len(indexes) - MAX_LISTED} more" if len(indexes) > MAX_LISTED else ""
+def _describe(raw: RawTable, column: str, indexes: list[int], values: list, expected: str, total: int | None = None) -> str:
+    shown = ", ".join(f"{raw.where(i)} ({_short(v)!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED], strict=True))
+    total = len(indexes) if total is None else total
+    more = f" and {total - MAX_LISTED:,} more" if total > MAX_LISTED else ""
     return f"{raw.path}: column '{column}': {expected}; found at {shown}{more}"
 
 
@@ -203,11 +232,19 @@ def parse_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame
         source = raw.frame[name]
         frame[name] = _parse_column(source, dtype)
         failed = source.notna() & frame[name].isna()
-        if failed.any():
-            idx = list(failed[failed].index)
-            problems.append(_describe(raw, name, idx, list(source[failed]), f"expected {_EXPECTED[dtype]}"))
-            bad_cells.update((name, i) for i in idx)
+        count = int(failed.sum())
+        if count:
+            first = failed[failed].index[:MAX_LISTED]
+            problems.append(_describe(raw, name, list(first), list(source[first]), f"expected {_EXPECTED[dtype]}",
+                                      total=count))
+            bad_cells.update((name, i) for i in failed[failed].index[:MAX_BAD_CELLS + 1])
+            if len(bad_cells) > MAX_BAD_CELLS:
+                break  # not this table: the remaining columns would only cost memory
     return frame, problems, bad_cells
+
+
+def _short(value: object) -> object:
+    return value[:60] + "…" if isinstance(value, str) and len(value) > 60 else value
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -240,6 +277,9 @@ def validate_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFr
     frame, problems, bad_cells = parse_table(raw, schema)
     if problems and not bad_cells:  # missing columns: nothing more can be checked
         return frame, problems
+    if len(bad_cells) > MAX_BAD_CELLS:  # not this table at all: listing more would cost more than reading it
+        return frame, [*problems, f"{raw.path}: more than {MAX_BAD_CELLS:,} unreadable cells; checking stopped there "
+                                  "(is it the right file, with the right separator?)"]
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

@@ -81,7 +81,10 @@ def _is_numeric(column: pd.Series) -> bool:
 
 
 def _md_cell(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """A cell as literal text (grid values are data: no markup but emphasis and http(s) links)."""
+    from cohorte.report.markup import inline
+
+    return inline(value)
 
 
 def table_markdown(df: pd.DataFrame, caption: str | None = None) -> str:

@@ -143,7 +143,7 @@ def _where(ctx: SiteContext, key: str) -> str:
 def findings_markdown(ctx: SiteContext, theme: str) -> str:
     """The grid's findings for a theme as bullets ("" when there are none: the block is omitted)."""
     items = getattr(ctx.grid.findings, theme)
-    return "\n".join(f"- {authored_markdown(item, _where(ctx, f'findings.{theme}'))}" for item in items)
+    return "\n".join(f"- {authored_markdown(item, _where(ctx, f'findings.{theme}'), 'line')}" for item in items)
 
 
 def prose_markdown(ctx: SiteContext, theme: str) -> str:
@@ -154,7 +154,8 @@ def prose_markdown(ctx: SiteContext, theme: str) -> str:
 
 def highlights_markdown(ctx: SiteContext, theme: str) -> str:
     boxes = [
-        callout_markdown(authored_markdown(h.title, _where(ctx, "highlights")), authored_markdown(h.text, _where(ctx, "highlights")))
+        callout_markdown(authored_markdown(h.title, _where(ctx, "highlights"), "line"),
+                         authored_markdown(h.text, _where(ctx, "highlights"), "paragraphs"))
         for h in ctx.grid.highlights
         if h.theme == theme
     ]
@@ -163,7 +164,7 @@ def highlights_markdown(ctx: SiteContext, theme: str) -> str:
 
 def perspectives_markdown(ctx: SiteContext) -> str:
     """The Perspectives section: the grid's bullets, then the prose; "" when both are empty."""
-    items = "\n".join(f"- {authored_markdown(p, _where(ctx, 'perspectives'))}" for p in ctx.grid.perspectives)
+    items = "\n".join(f"- {authored_markdown(p, _where(ctx, 'perspectives'), 'line')}" for p in ctx.grid.perspectives)
     body = "\n\n".join(part for part in (items, prose_markdown(ctx, "perspectives")) if part)
     return f"{section_markdown(ctx, 'perspectives')}\n\n{body}" if body else ""
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cohorte import config
 from cohorte.editions import Edition, load_edition
-from cohorte.files import atomic_write_text
+from cohorte.files import atomic_write_csv
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report import authored
@@ -180,7 +180,7 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
     folder = config.synthesis_tables_dir(Path(output_dir) if output_dir else config.synthesis_output_dir(ctx.edition.edition))
     frames = (sites_frame(ctx.edition), indicators_frame(ctx), grids_table(ctx.edition.edition))
     tables = dict(zip(config.SYNTHESIS_TABLES, frames, strict=True))
-    return {name: atomic_write_text(folder / name, frame.to_csv(index=False)) for name, frame in tables.items()}
+    return {name: atomic_write_csv(folder / name, frame) for name, frame in tables.items()}
 
 
 
@@ -191,8 +191,9 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
 def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
     """Every boxed example of a theme from the sites' grids ("" when there is none)."""
     return "\n\n".join(
-        callout_markdown(authored_markdown(h.title, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights"),
-                         authored_markdown(h.text, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights"))
+        callout_markdown(authored_markdown(h.title, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights", "line"),
+                         authored_markdown(h.text, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights",
+                                           "paragraphs"))
         for slug in ctx.edition.slugs
         for h in ctx.grids[slug].highlights
         if h.theme == theme

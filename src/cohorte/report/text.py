@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from cohorte import config
 from cohorte.errors import CohorteError, ParamsError
+from cohorte.report import markup
 from cohorte.report.formatting import (
     fmt_date_fr,
     fmt_eur,
@@ -269,13 +271,24 @@ def texts(edition: str | int | None = None) -> Texts:
     return _CACHE[key]
 
 
-def authored_markdown(text: str, where: str) -> str:
+MAX_AUTHORED_CHARS = 200_000  # a whole synthesis part; the kit's longest is under 20 000
+
+
+def authored_markdown(text: str, where: str, kind: Literal["markdown", "line", "paragraphs"] = "markdown") -> str:
     """The single gate through which grid text and authored prose reach an output.
 
-    ``where`` names the source (file, or grid key) for messages. Today the Markdown passes as
-    written; the output-format sanitiser plugs in here.
+    A grid's one-line items (``line``) and paragraphs (``paragraphs``) — already refused by the grid
+    validator when they hold live markup — are escaped to the little Markdown a report needs, so
+    nothing reaches the output live even when validation was bypassed. Authored Markdown files
+    (``markdown``: prose, synthesis parts) keep their structure (headings, tables, encadrés), so
+    live markup in them (raw HTML, raw blocks, links other than http(s)/mailto) is refused with an
+    error naming ``where``.
     """
-    return text
+    if kind == "line":
+        return markup.inline(text)
+    if kind == "paragraphs":
+        return markup.block(text)
+    return markup.check(text, where, MAX_AUTHORED_CHARS)
 
 
 def is_blank(text: str) -> bool:
