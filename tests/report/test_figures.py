@@ -53,7 +53,8 @@ def site_with_gaps() -> pd.DataFrame:
         ("non_q1_in_qpv", "", 72.5, {"target": 50, "met": True, "denominator": 400}),
         ("priority_publics", "COLACT", 31.2, {"target": 25, "met": True, "denominator": 412}),
         ("priority_publics", "COLTER", 18.0, {"target": 25, "met": False, "denominator": 220}),
-        ("priority_publics", "PFONCT", NA, {"target": 25}),
+        ("priority_publics", "PFONCT", NA),
+        ("priority_publics", "PPRIOR", 74.0, {"denominator": 300}),
         ("attributions", "", 3543),
         ("pressure", "", 7.06), ("pressure", "T1", 12.3), ("pressure", "T2", 8.1), ("pressure", "T6P", NA),
         ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
@@ -71,8 +72,8 @@ def test_when_targets_chart_then_one_bar_per_published_rate_and_a_target_mark_ea
     fig = figures.targets_chart(site_with_gaps)
     ax = fig.axes[0]
     assert isinstance(fig, Figure)
-    assert len(bars(ax)) == 4  # Q1, non-Q1, COLACT, COLTER; PFONCT is n.s.
-    assert len(gids(fig, "target")) == 5  # the n.s. contingent keeps its target
+    assert len(bars(ax)) == 5  # Q1, non-Q1, PPRIOR, COLACT, COLTER; PFONCT is n.s.
+    assert len(gids(fig, "target")) == 4  # PPRIOR and PFONCT carry no target
     assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]
     assert "2 objectifs d'attribution atteints sur 4" in fig.get_suptitle().replace("\u00a0", " ").replace("\n", " ")
     assert "Source : " in fig.get_supxlabel()
@@ -90,10 +91,11 @@ def test_when_site_has_no_qpv_then_targets_chart_drops_the_qpv_bar():
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1er quartile (EPCI sans QPV)"]
 
 
-def test_when_priority_chart_then_bars_one_target_line_and_ns(site_with_gaps):
+def test_when_priority_chart_then_bars_a_target_tick_per_targeted_contingent_and_ns(site_with_gaps):
     fig = figures.priority_by_reservataire_chart(site_with_gaps)
-    assert len(bars(fig.axes[0])) == 2
-    assert len(gids(fig, "target")) == 1
+    assert len(bars(fig.axes[0])) == 3  # PPRIOR (no target), COLTER, COLACT; PFONCT n.s.
+    assert len(gids(fig, "target")) == 2  # COLTER and COLACT only: no line across the State's contingents
+    assert "1 contingent sur 2" in fig.get_suptitle().replace("\u00a0", " ")
     assert len(gids(fig, "ns")) == 1
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0].startswith("État —")  # codes.RESERVATAIRES order

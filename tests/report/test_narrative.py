@@ -105,7 +105,7 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
         ("priority_publics", "COLTER", 18.0, {"target": 25}),
         ("priority_publics", "AUCUN", 26.0, {"target": 25}),
         ("priority_publics", "AUTRES", 12.3, {"target": 25}),
-        ("priority_publics", "PFONCT", NA, {"target": 25}),
+        ("priority_publics", "PFONCT", NA),
     )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour Action Logement (31,2~%) "
@@ -117,7 +117,8 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
 def test_when_no_contingent_reaches_target_then_sentence_says_none():
     t = table(("priority_publics", "COLTER", 18.0, {"target": 25}), ("priority_publics", "COLACT", 20.0, {"target": 25}))
     assert narrative.priority_sentence(t) == nb(
-        "L'objectif de 25~% d'attributions aux publics prioritaires n'est atteint pour aucun contingent : "
+        "L'objectif de 25~% d'attributions aux publics prioritaires n'est atteint pour aucun des contingents qui y "
+        "sont soumis : "
         "les collectivités (18,0~%) et Action Logement (20,0~%)."
     )
 
@@ -125,8 +126,23 @@ def test_when_no_contingent_reaches_target_then_sentence_says_none():
 def test_when_targets_differ_then_each_contingent_shows_its_own():
     t = table(("priority_publics", "COLTER", 32.0, {"target": 30}), ("priority_publics", "COLACT", 26.0, {"target": 25}))
     assert narrative.priority_sentence(t) == nb(
-        "L'objectif d'attributions aux publics prioritaires est atteint pour tous les contingents : "
+        "L'objectif d'attributions aux publics prioritaires est atteint pour tous les contingents qui y sont soumis : "
         "les collectivités (32,0~% pour un objectif de 30~%) et Action Logement (26,0~% pour un objectif de 25~%)."
+    )
+
+
+def test_when_state_contingents_are_shown_then_they_carry_no_25_pct_target():
+    t = table(
+        ("priority_publics", "PPRIOR", 81.0),
+        ("priority_publics", "PFONCT", 6.0),
+        ("priority_publics", "COLTER", 26.0, {"target": 25}),
+    )
+    text = narrative.priority_sentence(t)
+    assert text == nb(
+        "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour tous les contingents qui y sont "
+        "soumis : les collectivités (26,0~%). Le contingent préfectoral, destiné en totalité aux publics prioritaires, "
+        "leur a consacré 81,0~% de ses attributions. Le contingent des agents de l'État ne porte pas d'objectif de "
+        "publics prioritaires (6,0~%)."
     )
 
 

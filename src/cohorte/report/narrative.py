@@ -193,13 +193,25 @@ def _priority_targets(shown: list[Row]) -> str:
             f"mais pas pour {' ni pour '.join(missed)}."
         )
     elif reached:
-        sentences.append(f"{goal} aux publics prioritaires est atteint pour tous les contingents : {join_fr(reached)}.")
+        sentences.append(f"{goal} aux publics prioritaires est atteint pour tous les contingents qui y sont soumis : "
+                         f"{join_fr(reached)}.")
     elif missed:
-        sentences.append(f"{goal} aux publics prioritaires n'est atteint pour aucun contingent : {join_fr(missed)}.")
-    if without:
-        items = join_fr([_priority_item(r, False) for r in without])
-        sentences.append(f"Aucun objectif n'est fixé pour {items}.")
+        sentences.append(f"{goal} aux publics prioritaires n'est atteint pour aucun des contingents qui y sont soumis : "
+                         f"{join_fr(missed)}.")
+    sentences += [_untargeted_contingent(r) for r in without]
     return " ".join(sentences)
+
+
+def _untargeted_contingent(row: Row) -> str:
+    """The préfectoral contingent is meant wholly for priority households; the State-staff one has no
+    priority target (CCH L441-1); any other contingent without a target is said to have none."""
+    share = fmt_pct(row["value"])
+    if row["breakdown"] == "PPRIOR":
+        return (f"Le contingent préfectoral, destiné en totalité aux publics prioritaires, leur a consacré {share} "
+                "de ses attributions.")
+    if row["breakdown"] == "PFONCT":
+        return f"Le contingent des agents de l'État ne porte pas d'objectif de publics prioritaires ({share})."
+    return f"Aucun objectif n'est fixé pour {_priority_item(row, False)}."
 
 
 def _secret_contingents(secret: list[str]) -> str:

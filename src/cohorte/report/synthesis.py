@@ -199,6 +199,26 @@ def targets_met_phrase(ctx: SynthesisContext, indicator: str) -> str:
     )
 
 
+def priority_targets_met(ctx: SynthesisContext) -> tuple[int, int, list[str]]:
+    """(contingents meeting the priority-publics target, contingents measured, sites where all measured
+    ones meet it) over every site — only the contingents that carry the 25 % target (the préfectoral
+    and State-staff contingents carry none)."""
+    rows = ctx.indicators[(ctx.indicators["indicator"] == "priority_publics") & (ctx.indicators["breakdown"] != "")]
+    judged = rows[rows["met"].isin([True, False]) & rows["target"].notna()]
+    met = judged[judged["met"] == True]  # noqa: E712 — object column of True/False/None
+    all_met = [s for s in ctx.edition.slugs if (judged["site"] == s).any() and (met["site"] == s).sum() == (judged["site"] == s).sum()]
+    return len(met), len(judged), all_met
+
+
+def priority_targets_met_phrase(ctx: SynthesisContext) -> str:
+    """« l'objectif de 25 % est atteint pour 21 des 40 contingents qui y sont soumis et mesurables (…) »."""
+    met, judged, all_met = priority_targets_met(ctx)
+    text = (f"l'objectif est atteint pour {met} des {judged} contingents qui y sont soumis et où il est mesurable "
+            "(collectivités, Action Logement, autres réservataires et parc non réservé des bailleurs ; le contingent "
+            "préfectoral, destiné aux publics prioritaires, et celui des agents de l'État n'ont pas d'objectif)")
+    return text + (f" ; il l'est pour tous les contingents sur {sites_phrase(ctx, all_met)}" if all_met else "")
+
+
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
     """Write sites.csv, indicators.csv and observations.csv under ``synthesis/tables/``."""
     folder = (Path(output_dir) if output_dir else config.outputs_dir(ctx.edition.edition) / "synthesis") / "tables"
