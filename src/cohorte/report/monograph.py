@@ -19,7 +19,7 @@ from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.grids import Grid, coded_fields, get_path, grid_path, load_grid
 from cohorte.indicators.registry import INDICATORS
 from cohorte.inputs.demo import ensure_demo_data
-from cohorte.indicators.published import published_indicators, read_site_context, read_site_slice
+from cohorte.indicators.published import published_with_facts, read_site_context, read_site_slice
 
 KEY_FIGURES_VERSION = 1
 THEME_TITLES = {
@@ -58,6 +58,7 @@ class SiteContext:
     grid: Grid
     table: pd.DataFrame
     is_demo: bool
+    facts: dict  # where the site's figures come from (cohorte.indicators.origins.site_facts)
 
 
 def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> SiteContext:
@@ -67,13 +68,14 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
     grid = load_grid(grid_path(params.edition, site))
     if prepared_dir:
         table = read_site_slice(Path(prepared_dir))
-        is_demo = read_site_context(Path(prepared_dir))["demo_data"]
+        context = read_site_context(Path(prepared_dir))
+        is_demo, facts = context["demo_data"], context.get("facts") or {}
     else:
         ensure_demo_data(params)
-        everything = published_indicators(params)
+        everything, all_facts = published_with_facts(params)
         table = everything[everything["site"] == site].reset_index(drop=True)
-        is_demo = params.uses_demo_data
-    return SiteContext(params, identity, grid, table, is_demo)
+        is_demo, facts = params.uses_demo_data, all_facts[site]
+    return SiteContext(params, identity, grid, table, is_demo, facts)
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -157,11 +159,17 @@ def perspectives_markdown(ctx: SiteContext) -> str:
 
 def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
+    months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
+    threshold = ctx.facts.get("q1_threshold") or {}
     return narrative.sentences(
         ctx.table,
-        abnormal_delay_months=ctx.site.abnormal_delay_months or settings.abnormal_delay_months,
+        abnormal_delay_months=months,
+        abnormal_delay_source=delay_source,
         min_presentations=settings.poulidor_min_presentations,
         state_cap=settings.flux_state_max_share,
+        q1_threshold_origin=threshold.get("origin"),
+        q1_threshold_source=threshold.get("source"),
+        cotation=ctx.facts.get("cotation"),
     )
 
 
@@ -221,6 +229,7 @@ def key_figures(ctx: SiteContext) -> dict:
         "edition": ctx.edition.edition,
         "site": ctx.site.model_dump(),
         "demo_data": ctx.is_demo,
+        "facts": ctx.facts,
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
     }

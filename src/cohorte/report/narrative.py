@@ -250,7 +250,8 @@ def _pressure_main(table_site: pd.DataFrame, pressure: Row | None) -> str:
         text = text[0].upper() + text[1:]
     excl = get_row(table_site, "pressure_excl_mutations")
     if published(excl):
-        text += f" ({fmt_num(excl['value'], 1)} hors demandes de mutation)"
+        text += (f" ({fmt_num(excl['value'], 1)} hors mutations, c'est-à-dire sans les demandes ni les attributions "
+                 "de ménages déjà locataires du parc social)")
     return text + "."
 
 
@@ -277,7 +278,8 @@ def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[obje
     )
 
 
-def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None) -> str:
+def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None,
+                   abnormal_delay_source: str | None = None) -> str:
     """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay."""
     delay = get_row(table_site, "median_delay_months")
     if published(delay):
@@ -292,12 +294,20 @@ def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | Non
     if published(abnormal):
         share = get_row(table_site, "abnormal_delay_share")
         share_value = share["value"] if published(share) else None
-        parts.append(_abnormal_text(abnormal["value"], share_value, abnormal_delay_months))
+        parts.append(_abnormal_text(abnormal["value"], share_value, abnormal_delay_months, abnormal_delay_source))
     return " ".join(parts)
 
 
-def _abnormal_text(count: float, share: float | None, months: int | None) -> str:
-    limit = f"fixé à {fmt_months(months)}" if months else "du département"
+def _abnormal_text(count: float, share: float | None, months: int | None, source: str | None = None) -> str:
+    """The délai anormalement long is set per département by arrêté préfectoral: named with its
+    ``source`` when the site gives one, else called the kit's default."""
+    if months and source:
+        limit = f"fixé à {fmt_months(months)} ({source})"
+    elif months:
+        limit = (f"(valeur par défaut du kit, {fmt_months(months)}, faute de la valeur fixée par l'arrêté "
+                 "préfectoral du département)")
+    else:
+        limit = "du département"
     if float(count) == 0:
         return f"Aucune demande active n'atteint le délai anormalement long {limit}."
     verb = "atteint" if float(count) < 2 else "atteignent"
@@ -322,16 +332,26 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3) 
 # --- Q1 threshold and affordability ------------------------------------------------------------
 
 
-def q1_threshold_sentence(table_site: pd.DataFrame) -> str:
-    """The Q1 threshold, saying whether it is the official value or an estimate."""
+def q1_threshold_sentence(table_site: pd.DataFrame, *, origin: str | None = None, source: str | None = None) -> str:
+    """The Q1 threshold and where it comes from: ``origin`` official (with its ``source``), fictitious
+    (demo data: never "fixé par arrêté") or estimated; without ``origin``, the row's ``estimated`` flag
+    decides between an estimate and a value given with the data."""
     row = get_row(table_site, "q1_threshold")
     if not published(row):
         return _unavailable("Le seuil du premier quartile", row)
     amount = f"{fmt_eur(row['value'])} par unité de consommation et par an"
-    estimated = row.get("estimated")
-    if not is_missing(estimated) and bool(estimated):
-        return f"Le seuil du premier quartile, estimé à partir du fichier de la demande, est de {amount}."
-    return f"Le seuil du premier quartile est fixé par arrêté à {amount}."
+    flagged = row.get("estimated")
+    if origin is None:
+        origin = "estimated" if not is_missing(flagged) and bool(flagged) else "given"
+    if origin == "estimated":
+        return (f"Le seuil du premier quartile, estimé à partir du fichier de la demande (25e centile des ressources "
+                f"par unité de consommation des demandes actives), est de {amount} ; ce n'est pas la valeur de l'arrêté.")
+    if origin == "fictitious":
+        return (f"Le seuil du premier quartile retenu est de {amount} : c'est une valeur fictive, fournie avec les "
+                "données de démonstration, et non celle de l'arrêté.")
+    if origin == "official" and source:
+        return f"Le seuil du premier quartile est de {amount} (source : {source})."
+    return f"Le seuil du premier quartile est de {amount} (valeur fournie avec les données, sans source précisée)."
 
 
 def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
@@ -365,42 +385,43 @@ def state_share(table_site: pd.DataFrame, indicator: str = "flux_reserved_stock_
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0) -> str:
-    """The State's share against its flow cap, and the implied yearly flow against attributions."""
+    """The State's share against its flow cap, and the implied yearly flow against the attributions of
+    the reserved contingents — both net of mutations and ANRU rehousing (like with like)."""
     parts = [_state_cap_text(table_site, state_cap)]
     flows = _reserved_total(table_site, "flux_implied_flow")
-    attributed = _reserved_total(table_site, "flux_attributions")
+    attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     if flows is not None and attributed is not None:
         parts.append(
-            f"Converties en flux, les réservations correspondraient à environ {fmt_int(flows)} logements par an, "
-            f"hors mutations et relogements ANRU ; les contingents réservés ont reçu {fmt_int(attributed)} "
-            "attributions dans l'année, mutations comprises."
+            f"Converties en flux, les réservations correspondraient à environ {fmt_int(flows)} logements par an ; "
+            f"les contingents réservés ont reçu {fmt_int(attributed)} attributions dans l'année. Les deux chiffres "
+            "s'entendent hors mutations et hors relogements ANRU, que le décret exclut de l'assiette du flux."
         )
     return " ".join(p for p in parts if p) or "Les estimations de la gestion en flux ne sont pas disponibles."
 
 
 def _state_cap_text(table_site: pd.DataFrame, state_cap: float) -> str:
-    """From the State's flow share when the table has it, else from its reserved stock share."""
+    """The State's reserved stock share against the cap; when the cap changes its flow share, say how."""
     cap = fmt_pct(state_cap, trim=True)
     who = "L'État (contingent préfectoral et agents de l'État)"
-    flow = state_share(table_site, "flux_flow_share")
-    if flow is not None:
-        head, over = f"{who} disposerait de {fmt_pct(flow)} du flux annuel", "sa part devra être ramenée à ce plafond"
-    elif (stock := state_share(table_site)) is not None:
-        flow, head = stock, f"{who} réserve {fmt_pct(stock)} du parc"
-        over = "sa part devra être ramenée à ce plafond lors de la conversion"
-    else:
+    stock, flow = state_share(table_site), state_share(table_site, "flux_flow_share")
+    if stock is None and flow is None:
         return ""
-    if flow <= state_cap:
-        return f"{head}, dans la limite du plafond de {cap} fixé pour la gestion en flux."
-    return f"{head}, au-delà du plafond de {cap} fixé pour la gestion en flux : {over}."
+    if stock is None:
+        return f"{who} disposerait de {fmt_pct(flow)} du flux annuel, plafond de {cap} appliqué."
+    if stock <= state_cap:
+        return f"{who} réserve {fmt_pct(stock)} du parc, dans la limite du plafond de {cap} fixé pour la gestion en flux."
+    capped = f" ({fmt_pct(flow)} du flux estimé)" if flow is not None else ""
+    return (f"{who} réserve {fmt_pct(stock)} du parc, au-delà du plafond de {cap} fixé pour la gestion en flux : "
+            f"converties en flux, ses réservations sont ramenées à ce plafond{capped}, et la différence revient "
+            "au flux des bailleurs.")
 
 
-def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
-    """Sum over reserved contingents (all but AUCUN); None when absent or any is n.s."""
+def _reserved_total(table_site: pd.DataFrame, indicator: str, column: str = "value") -> float | None:
+    """Sum of ``column`` over reserved contingents (all but AUCUN); None when absent or any is n.s."""
     found = [r for code, r in _by_breakdown(table_site, indicator).items() if code != "AUCUN"]
-    if not found or any(is_suppressed(r) for r in found):
+    if not found or any(is_suppressed(r) or is_missing(r.get(column)) for r in found):
         return None
-    return float(sum(float(r["value"]) for r in found))
+    return float(sum(float(r[column]) for r in found))
 
 
 def band_phrase(label: str) -> str:
@@ -418,16 +439,42 @@ def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
     return max(bands, key=lambda r: float(r["value"]))["breakdown"] if bands else None
 
 
-def cotation_sentence(table_site: pd.DataFrame) -> str:
-    """Where attributed households stood in the score distribution, and the effect of score order."""
-    parts = [_cotation_position(table_site)]
+def cotation_sentence(table_site: pd.DataFrame, *, cotation: dict | None = None) -> str:
+    """Which grid was applied (an illustration unless adopted), where attributed households stood in
+    the score distribution, and the score-ordered comparison — an illustration, an estimate where
+    attributions lack fields the grid scores (``cotation``: ``origins.cotation_origin``)."""
+    cotation = cotation or {}
+    parts = [_cotation_grid_text(cotation), _cotation_position(table_site)]
     reordered = get_row(table_site, "cotation_reordered_share")
     if published(reordered):
         parts.append(
-            "Si les logements avaient été attribués dans l'ordre de la cotation, "
-            f"{fmt_pct(reordered['value'])} des attributions seraient allées à d'autres ménages."
+            "À titre d'illustration seulement — la cotation éclaire la décision de la CALEOL, elle ne classe pas "
+            "les candidats à sa place —, un classement des attributions dans l'ordre des scores aurait donné "
+            f"{fmt_pct(reordered['value'])} des logements à d'autres ménages."
         )
-    return " ".join(p for p in parts if p) or "Les résultats de la cotation ne sont pas disponibles."
+    missing = cotation.get("estimated_fields") or []
+    if published(reordered) or _cotation_position(table_site):
+        if missing:
+            fields = join_fr([_FIELD_PHRASES.get(f, f) for f in missing])
+            parts.append(f"Les scores des ménages attributaires sont estimés : les attributions ne renseignent pas {fields}, "
+                         "que la grille note.")
+    text = " ".join(p for p in parts if p)
+    return text if _cotation_position(table_site) or published(reordered) else (
+        (text + " " if text else "") + "Les résultats de la cotation ne sont pas disponibles.")
+
+
+_FIELD_PHRASES = {"current_housing": "le logement actuel (hors mutations)", "reasons": "les motifs de la demande"}
+
+
+def _cotation_grid_text(cotation: dict) -> str:
+    """« La grille appliquée (…) est une grille illustrative, … » — or the adopted grid with its source."""
+    name = cotation.get("grid")
+    if not name:
+        return ""
+    if cotation.get("status") == "adopted":
+        return f"La grille appliquée est celle adoptée sur le site ({name} ; source : {cotation.get('source')})."
+    return (f"La grille appliquée, « {name} », est une grille illustrative : elle n'est pas la grille de cotation "
+            "adoptée sur le site.")
 
 
 def _cotation_position(table_site: pd.DataFrame) -> str:
@@ -459,8 +506,12 @@ def sentences(
     *,
     has_qpv: bool | None = None,
     abnormal_delay_months: int | None = None,
+    abnormal_delay_source: str | None = None,
     min_presentations: int = 3,
     state_cap: float = 30.0,
+    q1_threshold_origin: str | None = None,
+    q1_threshold_source: str | None = None,
+    cotation: dict | None = None,
 ) -> dict[str, str]:
     """Every sentence of a monograph, keyed by theme (for the notebook and the key-figures JSON)."""
     return {
@@ -468,10 +519,11 @@ def sentences(
         "non_q1_in_qpv": non_q1_sentence(table_site, has_qpv=has_qpv),
         "priority_publics": priority_sentence(table_site),
         "pressure": pressure_sentence(table_site),
-        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months),
+        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months,
+                                abnormal_delay_source=abnormal_delay_source),
         "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations),
-        "q1_threshold": q1_threshold_sentence(table_site),
+        "q1_threshold": q1_threshold_sentence(table_site, origin=q1_threshold_origin, source=q1_threshold_source),
         "affordable_stock": affordable_stock_sentence(table_site),
         "flux": flux_sentence(table_site, state_cap=state_cap),
-        "cotation": cotation_sentence(table_site),
+        "cotation": cotation_sentence(table_site, cotation=cotation),
     }
