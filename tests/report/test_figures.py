@@ -135,15 +135,29 @@ def test_when_cotation_chart_then_bars_markers_and_hatched_ns_band(site_with_gap
 def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_added():
     fig = figures.milestones_timeline(
         [(2016, "CIL installée"), (None, "Lieu commun d'accueil"), (2019, "CIA signée"), (2019, "PPGDID adopté")],
-        "Lorient Agglomération",
+        "Lorient Agglomération", deadlines=figures.legal_deadlines(dt.date(2020, 12, 31)),
     )
     assert len(gids(fig, "milestone")) == 2  # one point per year
     assert len(gids(fig, "deadline")) == 2
     assert len(gids(fig, "law")) == 3  # ALUR, Égalité et Citoyenneté, ELAN: every site's timeline has them
-    labels = texts(fig)
-    assert "Lieu commun d'accueil" not in " ".join(labels)
-    assert any("31 décembre 2023" in label for label in labels)
+    labels = " ".join(texts(fig)).replace("\n", " ")
+    assert "Lieu commun d'accueil" not in labels
+    assert "1er septembre 2021" in labels and "24 novembre 2021" in labels and "2023" not in labels
     assert fig.get_suptitle().startswith("Lorient Agglomération : les étapes de la réforme depuis 2016")
+
+
+@pytest.mark.parametrize(("day", "cotation", "flux"), [
+    (dt.date(2020, 12, 31), "1er septembre 2021", "24 novembre 2021"),   # the 2020 edition
+    (dt.date(2021, 12, 31), "31 décembre 2021", "24 novembre 2021"),     # décret 2021-1016
+    (dt.date(2022, 12, 31), "31 décembre 2023", "24 novembre 2023"),     # loi 3DS
+])
+def test_when_timeline_is_drawn_at_a_reference_date_then_it_shows_the_deadlines_then_in_force(day, cotation, flux):
+    deadlines = figures.legal_deadlines(day)
+    assert sorted(label for _, label in deadlines) == [f"Cotation : échéance légale ({cotation})",
+                                                       f"Gestion en flux : échéance légale ({flux})"]
+    fig = figures.milestones_timeline([], "Caen la Mer", deadlines=deadlines)
+    labels = " ".join(texts(fig)).replace("\n", " ")
+    assert cotation in labels and flux in labels
 
 
 def test_when_sites_chart_then_sorted_dots_common_target_line_and_ns_site():
@@ -201,3 +215,18 @@ def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
         path = tmp_path / f"{name}.png"
         fig.savefig(path, dpi=100)
         assert path.stat().st_size > 5_000, name
+
+
+def test_when_stock_accessibility_chart_then_ceilings_are_labelled_and_supply_faces_q1_demand():
+    t = table(
+        ("q1_affordable_stock_share", "", 41.0), ("q1_affordable_stock_share", "T1", 62.0),
+        ("q1_affordable_stock_share", "T2", 48.0), ("q1_affordable_stock_share", "T5", NA),
+        ("small_typology_supply_share", "", 21.0), ("q1_small_typology_demand_share", "", 44.0),
+    )
+    fig = figures.stock_accessibility_chart(t, {"T1": 280, "T2": 340, "T5": 490})
+    left, right = fig.axes
+    assert len(bars(left)) == 2 and len(gids(fig, "ns")) == 1
+    ticks = [t.get_text().replace("\u00a0", " ").replace("\u202f", " ") for t in left.get_yticklabels()]
+    assert ticks == ["T1 (≤ 280 €)", "T2 (≤ 340 €)", "T5 (≤ 490 €)"]
+    assert len(bars(right)) == 2
+    assert "41,0" in fig.get_suptitle()

@@ -335,3 +335,31 @@ def test_when_table_has_two_sites_then_error_says_to_filter():
     t = pd.concat([table(("pressure", "", 7.1)), table(("pressure", "", 5.0), site="mel")])
     with pytest.raises(ValueError, match="filter on `site`"):
         narrative.pressure_sentence(t)
+
+
+# --- legal deadlines ---------------------------------------------------------------------------
+
+
+def test_when_edition_is_2020_then_sentences_state_the_2021_deadlines_not_2023():
+    import datetime as dt
+
+    cotation = narrative.cotation_deadline_sentence(dt.date(2020, 12, 31))
+    flux = narrative.flux_deadline_sentence(dt.date(2020, 12, 31))
+    assert "1er septembre 2021" in cotation and "2019-1378" in cotation
+    assert "24 novembre 2021" in flux and "2020-145" in flux
+    assert "2023" not in cotation + flux
+
+
+def test_when_reference_date_is_after_the_3ds_law_then_the_2023_deadlines_apply():
+    import datetime as dt
+
+    assert "31 décembre 2023" in narrative.cotation_deadline_sentence(dt.date(2022, 12, 31))
+    assert "24 novembre 2023" in narrative.flux_deadline_sentence(dt.date(2022, 12, 31))
+
+
+def test_when_cotation_already_works_then_the_site_is_not_told_the_law_imposes_one():
+    import datetime as dt
+
+    text = narrative.cotation_deadline_sentence(dt.date(2020, 12, 31), operational=True, operational_since=2017)
+    assert text.startswith("Un système de cotation de la demande fonctionne sur le site depuis 2017.")
+    assert "doivent mettre en place" not in text and "impose" not in text

@@ -18,6 +18,7 @@ from cohorte.editions import Edition, Site, load_edition
 from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.grids import Grid, coded_fields, get_path, grid_path, load_grid
 from cohorte.indicators.registry import INDICATORS
+from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
 from cohorte.inputs.demo import ensure_demo_data
 from cohorte.indicators.published import published_with_facts, read_site_context, read_site_slice
 
@@ -161,7 +162,7 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
-    return narrative.sentences(
+    return deadline_sentences(ctx) | narrative.sentences(
         ctx.table,
         abnormal_delay_months=months,
         abnormal_delay_source=delay_source,
@@ -171,6 +172,19 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
         q1_threshold_source=threshold.get("source"),
         cotation=ctx.facts.get("cotation"),
     )
+
+
+def deadline_sentences(ctx: SiteContext) -> dict[str, str]:
+    """The cotation and flux deadlines in force at the edition's reference date, for this site."""
+    settings, cotation = ctx.edition.indicators, ctx.grid.cotation
+    operational = cotation.stage == "operational"
+    return {
+        "cotation_deadline": narrative.cotation_deadline_sentence(
+            ctx.edition.reference_date, operational=operational,
+            operational_since=cotation.operational_since if operational else None),
+        "flux_deadline": narrative.flux_deadline_sentence(ctx.edition.reference_date, state_cap=settings.flux_state_max_share,
+                                                          state_staff_cap=settings.flux_state_staff_max_share),
+    }
 
 
 def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
@@ -186,6 +200,50 @@ def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
         status = "" if met is None else ("atteint" if met else "non atteint")
         rows.append((spec.label_fr, fmt_value(row["value"], spec.unit), target, status))
     return pd.DataFrame(rows, columns=["Indicateur", "Valeur", "Objectif", "Situation"])
+
+
+def _target_cell(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else fmt_value(value, "%", 0)
+
+
+def targets_table(ctx: SiteContext) -> pd.DataFrame:
+    """The site's attribution targets: national, local, differentiated, result, met — Q1 outside QPV,
+    non-Q1 in QPV and priority publics by contingent (only those the law gives the 25 % target)."""
+    from cohorte.inputs.codes import RESERVATAIRES
+
+    national = ctx.edition.indicators.national_targets.model_dump()
+    policy = ctx.grid.attribution_policy
+    local = policy.targets.model_dump()
+    differentiated: dict[str, int] = {}
+    for item in policy.differentiated_targets:
+        differentiated[item.indicator] = differentiated.get(item.indicator, 0) + 1
+    items = [("q1_outside_qpv", "", INDICATORS["q1_outside_qpv"].label_fr),
+             ("non_q1_in_qpv", "", INDICATORS["non_q1_in_qpv"].label_fr)]
+    items += [("priority_publics", code, f"Publics prioritaires — {name}") for code, name in RESERVATAIRES.items()]
+    rows = []
+    for indicator, breakdown, label in items:
+        row = narrative.get_row(ctx.table, indicator, breakdown)
+        carries = indicator != "priority_publics" or breakdown in PRIORITY_TARGET_CONTINGENTS
+        if row is None and breakdown:
+            continue
+        count = differentiated.get(indicator, 0)
+        diff = f"{count} objectif{'s' if count > 1 else ''} ({value_fr(policy.targets_differentiated)})" if count else "—"
+        result = "" if row is None else fmt_value(row["value"], "%")
+        met = None if row is None else narrative.target_met(row)
+        status = "sans objectif" if not carries else ("" if met is None else ("atteint" if met else "non atteint"))
+        rows.append((label, _target_cell(national[indicator]) if carries else "—",
+                     _target_cell(local[indicator]) if carries else "—", diff if carries else "—", result, status))
+    return pd.DataFrame(rows, columns=["Objectif", "National", "Local", "Différencié", "Résultat", "Situation"])
+
+
+def stock_sentences(ctx: SiteContext) -> str:
+    """Stock accessibility in words: affordable share, the rent ceilings used, small typologies vs Q1 demand."""
+    ceilings = ctx.edition.indicators.q1_max_rent_eur
+    return " ".join([
+        narrative.affordable_stock_sentence(ctx.table),
+        narrative.rent_ceilings_sentence(ceilings),
+        narrative.small_typology_sentence(ctx.table),
+    ])
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
@@ -246,9 +304,11 @@ def write_key_figures(ctx: SiteContext, output_dir: str | Path = "") -> Path:
 def show_milestones(ctx: SiteContext) -> None:
     """The reform's timeline for the site, saying so when its grid dates no local milestone."""
     from cohorte.report.display import show_figure, show_markdown
-    from cohorte.report.figures import milestones_timeline
+    from cohorte.report.figures import legal_deadlines, milestones_timeline
 
-    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt="Frise des étapes de la réforme sur le site")
+    deadlines = legal_deadlines(ctx.edition.reference_date)
+    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name, deadlines=deadlines),
+                alt="Frise des étapes de la réforme sur le site")
     if not any(year for year, _ in milestones(ctx)):
         show_markdown("*Aucune étape locale n'est datée dans la grille d'observation du site : la frise ne montre que "
                       "les lois et les échéances nationales.*")

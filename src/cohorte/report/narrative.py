@@ -9,13 +9,15 @@ raises: the sentence says the figure is not available; a suppressed one says it 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from cohorte.inputs import codes
-from cohorte.report.formatting import fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
+from cohorte.reference.calendar import measure_in_force
+from cohorte.report.formatting import fmt_date_fr, fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
 
 # Réservataires as they read inside a sentence (« atteint pour les collectivités »).
 RESERVATAIRE_PHRASES = {
@@ -367,6 +369,28 @@ def affordable_stock_sentence(table_site: pd.DataFrame) -> str:
     )
 
 
+def rent_ceilings_sentence(ceilings: dict[str, float]) -> str:
+    """The rent ceilings (edition parameter) behind the affordable share, by typology."""
+    order = [t for t in codes.TYPOLOGIES if t in ceilings]
+    items = [f"{'chambre' if t == 'C' else ('T6 et plus' if t == 'T6P' else t)} {fmt_eur(ceilings[t])}" for t in order]
+    return (f"Loyers mensuels maximaux retenus pour un ménage du premier quartile (hors charges, paramètre de "
+            f"l'édition) : {join_fr(items)}.")
+
+
+def small_typology_sentence(table_site: pd.DataFrame) -> str:
+    """T1/T2 supply outside QPV against the share of Q1 applicants asking for a room, a T1 or a T2."""
+    supply, demand = get_row(table_site, "small_typology_supply_share"), get_row(table_site, "q1_small_typology_demand_share")
+    if not (published(supply) and published(demand)):
+        return _unavailable("La comparaison entre l'offre de petits logements hors QPV et la demande du premier quartile",
+                            supply if not published(supply) else demand, feminine=True)
+    short = float(supply["value"]) < float(demand["value"])
+    link, verdict = ("alors que", "les petits logements sont proportionnellement plus rares dans l'offre que dans "
+                     "cette demande") if short else ("et", "l'offre de petits logements est proportionnée à cette demande")
+    return (f"Hors QPV, les T1 et T2 représentent {fmt_pct(supply['value'])} du parc social, {link} "
+            f"{fmt_pct(demand['value'])} des demandeurs du premier quartile demandent une chambre, un T1 ou un T2 : "
+            f"{verdict}.")
+
+
 # --- ELAN measures -----------------------------------------------------------------------------
 
 
@@ -422,6 +446,30 @@ def _reserved_total(table_site: pd.DataFrame, indicator: str, column: str = "val
     if not found or any(is_suppressed(r) or is_missing(r.get(column)) for r in found):
         return None
     return float(sum(float(r[column]) for r in found))
+
+
+def cotation_deadline_sentence(reference_date: dt.date, *, operational: bool = False,
+                               operational_since: int | None = None) -> str:
+    """The cotation deadline in force at the edition's reference date (``reference/legal_calendar.csv``);
+    a site whose cotation already works is not told that the law imposes one."""
+    measure = measure_in_force("cotation", reference_date)
+    when = f"au {fmt_date_fr(reference_date)}"
+    if operational or operational_since is not None:
+        since = f" depuis {operational_since}" if operational_since is not None else ""
+        return (f"Un système de cotation de la demande fonctionne sur le site{since}. "
+                f"L'échéance légale en vigueur {when} pour sa mise en place par les EPCI est le "
+                f"{fmt_date_fr(measure.deadline)} ({measure.text}).")
+    return (f"Les EPCI doivent mettre en place un système de cotation de la demande au plus tard le "
+            f"{fmt_date_fr(measure.deadline)} ({measure.text} ; échéance en vigueur {when}).")
+
+
+def flux_deadline_sentence(reference_date: dt.date, *, state_cap: float = 30.0, state_staff_cap: float = 5.0) -> str:
+    """The deadline for converting reservations into gestion en flux in force at the reference date."""
+    measure = measure_in_force("flux", reference_date)
+    return (f"Les conventions de réservation doivent être converties en gestion en flux au plus tard le "
+            f"{fmt_date_fr(measure.deadline)} ({measure.text} ; échéance en vigueur au {fmt_date_fr(reference_date)}) ; "
+            f"le flux de l'État est plafonné à {fmt_pct(state_cap, trim=True)}, dont "
+            f"{fmt_pct(state_staff_cap, trim=True)} pour ses agents.")
 
 
 def band_phrase(label: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import config
+from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
@@ -262,6 +263,17 @@ def summary_markdown(ctx: SynthesisContext) -> str:
         f"**Attributions hors QPV au premier quartile** : {targets_met_phrase(ctx, 'q1_outside_qpv')}.",
     ]
     return "\n".join(f"- {b}" for b in bullets)
+
+
+def deadlines_markdown(ctx: SynthesisContext) -> str:
+    """The cotation and flux deadlines in force at the edition's reference date (legal calendar), and
+    the sites where a cotation already works (they are not told the law imposes one)."""
+    day, settings = ctx.edition.reference_date, ctx.edition.indicators
+    operational = group_sites(ctx, "cotation.stage").get("operational", [])
+    already = (f" Un système de cotation fonctionne déjà sur {sites_phrase(ctx, operational)}." if operational else "")
+    return (narrative.cotation_deadline_sentence(day) + already + " "
+            + narrative.flux_deadline_sentence(day, state_cap=settings.flux_state_max_share,
+                                               state_staff_cap=settings.flux_state_staff_max_share))
 
 
 def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
