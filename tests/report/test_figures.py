@@ -230,3 +230,15 @@ def test_when_stock_accessibility_chart_then_ceilings_are_labelled_and_supply_fa
     assert ticks == ["T1 (≤ 280 €)", "T2 (≤ 340 €)", "T5 (≤ 490 €)"]
     assert len(bars(right)) == 2
     assert "41,0" in fig.get_suptitle()
+
+
+def test_when_a_national_reference_is_given_then_the_sites_chart_draws_it_with_its_year_and_source():
+    from cohorte.reference.national import latest_reference
+
+    t = pd.concat([table(("q1_outside_qpv", "", 18.0, {"target": 25, "met": False}), site="a"),
+                   table(("q1_outside_qpv", "", 27.0, {"target": 25, "met": True}), site="b")])
+    fig = figures.sites_indicator_chart(t, "q1_outside_qpv", {"a": "A", "b": "B"},
+                                        reference=latest_reference("q1_outside_qpv", 2020))
+    assert len(gids(fig, "national")) == 1
+    assert any("France 2019" in text for text in texts(fig))
+    assert "ANCOLS, 2019" in fig.get_supxlabel()

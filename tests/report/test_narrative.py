@@ -363,3 +363,11 @@ def test_when_cotation_already_works_then_the_site_is_not_told_the_law_imposes_o
     text = narrative.cotation_deadline_sentence(dt.date(2020, 12, 31), operational=True, operational_since=2017)
     assert text.startswith("Un système de cotation de la demande fonctionne sur le site depuis 2017.")
     assert "doivent mettre en place" not in text and "impose" not in text
+
+
+def test_when_edition_is_2020_then_the_national_q1_reference_is_2019_with_its_source():
+    assert narrative.national_q1_sentence(2020) == nb(
+        "Au niveau national, 15,5~% des attributions hors QPV sont allées à des ménages du premier quartile en 2019 "
+        "(ANCOLS) ; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (ANCOLS)."
+    )
+    assert narrative.national_q1_sentence(2016) == ""

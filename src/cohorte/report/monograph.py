@@ -162,7 +162,8 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
-    return deadline_sentences(ctx) | narrative.sentences(
+    national = {"q1_national": narrative.national_q1_sentence(ctx.edition.edition)}
+    return deadline_sentences(ctx) | national | narrative.sentences(
         ctx.table,
         abnormal_delay_months=months,
         abnormal_delay_source=delay_source,

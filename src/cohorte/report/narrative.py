@@ -17,6 +17,7 @@ import pandas as pd
 
 from cohorte.inputs import codes
 from cohorte.reference.calendar import measure_in_force
+from cohorte.reference.national import latest_reference
 from cohorte.report.formatting import fmt_date_fr, fmt_eur, fmt_int, fmt_months, fmt_num, fmt_pct, fmt_value, is_missing, join_fr, plural_fr
 
 # Réservataires as they read inside a sentence (« atteint pour les collectivités »).
@@ -145,6 +146,21 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None) ->
         f"{fmt_pct(row['value'])} des attributions en QPV sont allées à des ménages des deuxième, "
         f"troisième et quatrième quartiles{_target_clause(row)}."
     )
+
+
+def national_q1_sentence(year: int) -> str:
+    """The national Q1-outside-QPV rate known at the edition's year, with its year and source
+    (``reference/national_references.csv``); "" when the file has none."""
+    rate = latest_reference("q1_outside_qpv", year)
+    if rate is None:
+        return ""
+    about = "environ " if rate.approximate else ""
+    text = (f"Au niveau national, {about}{fmt_pct(rate.value)} des attributions hors QPV sont allées à des ménages du "
+            f"premier quartile en {rate.year} ({rate.source})")
+    reach = latest_reference("epci_reaching_q1_target", year)
+    if reach is not None and reach.year == rate.year:
+        text += f" ; seuls {fmt_pct(reach.value, 0)} des EPCI concernés atteignaient l'objectif de {fmt_pct(25, 0)} ({reach.source})"
+    return text + "."
 
 
 def reservataire_order(codes_seen: Iterable[str]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte import config
+from cohorte.reference.national import NationalReference, latest_reference
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.editions import Edition, load_edition
@@ -263,6 +264,11 @@ def summary_markdown(ctx: SynthesisContext) -> str:
         f"**Attributions hors QPV au premier quartile** : {targets_met_phrase(ctx, 'q1_outside_qpv')}.",
     ]
     return "\n".join(f"- {b}" for b in bullets)
+
+
+def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
+    """The national value of ``indicator`` known at the edition's year (reference line of a chart)."""
+    return latest_reference(indicator, ctx.edition.edition)
 
 
 def deadlines_markdown(ctx: SynthesisContext) -> str:
