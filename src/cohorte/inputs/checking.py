@@ -11,6 +11,7 @@ import pandas as pd
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
 from cohorte.inputs.readers import Inputs, load_inputs, summarize
+from cohorte.reference.epci import check_sites
 
 
 @dataclass
@@ -19,6 +20,7 @@ class CheckReport:
     data_dir: Path | None = None
     inputs: Inputs | None = None
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # differences that do not block a build
 
     def text(self) -> str:
         lines = []
@@ -26,6 +28,9 @@ class CheckReport:
             lines.append(f"Edition {self.edition.edition}: {len(self.edition.sites)} sites ({', '.join(self.edition.slugs)})")
         if self.inputs is not None:
             lines += _inputs_summary(self.inputs, self.data_dir)
+        if self.notes:
+            lines.append(f"{len(self.notes)} note(s):")
+            lines += [f"  - {n}" for n in self.notes]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s) found:")
             lines += [f"  - {p}" for p in self.problems]
@@ -66,6 +71,9 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
         report.problems += str(exc).splitlines()
         return report
     report.problems += _grid_problems(report.edition)
+    identity_problems, identity_notes = check_sites(report.edition)
+    report.problems += identity_problems
+    report.notes += identity_notes
     report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
     try:
         report.inputs = load_inputs(report.edition, report.data_dir)
