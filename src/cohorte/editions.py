@@ -128,7 +128,10 @@ class Edition(Strict):
         """The cotation grid scored for a site: the site's own (``sites[].cotation_grid``), else the
         edition's, else the kit's example. Without ``slug``: the edition's grid."""
         grid = (self.site(slug).cotation_grid if slug else None) or self.indicators.cotation_grid
-        return config.root() / grid if grid else config.templates_dir() / "cotation-grid.yml"
+        if not grid:
+            return config.templates_dir() / "cotation-grid.yml"
+        local, shipped = config.root() / grid, config.repo_dir() / grid
+        return shipped if not local.exists() and shipped.exists() else local  # a grid shipped in templates/
 
     def cotation_grid_paths(self) -> dict[str, Path]:
         """Every site's cotation grid, by slug."""
