@@ -93,6 +93,7 @@ class Edition(Strict):
     subtitle: str = ""
     publisher: str
     fieldwork: str = ""
+    cohort: str = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
     data_dir: str | None = None
     disclosure_threshold: int = Field(5, ge=1)

@@ -237,7 +237,8 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
 
 def title_markdown(ctx: SynthesisContext) -> str:
     e = ctx.edition
-    return f"# {e.title}\n\n*{e.subtitle}* — synthèse transversale\n\n{e.fieldwork.capitalize()}."
+    cohort = f" {e.cohort[:1].upper()}{e.cohort[1:]}." if e.cohort else ""
+    return f"# {e.title}\n\n*{e.subtitle}* — synthèse transversale\n\n{e.fieldwork.capitalize()}.{cohort}"
 
 
 def missing_markdown(ctx: SynthesisContext) -> str:
