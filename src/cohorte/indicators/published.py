@@ -51,6 +51,12 @@ def published_with_facts(edition: Edition, data_dir: Path | None = None,
     return disclosure.publish(table, edition.disclosure_threshold), facts
 
 
+def with_demo_flag(frame: pd.DataFrame, is_demo: bool) -> pd.DataFrame:
+    """The frame with a ``demo_data`` column (True: figures computed on demo data, fictitious), for
+    every CSV that publishes figures."""
+    return frame.assign(demo_data=bool(is_demo))
+
+
 def write_site_slices(edition: Edition, table: pd.DataFrame, facts: dict[str, dict] | None = None) -> dict[str, Path]:
     """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``, with the
     facts its sentences state (``origins.site_facts``) in ``context.json``."""

@@ -32,6 +32,12 @@ DEMO_NOTICE = (
     "**Données fictives** — les chiffres de ce document sont générés à partir de données de "
     "démonstration\u00a0: ils ne décrivent aucun territoire réel et ne doivent pas être cités."
 )
+# What is real and what is fictitious in a report built on demo data (the callout's second paragraph).
+DEMO_DETAILS = (
+    "Sont réels : l'identité des sites (noms, SIREN, régions), leurs populations (Insee 2017) et les observations "
+    "qualitatives issues des entretiens. Sont fictifs : tous les indicateurs chiffrés (demande, attributions, "
+    "objectifs atteints ou non, parc, gestion en flux, cotation), calculés sur des données générées par le kit."
+)
 FIGURE_DPI = 150
 
 
@@ -103,7 +109,7 @@ def callout_markdown(title: str, text: str, kind: str = "note") -> str:
 
 
 def demo_notice_markdown() -> str:
-    return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n:::\n"
+    return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n\n{DEMO_DETAILS}\n:::\n"
 
 
 def demo_notice(edition_is_demo: bool) -> None:

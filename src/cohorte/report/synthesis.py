@@ -17,10 +17,13 @@ from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
+from cohorte.indicators.published import with_demo_flag
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.monograph import THEME_TITLES, value_fr
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]
+FICTITIOUS_MARK = "(fictif)"
+FICTITIOUS_NOTE = "chiffres fictifs, calculés sur des données de démonstration"
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,10 @@ class SynthesisContext:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Short name of every site, for charts."""
-        return {s.slug: s.short_name for s in self.edition.sites}
+        """Short name of every site, for charts — « (fictif) » beside it when the figures are demo data,
+        so that no fictitious figure stands next to a real EPCI's name without saying so."""
+        mark = f" {FICTITIOUS_MARK}" if self.is_demo else ""
+        return {s.slug: s.short_name + mark for s in self.edition.sites}
 
 
 def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
@@ -175,8 +180,13 @@ def sites_table_fr(ctx: SynthesisContext) -> pd.DataFrame:
 
 
 def indicators_frame(ctx: SynthesisContext) -> pd.DataFrame:
-    """The published indicators of every site (after disclosure control)."""
-    return ctx.indicators.reindex(columns=PUBLISHED_COLUMNS)
+    """The published indicators of every site (after disclosure control), flagged ``demo_data``."""
+    return with_demo_flag(ctx.indicators.reindex(columns=PUBLISHED_COLUMNS), ctx.is_demo)
+
+
+def _demo_note(ctx: SynthesisContext) -> str:
+    """« (chiffres fictifs, …) » after site names carrying figures, on demo data; "" otherwise."""
+    return f" ({FICTITIOUS_NOTE})" if ctx.is_demo else ""
 
 
 def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.DataFrame:
@@ -188,7 +198,8 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
             continue
         values = site_level[site_level["site"] == slug].set_index("indicator")["value"]
         rows.append([ctx.name(slug)] + [fmt_value(values.get(i), INDICATORS[i].unit) for i in indicators])
-    return pd.DataFrame(rows, columns=["Site"] + [INDICATORS[i].label_fr for i in indicators])
+    suffix = f" {FICTITIOUS_MARK}" if ctx.is_demo else ""
+    return pd.DataFrame(rows, columns=["Site"] + [INDICATORS[i].label_fr + suffix for i in indicators])
 
 
 def targets_met_phrase(ctx: SynthesisContext, indicator: str) -> str:
@@ -198,7 +209,7 @@ def targets_met_phrase(ctx: SynthesisContext, indicator: str) -> str:
     known = [s for s, m in zip(rows["site"], rows["met"]) if m in (True, False)]
     return f"l'objectif est atteint sur {len(met)} des {len(known)} sites où il est mesurable" + (
         f" ({join_fr([ctx.name(s) for s in met])})" if met else ""
-    )
+    ) + _demo_note(ctx)
 
 
 def priority_targets_met(ctx: SynthesisContext) -> tuple[int, int, list[str]]:
@@ -218,7 +229,7 @@ def priority_targets_met_phrase(ctx: SynthesisContext) -> str:
     text = (f"l'objectif est atteint pour {met} des {judged} contingents qui y sont soumis et où il est mesurable "
             "(collectivités, Action Logement, autres réservataires et parc non réservé des bailleurs ; le contingent "
             "préfectoral, destiné aux publics prioritaires, et celui des agents de l'État n'ont pas d'objectif)")
-    return text + (f" ; il l'est pour tous les contingents sur {sites_phrase(ctx, all_met)}" if all_met else "")
+    return text + (f" ; il l'est pour tous les contingents sur {sites_phrase(ctx, all_met)}" if all_met else "") + _demo_note(ctx)
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
