@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from cohorte.editions import Edition, load_edition
-from cohorte.reference.epci import EpciRecord, check_sites, load_referential, names_match, provenance, write_snapshot
+from cohorte.reference.epci import (
+    EpciRecord,
+    check_sites,
+    load_referential,
+    names_match,
+    provenance,
+    write_snapshot,
+)
 
 
 def edition(**site) -> Edition:
@@ -37,8 +44,9 @@ def test_when_the_2020_edition_is_checked_then_every_siren_and_name_matches():
 
 def test_when_a_siren_is_wrong_then_check_names_the_site_and_the_siren():
     problems, _ = check_sites(edition(siren="200030385"), REFERENTIAL)
-    assert problems == ["params/2020/edition.yml: site 'grand-avignon': SIREN 200030385 is not an EPCI of the referential "
-                        f"(@etalab/decoupage-administratif {provenance()['version']}); check the SIREN on BANATIC"]
+    expected = ("params/2020/edition.yml: site 'grand-avignon': SIREN 200030385 is not an EPCI of the referential "
+                f"(@etalab/decoupage-administratif {provenance()['version']}); check the SIREN on BANATIC")
+    assert problems == [expected]
 
 
 def test_when_an_epci_was_renamed_then_check_says_both_names():

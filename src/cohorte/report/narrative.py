@@ -400,8 +400,8 @@ def small_typology_sentence(table_site: pd.DataFrame) -> str:
         return _unavailable("La comparaison entre l'offre de petits logements hors QPV et la demande du premier quartile",
                             supply if not published(supply) else demand, feminine=True)
     short = float(supply["value"]) < float(demand["value"])
-    link, verdict = ("alors que", "les petits logements sont proportionnellement plus rares dans l'offre que dans "
-                     "cette demande") if short else ("et", "l'offre de petits logements est proportionnée à cette demande")
+    scarce = "les petits logements sont proportionnellement plus rares dans l'offre que dans cette demande"
+    link, verdict = ("alors que", scarce) if short else ("et", "l'offre de petits logements est proportionnée à cette demande")
     return (f"Hors QPV, les T1 et T2 représentent {fmt_pct(supply['value'])} du parc social, {link} "
             f"{fmt_pct(demand['value'])} des demandeurs du premier quartile demandent une chambre, un T1 ou un T2 : "
             f"{verdict}.")
@@ -508,23 +508,23 @@ def cotation_sentence(table_site: pd.DataFrame, *, cotation: dict | None = None)
     the score distribution, and the score-ordered comparison — an illustration, an estimate where
     attributions lack fields the grid scores (``cotation``: ``origins.cotation_origin``)."""
     cotation = cotation or {}
-    parts = [_cotation_grid_text(cotation), _cotation_position(table_site)]
+    position = _cotation_position(table_site)
     reordered = get_row(table_site, "cotation_reordered_share")
+    results = [position]
     if published(reordered):
-        parts.append(
+        results.append(
             "À titre d'illustration seulement — la cotation éclaire la décision de la CALEOL, elle ne classe pas "
             "les candidats à sa place —, un classement des attributions dans l'ordre des scores aurait donné "
             f"{fmt_pct(reordered['value'])} des logements à d'autres ménages."
         )
     missing = cotation.get("estimated_fields") or []
-    if published(reordered) or _cotation_position(table_site):
-        if missing:
-            fields = join_fr([_FIELD_PHRASES.get(f, f) for f in missing])
-            parts.append(f"Les scores des ménages attributaires sont estimés : les attributions ne renseignent pas {fields}, "
-                         "que la grille note.")
-    text = " ".join(p for p in parts if p)
-    return text if _cotation_position(table_site) or published(reordered) else (
-        (text + " " if text else "") + "Les résultats de la cotation ne sont pas disponibles.")
+    if missing and any(results):
+        fields = join_fr([_FIELD_PHRASES.get(f, f) for f in missing])
+        results.append(f"Les scores des ménages attributaires sont estimés : les attributions ne renseignent pas {fields}, "
+                       "que la grille note.")
+    if not any(results):
+        results = ["Les résultats de la cotation ne sont pas disponibles."]
+    return " ".join(p for p in [_cotation_grid_text(cotation), *results] if p)
 
 
 _FIELD_PHRASES = {"current_housing": "le logement actuel (hors mutations)", "reasons": "les motifs de la demande"}

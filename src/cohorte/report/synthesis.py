@@ -218,7 +218,7 @@ def priority_targets_met(ctx: SynthesisContext) -> tuple[int, int, list[str]]:
     and State-staff contingents carry none)."""
     rows = ctx.indicators[(ctx.indicators["indicator"] == "priority_publics") & (ctx.indicators["breakdown"] != "")]
     judged = rows[rows["met"].isin([True, False]) & rows["target"].notna()]
-    met = judged[judged["met"] == True]  # noqa: E712 — object column of True/False/None
+    met = judged[judged["met"].isin([True])]
     all_met = [s for s in ctx.edition.slugs if (judged["site"] == s).any() and (met["site"] == s).sum() == (judged["site"] == s).sum()]
     return len(met), len(judged), all_met
 

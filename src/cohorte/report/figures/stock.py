@@ -10,7 +10,20 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cohorte.inputs import codes
-from cohorte.report.figures.style import INK, LIGHT, MET, NOT_MET, finish, grid, new_figure, nice_max, ns_text, pct_axis, unavailable, with_rc
+from cohorte.report.figures.style import (
+    INK,
+    LIGHT,
+    MET,
+    NOT_MET,
+    finish,
+    grid,
+    new_figure,
+    nice_max,
+    ns_text,
+    pct_axis,
+    unavailable,
+    with_rc,
+)
 from cohorte.report.formatting import fmt_eur, fmt_pct
 from cohorte.report.narrative import get_row, is_suppressed, published, rows
 
