@@ -67,17 +67,17 @@ def prepare(edition: Edition, data_dir: Path, manifest: dict) -> None:
     They depend on the input tables, the edition's params, the grids and the kit (content hashes).
     """
     params = config.params_dir(edition.edition)
-    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(), [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
+    key = fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", sorted(sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values())), [sha256_file(grid_path(edition.edition, s)) for s in edition.slugs],
                       _input_hashes(data_dir), kit_fingerprint())
     cached = manifest.get("prepared", {})
     slices_ok = all((config.prepared_dir(edition.edition, s) / config.PREPARED_FILE).exists() for s in edition.slugs)
     if cached.get("fingerprint") == key and slices_ok:
         return
-    from cohorte.indicators.published import published_indicators, write_site_slices
+    from cohorte.indicators.published import published_with_facts, write_site_slices
 
     print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
-    table = published_indicators(edition, data_dir, load_grids(edition.edition))
-    write_site_slices(edition, table)
+    table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
+    write_site_slices(edition, table, facts)
     manifest["prepared"] = {"fingerprint": key, "data_dir": str(data_dir), "demo_data": edition.uses_demo_data,
                             "inputs": _input_hashes(data_dir)}
 
