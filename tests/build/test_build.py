@@ -74,7 +74,7 @@ def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata.papermill.parameters["site"] == slug
         stamp = nb.metadata.cohorte
-        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice"}
+        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice", "texts"}
         entry = manifest["notebooks"][f"sites/{slug}"]
         from cohorte.files import sha256_file
 
@@ -255,7 +255,7 @@ def test_when_nothing_changed_then_the_rebuild_executes_and_renders_nothing(home
 
 
 def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(home: Path, out: Path) -> None:
-    grid = home / "params" / "2020" / "sites" / "grandangouleme.yml"
+    grid = home / "params" / "2020" / "sites" / "grandangouleme" / "grid.yml"
     grid.write_text(grid.read_text(encoding="utf-8").replace(
         "perspectives:\n", "perspectives:\n  - \"GrandAngoulême : perspective ajoutée pour le test.\"\n", 1), encoding="utf-8")
     untouched = (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns
