@@ -85,12 +85,13 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
     from cohorte import config
     from cohorte.editions import load_edition
     from cohorte.files import atomic_write_csv
-    from cohorte.indicators.published import published_indicators
+    from cohorte.indicators.published import published_indicators, with_demo_flag
 
     params = load_edition(edition)
     table = published_indicators(params, data_dir)
     out_file = out_file or config.outputs_dir(params.edition) / config.INDICATORS_FILE
-    atomic_write_csv(out_file, table)
+    is_demo = config.is_demo_folder(Path(data_dir)) if data_dir else params.uses_demo_data
+    atomic_write_csv(out_file, with_demo_flag(table, is_demo))
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
 
 # --- observation grids --------------------------------------------------------------------

@@ -38,6 +38,16 @@ class Site(Strict):
     communes: int = Field(gt=0)
     population_2017: int = Field(gt=0)
     abnormal_delay_months: int | None = Field(default=None, gt=0, description="overrides the edition's value")
+    abnormal_delay_source: str | None = Field(
+        default=None, description="the arrêté préfectoral that sets the site's délai anormalement long")
+    cotation_grid: str | None = Field(None, description="the site's own cotation grid (YAML, relative to the kit's root)")
+
+    @model_validator(mode="after")
+    def _delay_has_source(self) -> Site:
+        if self.abnormal_delay_months is not None and not (self.abnormal_delay_source or "").strip():
+            raise ValueError(f"site {self.slug!r}: abnormal_delay_months is set without abnormal_delay_source; "
+                             "name the arrêté préfectoral that sets it (or remove the value to use the kit default)")
+        return self
 
     @field_validator("siren")
     @classmethod
@@ -84,6 +94,7 @@ class Edition(Strict):
     subtitle: str = ""
     publisher: str
     fieldwork: str = ""
+    cohort: str = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
     data_dir: str | None = None
     disclosure_threshold: int = Field(DEFAULT_DISCLOSURE_THRESHOLD, ge=1)
@@ -133,10 +144,26 @@ class Edition(Strict):
             return (config.root() / self.data_dir).resolve()
         return config.demo_data_dir(self.edition)
 
-    def cotation_grid_path(self) -> Path:
-        """The cotation grid scored by the indicators: the edition's own, else the kit's example."""
-        grid = self.indicators.cotation_grid
-        return config.root() / grid if grid else config.templates_dir() / "cotation-grid.yml"
+    def cotation_grid_path(self, slug: str | None = None) -> Path:
+        """The cotation grid scored for a site: the site's own (``sites[].cotation_grid``), else the
+        edition's, else the kit's example. Without ``slug``: the edition's grid."""
+        grid = (self.site(slug).cotation_grid if slug else None) or self.indicators.cotation_grid
+        if not grid:
+            return config.templates_dir() / "cotation-grid.yml"
+        local, shipped = config.root() / grid, config.repo_dir() / grid
+        return shipped if not local.exists() and shipped.exists() else local  # a grid shipped in templates/
+
+    def cotation_grid_paths(self) -> dict[str, Path]:
+        """Every site's cotation grid, by slug."""
+        return {slug: self.cotation_grid_path(slug) for slug in self.slugs}
+
+    def abnormal_delay(self, slug: str) -> tuple[int, str | None]:
+        """The site's délai anormalement long in months and the arrêté that sets it; (kit default, None)
+        when the edition gives none for the site."""
+        site = self.site(slug)
+        if site.abnormal_delay_months is not None:
+            return site.abnormal_delay_months, site.abnormal_delay_source
+        return self.indicators.abnormal_delay_months, None
 
     @property
     def uses_demo_data(self) -> bool:

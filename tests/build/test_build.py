@@ -148,6 +148,26 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
     assert named('stage', 'operational') in text.split("Cotation en fonctionnement", 1)[1][:400]
 
 
+def test_the_2020_build_states_the_deadlines_in_force_in_2020_and_the_legal_targets(out: Path) -> None:
+    """1 September 2021 for cotation and 24 November 2021 for flux (not 2023); EMS, whose cotation works
+    since 2017, is not told the law imposes one; no demo threshold is « fixé par arrêté »."""
+    import json
+
+    for slug in ("lorient-agglomeration", "eurometropole-strasbourg"):
+        figures = json.loads((out / "sites" / slug / "key_figures.json").read_text(encoding="utf-8"))
+        text = " ".join(figures["sentences"].values()).replace("\u00a0", " ")
+        assert "1er septembre 2021" in text and "24 novembre 2021" in text and "2023" not in text
+        assert "fixé par arrêté" not in text
+        assert figures["demo_data"] is True and figures["facts"]["q1_threshold"]["origin"] in ("fictitious", "estimated")
+    ems = json.loads((out / "sites" / "eurometropole-strasbourg" / "key_figures.json").read_text(encoding="utf-8"))
+    assert ems["sentences"]["cotation_deadline"].startswith("Un système de cotation de la demande fonctionne sur le site depuis 2017")
+    assert ems["facts"]["cotation"]["status"] == "illustrative"
+    html = (out / "sites" / "lorient-agglomeration" / "monograph.html").read_text(encoding="utf-8")
+    assert "2023" not in re.sub(r"<[^>]+>", " ", html)  # no 2023 deadline anywhere in the text
+    indicators = (out / "synthesis" / "tables" / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    assert indicators[0].endswith(",demo_data") and indicators[1].endswith(",True")
+
+
 def pdf_text(path: Path) -> str:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
     return re.sub(r"\s+", " ", result.stdout)

@@ -22,7 +22,8 @@ def test_when_prepared_then_every_site_has_its_slice_and_the_inputs_behind_it(ki
     for slug in edition.slugs:
         assert (config.prepared_dir(2020, slug) / config.PREPARED_FILE).exists()
     context = json.loads((config.prepared_dir(2020, "mel") / config.CONTEXT_FILE).read_text(encoding="utf-8"))
-    assert context == {"demo_data": False, "inputs": {p.name: sha256_file(p) for p in sorted(tiny_data.glob("*.csv"))}}
+    assert {k: context[k] for k in ("demo_data", "inputs")} == {"demo_data": False, "inputs": {p.name: sha256_file(p) for p in sorted(tiny_data.glob("*.csv"))}}
+    assert {"q1_threshold", "abnormal_delay", "cotation"} <= set(context["facts"]), "where the figures come from travels with the slice"
     assert manifest.prepared["indicators"].sources == context["inputs"]
 
 

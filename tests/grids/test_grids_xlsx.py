@@ -48,11 +48,11 @@ def test_import_of_one_changed_value_rewrites_that_grid_and_keeps_its_header(kit
     workbook_path = export_xlsx(2020, tmp_path / "grilles.xlsx")
     workbook = load_workbook(workbook_path)
     sheet = workbook[CODED]
-    sheet[f"D{_row_of(sheet, 'mel', 'cotation.stage')}"] = "started"
+    sheet[f"D{_row_of(sheet, 'mel', 'cotation.stage')}"] = "principles"
     workbook.save(workbook_path)
     written = import_xlsx(2020, workbook_path)
     assert [p.parent.name for p in written] == ["mel"]
-    assert grids.load_grids(2020)["mel"].cotation.stage == "started"
+    assert grids.load_grids(2020)["mel"].cotation.stage == "principles"
     assert "synthese-2020.md" in grids.comment_header(written[0])
 
 

@@ -17,7 +17,7 @@ UNITS = {"%", "mois", "€/UC", "nombre", "ratio", "points"}
 def edition() -> Edition:
     sites = [{"slug": s, "name": s, "short_name": s, "region": "Bretagne", "departement": "56", "communes": 2,
               "population_2017": 1000, **extra}
-             for s, extra in (("alpha", {}), ("beta", {"abnormal_delay_months": 12}), ("gamma", {}))]
+             for s, extra in (("alpha", {}), ("beta", {"abnormal_delay_months": 12, "abnormal_delay_source": "arrêté préfectoral fictif"}), ("gamma", {}))]
     return Edition.model_validate({"edition": 2020, "title": "t", "publisher": "p", "reference_date": "2020-12-31",
                                    "sites": sites})
 

@@ -202,6 +202,34 @@ def test_when_contingents_differ_then_priority_share_is_given_per_reservataire_a
     assert l2["value"] == 0 and l2["target"] == 30 and not bool(l2["met"])
 
 
+def test_when_targets_apply_then_only_local_authorities_action_logement_others_and_non_reserved_carry_25_pct():
+    frame = attributions([
+        {"epci": "alpha", "reservataire": "PPRIOR", "priority": True},   # PPRIOR 1/2 = 50 %: no target
+        {"epci": "alpha", "reservataire": "PPRIOR"},
+        {"epci": "alpha", "reservataire": "PFONCT"},                      # PFONCT 0/1: no target
+        {"epci": "alpha", "reservataire": "COLTER", "dalo": True},        # COLTER 1/4 = 25 %: met
+        {"epci": "alpha", "reservataire": "COLTER"},
+        {"epci": "alpha", "reservataire": "COLTER"},
+        {"epci": "alpha", "reservataire": "COLTER"},
+        {"epci": "alpha", "reservataire": "COLACT"},                      # COLACT 0/1: not met
+        {"epci": "alpha", "reservataire": "AUTRES", "priority": True},    # AUTRES 1/1: met
+        {"epci": "alpha", "reservataire": "AUCUN"},                       # AUCUN 0/2: not met
+        {"epci": "alpha", "reservataire": "AUCUN"},
+    ])
+    table, _ = target_indicators(frame.iloc[:0], frame, official({"alpha": 6000.0}), year=2020, sites=SITES)
+    table = apply_targets(table, build_targets(edition()))
+    got = {b: (row(table, "alpha", "priority_publics", b)["target"], row(table, "alpha", "priority_publics", b)["met"])
+           for b in ("PPRIOR", "PFONCT", "COLTER", "COLACT", "AUTRES", "AUCUN")}
+    assert row(table, "alpha", "priority_publics", "PPRIOR")["value"] == 50
+    assert math.isnan(got["PPRIOR"][0]) and pd.isna(got["PPRIOR"][1])
+    assert math.isnan(got["PFONCT"][0]) and pd.isna(got["PFONCT"][1])
+    assert {b: (t, bool(m)) for b, (t, m) in got.items() if b not in ("PPRIOR", "PFONCT")} == {
+        "COLTER": (25, True), "COLACT": (25, False), "AUTRES": (25, True), "AUCUN": (25, False)}
+    # the all-contingents share (3 of 11: PPRIOR, COLTER, AUTRES) is a figure, not a legal target
+    whole = row(table, "alpha", "priority_publics")
+    assert whole["value"] == pytest.approx(300 / 11) and math.isnan(whole["target"]) and pd.isna(whole["met"])
+
+
 # --- targets ------------------------------------------------------------------------------
 
 

@@ -53,7 +53,8 @@ def site_with_gaps() -> pd.DataFrame:
         ("non_q1_in_qpv", "", 72.5, {"target": 50, "met": True, "denominator": 400}),
         ("priority_publics", "COLACT", 31.2, {"target": 25, "met": True, "denominator": 412}),
         ("priority_publics", "COLTER", 18.0, {"target": 25, "met": False, "denominator": 220}),
-        ("priority_publics", "PFONCT", NA, {"target": 25}),
+        ("priority_publics", "PFONCT", NA),
+        ("priority_publics", "PPRIOR", 74.0, {"denominator": 300}),
         ("attributions", "", 3543),
         ("pressure", "", 7.06), ("pressure", "T1", 12.3), ("pressure", "T2", 8.1), ("pressure", "T6P", NA),
         ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
@@ -71,8 +72,8 @@ def test_when_targets_chart_then_one_bar_per_published_rate_and_a_target_mark_ea
     fig = figures.targets_chart(site_with_gaps)
     ax = fig.axes[0]
     assert isinstance(fig, Figure)
-    assert len(bars(ax)) == 4  # Q1, non-Q1, COLACT, COLTER; PFONCT is n.s.
-    assert len(gids(fig, "target")) == 5  # the n.s. contingent keeps its target
+    assert len(bars(ax)) == 5  # Q1, non-Q1, PPRIOR, COLACT, COLTER; PFONCT is n.s.
+    assert len(gids(fig, "target")) == 4  # PPRIOR and PFONCT carry no target
     assert [t.get_text() for t in gids(fig, "ns")] == ["n.s."]
     assert "2 objectifs d'attribution atteints sur 4" in fig.get_suptitle().replace("\u00a0", " ").replace("\n", " ")
     assert "Source : " in fig.get_supxlabel()
@@ -90,10 +91,11 @@ def test_when_site_has_no_qpv_then_targets_chart_drops_the_qpv_bar():
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["1er quartile (EPCI sans QPV)"]
 
 
-def test_when_priority_chart_then_bars_one_target_line_and_ns(site_with_gaps):
+def test_when_priority_chart_then_bars_a_target_tick_per_targeted_contingent_and_ns(site_with_gaps):
     fig = figures.priority_by_reservataire_chart(site_with_gaps)
-    assert len(bars(fig.axes[0])) == 2
-    assert len(gids(fig, "target")) == 1
+    assert len(bars(fig.axes[0])) == 3  # PPRIOR (no target), COLTER, COLACT; PFONCT n.s.
+    assert len(gids(fig, "target")) == 2  # COLTER and COLACT only: no line across the State's contingents
+    assert "1 contingent sur 2" in fig.get_suptitle().replace("\u00a0", " ")
     assert len(gids(fig, "ns")) == 1
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0].startswith("État —")  # codes.RESERVATAIRES order
@@ -133,15 +135,29 @@ def test_when_cotation_chart_then_bars_markers_and_hatched_ns_band(site_with_gap
 def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_added():
     fig = figures.milestones_timeline(
         [(2016, "CIL installée"), (None, "Lieu commun d'accueil"), (2019, "CIA signée"), (2019, "PPGDID adopté")],
-        "Lorient Agglomération",
+        "Lorient Agglomération", deadlines=figures.legal_deadlines(dt.date(2020, 12, 31)),
     )
     assert len(gids(fig, "milestone")) == 2  # one point per year
     assert len(gids(fig, "deadline")) == 2
     assert len(gids(fig, "law")) == 3  # ALUR, Égalité et Citoyenneté, ELAN: every site's timeline has them
-    labels = texts(fig)
-    assert "Lieu commun d'accueil" not in " ".join(labels)
-    assert any("31 décembre 2023" in label for label in labels)
+    labels = " ".join(texts(fig)).replace("\n", " ")
+    assert "Lieu commun d'accueil" not in labels
+    assert "1er septembre 2021" in labels and "24 novembre 2021" in labels and "2023" not in labels
     assert fig.get_suptitle().startswith("Lorient Agglomération : les étapes de la réforme depuis 2016")
+
+
+@pytest.mark.parametrize(("day", "cotation", "flux"), [
+    (dt.date(2020, 12, 31), "1er septembre 2021", "24 novembre 2021"),   # the 2020 edition
+    (dt.date(2021, 12, 31), "31 décembre 2021", "24 novembre 2021"),     # décret 2021-1016
+    (dt.date(2022, 12, 31), "31 décembre 2023", "24 novembre 2023"),     # loi 3DS
+])
+def test_when_timeline_is_drawn_at_a_reference_date_then_it_shows_the_deadlines_then_in_force(day, cotation, flux):
+    deadlines = figures.legal_deadlines(day)
+    assert sorted(label for _, label in deadlines) == [f"Cotation : échéance légale ({cotation})",
+                                                       f"Gestion en flux : échéance légale ({flux})"]
+    fig = figures.milestones_timeline([], "Caen la Mer", deadlines=deadlines)
+    labels = " ".join(texts(fig)).replace("\n", " ")
+    assert cotation in labels and flux in labels
 
 
 def test_when_sites_chart_then_sorted_dots_common_target_line_and_ns_site():
@@ -211,7 +227,8 @@ def test_when_targets_chart_then_its_alt_text_states_each_rate_and_target(site_w
     assert alt.startswith("2 objectifs d'attribution atteints sur 4. Lorient : ")
     assert "1er quartile hors QPV : 18,4 %, objectif 25 %" in alt
     assert "publics prioritaires, " in alt
-    assert "n.s., objectif 25 %" in alt  # the suppressed contingent is said, not drawn
+    assert "État — fonctionnaires : n.s. ;" in alt  # the suppressed contingent is said, not drawn
+    assert "État — publics prioritaires : 74,0 % ;" in alt  # the préfectoral contingent carries no target
 
 
 def test_when_sites_chart_then_its_alt_text_lists_every_site_from_highest(site_with_gaps):
@@ -248,3 +265,30 @@ def test_when_a_typology_is_missing_from_one_panel_then_it_says_ns_and_months_sh
     title = fig.get_suptitle().replace("\n", " ").replace("\u00a0", " ")
     assert "6,2" not in title and "demandes actives" not in title  # the pressure is not drawn
     assert title.startswith("Délai médian d'attribution")
+
+
+def test_when_stock_accessibility_chart_then_ceilings_are_labelled_and_supply_faces_q1_demand():
+    t = table(
+        ("q1_affordable_stock_share", "", 41.0), ("q1_affordable_stock_share", "T1", 62.0),
+        ("q1_affordable_stock_share", "T2", 48.0), ("q1_affordable_stock_share", "T5", NA),
+        ("small_typology_supply_share", "", 21.0), ("q1_small_typology_demand_share", "", 44.0),
+    )
+    fig = figures.stock_accessibility_chart(t, {"T1": 280, "T2": 340, "T5": 490})
+    left, right = fig.axes
+    assert len(bars(left)) == 2 and len(gids(fig, "ns")) == 1
+    ticks = [t.get_text().replace("\u00a0", " ").replace("\u202f", " ") for t in left.get_yticklabels()]
+    assert ticks == ["T1 (≤ 280 €)", "T2 (≤ 340 €)", "T5 (≤ 490 €)"]
+    assert len(bars(right)) == 2
+    assert "41,0" in fig.get_suptitle()
+
+
+def test_when_a_national_reference_is_given_then_the_sites_chart_draws_it_with_its_year_and_source():
+    from cohorte.reference.national import latest_reference
+
+    t = pd.concat([table(("q1_outside_qpv", "", 18.0, {"target": 25, "met": False}), site="a"),
+                   table(("q1_outside_qpv", "", 27.0, {"target": 25, "met": True}), site="b")])
+    fig = figures.sites_indicator_chart(t, "q1_outside_qpv", {"a": "A", "b": "B"},
+                                        reference=latest_reference("q1_outside_qpv", 2020))
+    assert len(gids(fig, "national")) == 1
+    assert any("France 2019" in text for text in texts(fig))
+    assert "ANCOLS, 2019" in fig.get_supxlabel()

@@ -105,7 +105,7 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
         ("priority_publics", "COLTER", 18.0, {"target": 25}),
         ("priority_publics", "AUCUN", 26.0, {"target": 25}),
         ("priority_publics", "AUTRES", 12.3, {"target": 25}),
-        ("priority_publics", "PFONCT", NA, {"target": 25}),
+        ("priority_publics", "PFONCT", NA),
     )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour Action Logement (31,2~%) "
@@ -117,7 +117,8 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
 def test_when_no_contingent_reaches_target_then_sentence_says_none():
     t = table(("priority_publics", "COLTER", 18.0, {"target": 25}), ("priority_publics", "COLACT", 20.0, {"target": 25}))
     assert narrative.priority_sentence(t) == nb(
-        "L'objectif de 25~% d'attributions aux publics prioritaires n'est atteint pour aucun contingent : "
+        "L'objectif de 25~% d'attributions aux publics prioritaires n'est atteint pour aucun des contingents qui y "
+        "sont soumis : "
         "les collectivités (18,0~%) et Action Logement (20,0~%)."
     )
 
@@ -125,8 +126,23 @@ def test_when_no_contingent_reaches_target_then_sentence_says_none():
 def test_when_targets_differ_then_each_contingent_shows_its_own():
     t = table(("priority_publics", "COLTER", 32.0, {"target": 30}), ("priority_publics", "COLACT", 26.0, {"target": 25}))
     assert narrative.priority_sentence(t) == nb(
-        "L'objectif d'attributions aux publics prioritaires est atteint pour tous les contingents : "
+        "L'objectif d'attributions aux publics prioritaires est atteint pour tous les contingents qui y sont soumis : "
         "les collectivités (32,0~% pour un objectif de 30~%) et Action Logement (26,0~% pour un objectif de 25~%)."
+    )
+
+
+def test_when_state_contingents_are_shown_then_they_carry_no_25_pct_target():
+    t = table(
+        ("priority_publics", "PPRIOR", 81.0),
+        ("priority_publics", "PFONCT", 6.0),
+        ("priority_publics", "COLTER", 26.0, {"target": 25}),
+    )
+    text = narrative.priority_sentence(t)
+    assert text == nb(
+        "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour tous les contingents qui y sont "
+        "soumis : les collectivités (26,0~%). Le contingent préfectoral, destiné en totalité aux publics prioritaires, "
+        "leur a consacré 81,0~% de ses attributions. Le contingent des agents de l'État ne porte pas d'objectif de "
+        "publics prioritaires (6,0~%)."
     )
 
 
@@ -146,7 +162,8 @@ def test_when_pressure_and_counts_published_then_full_pressure_sentence():
     )
     assert narrative.pressure_sentence(t) == nb(
         "Avec 25~012~demandes actives pour 3~543~attributions dans l'année, la pression s'établit à 7,1 demandes "
-        "actives pour une attribution (5,9 hors demandes de mutation). Les demandes de mutation représentent "
+        "actives pour une attribution (5,9 hors mutations, c'est-à-dire sans les demandes ni les attributions de ménages "
+        "déjà locataires du parc social). Les demandes de mutation représentent "
         "34,2~% des demandes actives."
     )
 
@@ -170,8 +187,11 @@ def test_when_delays_by_typology_then_sentence_gives_the_range():
     assert narrative.delay_sentence(t, abnormal_delay_months=24) == nb(
         "Le délai médian d'attribution est de 14~mois, de 8~mois pour les T1 à 26~mois pour les T5. "
         "Les demandes actives ont une ancienneté médiane de 11~mois. 1~234~demandes actives (4,9~% du total) "
-        "atteignent le délai anormalement long fixé à 24~mois."
+        "atteignent le délai anormalement long (valeur par défaut du kit, 24~mois, faute de la valeur fixée par "
+        "l'arrêté préfectoral du département)."
     )
+    with_source = narrative.delay_sentence(t, abnormal_delay_months=30, abnormal_delay_source="arrêté du 3 mars 2017")
+    assert with_source.endswith(nb("le délai anormalement long fixé à 30~mois (arrêté du 3 mars 2017)."))
 
 
 def test_when_delay_suppressed_then_ns():
@@ -193,16 +213,26 @@ def test_when_poulidors_counted_then_sentence_uses_the_parameter():
 def test_when_threshold_estimated_then_sentence_says_it_comes_from_the_demand_file():
     t = table(("q1_threshold", "", 8150.0, {"estimated": True}))
     assert narrative.q1_threshold_sentence(t) == nb(
-        "Le seuil du premier quartile, estimé à partir du fichier de la demande, est de 8~150~€ par unité "
-        "de consommation et par an."
+        "Le seuil du premier quartile, estimé à partir du fichier de la demande (25e centile des ressources par unité "
+        "de consommation des demandes actives), est de 8~150~€ par unité de consommation et par an ; ce n'est pas la "
+        "valeur de l'arrêté."
     )
 
 
-def test_when_threshold_official_then_sentence_cites_the_arrete():
+def test_when_threshold_official_then_sentence_cites_its_source():
     t = table(("q1_threshold", "", 10312.0, {"estimated": False}))
-    assert narrative.q1_threshold_sentence(t) == nb(
-        "Le seuil du premier quartile est fixé par arrêté à 10~312~€ par unité de consommation et par an."
+    assert narrative.q1_threshold_sentence(t, origin="official", source="arrêté du 17 mars 2021") == nb(
+        "Le seuil du premier quartile est de 10~312~€ par unité de consommation et par an (source : arrêté du "
+        "17 mars 2021)."
     )
+
+
+def test_when_threshold_comes_with_demo_data_then_it_is_fictitious_never_fixed_by_arrete():
+    t = table(("q1_threshold", "", 10312.0, {"estimated": False}))
+    text = narrative.q1_threshold_sentence(t, origin="fictitious", source="arrêté annuel 2020 (valeurs fictives)")
+    assert "fixé par arrêté" not in text and "valeur fictive" in text and "non celle de l'arrêté" in text
+    # without any origin, a value that is not an estimate is never said to come from an arrêté either
+    assert "sans source précisée" in narrative.q1_threshold_sentence(t)
 
 
 def test_when_affordable_share_by_typology_then_range_reads_des_t1():
@@ -227,9 +257,28 @@ def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_
     )
     assert narrative.flux_sentence(t) == nb(
         "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
-        "fixé pour la gestion en flux : sa part devra être ramenée à ce plafond lors de la conversion. "
-        "Converties en flux, les réservations correspondraient à environ 560 logements par an, hors mutations "
-        "et relogements ANRU ; les contingents réservés ont reçu 722 attributions dans l'année, mutations comprises."
+        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond, et la "
+        "différence revient au flux des bailleurs."
+    )
+
+
+def test_when_flows_are_compared_then_attributions_are_net_of_mutations_and_anru_like_the_flow():
+    t = table(
+        ("flux_reserved_stock_share", "PPRIOR", 28.0), ("flux_reserved_stock_share", "PFONCT", 6.0),
+        ("flux_flow_share", "PPRIOR", 24.0), ("flux_flow_share", "PFONCT", 6.0),
+        ("flux_implied_flow", "PPRIOR", 300), ("flux_implied_flow", "COLACT", 260), ("flux_implied_flow", "AUCUN", 900),
+        ("flux_attributions", "PPRIOR", 310), ("flux_attributions", "COLACT", 412),
+        # attributions net of mutations and ANRU rehousing are the numerators of flux_attainment
+        ("flux_attainment", "PPRIOR", 80.0, {"numerator": 240}), ("flux_attainment", "COLACT", 100.0, {"numerator": 260}),
+        ("flux_attainment", "AUCUN", 50.0, {"numerator": 450}),
+    )
+    assert narrative.flux_sentence(t) == nb(
+        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
+        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond (30,0~% du "
+        "flux estimé), et la différence revient au flux des bailleurs. Converties en flux, les réservations "
+        "correspondraient à environ 560 logements par an ; les contingents réservés ont reçu 500 attributions dans "
+        "l'année. Les deux chiffres s'entendent hors mutations et hors relogements ANRU, que le décret exclut de "
+        "l'assiette du flux."
     )
 
 
@@ -241,8 +290,8 @@ def test_when_state_share_ns_and_no_flows_then_flux_not_available():
 def test_when_flow_share_present_then_cap_is_checked_on_the_flow():
     t = table(("flux_flow_share", "PPRIOR", 25.0), ("flux_flow_share", "PFONCT", 5.0))
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel, dans la limite "
-        "du plafond de 30~% fixé pour la gestion en flux."
+        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel, plafond de 30~% "
+        "appliqué."
     )
 
 
@@ -252,10 +301,16 @@ def test_when_cotation_bands_then_sentence_compares_modal_bands_and_reordering()
         ("cotation_attributed_band", "10-19", 620), ("cotation_attributed_band", "20-29", 900),
         ("cotation_reordered_share", "", 38.2),
     )
-    assert narrative.cotation_sentence(t) == nb(
+    cotation = {"grid": "Grille d'exemple cohorte", "status": "illustrative", "estimated_fields": ["reasons"]}
+    assert narrative.cotation_sentence(t, cotation=cotation) == nb(
+        "La grille appliquée, « Grille d'exemple cohorte », est une grille illustrative : elle n'est pas la grille "
+        "de cotation adoptée sur le site. "
         "La tranche de score la plus fréquente est de 20 à 29 points chez les ménages ayant obtenu un logement, "
-        "et de 10 à 19 points dans l'ensemble des demandes actives. Si les logements avaient été attribués dans "
-        "l'ordre de la cotation, 38,2~% des attributions seraient allées à d'autres ménages."
+        "et de 10 à 19 points dans l'ensemble des demandes actives. À titre d'illustration seulement — la cotation "
+        "éclaire la décision de la CALEOL, elle ne classe pas les candidats à sa place —, un classement des "
+        "attributions dans l'ordre des scores aurait donné 38,2~% des logements à d'autres ménages. Les scores des "
+        "ménages attributaires sont estimés : les attributions ne renseignent pas les motifs de la demande, que la "
+        "grille note."
     )
 
 
@@ -280,3 +335,39 @@ def test_when_table_has_two_sites_then_error_says_to_filter():
     t = pd.concat([table(("pressure", "", 7.1)), table(("pressure", "", 5.0), site="mel")])
     with pytest.raises(ValueError, match="filter on `site`"):
         narrative.pressure_sentence(t)
+
+
+# --- legal deadlines ---------------------------------------------------------------------------
+
+
+def test_when_edition_is_2020_then_sentences_state_the_2021_deadlines_not_2023():
+    import datetime as dt
+
+    cotation = narrative.cotation_deadline_sentence(dt.date(2020, 12, 31))
+    flux = narrative.flux_deadline_sentence(dt.date(2020, 12, 31))
+    assert "1er septembre 2021" in cotation and "2019-1378" in cotation
+    assert "24 novembre 2021" in flux and "2020-145" in flux
+    assert "2023" not in cotation + flux
+
+
+def test_when_reference_date_is_after_the_3ds_law_then_the_2023_deadlines_apply():
+    import datetime as dt
+
+    assert "31 décembre 2023" in narrative.cotation_deadline_sentence(dt.date(2022, 12, 31))
+    assert "24 novembre 2023" in narrative.flux_deadline_sentence(dt.date(2022, 12, 31))
+
+
+def test_when_cotation_already_works_then_the_site_is_not_told_the_law_imposes_one():
+    import datetime as dt
+
+    text = narrative.cotation_deadline_sentence(dt.date(2020, 12, 31), operational=True, operational_since=2017)
+    assert text.startswith("Un système de cotation de la demande fonctionne sur le site depuis 2017.")
+    assert "doivent mettre en place" not in text and "impose" not in text
+
+
+def test_when_edition_is_2020_then_the_national_q1_reference_is_2019_with_its_source():
+    assert narrative.national_q1_sentence(2020) == nb(
+        "Au niveau national, 15,5~% des attributions hors QPV sont allées à des ménages du premier quartile en 2019 "
+        "(ANCOLS) ; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (ANCOLS)."
+    )
+    assert narrative.national_q1_sentence(2016) == ""

@@ -1,4 +1,4 @@
-"""The synthesis façade on tiny key-figure files: what is read, counted and written."""
+"""The synthesis façade: key-figure files read, counted and written; its sentences on tiny published tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 
 from cohorte import config
+from cohorte.editions import load_edition
+from cohorte.grids import load_grids
 from cohorte.report import synthesis
+from cohorte.report.placeholders import Placeholders
+from cohorte.report.text import flowed, texts
 
 
 def write_figures(folder: Path, slug: str, rows: list[dict], demo: bool = True) -> None:
@@ -54,7 +58,7 @@ def test_write_tables_writes_the_three_synthesis_tables_under_tables(ctx: synthe
     assert list(written) == list(config.SYNTHESIS_TABLES)
     assert all(p.parent == tmp_path / "out" / "tables" for p in written.values())
     indicators = pd.read_csv(written["indicators.csv"])
-    assert list(indicators.columns) == synthesis.PUBLISHED_COLUMNS and len(indicators) == 5
+    assert list(indicators.columns) == [*synthesis.PUBLISHED_COLUMNS, "demo_data"] and len(indicators) == 5
     assert len(pd.read_csv(written["sites.csv"])) == 12
 
 
@@ -62,3 +66,73 @@ def test_status_table_counts_every_site_from_the_grids(ctx: synthesis.SynthesisC
     table = synthesis.status_table(ctx, "governance.cia.status")
     assert table["Sites"].sum() == 12
     assert set(table["Situation"]) <= {"adopté", "en cours", "aucun", "non documenté"}
+
+
+def published(*rows: tuple) -> pd.DataFrame:
+    """Rows (site, indicator, breakdown, value, target, met)."""
+    return pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "target", "met"])
+
+
+def context(table: pd.DataFrame, *, is_demo: bool) -> synthesis.SynthesisContext:
+    edition, grids, wording = load_edition(2020), load_grids(2020), texts(2020)
+    places = Placeholders(edition, grids, wording, table, {}, is_demo=is_demo)
+    return synthesis.SynthesisContext(edition, grids, table, [], is_demo, wording, places)
+
+
+def render(ctx: synthesis.SynthesisContext, name: str) -> str:
+    extra = synthesis.text_extra(ctx)
+    return flowed(ctx.wording.render(name, **ctx.places.context(), **extra)).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    return published(
+        ("mel", "q1_outside_qpv", "", 26.0, 25.0, True),
+        ("lorient-agglomeration", "q1_outside_qpv", "", 18.0, 25.0, False),
+        ("mel", "priority_publics", "PPRIOR", 90.0, None, None),      # no target: never counted
+        ("mel", "priority_publics", "PFONCT", 3.0, None, None),
+        ("mel", "priority_publics", "COLTER", 30.0, 25.0, True),
+        ("mel", "priority_publics", "AUCUN", 26.0, 25.0, True),
+        ("lorient-agglomeration", "priority_publics", "COLACT", 12.0, 25.0, False),
+        ("lorient-agglomeration", "priority_publics", "AUCUN", 40.0, 25.0, True),
+    )
+
+
+def test_when_counting_priority_targets_then_only_contingents_with_the_25_pct_target_count(table):
+    found = context(table, is_demo=False).places.priority_met()
+    assert (found.met, found.measured, found.all_met) == (3, 4, ["MEL"])
+    assert found.untargeted == ["PPRIOR", "PFONCT"]
+
+
+def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fictitious(table):
+    demo, real = context(table, is_demo=True), context(table, is_demo=False)
+    text = render(demo, "synthesis/_attribution_figures.md")
+    assert ("Attributions hors QPV au premier quartile : l'objectif est atteint sur 1 des 2 sites où il est "
+            "mesurable (chiffres fictifs, calculés sur des données de démonstration).") in text
+    assert ("Publics prioritaires : l'objectif est atteint pour 3 des 4 contingents qui y sont soumis et où il est "
+            "mesurable (les collectivités, Action Logement, les autres réservataires et le parc non réservé des "
+            "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, et celui des agents de l'État "
+            "n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs") in text
+    assert "fictifs" not in render(real, "synthesis/_attribution_figures.md")
+    assert demo.labels["mel"] == "MEL (fictif)" and real.labels["mel"] == "MEL"
+    assert all(c.endswith("(fictif)") for c in synthesis.indicators_table_fr(demo, ["q1_outside_qpv"]).columns[1:])
+    assert synthesis.indicators_frame(demo)["demo_data"].all()
+    assert not synthesis.indicators_frame(real)["demo_data"].any()
+
+
+def test_when_the_synthesis_shows_the_q1_figures_then_the_national_reference_follows_with_its_source(table):
+    text = render(context(table, is_demo=False), "synthesis/_attribution_figures.md")
+    assert "Au niveau national, 15,5 % des attributions hors QPV sont allées à des ménages du premier quartile en 2019" in text
+    assert "ANCOLS" in text
+
+
+def test_when_the_2020_synthesis_states_deadlines_then_they_are_those_of_2021_and_ems_is_named(table):
+    text = render(context(table, is_demo=False), "synthesis/40-cotation-et-flux.md")
+    assert "1er septembre 2021" in text and "24 novembre 2021" in text and "2023" not in text
+    assert "Un système de cotation fonctionne déjà sur 1 site (EMS)." in text
+    assert "plafonné à 30 %, dont 5 % pour ses agents" in text
+
+
+def test_when_the_edition_names_its_cohort_then_the_title_block_says_it(table):
+    text = render(context(table, is_demo=False), "synthesis/_title.md")
+    assert "Observatoire conduit par l'Union sociale pour l'habitat depuis 2017" in text

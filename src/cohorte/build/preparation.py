@@ -30,7 +30,8 @@ def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) ->
     """The fingerprint of everything the slices depend on (content hashes)."""
     params = config.params_dir(edition.edition)
     grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs]
-    return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(),
+    cotation_grids = sorted(sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values()))
+    return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", cotation_grids,
                        grids, inputs, kit_fingerprint())
 
 
@@ -41,11 +42,11 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
     outputs = slice_files(edition)
     if manifest.is_current("prepared", ENTRY, key, outputs):
         return False
-    from cohorte.indicators.published import published_indicators, write_site_slices
+    from cohorte.indicators.published import published_with_facts, write_site_slices
 
     print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
-    table = published_indicators(edition, data_dir, load_grids(edition.edition))
-    write_site_slices(edition, table, inputs)
+    table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
+    write_site_slices(edition, table, inputs, facts)
     manifest.record("prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir),
                     demo_data=edition.uses_demo_data)
     return True

@@ -448,7 +448,7 @@ def _fill_toc(doc) -> None:
     if not entries:
         return
     run = field.find(qn("w:r"))
-    end = [c for c in run if c.tag == qn("w:fldChar") and c.get(qn("w:fldCharType")) == "end"][0]
+    end = next(c for c in run if c.tag == qn("w:fldChar") and c.get(qn("w:fldCharType")) == "end")
     run.remove(end)
     anchor = field
     for level, text in entries:

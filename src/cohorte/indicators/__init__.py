@@ -62,6 +62,20 @@ def _with_site_codes(frame: pd.DataFrame, sites: list[str]) -> pd.DataFrame:
     return frame.assign(epci=pd.Categorical(frame["epci"].astype(object), categories=sites))
 
 
+def _cotation_by_grid(active: pd.DataFrame, attributions: pd.DataFrame, edition: Edition,
+                      grid: CotationGrid | str | Path | Mapping | None, reference: pd.Timestamp) -> list[pd.DataFrame]:
+    """Cotation rows, each site scored with its grid: ``grid`` for every site when given, else each
+    site's own grid from the edition (``Edition.cotation_grid_path``)."""
+    if grid is not None:
+        return [cotation.cotation_indicators(active, attributions, load_cotation_grid(grid), reference_date=reference,
+                                             sites=edition.slugs)]
+    by_path: dict[Path, list[str]] = {}
+    for slug, path in edition.cotation_grid_paths().items():
+        by_path.setdefault(path, []).append(slug)
+    return [cotation.cotation_indicators(active, attributions, load_cotation_grid(path), reference_date=reference, sites=slugs)
+            for path, slugs in by_path.items()]
+
+
 def compute_indicators(
     inputs: InputsLike,
     edition: Edition,
@@ -69,8 +83,8 @@ def compute_indicators(
     cotation_grid: CotationGrid | str | Path | Mapping | None = None,
 ) -> pd.DataFrame:
     """Every indicator for every site of ``edition``, unsuppressed, compared with ``targets``
-    (``build_targets`` output; national defaults when None). ``cotation_grid`` defaults to the
-    kit's example grid ``templates/cotation-grid.yml``."""
+    (``build_targets`` output; national defaults when None). ``cotation_grid`` scores every site
+    when given; by default each site is scored with its own grid (``Edition.cotation_grid_path``)."""
     sites = edition.slugs
     _check_sites(inputs, sites)
     settings = edition.indicators
@@ -96,8 +110,7 @@ def compute_indicators(
                                    sites=sites),
             flux.flux_indicators(inputs.housing_stock, inputs.attributions, state_max_share=settings.flux_state_max_share,
                                  state_staff_max_share=settings.flux_state_staff_max_share, sites=sites),
-            cotation.cotation_indicators(active, inputs.attributions, load_cotation_grid(cotation_grid),
-                                         reference_date=reference, sites=sites),
+            *_cotation_by_grid(active, inputs.attributions, edition, cotation_grid, reference),
         ],
         ignore_index=True,
     )

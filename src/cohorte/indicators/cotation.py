@@ -20,6 +20,7 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,10 @@ class Caps(_Strict):
 class CotationGrid(_Strict):
     name: str
     version: int | str = 1
+    # "illustrative": a grid the kit applies to show what a cotation would give, not the grid a site
+    # adopted; "adopted": the site's grid as its CIL adopted it, named in ``source``.
+    status: Literal["illustrative", "adopted"] = "illustrative"
+    source: str | None = None
     criteria: list[Criterion] = Field(min_length=1)
     seniority: Seniority = Seniority()
     caps: Caps = Caps()
@@ -96,6 +101,8 @@ class CotationGrid(_Strict):
         unknown = sorted(set(self.caps.groups) - groups)
         if unknown:
             raise ValueError(f"caps.groups names groups no criterion belongs to: {unknown}")
+        if self.status == "adopted" and not (self.source or "").strip():
+            raise ValueError("status 'adopted' needs a 'source' naming the deliberation that adopted the grid")
         if self.bands != sorted(self.bands) or len(set(self.bands)) != len(self.bands) or self.bands[0] != 0:
             raise ValueError("bands must be increasing lower bounds starting at 0, e.g. [0, 10, 20]")
         return self
@@ -165,6 +172,15 @@ def score(frame: pd.DataFrame, grid: CotationGrid, reference_date: pd.Timestamp)
     if grid.caps.total is not None:
         total = np.minimum(total, grid.caps.total)
     return pd.Series(np.maximum(total, 0.0), index=frame.index, name="score")
+
+
+# Demand fields the attributions table does not carry (current housing is only known for mutations).
+FIELDS_UNKNOWN_FOR_ATTRIBUTIONS = ("current_housing", "reasons")
+
+
+def fields_unknown_for_attributions(grid: CotationGrid) -> list[str]:
+    """The fields the grid scores that attributed households lack: their scores are then estimates."""
+    return sorted({c.field for c in grid.criteria} & set(FIELDS_UNKNOWN_FOR_ATTRIBUTIONS))
 
 
 def attributed_as_applicants(attributions: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from cohorte.errors import InputDataError
 from cohorte.files import atomic_write_json, atomic_write_text
 from cohorte.grids import Grid, load_grids
 from cohorte.indicators import COLUMNS, build_targets, compute_indicators, disclosure
+from cohorte.indicators.origins import site_facts
 from cohorte.inputs import codes
 from cohorte.inputs.readers import load_inputs
 
@@ -43,23 +44,40 @@ def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
 
 def published_indicators(edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None) -> pd.DataFrame:
     """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
+    return published_with_facts(edition, data_dir, grids)[0]
+
+
+def published_with_facts(edition: Edition, data_dir: Path | None = None,
+                         grids: dict[str, Grid] | None = None) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The published indicators and, per site, where its figures come from (``origins.site_facts``)."""
     inputs = load_inputs(edition, data_dir)
     grids = load_grids(edition.edition) if grids is None else grids
-    table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=edition.cotation_grid_path())
-    return disclosure.publish(table, edition.disclosure_threshold)
+    table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=None)
+    is_demo = config.is_demo_folder(Path(data_dir)) if data_dir else edition.uses_demo_data
+    facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo)
+    return disclosure.publish(table, edition.disclosure_threshold), facts
 
 
-def write_site_slices(edition: Edition, table: pd.DataFrame, inputs: dict[str, str] | None = None) -> dict[str, Path]:
+def with_demo_flag(frame: pd.DataFrame, is_demo: bool) -> pd.DataFrame:
+    """The frame with a ``demo_data`` column (True: figures computed on demo data, fictitious), for
+    every CSV that publishes figures."""
+    return frame.assign(demo_data=bool(is_demo))
+
+
+def write_site_slices(edition: Edition, table: pd.DataFrame, inputs: dict[str, str] | None = None,
+                      facts: dict[str, dict] | None = None) -> dict[str, Path]:
     """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``.
 
-    Beside them, ``context.json`` says whether the data are demo data and which input tables
-    (file name → sha256) they were computed from.
+    Beside them, ``context.json`` says whether the data are demo data, which input tables (file
+    name → sha256) they were computed from, and the facts its sentences state (``origins.site_facts``).
     """
     folders = {}
     for slug in edition.slugs:
         folder = config.prepared_dir(edition.edition, slug)
         atomic_write_text(folder / config.PREPARED_FILE, table[table["site"] == slug].to_csv(index=False))
-        atomic_write_json(folder / config.CONTEXT_FILE, {"demo_data": edition.uses_demo_data, "inputs": dict(sorted((inputs or {}).items()))})
+        atomic_write_json(folder / config.CONTEXT_FILE, {"demo_data": edition.uses_demo_data,
+                                                          "inputs": dict(sorted((inputs or {}).items())),
+                                                          "facts": (facts or {}).get(slug, {})})
         folders[slug] = folder
     return folders
 

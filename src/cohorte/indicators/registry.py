@@ -64,7 +64,10 @@ INDICATORS: dict[str, IndicatorSpec] = {
                                     breakdown="bailleur", margin="non_q1_in_qpv"),
     "priority_publics": _S("Attributions aux publics prioritaires", "%",
                            "CCH L441-1 : attributions à des ménages DALO ou prioritaires, sur les attributions du "
-                           "contingent (chaque réservataire et le parc non réservé des bailleurs) ; objectif 25 %.",
+                           "contingent ; objectif 25 % pour les collectivités, Action Logement, les autres "
+                           "réservataires et le parc non réservé des bailleurs. Le contingent préfectoral, destiné en "
+                           "totalité aux publics prioritaires, est montré sans objectif ; le contingent des agents de "
+                           "l'État n'en porte aucun. La ligne d'ensemble n'a pas d'objectif.",
                            breakdown="réservataire"),
     "priority_publics_non_reserved_by_landlord": _S(
         "Publics prioritaires sur le parc non réservé, par bailleur", "%",

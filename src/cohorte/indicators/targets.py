@@ -26,6 +26,11 @@ from cohorte.errors import ParamsError
 from cohorte.indicators.registry import count_rows, counts_by, per_site, rows, share_rows
 
 TARGETED = ("q1_outside_qpv", "non_q1_in_qpv", "priority_publics")
+# Contingents that carry the priority-publics target (CCH L441-1, domain.md §3): local authorities,
+# Action Logement, other réservataires and the landlords' non-reserved stock. The préfectoral
+# contingent (PPRIOR) is meant wholly for priority households: shown as its own share, no target;
+# the State-staff contingent (PFONCT) has no priority target at all.
+PRIORITY_TARGET_CONTINGENTS = ("COLTER", "COLACT", "AUTRES", "AUCUN")
 # Indicators whose breakdown rows take the site-level target of another indicator when they have none.
 TARGET_FALLBACK = {
     "priority_publics": "priority_publics",  # each réservataire has the site's target
@@ -254,7 +259,9 @@ def apply_targets(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Fill ``target`` and ``met`` (value ≥ target; NA without a target or a value).
 
     A row takes its exact (site, indicator, breakdown) target, else — for the contingents of
-    ``priority_publics`` and each landlord's non-reserved stock — the site-level target."""
+    ``priority_publics`` and each landlord's non-reserved stock — the site-level target. The law
+    sets the priority-publics target per contingent: only ``PRIORITY_TARGET_CONTINGENTS`` carry it,
+    never the all-contingents row, the préfectoral contingent nor the State-staff one."""
     keys = ["site", "indicator", "breakdown"]
     exact = table[keys].merge(targets[[*keys, "target"]], on=keys, how="left")["target"].to_numpy()
     fallback_ids = table["indicator"].map(TARGET_FALLBACK)
@@ -262,6 +269,8 @@ def apply_targets(table: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     lookup = pd.MultiIndex.from_arrays([table["site"], fallback_ids.fillna("")])
     fallback = site_level.reindex(lookup).to_numpy()
     target = np.where(np.isnan(exact), fallback, exact)
+    untargeted = (table["indicator"] == "priority_publics") & ~table["breakdown"].isin(PRIORITY_TARGET_CONTINGENTS)
+    target = np.where(untargeted.to_numpy(bool), np.nan, target)
     out = table.copy()
     out["target"] = target.astype("float64")
     met = pd.array(out["value"] >= out["target"], dtype="boolean")

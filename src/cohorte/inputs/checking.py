@@ -11,6 +11,7 @@ import pandas as pd
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
 from cohorte.inputs.readers import Inputs, load_inputs, summarize
+from cohorte.reference.epci import check_sites
 
 
 @dataclass
@@ -20,6 +21,7 @@ class CheckReport:
     inputs: Inputs | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # differences that do not block a build
 
     def text(self) -> str:
         lines = []
@@ -30,6 +32,9 @@ class CheckReport:
         if self.warnings:
             lines.append(f"{len(self.warnings)} warning(s):")
             lines += [f"  - {w}" for w in self.warnings]
+        if self.notes:
+            lines.append(f"{len(self.notes)} note(s):")
+            lines += [f"  - {n}" for n in self.notes]
         if self.problems:
             lines.append(f"{len(self.problems)} problem(s) found:")
             lines += [f"  - {p}" for p in self.problems]
@@ -70,6 +75,9 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
         report.problems += str(exc).splitlines()
         return report
     report.problems += _grid_problems(report.edition)
+    identity_problems, identity_notes = check_sites(report.edition)
+    report.problems += identity_problems
+    report.notes += identity_notes
     if not report.problems:
         from cohorte.report.checks import check_texts
 

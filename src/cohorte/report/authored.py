@@ -116,7 +116,7 @@ def methods_markdown(places: Placeholders) -> str:
     e = places.edition
     indicators = [{"id": k, "label": v.label_fr, "unit": v.unit, "definition": v.definition} for k, v in INDICATORS.items()]
     return places.wording.render("annexes/methods.md", **places.context(), indicators=indicators,
-                                 settings=e.indicators, disclosure_threshold=e.disclosure_threshold)
+                                 disclosure_threshold=e.disclosure_threshold)
 
 
 def glossary(wording: Texts) -> dict[str, str]:

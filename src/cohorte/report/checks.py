@@ -8,6 +8,7 @@ most sites leave undocumented) are printed but do not stop the build.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from cohorte.errors import CohorteError
 from cohorte.grids import FIELDWORK, THEMES, Grid, InterviewKind, coded_fields, load_grids
 from cohorte.inputs import codes
 from cohorte.report import authored, narrative
+from cohorte.report.display import DEMO_DETAILS_TEMPLATE
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import PROSE_THEMES, render_prose
 from cohorte.report.text import VOCABULARY, Texts, shown_path, texts
@@ -59,19 +61,22 @@ def _representative_tables() -> list[tuple[pd.DataFrame, bool | None]]:
             "q1_threshold", "attributions_in_qpv", "pressure", "pressure_excl_mutations", "mutation_share",
             "active_demands", "attributions", "median_delay_months", "median_seniority_months",
             "abnormal_delay_demands", "abnormal_delay_share", "poulidors", "q1_affordable_stock_share",
-            "cotation_median_score_active", "cotation_median_score_attributed", "cotation_reordered_share")]
+            "cotation_median_score_active", "cotation_median_score_attributed", "cotation_reordered_share",
+            "small_typology_supply_share", "q1_small_typology_demand_share")]
         rows += [row("q1_outside_qpv", value=value, target=25.0, met=met), row("non_q1_in_qpv", value=value, target=50.0, met=met)]
         rows += [row("median_delay_months", t, value=None if value is None else v) for t, v in (("T1", 5.0), ("T5", 20.0))]
         rows += [row("q1_affordable_stock_share", t, value=None if value is None else v) for t, v in (("C", 5.0), ("T6P", 20.0))]
         for code, share in (("PPRIOR", 28.0), ("PFONCT", 6.0), ("COLACT", 20.0), ("AUCUN", 46.0)):
             shown = None if value is None else share
-            rows += [row("priority_publics", code, shown, 25.0 if code != "AUCUN" else None, None),
+            rows += [row("priority_publics", code, shown, 25.0 if code not in ("PPRIOR", "PFONCT") else None, None),
                      row("flux_reserved_stock_share", code, shown), row("flux_implied_flow", code, shown),
-                     row("flux_attributions", code, shown)]
+                     row("flux_flow_share", code, shown), row("flux_attributions", code, shown),
+                     {**row("flux_attainment", code, shown), "numerator": shown}]
         rows += [row("cotation_score_band", "10-19", value), row("cotation_attributed_band", "50+", value)]
         return pd.DataFrame(rows)
 
-    empty = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated"])
+    empty = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated",
+                                  "numerator"])
     no_medians = full(True, 3.0)
     no_medians = no_medians[~no_medians["indicator"].str.startswith("cotation_median")]
     return [(empty, None), (full(True, 40.0), True), (full(False, 1.0), False), (full(True, None), True), (no_medians, True)]
@@ -93,9 +98,43 @@ def check_vocabulary(wording: Texts) -> list[str]:
     return problems
 
 
+# The variants of the facts a sentence states (indicators.origins): every origin of the Q1 threshold,
+# an abnormal delay with and without its arrêté, an illustrative grid with estimated scores and an adopted one.
+_FACT_VARIANTS = (
+    {"q1_threshold_origin": "official", "q1_threshold_source": "arrêté préfectoral", "abnormal_delay_source": "arrêté",
+     "cotation": {"grid": "Grille", "status": "adopted", "source": "délibération", "estimated_fields": []}},
+    {"q1_threshold_origin": "fictitious", "q1_threshold_source": None, "abnormal_delay_source": None,
+     "cotation": {"grid": "Grille", "status": "illustrative", "source": None,
+                  "estimated_fields": ["current_housing", "reasons", "other"]}},
+    {"q1_threshold_origin": "estimated", "q1_threshold_source": None, "abnormal_delay_source": None, "cotation": None},
+    {"q1_threshold_origin": None, "q1_threshold_source": None, "abnormal_delay_source": None, "cotation": None},
+)
+# Reference dates on either side of each change of the legal calendar.
+_CALENDAR_DATES = (dt.date(2020, 12, 31), dt.date(2021, 12, 31), dt.date(2022, 12, 31))
+
+
 def _check_sentences(wording: Texts) -> None:
     for table, has_qpv in _representative_tables():
-        narrative.sentences(table, has_qpv=has_qpv, abnormal_delay_months=24, text=wording)
+        for facts in _FACT_VARIANTS:
+            for cap in (30.0, 5.0):  # within and over the State's cap
+                narrative.sentences(table, has_qpv=has_qpv, abnormal_delay_months=24, state_cap=cap, text=wording,
+                                    **facts)  # type: ignore[arg-type]
+        narrative.rent_ceilings_sentence({"C": 250.0, "T1": 280.0, "T6P": 600.0}, text=wording)
+        narrative.small_typology_sentence(table, text=wording)
+    flow_only = pd.DataFrame([{"site": "x", "indicator": "flux_flow_share", "breakdown": c, "value": 20.0}
+                              for c in ("PPRIOR", "PFONCT")])
+    narrative.flux_sentence(flow_only, text=wording)
+    for day in _CALENDAR_DATES:
+        for operational, since in ((False, None), (True, None), (True, 2017)):
+            narrative.cotation_deadline_sentence(day, operational=operational, operational_since=since, text=wording)
+        narrative.flux_deadline_sentence(day, text=wording)
+    for year in (2016, 2020, 2023):
+        narrative.national_q1_sentence(year, text=wording)
+    wording.sentence(DEMO_DETAILS_TEMPLATE)
+    for name in ("monograph/tables/priority_target_row.md",):
+        wording.sentence(name, contingent="Action Logement")
+    for count in (1, 2):
+        wording.sentence("monograph/tables/differentiated_targets.md", count=count, status="par commune")
 
 
 def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
@@ -112,6 +151,15 @@ def _kit_files(wording: Texts, folder: str) -> list[Path]:
     return sorted((config.kit_text_dir() / folder).glob("*.md"))
 
 
+def _priority_rows(edition: Edition) -> pd.DataFrame:
+    """Every site met on one contingent and missed on another, and the first site met on all of them."""
+    rows = []
+    for i, slug in enumerate(edition.slugs):
+        rows += [(slug, "q1_outside_qpv", "", 20.0, 25.0, i == 0), (slug, "priority_publics", "COLTER", 30.0, 25.0, True),
+                 (slug, "priority_publics", "AUCUN", 20.0, 25.0, i == 0), (slug, "priority_publics", "PPRIOR", 80.0, None, None)]
+    return pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "target", "met"])
+
+
 def _check_synthesis(edition: Edition, grids: dict[str, Grid], wording: Texts, places: Placeholders, report: TextReport) -> None:
     table = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met"])
     synth = Placeholders(edition, grids, wording, table, places.stated_aggregates)
@@ -120,6 +168,9 @@ def _check_synthesis(edition: Edition, grids: dict[str, Grid], wording: Texts, p
         report.run(wording.render, name, **synth.context())
     report.run(wording.render, "synthesis/_missing.md", **synth.context(), missing=["A"])
     report.run(wording.render, "synthesis/_target_above_law.md", site="A", indicator="Indicateur", target=30.0)
+    for is_demo in (False, True):
+        variant = Placeholders(edition, grids, wording, _priority_rows(edition), places.stated_aggregates, is_demo=is_demo)
+        report.run(wording.render, "synthesis/_attribution_figures.md", **variant.context())
     for part in report.run(authored.parts, edition.edition, wording) or []:
         problems, warnings = authored.check_part_source(part.path, synth)
         report.problems += problems

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from IPython.display import display
 
+from cohorte.report.text import Texts, texts
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -33,6 +35,8 @@ DEMO_NOTICE = (
     "**Données fictives** — les chiffres de ce document sont générés à partir de données de "
     "démonstration\u00a0: ils ne décrivent aucun territoire réel et ne doivent pas être cités."
 )
+# What is real and what is fictitious (the callout's second paragraph): templates/text/fr/demo_details.md.
+DEMO_DETAILS_TEMPLATE = "demo_details.md"
 FIGURE_DPI = 150
 
 
@@ -134,14 +138,16 @@ def callout_markdown(title: str, text: str, kind: str = "note") -> str:
     return f"::: {{.callout-{kind}}}\n**{title}**\n\n{text}\n:::"
 
 
-def demo_notice_markdown() -> str:
-    return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n:::\n"
+def demo_notice_markdown(wording: Texts | None = None) -> str:
+    """The « Données fictives » callout, then what is real and what is fictitious (a template)."""
+    details = (wording or texts()).sentence(DEMO_DETAILS_TEMPLATE)
+    return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n\n{details}\n:::\n"
 
 
-def demo_notice(edition_is_demo: bool) -> None:
+def demo_notice(edition_is_demo: bool, wording: Texts | None = None) -> None:
     """Show the boxed « Données fictives » notice when the edition runs on demo data."""
     if edition_is_demo:
-        text = demo_notice_markdown()
+        text = demo_notice_markdown(wording)
         display({"text/markdown": text, "text/html": markdown_html(text), "text/plain": DEMO_NOTICE}, raw=True)
 
 

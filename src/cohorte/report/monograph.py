@@ -18,6 +18,7 @@ from cohorte.grids import Grid, coded_fields, get_path, load_grids, submodel
 from cohorte.indicators import published
 from cohorte.indicators.published import read_site_context, read_site_slice
 from cohorte.indicators.registry import INDICATORS
+from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value
@@ -40,6 +41,7 @@ class SiteContext:
     is_demo: bool
     wording: Texts
     places: Placeholders
+    facts: dict  # where the site's figures come from (cohorte.indicators.origins.site_facts)
     inputs: dict[str, str] = field(default_factory=dict)  # input tables behind the figures: file name → sha256
 
 
@@ -53,7 +55,6 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
     identity = params.site(site)
     grids = load_grids(params.edition)
     wording = texts(params.edition)
-    places = Placeholders(params, grids, wording, None, load_stated(params))
     if prepared_dir:
         folder = Path(prepared_dir)
     else:
@@ -61,8 +62,10 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
 
         folder = ensure_prepared(params, site)
     context = read_site_context(folder)
-    return SiteContext(params, identity, grids[site], read_site_slice(folder), bool(context["demo_data"]),
-                       wording, places, context.get("inputs", {}))
+    is_demo = bool(context["demo_data"])
+    places = Placeholders(params, grids, wording, None, load_stated(params), is_demo=is_demo)
+    return SiteContext(params, identity, grids[site], read_site_slice(folder), is_demo, wording, places,
+                       context.get("facts") or {}, context.get("inputs", {}))
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -171,13 +174,35 @@ def perspectives_markdown(ctx: SiteContext) -> str:
 
 def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
-    return narrative.sentences(
+    months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
+    threshold = ctx.facts.get("q1_threshold") or {}
+    national = {"q1_national": narrative.national_q1_sentence(
+        ctx.edition.edition, target=settings.national_targets.q1_outside_qpv, text=ctx.wording)}
+    return deadline_sentences(ctx) | national | narrative.sentences(
         ctx.table,
-        abnormal_delay_months=ctx.site.abnormal_delay_months or settings.abnormal_delay_months,
+        abnormal_delay_months=months,
+        abnormal_delay_source=delay_source,
         min_presentations=settings.poulidor_min_presentations,
         state_cap=settings.flux_state_max_share,
         text=ctx.wording,
+        q1_threshold_origin=threshold.get("origin"),
+        q1_threshold_source=threshold.get("source"),
+        cotation=ctx.facts.get("cotation"),
     )
+
+
+def deadline_sentences(ctx: SiteContext) -> dict[str, str]:
+    """The cotation and flux deadlines in force at the edition's reference date, for this site."""
+    settings, cotation = ctx.edition.indicators, ctx.grid.cotation
+    operational = cotation.stage == "operational"
+    return {
+        "cotation_deadline": narrative.cotation_deadline_sentence(
+            ctx.edition.reference_date, operational=operational,
+            operational_since=cotation.operational_since if operational else None, text=ctx.wording),
+        "flux_deadline": narrative.flux_deadline_sentence(ctx.edition.reference_date, state_cap=settings.flux_state_max_share,
+                                                          state_staff_cap=settings.flux_state_staff_max_share,
+                                                          text=ctx.wording),
+    }
 
 
 def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
@@ -194,6 +219,56 @@ def indicator_table(ctx: SiteContext, indicators: list[str]) -> pd.DataFrame:
         rows.append((spec.label_fr, fmt_value(row["value"], spec.unit), target, status))
     w = ctx.wording
     return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("indicator", "value", "target", "status")])
+
+
+def _target_cell(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else fmt_value(value, "%", 0)
+
+
+def targets_table(ctx: SiteContext) -> pd.DataFrame:
+    """The site's attribution targets: national, local, differentiated, result, met — Q1 outside QPV,
+    non-Q1 in QPV and priority publics by contingent (only those the law gives the 25 % target)."""
+    from cohorte.inputs.codes import RESERVATAIRES
+
+    w = ctx.wording
+    national = ctx.edition.indicators.national_targets.model_dump()
+    policy = ctx.grid.attribution_policy
+    local = policy.targets.model_dump()
+    differentiated: dict[str, int] = {}
+    for item in policy.differentiated_targets:
+        differentiated[item.indicator] = differentiated.get(item.indicator, 0) + 1
+    items = [("q1_outside_qpv", "", INDICATORS["q1_outside_qpv"].label_fr),
+             ("non_q1_in_qpv", "", INDICATORS["non_q1_in_qpv"].label_fr)]
+    items += [("priority_publics", code, w.sentence("monograph/tables/priority_target_row.md",
+                                                     contingent=w.label("reservataires", code, default=code)))
+              for code in RESERVATAIRES]
+    rows = []
+    for indicator, breakdown, label in items:
+        row = published.get_row(ctx.table, indicator, breakdown)
+        carries = indicator != "priority_publics" or breakdown in PRIORITY_TARGET_CONTINGENTS
+        if row is None and breakdown:
+            continue
+        count = differentiated.get(indicator, 0)
+        diff = w.sentence("monograph/tables/differentiated_targets.md", count=count,
+                          status=value_fr(policy.targets_differentiated, w)) if count else "—"
+        result = "" if row is None else fmt_value(row["value"], "%")
+        met = None if row is None else published.target_met(row)
+        status = ("" if met is None else w.label("target_status", "met" if met else "not_met")) if carries \
+            else w.label("target_status", "no_target")
+        rows.append((label, _target_cell(national[indicator]) if carries else "—",
+                     _target_cell(local[indicator]) if carries else "—", diff if carries else "—", result, status))
+    columns = ("target", "national", "local", "differentiated", "result", "status")
+    return pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
+
+
+def stock_sentences(ctx: SiteContext) -> str:
+    """Stock accessibility in words: affordable share, the rent ceilings used, small typologies vs Q1 demand."""
+    ceilings = ctx.edition.indicators.q1_max_rent_eur
+    return " ".join([
+        narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
+        narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
+        narrative.small_typology_sentence(ctx.table, text=ctx.wording),
+    ])
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
@@ -235,6 +310,7 @@ def key_figures(ctx: SiteContext) -> dict:
         "edition": ctx.edition.edition,
         "site": ctx.site.model_dump(),
         "demo_data": ctx.is_demo,
+        "facts": ctx.facts,
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
         "provenance": provenance_block(ctx.inputs),
@@ -257,9 +333,11 @@ def caption(ctx: SiteContext, key: str) -> str:
 def show_milestones(ctx: SiteContext) -> None:
     """The reform's timeline for the site, saying so when its grid dates no local milestone."""
     from cohorte.report.display import show_figure, show_markdown
-    from cohorte.report.figures import milestones_timeline
+    from cohorte.report.figures import legal_deadlines, milestones_timeline
 
-    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name), alt=caption(ctx, "milestones_chart"))
+    deadlines = legal_deadlines(ctx.edition.reference_date)
+    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name, deadlines=deadlines),
+                alt=caption(ctx, "milestones_chart"))
     if not any(year for year, _ in milestones(ctx)):
         show_markdown(section_markdown(ctx, "milestones_none"))
 

@@ -13,8 +13,9 @@ says it is not published (« n.s. »).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -31,6 +32,9 @@ from cohorte.indicators.published import (
     state_share,
     target_met,
 )
+from cohorte.inputs import codes
+from cohorte.reference.calendar import measure_in_force
+from cohorte.reference.national import latest_reference
 from cohorte.report.text import Texts, texts
 
 FIGURES = "monograph/figures"
@@ -83,6 +87,22 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, te
     if not has_qpv:
         return _say("non_q1_in_qpv", text, case="not_applicable", share=None, target=None, met=None)
     return _say("non_q1_in_qpv", text, **_rate(get_row(table_site, "non_q1_in_qpv"), "qpv"))
+
+
+def national_q1_sentence(year: int, *, target: float = 25.0, text: Texts | None = None) -> str:
+    """The national Q1-outside-QPV rate known at the edition's year, with its year and source
+    (``reference/national_references.csv``), and the share of EPCI reaching ``target`` that year; ""
+    when the file has none."""
+    rate = latest_reference("q1_outside_qpv", year)
+    if rate is None:
+        return ""
+    reach = latest_reference("epci_reaching_q1_target", year)
+    return _say(
+        "national_q1", text,
+        rate={"value": rate.value, "year": rate.year, "source": rate.source, "approximate": rate.approximate},
+        reach=None if reach is None or reach.year != rate.year else {"value": reach.value, "source": reach.source},
+        target=target,
+    )
 
 
 def _contingent(row: Row) -> dict[str, object]:
@@ -155,8 +175,10 @@ def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[obje
     return f", de {fmt(low['value'])} pour {typology_phrase(low['code'])} à {fmt(high['value'])} pour {typology_phrase(high['code'])}"
 
 
-def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None, text: Texts | None = None) -> str:
-    """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay."""
+def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None,
+                   abnormal_delay_source: str | None = None, text: Texts | None = None) -> str:
+    """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay
+    (set per département by arrêté préfectoral: named with its ``source``, else called the kit's default)."""
     delay = get_row(table_site, "median_delay_months")
     low, high = typology_extremes(table_site, "median_delay_months") or (None, None)
     return _say(
@@ -164,7 +186,7 @@ def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | Non
         seniority=_value(get_row(table_site, "median_seniority_months")),
         abnormal=_value(get_row(table_site, "abnormal_delay_demands")),
         abnormal_share=_value(get_row(table_site, "abnormal_delay_share")),
-        abnormal_months=abnormal_delay_months,
+        abnormal_months=abnormal_delay_months, abnormal_source=abnormal_delay_source or None,
     )
 
 
@@ -177,14 +199,26 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3, 
 # --- Q1 threshold and affordability ------------------------------------------------------------
 
 
-def q1_threshold_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
-    """The Q1 threshold, saying whether it is the official value or an estimate."""
+Q1_THRESHOLD_ORIGINS = ("official", "fictitious", "estimated", "given")
+
+
+def q1_threshold_sentence(table_site: pd.DataFrame, *, origin: str | None = None, source: str | None = None,
+                          text: Texts | None = None) -> str:
+    """The Q1 threshold and where it comes from: ``origin`` official (with its ``source``), fictitious
+    (demo data: never "fixé par arrêté") or estimated (``indicators.origins``); without ``origin``, the
+    row's ``estimated`` flag decides between an estimate and a value given with the data."""
     row = get_row(table_site, "q1_threshold")
     case = _case(row)
     if case == "published":
-        estimated = row.get("estimated")  # type: ignore[union-attr]
-        case = "estimated" if not is_missing(estimated) and bool(estimated) else "official"
-    return _say("q1_threshold", text, case=case, amount=_value(row))
+        flagged = row.get("estimated")  # type: ignore[union-attr]
+        if origin is None:
+            origin = "estimated" if not is_missing(flagged) and bool(flagged) else "given"
+        if origin == "official" and not source:
+            origin = "given"
+        if origin not in Q1_THRESHOLD_ORIGINS:
+            raise ValueError(f"q1 threshold origin {origin!r}: expected one of {', '.join(Q1_THRESHOLD_ORIGINS)}")
+        case = origin
+    return _say("q1_threshold", text, case=case, amount=_value(row), source=source)
 
 
 def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
@@ -194,27 +228,67 @@ def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = 
     return _say("affordable_stock", text, case=_case(row), share=_value(row), low=low, high=high)
 
 
+def rent_ceilings_sentence(ceilings: Mapping[str, float], *, text: Texts | None = None) -> str:
+    """The rent ceilings (edition parameter) behind the affordable share, by typology."""
+    order = [t for t in codes.TYPOLOGIES if t in ceilings]
+    return _say("rent_ceilings", text, ceilings=[{"code": t, "amount": float(ceilings[t])} for t in order])
+
+
+def small_typology_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
+    """T1/T2 supply outside QPV against the share of Q1 applicants asking for a room, a T1 or a T2."""
+    supply, demand = get_row(table_site, "small_typology_supply_share"), get_row(table_site, "q1_small_typology_demand_share")
+    if not (is_published(supply) and is_published(demand)):
+        return _say("small_typology", text, case=_case(demand if is_published(supply) else supply),
+                    supply=None, demand=None, short=None)
+    return _say("small_typology", text, case="published", supply=float(supply["value"]), demand=float(demand["value"]),  # type: ignore[index]
+                short=float(supply["value"]) < float(demand["value"]))  # type: ignore[index]
+
+
 # --- ELAN measures -----------------------------------------------------------------------------
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Texts | None = None) -> str:
-    """The State's share against its flow cap (from its flow share, else its reserved stock share),
-    and the implied yearly flow against attributions."""
-    flow, stock = state_share(table_site, "flux_flow_share"), state_share(table_site)
-    state, share = ("flow", flow) if flow is not None else (("stock", stock) if stock is not None else ("none", None))
+    """The State's reserved stock share against its flow cap (when the cap changes its flow share, say
+    how; from its flow share alone when the stock share is unknown), and the implied yearly flow against
+    the attributions of the reserved contingents — both net of mutations and ANRU rehousing."""
+    stock, flow = state_share(table_site), state_share(table_site, "flux_flow_share")
+    if stock is None:
+        state = "none" if flow is None else "flow_only"
+    else:
+        state = "within_cap" if stock <= state_cap else "over_cap"
     flows = _reserved_total(table_site, "flux_implied_flow")
-    attributed = _reserved_total(table_site, "flux_attributions")
+    attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     both = flows is not None and attributed is not None
-    return _say("flux", text, state=state, state_share=share, cap=state_cap,
+    return _say("flux", text, state=state, stock_share=stock, flow_share=flow, cap=state_cap,
                 flows=flows if both else None, attributed=attributed if both else None)
 
 
-def _reserved_total(table_site: pd.DataFrame, indicator: str) -> float | None:
-    """Sum over reserved contingents (all but AUCUN); None when absent or any is n.s."""
+def _reserved_total(table_site: pd.DataFrame, indicator: str, column: str = "value") -> float | None:
+    """Sum of ``column`` over reserved contingents (all but AUCUN); None when absent or any is n.s."""
     found = [r for code, r in by_breakdown(table_site, indicator).items() if code != "AUCUN"]
-    if not found or any(is_suppressed(r) for r in found):
+    if not found or any(is_suppressed(r) or is_missing(r.get(column)) for r in found):
         return None
-    return float(sum(float(r["value"]) for r in found))
+    return float(sum(float(r[column]) for r in found))
+
+
+def _measure(measure: str, reference_date: dt.date) -> dict[str, object]:
+    found = measure_in_force(measure, reference_date)
+    return {"deadline": found.deadline, "text": found.text, "label": found.label}
+
+
+def cotation_deadline_sentence(reference_date: dt.date, *, operational: bool = False,
+                               operational_since: int | None = None, text: Texts | None = None) -> str:
+    """The cotation deadline in force at the edition's reference date (``reference/legal_calendar.csv``);
+    a site whose cotation already works is not told that the law imposes one."""
+    return _say("cotation_deadline", text, measure=_measure("cotation", reference_date), reference_date=reference_date,
+                operational=operational or operational_since is not None, operational_since=operational_since)
+
+
+def flux_deadline_sentence(reference_date: dt.date, *, state_cap: float = 30.0, state_staff_cap: float = 5.0,
+                           text: Texts | None = None) -> str:
+    """The deadline for converting reservations into gestion en flux in force at the reference date."""
+    return _say("flux_deadline", text, measure=_measure("flux", reference_date), reference_date=reference_date,
+                cap=state_cap, staff_cap=state_staff_cap)
 
 
 def band(label: str) -> dict[str, object]:
@@ -232,9 +306,12 @@ def modal_band(table_site: pd.DataFrame, indicator: str) -> str | None:
     return max(bands, key=lambda r: float(r["value"]))["breakdown"] if bands else None
 
 
-def cotation_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
-    """Where attributed households stood in the score distribution (median scores when published,
-    else the modal bands), and the effect of score order."""
+def cotation_sentence(table_site: pd.DataFrame, *, cotation: Mapping | None = None, text: Texts | None = None) -> str:
+    """Which grid was applied (an illustration unless adopted), where attributed households stood in
+    the score distribution (median scores when published, else the modal bands), and the score-ordered
+    comparison — an illustration, an estimate where attributions lack fields the grid scores
+    (``cotation``: ``indicators.origins.cotation_origin``)."""
+    cotation = cotation or {}
     active = _value(get_row(table_site, "cotation_median_score_active"))
     attributed = _value(get_row(table_site, "cotation_median_score_attributed"))
     demand_band = modal_band(table_site, "cotation_score_band")
@@ -251,6 +328,8 @@ def cotation_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) ->
         band_active=band(demand_band) if demand_band else None,
         band_attributed=band(attributed_band) if attributed_band else None,
         reordered=_value(get_row(table_site, "cotation_reordered_share")),
+        grid=cotation.get("grid") or None, grid_status=cotation.get("status") or "illustrative",
+        grid_source=cotation.get("source") or None, estimated_fields=list(cotation.get("estimated_fields") or []),
     )
 
 
@@ -259,8 +338,12 @@ def sentences(
     *,
     has_qpv: bool | None = None,
     abnormal_delay_months: int | None = None,
+    abnormal_delay_source: str | None = None,
     min_presentations: int = 3,
     state_cap: float = 30.0,
+    q1_threshold_origin: str | None = None,
+    q1_threshold_source: str | None = None,
+    cotation: Mapping | None = None,
     text: Texts | None = None,
 ) -> dict[str, str]:
     """Every sentence of a monograph, keyed by theme (for the notebook and the key-figures JSON)."""
@@ -269,10 +352,12 @@ def sentences(
         "non_q1_in_qpv": non_q1_sentence(table_site, has_qpv=has_qpv, text=text),
         "priority_publics": priority_sentence(table_site, text=text),
         "pressure": pressure_sentence(table_site, text=text),
-        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months, text=text),
+        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months,
+                                abnormal_delay_source=abnormal_delay_source, text=text),
         "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations, text=text),
-        "q1_threshold": q1_threshold_sentence(table_site, text=text),
+        "q1_threshold": q1_threshold_sentence(table_site, origin=q1_threshold_origin, source=q1_threshold_source,
+                                              text=text),
         "affordable_stock": affordable_stock_sentence(table_site, text=text),
         "flux": flux_sentence(table_site, state_cap=state_cap, text=text),
-        "cotation": cotation_sentence(table_site, text=text),
+        "cotation": cotation_sentence(table_site, cotation=cotation, text=text),
     }

@@ -20,6 +20,8 @@ from cohorte.editions import Edition, Site, Slug
 from cohorte.errors import ParamsError
 from cohorte.grids import ALLOWED, Grid, coded_fields, get_path
 from cohorte.indicators.registry import INDICATORS
+from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
+from cohorte.inputs import codes
 from cohorte.reference.calendar import measure_in_force
 from cohorte.report.formatting import NS, fmt_value, is_missing
 from cohorte.report.text import Texts, en_lettres
@@ -142,6 +144,20 @@ class EditionView:
     publisher: str
     title: str
     subtitle: str
+    cohort: str = ""
+
+
+@dataclass(frozen=True)
+class PriorityMetView:
+    """``priority_met()``: contingents meeting the priority-publics target over every site (only the
+    contingents the law gives it: ``targeted`` codes; ``untargeted`` carry none), and the sites
+    (short names) where every measured contingent meets it."""
+
+    met: int
+    measured: int
+    all_met: list[str]
+    targeted: list[str]
+    untargeted: list[str]
 
 
 @dataclass
@@ -153,6 +169,7 @@ class Placeholders:
     wording: Texts
     indicators: pd.DataFrame | None = None  # published rows of every site; None outside the synthesis
     stated_aggregates: dict[str, StatedAggregate] = field(default_factory=dict)
+    is_demo: bool = False  # figures computed on demo data: templates say so next to them (``demo_data``)
     calls: list[tuple[str, str]] = field(default_factory=list)  # (function, field) seen while rendering
 
     def _short(self, slugs: list[str]) -> list[str]:
@@ -202,6 +219,26 @@ class Placeholders:
     def measured(self, indicator: str) -> int:
         return int(sum(m in (True, False) for m in self._target_rows(indicator)["met"]))
 
+    def priority_met(self) -> PriorityMetView:
+        if self.indicators is None:
+            raise ParamsError("priority_met() counts across sites: it is available in the synthesis only")
+        table = self.indicators
+        rows = table[(table["indicator"] == "priority_publics") & (table["breakdown"].fillna("") != "")]
+        judged = rows[rows["met"].isin([True, False]) & rows["target"].notna()]
+        met = judged[judged["met"].isin([True])]
+        all_met = [s for s in self.edition.slugs
+                   if (judged["site"] == s).any() and (met["site"] == s).sum() == (judged["site"] == s).sum()]
+        targeted = [c for c in codes.RESERVATAIRES if c in PRIORITY_TARGET_CONTINGENTS]
+        return PriorityMetView(len(met), len(judged), self._short(all_met), targeted,
+                               [c for c in codes.RESERVATAIRES if c not in PRIORITY_TARGET_CONTINGENTS])
+
+    def national_q1(self) -> str:
+        """The national Q1-outside-QPV sentence (reference/national_references.csv) at the edition's year."""
+        from cohorte.report.narrative import national_q1_sentence
+
+        return national_q1_sentence(self.edition.edition, target=self.edition.indicators.national_targets.q1_outside_qpv,
+                                    text=self.wording)
+
     def deadline(self, measure: str) -> dt.date:
         return measure_in_force(measure, self.edition.reference_date).deadline
 
@@ -213,8 +250,9 @@ class Placeholders:
         return {
             "n_sites": len(e.sites), "count": self.count, "sites": self.sites, "documented": self.documented,
             "stated": self.stated, "met": self.met, "measured": self.measured, "deadline": self.deadline,
-            "deadline_text": self.deadline_text,
-            "edition": EditionView(e.edition, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle),
+            "deadline_text": self.deadline_text, "priority_met": self.priority_met, "national_q1": self.national_q1,
+            "demo_data": self.is_demo, "settings": e.indicators,
+            "edition": EditionView(e.edition, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }
 
 

@@ -13,7 +13,9 @@ from cohorte import config
 from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_csv
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
+from cohorte.indicators.published import with_demo_flag
 from cohorte.indicators.registry import INDICATORS
+from cohorte.reference.national import NationalReference, latest_reference
 from cohorte.report import authored
 from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
@@ -39,8 +41,14 @@ class SynthesisContext:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Short name of every site, for charts."""
-        return {s.slug: s.short_name for s in self.edition.sites}
+        """Short name of every site, for charts — « (fictif) » beside it when the figures are demo data,
+        so that no fictitious figure stands next to a real EPCI's name without saying so."""
+        mark = f" {self.fictitious_mark}" if self.is_demo else ""
+        return {s.slug: s.short_name + mark for s in self.edition.sites}
+
+    @property
+    def fictitious_mark(self) -> str:
+        return self.wording.label("demo", "mark")
 
 
 def read_key_figures(sites_dir: Path, slugs: list[str]) -> dict[str, dict]:
@@ -64,7 +72,7 @@ def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisC
     is_demo = any(f["demo_data"] for f in figures.values()) if figures else params.uses_demo_data
     grids = load_grids(params.edition)
     wording = texts(params.edition)
-    places = Placeholders(params, grids, wording, table, load_stated(params))
+    places = Placeholders(params, grids, wording, table, load_stated(params), is_demo=bool(is_demo))
     return SynthesisContext(params, grids, table, missing, is_demo, wording, places)
 
 
@@ -159,8 +167,8 @@ def sites_table_fr(ctx: SynthesisContext) -> pd.DataFrame:
 
 
 def indicators_frame(ctx: SynthesisContext) -> pd.DataFrame:
-    """The published indicators of every site (after disclosure control)."""
-    return ctx.indicators.reindex(columns=PUBLISHED_COLUMNS)
+    """The published indicators of every site (after disclosure control), flagged ``demo_data``."""
+    return with_demo_flag(ctx.indicators.reindex(columns=PUBLISHED_COLUMNS), ctx.is_demo)
 
 
 def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.DataFrame:
@@ -172,7 +180,13 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
             continue
         values = site_level[site_level["site"] == slug].set_index("indicator")["value"]
         rows.append([ctx.name(slug)] + [fmt_value(values.get(i), INDICATORS[i].unit) for i in indicators])
-    return pd.DataFrame(rows, columns=[ctx.wording.label("tables", "site")] + [INDICATORS[i].label_fr for i in indicators])
+    suffix = f" {ctx.fictitious_mark}" if ctx.is_demo else ""
+    return pd.DataFrame(rows, columns=[ctx.wording.label("tables", "site")] + [INDICATORS[i].label_fr + suffix for i in indicators])
+
+
+def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
+    """The national value of ``indicator`` known at the edition's year (reference line of a chart)."""
+    return latest_reference(indicator, ctx.edition.edition)
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
@@ -257,12 +271,14 @@ def _demand_exhibits(ctx: SynthesisContext) -> None:
 
 
 def _attribution_exhibits(ctx: SynthesisContext) -> None:
-    from cohorte.report.display import show_figure, show_table
+    from cohorte.report.display import show_figure, show_markdown, show_table
     from cohorte.report.figures import sites_indicator_chart
 
     show_table(status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
                caption=_caption(ctx, "affordability"))
-    show_figure(sites_indicator_chart(ctx.indicators, "q1_outside_qpv", ctx.labels), alt=_caption(ctx, "q1_chart"))
+    show_figure(sites_indicator_chart(ctx.indicators, "q1_outside_qpv", ctx.labels,
+                                      reference=national_reference(ctx, "q1_outside_qpv")), alt=_caption(ctx, "q1_chart"))
+    show_markdown(ctx.wording.render("synthesis/_attribution_figures.md", **ctx.places.context()))
     show_table(indicators_table_fr(ctx, ["q1_outside_qpv", "non_q1_in_qpv", "pressure", "mutation_share", "median_delay_months"]),
                caption=_caption(ctx, "indicators"))
 

@@ -231,7 +231,7 @@ class Texts:
             raise template_error(exc, name) from None
         try:
             return template.render(**context).strip()
-        except Exception as exc:  # noqa: BLE001 - every failure of an author's text becomes a located message
+        except Exception as exc:
             raise template_error(exc, template.filename or name) from None
 
     def sentence(self, name: str, **context: object) -> str:
@@ -248,7 +248,7 @@ class Texts:
             raise template_error(exc, filename) from None
         try:
             return template.render(**context).strip()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise template_error(exc, filename) from None
 
 

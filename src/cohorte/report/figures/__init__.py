@@ -10,7 +10,7 @@ Artists that tests look for carry a ``gid``: ``"target"`` (target marks), ``"ns"
 labels), ``"cap"`` (the State's flow cap), ``"milestone"`` / ``"deadline"`` (timeline points).
 
 One module per family: :mod:`.style` (what every chart shares), :mod:`.attribution`,
-:mod:`.demand`, :mod:`.flux`, :mod:`.cotation`, :mod:`.timeline` and :mod:`.synthesis` (cross-site).
+:mod:`.demand`, :mod:`.stock`, :mod:`.flux`, :mod:`.cotation`, :mod:`.timeline` and :mod:`.synthesis` (cross-site).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ from cohorte.report.figures.attribution import SOURCE_ATTRIBUTIONS, priority_by_
 from cohorte.report.figures.cotation import SOURCE_COTATION, cotation_chart
 from cohorte.report.figures.demand import SOURCE_DEMAND, TYPOLOGY_LABELS, pressure_delay_chart
 from cohorte.report.figures.flux import ABSENT, SOURCE_FLUX, Cell, flux_chart
+from cohorte.report.figures.stock import SOURCE_STOCK, stock_accessibility_chart
 from cohorte.report.figures.style import DEADLINE, GRID, INK, LIGHT, MET, MUTED, NEUTRAL, NOT_MET, WIDTH_IN
 from cohorte.report.figures.synthesis import SOURCE_GRIDS, SOURCE_SITES, sites_indicator_chart, status_count_chart
-from cohorte.report.figures.timeline import LEGAL_DEADLINES, SOURCE_GRID, milestones_timeline
+from cohorte.report.figures.timeline import SOURCE_GRID, legal_deadlines, milestones_timeline
 
 __all__ = [
-    "ABSENT", "DEADLINE", "GRID", "INK", "LEGAL_DEADLINES", "LIGHT", "MET", "MUTED", "NEUTRAL", "NOT_MET",
+    "ABSENT", "DEADLINE", "GRID", "INK", "LIGHT", "MET", "MUTED", "NEUTRAL", "NOT_MET",
     "SOURCE_ATTRIBUTIONS", "SOURCE_COTATION", "SOURCE_DEMAND", "SOURCE_FLUX", "SOURCE_GRID", "SOURCE_GRIDS",
-    "SOURCE_SITES", "TYPOLOGY_LABELS", "WIDTH_IN", "Cell",
-    "cotation_chart", "flux_chart", "milestones_timeline", "pressure_delay_chart", "priority_by_reservataire_chart",
-    "sites_indicator_chart", "status_count_chart", "targets_chart",
+    "SOURCE_SITES", "SOURCE_STOCK", "TYPOLOGY_LABELS", "WIDTH_IN", "Cell",
+    "cotation_chart", "flux_chart", "legal_deadlines", "milestones_timeline", "pressure_delay_chart", "priority_by_reservataire_chart",
+    "sites_indicator_chart", "status_count_chart", "stock_accessibility_chart", "targets_chart",
 ]

@@ -149,7 +149,7 @@ def priority_by_reservataire_chart(table_site: pd.DataFrame, *, source: str = SO
     ax.set_ylabel("Part des attributions du contingent (en %)")
     pct_axis(ax, "y")
     grid(ax, "y")
-    uniform = len({float(r["target"]) for _, r in priority if not is_missing(r.get("target"))}) == 1
+    uniform = _shared_target(priority) is not None
     neutral = any(target_met(r) is None for _, r in priority if not is_suppressed(r))
     target_legend(ax, neutral, loc="upper right", dashed=uniform)
     return finish(fig, _priority_title(priority), source)
@@ -169,11 +169,18 @@ def _vertical_bars(ax: Axes, priority: list[pd.Series]) -> float:
     return top
 
 
+def _shared_target(priority: list[tuple[str, pd.Series]]) -> float | None:
+    """The target when every contingent carries the same one (none when the préfectoral or the
+    State-staff contingent, which carry none, are shown)."""
+    targets = {None if is_missing(r.get("target")) else float(r["target"]) for _, r in priority}
+    return targets.pop() if len(targets) == 1 and None not in targets else None
+
+
 def _vertical_targets(ax: Axes, priority: list[pd.Series]) -> None:
-    """One dashed line when every contingent shares the target, else a tick per contingent."""
-    targets = {float(r["target"]) for r in priority if not is_missing(r.get("target"))}
-    if len(targets) == 1:
-        ax.axhline(targets.pop(), color=INK, linewidth=1.2, linestyle=(0, (4, 2)), gid="target")
+    """One dashed line when every contingent shares the target, else a tick per contingent that has one."""
+    shared = _shared_target([("", r) for r in priority])
+    if shared is not None:
+        ax.axhline(shared, color=INK, linewidth=1.2, linestyle=(0, (4, 2)), gid="target")
         return
     for x, row in enumerate(priority):
         if not is_missing(row.get("target")):
@@ -194,8 +201,8 @@ def _priority_title(priority: list[tuple[str, pd.Series]]) -> str:
         return "Attributions aux publics prioritaires par réservataire"
     met = sum(judged)
     if met == len(judged):
-        return "Publics prioritaires : l'objectif est atteint par tous les contingents publiés"
+        return "Publics prioritaires : l'objectif est atteint par tous les contingents qui y sont soumis"
     if met == 0:
-        return "Publics prioritaires : aucun contingent n'atteint l'objectif"
+        return "Publics prioritaires : aucun des contingents soumis à l'objectif ne l'atteint"
     verb = "atteint" if met < 2 else "atteignent"
     return f"Publics prioritaires : {plural_fr(met, 'contingent')} sur {len(judged)} {verb} l'objectif"

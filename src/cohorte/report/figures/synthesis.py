@@ -10,10 +10,12 @@ from matplotlib.figure import Figure
 
 from cohorte.indicators.published import is_missing, is_suppressed, target_met
 from cohorte.indicators.registry import INDICATORS
+from cohorte.reference.national import NationalReference
 from cohorte.report.figures.style import (
     GRID,
     INK,
     MET,
+    MUTED,
     colour,
     finish,
     grid,
@@ -36,9 +38,11 @@ SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."
 
 @with_rc
 def sites_indicator_chart(
-    table_all: pd.DataFrame, indicator: str, site_labels: Mapping[str, str], *, source: str = SOURCE_SITES
+    table_all: pd.DataFrame, indicator: str, site_labels: Mapping[str, str], *, source: str = SOURCE_SITES,
+    reference: NationalReference | None = None,
 ) -> Figure:
-    """One dot per site (site-level row), sorted, coloured met / not met, with each site's target."""
+    """One dot per site (site-level row), sorted, coloured met / not met, with each site's target, and
+    the national value (``reference``: year and source in its label) as a dotted line."""
     spec = INDICATORS.get(indicator)
     label, unit = (spec.label_fr, spec.unit) if spec else (indicator, "%")
     found = table_all.loc[(table_all["indicator"] == indicator) & (table_all["breakdown"].fillna("") == "")]
@@ -49,7 +53,7 @@ def sites_indicator_chart(
         return unavailable(title, source)
     fig, (ax,) = new_figure(1.4 + 0.27 * len(ordered))
     targets = [float(r["target"]) for r in ordered if not is_missing(r.get("target"))]
-    right = nice_max([float(r["value"]) for r in shown] + targets)
+    right = nice_max([float(r["value"]) for r in shown] + targets + ([reference.value] if reference else []))
     for y, row in enumerate(ordered):
         _site_dot(ax, y, row, unit, right, colour(row) if targets else MET)
     one_line = _site_targets(ax, ordered)
@@ -62,7 +66,13 @@ def sites_indicator_chart(
     grid(ax)
     if targets:
         target_legend(ax, any(target_met(r) is None for r in shown), loc="lower right", fontsize=7, dashed=one_line)
-    return finish(fig, title, source, alt=_sites_alt(title, unit, ordered, site_labels))
+    alt = _sites_alt(title, unit, ordered, site_labels)
+    if reference is not None:
+        _national_line(ax, reference, unit, len(ordered))
+        source = f"{source} Référence nationale : {reference.source}, {reference.year}."
+        about = "environ " if reference.approximate else ""
+        alt = f"{alt} Référence nationale {reference.year} : {about}{fmt_value(reference.value, unit)}."
+    return finish(fig, title, source, alt=alt)
 
 
 def _sites_alt(title: str, unit: str, ordered: list[pd.Series], site_labels: Mapping[str, str]) -> str:
@@ -74,6 +84,14 @@ def _sites_alt(title: str, unit: str, ordered: list[pd.Series], site_labels: Map
         target = "" if is_missing(row.get("target")) else f" (objectif {goal})"
         parts.append(f"{site_labels.get(row['site'], row['site'])} : {value}{target}")
     return f"{title}. " + " ; ".join(parts) + "."
+
+
+def _national_line(ax: Axes, reference: NationalReference, unit: str, rows: int) -> None:
+    """The national value as a dotted line labelled with its year (and « environ » when approximate)."""
+    ax.axvline(reference.value, color=MUTED, linewidth=1, linestyle=(0, (1, 2)), gid="national")
+    about = "env. " if reference.approximate else ""
+    ax.text(reference.value, rows - 0.45, f"France {reference.year} : {about}{fmt_value(reference.value, unit)}",
+            ha="center", va="bottom", fontsize=6.5, color=MUTED)
 
 
 def _site_dot(ax: Axes, y: int, row: pd.Series, unit: str, right: float, fill: str) -> None:

@@ -11,19 +11,26 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
+from cohorte.reference.calendar import measures_in_force
 from cohorte.report.figures.style import DEADLINE, INK, MET, MUTED, finish, new_figure, with_rc, wrap
+from cohorte.report.formatting import fmt_date_fr
 
 SOURCE_GRID = ("Source : grille d'observation du site ; lois ALUR, Égalité et Citoyenneté, ELAN ; "
-               "échéances légales (décrets 2019-1378 et 2020-145).")
+               "échéances légales en vigueur à la date de référence (calendrier légal du kit).")
 NATIONAL_LAWS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2014, 3, 24), "Loi ALUR"),
     (dt.date(2017, 1, 27), "Loi Égalité et Citoyenneté"),
     (dt.date(2018, 11, 23), "Loi ELAN"),
 )
-LEGAL_DEADLINES: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(2023, 11, 24), "Gestion en flux : échéance légale (24 novembre 2023)"),
-    (dt.date(2023, 12, 31), "Cotation : échéance légale (31 décembre 2023)"),
-)
+SHORT_MEASURES = {"cotation": "Cotation", "flux": "Gestion en flux"}
+
+
+def legal_deadlines(reference_date: dt.date) -> tuple[tuple[dt.date, str], ...]:
+    """The deadlines in force at the edition's reference date (``reference/legal_calendar.csv``)."""
+    return tuple(
+        (m.deadline, f"{SHORT_MEASURES.get(m.measure, m.label)} : échéance légale ({fmt_date_fr(m.deadline)})")
+        for m in measures_in_force(reference_date)
+    )
 
 
 @with_rc
@@ -31,11 +38,12 @@ def milestones_timeline(
     milestones: Sequence[tuple[int | None, str]],
     site_name: str,
     *,
-    deadlines: Sequence[tuple[dt.date, str]] = LEGAL_DEADLINES,
+    deadlines: Sequence[tuple[dt.date, str]],
     laws: Sequence[tuple[dt.date, str]] = NATIONAL_LAWS,
     source: str = SOURCE_GRID,
 ) -> Figure:
-    """The site's milestones (by year, above the line), the laws and legal deadlines (below); undated items skipped."""
+    """The site's milestones (by year, above the line), the laws and the legal deadlines in force at the
+    edition's reference date (below, from :func:`legal_deadlines`); undated items skipped."""
     by_year = _by_year(milestones)
     title = f"{site_name} : les étapes de la réforme" + (f" depuis {min(by_year)}" if by_year else "")
     fig, (ax,) = new_figure(3.1)
