@@ -108,6 +108,29 @@ def new_site(edition: str, slug: str, to_stdout: bool) -> None:
         click.echo(f"Prose file written to {display_path(path)}")
 
 
+@main.command("new-edition")
+@click.argument("edition", type=int)
+@click.option("--from", "previous", type=int, required=True, help="The edition to start from (its settings, grids and prose).")
+@click.option("--drop", multiple=True, help="A site leaving the cohort (repeat for several).")
+@click.option("--add", multiple=True, help="A site joining the cohort, with no previous grid (repeat for several).")
+def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tuple[str, ...]) -> None:
+    """Start EDITION from the previous one: settings, grids (every coded field to confirm), prose."""
+    from cohorte.changes.new_edition import TO_COMPLETE, new_edition
+    from cohorte.validation import display_path
+
+    done = new_edition(edition, previous, list(drop), list(add))
+    click.echo(f"Edition {edition} written to {display_path(done.folder)} from edition {previous}: "
+               f"reference date {edition}-12-31, {len(done.carried)} site(s) carried over.")
+    if done.left:
+        click.echo(f"  leaving the cohort: {', '.join(done.left)}")
+    if done.joined:
+        click.echo(f"  joining the cohort (empty grid and prose): {', '.join(done.joined)}")
+    for slug in done.to_complete:
+        click.echo(f"  complete the identity of {slug} in {display_path(done.folder / 'edition.yml')} ({TO_COMPLETE})")
+    click.echo(f"Next: fill in fieldwork in edition.yml, confirm or change each grid's to_confirm fields, "
+               f"then `cohorte check {edition}`.")
+
+
 @main.group("grids")
 def grids_group() -> None:
     """Observation grids: spreadsheet round-trip and tidy table of the coded fields."""

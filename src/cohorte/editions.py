@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError, ValidationInfo, field_validator
 
 from cohorte import config
 from cohorte.errors import ParamsError
@@ -84,6 +84,8 @@ class Edition(Strict):
     publisher: str
     fieldwork: str = ""
     reference_date: dt.date
+    previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
+    fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
     disclosure_threshold: int = Field(5, ge=1)
     indicators: IndicatorSettings = IndicatorSettings()
@@ -97,6 +99,14 @@ class Edition(Strict):
         if duplicates:
             raise ValueError(f"duplicate site slugs {duplicates}")
         return sites
+
+    @field_validator("previous_edition")
+    @classmethod
+    def _earlier(cls, previous: int | None, info: ValidationInfo) -> int | None:
+        current = info.data.get("edition")
+        if previous is not None and current is not None and previous >= current:
+            raise ValueError(f"previous_edition {previous} must be an earlier edition than {current}")
+        return previous
 
     def site(self, slug: str) -> Site:
         for site in self.sites:

@@ -17,10 +17,11 @@ from cohorte.build.assembly import choose_engine, render_edition
 from cohorte.build.execution import JobResult, NotebookJob, run_jobs
 from cohorte.build.preparation import prepare
 from cohorte.build.provenance import Manifest, read_manifest, write_manifest
+from cohorte.changes.previous import confirmation_warnings
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, sha256_file
-from cohorte.grids import check_grids, grid_path
+from cohorte.grids import check_grids, grid_path, load_grids
 from cohorte.report.checks import check_texts
 from cohorte.validation import display_path
 
@@ -126,6 +127,7 @@ def build_edition(
     texts = check_texts(edition)  # every template, prose file and synthesis part, before any kernel
     if texts.problems:
         raise ParamsError("\n".join(texts.problems))
+    texts.warnings += confirmation_warnings(edition, load_grids(edition.edition))
     for warning in texts.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     from cohorte.inputs.demo import ensure_demo_data

@@ -16,6 +16,7 @@ from cohorte.grids.fields import (
     ALLOWED,
     FieldSpec,
     coded_fields,
+    confirmable_fields,
     field_help,
     format_value,
     get_path,
@@ -61,7 +62,7 @@ __all__ = [
     "AttributionPolicy", "Cotation", "DemandService", "DifferentiatedTarget", "DocumentStatus", "FieldSpec",
     "Findings", "Flux", "Governance", "Grid", "Highlight", "InterviewKind", "Reservataire", "TargetIndicator",
     "Targets", "Theme",
-    "check_grids", "coded_fields", "comment_header", "describe_error", "dump_grid", "field_help", "format_errors",
+    "check_grids", "coded_fields", "confirmable_fields", "comment_header", "describe_error", "dump_grid", "field_help", "format_errors",
     "format_value", "get_path", "grid_path", "grids_table", "load_grid", "load_grids", "plain_number",
     "read_grid_data", "scaffold", "submodel", "validate_grid", "write_scaffold",
 ]
