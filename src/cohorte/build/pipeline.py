@@ -64,6 +64,29 @@ def _texts_hash(*folders_or_files: Path) -> str:
     return fingerprint([display_path(p) for p in files], [sha256_file(p) for p in files])
 
 
+def _previous_sources(edition: Edition, slugs: list[str]) -> dict[str, str]:
+    """What a comparison with the previous edition reads: its grids and its sites' key figures."""
+    if edition.previous_edition is None:
+        return {}
+    previous = edition.previous_edition
+    sources = {}
+    for slug in slugs:
+        grid, figures = grid_path(previous, slug), config.site_output_dir(previous, slug) / config.KEY_FIGURES_FILE
+        sources[f"previous/{slug}/grid"] = sha256_file(grid) if grid.is_file() else "absent"
+        sources[f"previous/{slug}/key_figures"] = sha256_file(figures) if figures.is_file() else "absent"
+    return sources
+
+
+def check_previous_build(edition: Edition, slugs: list[str]) -> None:
+    """Before any kernel: the previous edition's build holds the key figures of every site followed in both."""
+    if edition.previous_edition is None:
+        return
+    from cohorte.changes.previous import load_published, previous_grids
+
+    before = previous_grids(edition) or {}
+    load_published(edition.previous_edition, [s for s in slugs if s in before])
+
+
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
     jobs = []
     for slug in slugs:
@@ -82,6 +105,7 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
                 "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
                                      config.stated_path(edition.edition),
                                      *(grid_path(edition.edition, s) for s in edition.slugs)),
+                **_previous_sources(edition, [slug]),
             },
         ))
     return jobs
@@ -102,6 +126,7 @@ def synthesis_job(edition: Edition) -> NotebookJob:
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
             "texts": _texts_hash(config.synthesis_text_dir(edition.edition), config.text_override_dir(edition.edition),
                                  config.stated_path(edition.edition)),
+            **_previous_sources(edition, edition.slugs),
         },
     )
 
@@ -128,6 +153,7 @@ def build_edition(
     if texts.problems:
         raise ParamsError("\n".join(texts.problems))
     texts.warnings += confirmation_warnings(edition, load_grids(edition.edition))
+    check_previous_build(edition, slugs)
     for warning in texts.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     from cohorte.inputs.demo import ensure_demo_data

@@ -66,6 +66,17 @@ def load_published(edition_id: int | str, slugs: list[str] | None = None) -> Pub
     return PublishedEdition(edition, table, sha256_file(manifest_file), hashes)
 
 
+def built_sites(edition_id: int | str) -> list[str]:
+    """Sites whose key figures the edition's last build recorded (none when it was never built)."""
+    edition = load_edition(edition_id)
+    manifest_file = config.manifest_path(edition.edition)
+    if not manifest_file.is_file():
+        return []
+    manifest = read_manifest(manifest_file)
+    return [s for s in edition.slugs if f"sites/{s}" in manifest.notebooks
+            and (config.site_output_dir(edition.edition, s) / config.KEY_FIGURES_FILE).is_file()]
+
+
 def previous_grids(edition: Edition) -> dict[str, Grid] | None:
     """The grids of the edition ``edition`` follows (None when it follows none)."""
     if edition.previous_edition is None:
