@@ -209,6 +209,28 @@ def texts_import(edition: str, slug: str, docx: Path) -> None:
     click.echo(f"{len(written)} prose file(s) updated from {docx.name}; the others were unchanged.")
 
 
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
+def compare(first: str, second: str, out_file: Path | None) -> None:
+    """What changed from edition FIRST to SECOND (both built): coded fields and main indicators, as CSV."""
+    from cohorte.changes.compare import compare as compare_editions
+
+    table = compare_editions(first, second)
+    text = table.to_csv(index=False)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    from cohorte.files import atomic_write_text
+
+    atomic_write_text(out_file, text)
+    builds = table[["before_build", "after_build"]].drop_duplicates()
+    click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
+    for row in builds.itertuples():
+        click.echo(f"  builds compared: edition {first} manifest {row.before_build[:12]}, edition {second} manifest {row.after_build[:12]}")
+
+
 # --- build --------------------------------------------------------------------------------
 
 

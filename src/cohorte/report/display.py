@@ -135,6 +135,16 @@ def demo_notice_markdown() -> str:
     return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n:::\n"
 
 
+def observations_notice(edition) -> None:  # type: ignore[no-untyped-def]
+    """Show the boxed « Observations fictives » notice when the edition's grids are invented for a demonstration."""
+    if edition.fictitious_observations:
+        from cohorte.report.text import texts
+
+        notice = texts(edition.edition).label("notices", "fictitious_observations")
+        text = f"::: {{.callout-warning}}\n{notice}\n:::\n"
+        display({"text/markdown": text, "text/html": markdown_html(text), "text/plain": notice}, raw=True)
+
+
 def demo_notice(edition_is_demo: bool) -> None:
     """Show the boxed « Données fictives » notice when the edition runs on demo data."""
     if edition_is_demo:
