@@ -27,8 +27,8 @@ def continue_site(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataF
     housed_before = pd.to_datetime(attributions["filing_date"]) < year_start
     order = rng.permutation(len(waiting_before))
     n_housed = min(int(housed_before.sum()), len(order))
-    lapsed = int(rng.uniform(0.0, 0.2) * len(order))  # not renewed, or housed elsewhere: up to a fifth
-    n_waiting = min(int(filed_before.sum()), max(len(order) - n_housed - lapsed, 0))
+    still = round(int(filed_before.sum()) * rng.uniform(0.85, 1.12))  # fewer or more than last year's draw
+    n_waiting = min(still, len(order) - n_housed)
     housed, waiting = waiting_before.iloc[order[:n_housed]], waiting_before.iloc[order[n_housed:n_housed + n_waiting]]
 
     attributions = attributions.copy()
@@ -38,8 +38,9 @@ def continue_site(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataF
     attributions.loc[attributions.index[slots], "filing_date"] = housed["filing_date"].to_numpy()
 
     old_ids = demands.loc[filed_before, "demand_id"].to_numpy()
-    renamed |= dict(zip(old_ids[:n_waiting], waiting["demand_id"], strict=True))
-    dropped = set(old_ids[n_waiting:])
+    paired = min(n_waiting, len(old_ids))
+    renamed |= dict(zip(old_ids[:paired], waiting["demand_id"].iloc[:paired], strict=True))
+    dropped = set(old_ids[paired:])
     kept = pd.concat([waiting, demands.loc[~filed_before]], ignore_index=True)
     kept = kept.sort_values(["filing_date", "demand_id"], kind="stable").reset_index(drop=True)
 
