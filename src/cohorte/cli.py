@@ -218,6 +218,8 @@ def compare(first: str, second: str, out_file: Path | None) -> None:
     from cohorte.changes.compare import compare as compare_editions
 
     table = compare_editions(first, second)
+    if table.attrs.get("not_built"):
+        click.echo(f"Not compared (not built in both editions): {', '.join(table.attrs['not_built'])}", err=True)
     text = table.to_csv(index=False)
     if out_file is None:
         click.echo(text, nl=False)

@@ -4,7 +4,8 @@ One row per coded field and per main indicator of every site followed in both ed
 ``site, theme, field, breakdown, before, after, change`` — ``change`` is the field's transition
 status (advanced, regressed, changed, documented, unchanged, unconfirmed) or the indicator's
 difference (« n.s. » when a value is hidden) — then the content hash of each edition's build
-manifest, so the table says which builds it compared.
+manifest, so the table says which builds it compared. Sites built in one edition only (``--sites``)
+are left out and named.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cohorte.changes.indicators import indicator_changes
-from cohorte.changes.previous import load_published
+from cohorte.changes.previous import built_sites, load_published, not_built
 from cohorte.changes.transitions import cohort_transitions, renewal
 from cohorte.editions import load_edition
 from cohorte.errors import ParamsError
@@ -33,12 +34,17 @@ def compare(first: int | str, second: int | str) -> pd.DataFrame:
     if a.edition >= b.edition:
         raise ParamsError(f"compare an earlier edition with a later one: {a.edition} is not before {b.edition}")
     grids_a, grids_b = load_grids(a.edition), load_grids(b.edition)
-    both = renewal(list(grids_a), list(grids_b)).both
+    followed = renewal(list(grids_a), list(grids_b)).both
+    for edition in (a, b):
+        if not built_sites(edition.edition):
+            raise not_built(edition.edition, "no site has key figures")
+    built = set(built_sites(a.edition)) & set(built_sites(b.edition))
+    both = [s for s in followed if s in built]
     published_a, published_b = load_published(a.edition, both), load_published(b.edition, both)
     builds = {"before_build": published_a.manifest_sha256, "after_build": published_b.manifest_sha256}
     specs = {f"{s.theme}.{s.field}": s for s in coded_fields()}
     rows = []
-    for r in cohort_transitions(grids_a, grids_b).itertuples():
+    for r in cohort_transitions({s: grids_a[s] for s in both}, {s: grids_b[s] for s in both}).itertuples():
         spec = specs[f"{r.theme}.{r.field}"]
         rows.append({"site": r.site, "theme": r.theme, "field": r.field, "breakdown": "",
                      "before": format_value(spec, r.before), "after": format_value(spec, r.after), "change": r.status})
@@ -49,4 +55,6 @@ def compare(first: int | str, second: int | str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS[:-2])
     for column, value in builds.items():
         frame[column] = value
-    return frame.reindex(columns=COLUMNS)
+    frame = frame.reindex(columns=COLUMNS)
+    frame.attrs["not_built"] = [s for s in followed if s not in built]  # followed in both, not built in both
+    return frame
