@@ -24,7 +24,7 @@ NS = "n.s."
 INDICATORS_THEME = "indicators"
 
 
-def _number(value: object) -> object:
+def _number(value: float | None) -> float | str:
     return NS if value is None or pd.isna(value) else round(float(value), 4)
 
 

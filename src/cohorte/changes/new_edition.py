@@ -25,7 +25,8 @@ from cohorte.editions import Slug, load_edition
 from cohorte.errors import ParamsError
 from cohorte.grids import confirmable_fields, dump_grid, grid_path, load_grid
 from cohorte.grids.scaffold import scaffold_text
-from cohorte.report.prose import PROSE_THEMES, scaffold_text as prose_scaffold
+from cohorte.report.prose import PROSE_THEMES
+from cohorte.report.prose import scaffold_text as prose_scaffold
 from cohorte.validation import display_path, read_yaml
 
 TO_COMPLETE = "À COMPLÉTER"
@@ -108,6 +109,8 @@ def new_edition(new: int, previous: int, drop: list[str] | None = None, add: lis
         raise ParamsError(f"--add {', '.join(already + wrong)}: " + ("already a site of edition "
                           f"{previous}" if already else "not a slug (lower-case words joined by '-')"))
     raw = read_yaml(config.params_dir(previous) / "edition.yml")
+    if not isinstance(raw, dict):  # load_edition above validated it; this narrows the type
+        raise ParamsError(f"params/{previous}/edition.yml: expected a mapping")
     settings = _settings(raw, new, previous)
     kept = [s for s in raw["sites"] if s["slug"] not in drop]
     result = NewEdition(target, carried=[s["slug"] for s in kept], joined=list(add), left=list(drop))

@@ -15,7 +15,7 @@ from cohorte.grids import Grid, coded_fields, confirmable_fields, get_path
 
 # Ordered stages of the fields where a change is a step forward or back (docs/domain.md §5);
 # equal ranks are different situations at the same stage. Other fields simply change.
-_STATUS = {"none": 0, "in_progress": 1, "adopted": 2}
+_STATUS: dict[object, int] = {"none": 0, "in_progress": 1, "adopted": 2}
 PROGRESSIONS: dict[str, dict[object, int]] = {
     "governance.document_cadre.status": _STATUS,
     "governance.cia.status": _STATUS,

@@ -65,7 +65,8 @@ def _confirmation_warnings(report: CheckReport) -> list[str]:
     from cohorte.changes.previous import confirmation_warnings
     from cohorte.grids import load_grids
 
-    assert report.edition is not None
+    if report.edition is None:
+        return []
     try:
         return confirmation_warnings(report.edition, load_grids(report.edition.edition))
     except CohorteError as exc:

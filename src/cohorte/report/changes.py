@@ -112,10 +112,11 @@ def changes_markdown(edition: Edition, site_name: str, changes: SiteChanges, wor
 
 
 def indicators_note(changes: SiteChanges, slug: str, edition: Edition, wording: Texts) -> str:
-    assert changes.published is not None
-    info = changes.published.provenance()
+    published = changes.published
+    if published is None:  # a joining site: nothing was published for it
+        return ""
     return wording.sentence("monograph/changes/indicators.md", previous=changes.previous, edition=edition.edition,
-                            manifest=info["manifest"], key_figures=changes.published.key_figures[slug][:12])
+                            manifest=published.provenance()["manifest"], key_figures=published.key_figures[slug][:12])
 
 
 def changes_table(changes: SiteChanges, edition: Edition, wording: Texts) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import pandas as pd
 from IPython.display import display
 
 if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.editions import Edition
     from matplotlib.figure import Figure
 
 DEMO_NOTICE = (
@@ -135,7 +136,7 @@ def demo_notice_markdown() -> str:
     return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n:::\n"
 
 
-def observations_notice(edition) -> None:  # type: ignore[no-untyped-def]
+def observations_notice(edition: Edition) -> None:
     """Show the boxed « Observations fictives » notice when the edition's grids are invented for a demonstration."""
     if edition.fictitious_observations:
         from cohorte.report.text import texts

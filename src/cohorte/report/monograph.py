@@ -7,6 +7,7 @@ site's published indicators (already disclosure-controlled) and its observation 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,9 @@ from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
 from cohorte.report.text import Texts, authored_markdown, texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.report.changes import SiteChanges
 
 KEY_FIGURES_VERSION = 1
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -225,7 +229,7 @@ def milestones(ctx: SiteContext) -> list[tuple[int | None, str]]:
 # --- key figures -----------------------------------------------------------------------------
 
 
-def site_changes(ctx: SiteContext):  # type: ignore[no-untyped-def]
+def site_changes(ctx: SiteContext) -> SiteChanges | None:
     """What changed on the site since the previous edition (None when the edition follows none)."""
     from cohorte.report.changes import site_changes as changes_of
 

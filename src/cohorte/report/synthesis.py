@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,9 @@ from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.monograph import value_fr
 from cohorte.report.placeholders import Placeholders, load_stated
 from cohorte.report.text import Texts, authored_markdown, texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.report.changes import CohortChanges
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]
 
@@ -303,7 +307,7 @@ def annexes_markdown(ctx: SynthesisContext) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
-def cohort_changes(ctx: SynthesisContext):  # type: ignore[no-untyped-def]
+def cohort_changes(ctx: SynthesisContext) -> CohortChanges | None:
     """The cohort's changes since the previous edition (None when the edition follows none)."""
     from cohorte.report import changes
 
