@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 COHORTE := $(VENV)/bin/cohorte
 STAMP := $(VENV)/.cohorte-installed
-EDITION ?= 2020
+EDITIONS ?= 2020 2021
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -24,8 +24,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## Create .venv, install the kit and register its Jupyter kernel "cohorte"
 
-report: $(STAMP) ## Build the 2020 edition on demo data (EDITION=2020)
-	$(COHORTE) build $(EDITION)
+report: $(STAMP) ## Build 2020, then the 2021 demonstration that follows it, on demo data (EDITIONS="2020 2021")
+	@for edition in $(EDITIONS); do $(COHORTE) build $$edition || exit 1; done
 
 test: $(STAMP) ## Run the whole test suite (unit, notebooks, rendering, browser)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -145,3 +145,10 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path, fmt: str = "csv"
 def tiny_data(tmp_path: Path) -> Path:
     """A folder holding the tiny valid data set as CSV."""
     return write_tables(tiny_tables(), tmp_path / "data")
+
+
+@pytest.fixture
+def home_2020(kit_home: Path) -> Path:
+    """``kit_home`` without the demonstration edition 2021, for tests that start it again from 2020."""
+    shutil.rmtree(kit_home / "params/2021")
+    return kit_home

@@ -115,6 +115,29 @@ def new_site(edition: str, slug: str, to_stdout: bool) -> None:
         click.echo(f"Prose file written to {display_path(path)}")
 
 
+@main.command("new-edition")
+@click.argument("edition", type=int)
+@click.option("--from", "previous", type=int, required=True, help="The edition to start from (its settings, grids and prose).")
+@click.option("--drop", multiple=True, help="A site leaving the cohort (repeat for several).")
+@click.option("--add", multiple=True, help="A site joining the cohort, with no previous grid (repeat for several).")
+def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tuple[str, ...]) -> None:
+    """Start EDITION from the previous one: settings, grids (every coded field to confirm), prose."""
+    from cohorte.changes.new_edition import TO_COMPLETE, new_edition
+    from cohorte.validation import display_path
+
+    done = new_edition(edition, previous, list(drop), list(add))
+    click.echo(f"Edition {edition} written to {display_path(done.folder)} from edition {previous}: "
+               f"reference date {edition}-12-31, {len(done.carried)} site(s) carried over.")
+    if done.left:
+        click.echo(f"  leaving the cohort: {', '.join(done.left)}")
+    if done.joined:
+        click.echo(f"  joining the cohort (empty grid and prose): {', '.join(done.joined)}")
+    for slug in done.to_complete:
+        click.echo(f"  complete the identity of {slug} in {display_path(done.folder / 'edition.yml')} ({TO_COMPLETE})")
+    click.echo(f"Next: fill in fieldwork in edition.yml, confirm or change each grid's to_confirm fields, "
+               f"then `cohorte check {edition}`.")
+
+
 @main.group("grids")
 def grids_group() -> None:
     """Observation grids: spreadsheet round-trip and tidy table of the coded fields."""
@@ -192,6 +215,30 @@ def texts_import(edition: str, slug: str, docx: Path) -> None:
     for path in written:
         click.echo(f"  updated {display_path(path)}")
     click.echo(f"{len(written)} prose file(s) updated from {docx.name}; the others were unchanged.")
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
+def compare(first: str, second: str, out_file: Path | None) -> None:
+    """What changed from edition FIRST to SECOND (both built): coded fields and main indicators, as CSV."""
+    from cohorte.changes.compare import compare as compare_editions
+
+    table = compare_editions(first, second)
+    if table.attrs.get("not_built"):
+        click.echo(f"Not compared (not built in both editions): {', '.join(table.attrs['not_built'])}", err=True)
+    text = table.to_csv(index=False)
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    from cohorte.files import atomic_write_text
+
+    atomic_write_text(out_file, text)
+    builds = table[["before_build", "after_build"]].drop_duplicates()
+    click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
+    for row in builds.itertuples():
+        click.echo(f"  builds compared: edition {first} manifest {row.before_build[:12]}, edition {second} manifest {row.after_build[:12]}")
 
 
 # --- build --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cohorte import config
 from cohorte.errors import ParamsError
@@ -96,6 +96,8 @@ class Edition(Strict):
     fieldwork: str = ""
     cohort: str = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
+    previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
+    fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
     disclosure_threshold: int = Field(DEFAULT_DISCLOSURE_THRESHOLD, ge=1)
     disclosure_reason: str | None = Field(None, description="why the threshold is below the default (printed by every build)")
@@ -127,6 +129,13 @@ class Edition(Strict):
             return ""
         return (f"Disclosure threshold {self.disclosure_threshold} (below the default {DEFAULT_DISCLOSURE_THRESHOLD}): "
                 f"{' '.join((self.disclosure_reason or '').split())}")
+    @field_validator("previous_edition")
+    @classmethod
+    def _earlier(cls, previous: int | None, info: ValidationInfo) -> int | None:
+        current = info.data.get("edition")
+        if previous is not None and current is not None and previous >= current:
+            raise ValueError(f"previous_edition {previous} must be an earlier edition than {current}")
+        return previous
 
     def site(self, slug: str) -> Site:
         for site in self.sites:

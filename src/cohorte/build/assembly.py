@@ -65,8 +65,9 @@ def _typst_string_safe(text: str) -> str:
 
 def _typst_includes(edition) -> dict[str, str]:
     header = "#set outline(title: [Sommaire])\n"
-    if edition.uses_demo_data:  # a page footer: orange-book sets the header, never the footer
-        notice = json.dumps(DEMO_FOOTER, ensure_ascii=False)  # a valid typst string: no quote, no backslash
+    footers = [*_fictitious_footer(edition), *([DEMO_FOOTER] if edition.uses_demo_data else [])]
+    if footers:  # a page footer: orange-book sets the header, never the footer
+        notice = json.dumps(" · ".join(footers), ensure_ascii=False)  # a valid typst string
         header += f'#set page(footer: align(center, text(size: 8pt, fill: rgb("#9a3412"), weight: "bold", {notice})))\n'
     before = "#show heading.where(level: 1): set heading(supplement: [Chapitre])\n"
     return {TYPST_HEADER: header, TYPST_BEFORE: before}
@@ -75,11 +76,19 @@ def _typst_includes(edition) -> dict[str, str]:
 DEMO_FOOTER = "Données fictives — document de démonstration, chiffres non réels"
 
 
+def _fictitious_footer(edition) -> list[str]:
+    from cohorte.build.rendering import fictitious_notices
+
+    footer = fictitious_notices(edition)["fictitious_footer"]
+    return [footer] if footer else []
+
+
 def quarto_config(edition, slugs: list[str]) -> dict:
     """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`)."""
     from cohorte.report.formatting import fmt_date_fr
 
-    footer = DEMO_FOOTER if edition.uses_demo_data else edition.publisher
+    footer = " · ".join([*_fictitious_footer(edition), DEMO_FOOTER]) if edition.uses_demo_data else (
+        " · ".join([*_fictitious_footer(edition), edition.publisher]))
     book: dict = {
         "title": edition.title,
         # always set: typst books fail without it (Quarto 1.9.38); no dash: see _typst_string_safe
@@ -135,7 +144,7 @@ def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str,
         target.parent.mkdir(parents=True)
         _write_chapter(path, target, f"# {edition.site(slug).name}", slug)
     shutil.copyfile(config.templates_dir() / "cohorte.css", folder / "cohorte.css")
-    _write_reference_docx(folder / "reference.docx", edition.uses_demo_data)
+    _write_reference_docx(folder / "reference.docx", edition.uses_demo_data, _fictitious_footer(edition))
     for name, text in _typst_includes(edition).items():
         (folder / name).write_text(text, encoding="utf-8")
     text = yaml.safe_dump(quarto_config(edition, list(site_nbs)), allow_unicode=True, sort_keys=False)
@@ -143,11 +152,12 @@ def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str,
     (folder / "_quarto.yml").write_text(header + text, encoding="utf-8")
 
 
-def _write_reference_docx(target: Path, demo: bool) -> None:
+def _write_reference_docx(target: Path, demo: bool, extra: list[str] | None = None) -> None:
     """The kit's reference.docx; on demo data with the « Données fictives » notice in its page header
     (pandoc keeps the reference document's headers, and Quarto passes no include to DOCX)."""
     shutil.copyfile(config.templates_dir() / "reference.docx", target)
-    if not demo:
+    lines = [*(extra or []), *([DEMO_FOOTER] if demo else [])]
+    if not lines:
         return
     from docx import Document
     from docx.shared import Pt, RGBColor
@@ -157,7 +167,7 @@ def _write_reference_docx(target: Path, demo: bool) -> None:
         header = section.header
         header.is_linked_to_previous = False
         paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-        run = paragraph.add_run(DEMO_FOOTER)
+        run = paragraph.add_run(" · ".join(lines))
         run.bold = True
         run.font.size = Pt(8.5)
         run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)

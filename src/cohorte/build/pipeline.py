@@ -20,10 +20,11 @@ from cohorte.build.lock import edition_lock
 from cohorte.build.preparation import prepare
 from cohorte.build.provenance import Manifest, read_manifest, write_manifest
 from cohorte.build.reproducible import fix_source_date
+from cohorte.changes.previous import confirmation_warnings
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, remove_leftovers, sha256_file
-from cohorte.grids import check_grids, grid_path
+from cohorte.grids import check_grids, grid_path, load_grids
 from cohorte.report.checks import check_texts
 from cohorte.validation import display_path
 
@@ -75,6 +76,27 @@ def _cohort_grids(edition: Edition, slug: str) -> list[Path]:
     folder = config.prose_dir(edition.edition, slug)
     prose = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
     return [grid_path(edition.edition, s) for s in edition.slugs] if any(map(_COHORT_PLACEHOLDER.search, prose)) else []
+def _previous_sources(edition: Edition, slugs: list[str]) -> dict[str, str]:
+    """What a comparison with the previous edition reads: its grids and its sites' key figures."""
+    if edition.previous_edition is None:
+        return {}
+    previous = edition.previous_edition
+    sources = {}
+    for slug in slugs:
+        grid, figures = grid_path(previous, slug), config.site_output_dir(previous, slug) / config.KEY_FIGURES_FILE
+        sources[f"previous/{slug}/grid"] = sha256_file(grid) if grid.is_file() else "absent"
+        sources[f"previous/{slug}/key_figures"] = sha256_file(figures) if figures.is_file() else "absent"
+    return sources
+
+
+def check_previous_build(edition: Edition, slugs: list[str]) -> None:
+    """Before any kernel: the previous edition's build holds the key figures of every site followed in both."""
+    if edition.previous_edition is None:
+        return
+    from cohorte.changes.previous import load_published, previous_grids
+
+    before = previous_grids(edition) or {}
+    load_published(edition.previous_edition, [s for s in slugs if s in before])
 
 
 def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
@@ -97,6 +119,7 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
                 # when the prose counts across sites
                 "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
                                      config.stated_path(edition.edition), *_cohort_grids(edition, slug)),
+                **_previous_sources(edition, [slug]),
             },
         ))
     return jobs
@@ -118,6 +141,7 @@ def synthesis_job(edition: Edition) -> NotebookJob:
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
             "texts": _texts_hash(config.synthesis_text_dir(edition.edition), config.text_override_dir(edition.edition),
                                  config.stated_path(edition.edition)),
+            **_previous_sources(edition, edition.slugs),
         },
     )
 
@@ -148,6 +172,8 @@ def build_edition(
     texts = check_texts(edition)  # every template, prose file and synthesis part, before any kernel
     if texts.problems:
         raise ParamsError("\n".join(texts.problems))
+    texts.warnings += confirmation_warnings(edition, load_grids(edition.edition))
+    check_previous_build(edition, slugs)
     for warning in texts.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     out = config.outputs_dir(edition.edition)

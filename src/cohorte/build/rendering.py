@@ -59,6 +59,8 @@ class DocMeta:
     publisher: str = ""
     date: str = ""
     is_demo: bool = False
+    fictitious: str = ""  # the « Observations fictives » notice of a demonstration edition ("" otherwise)
+    fictitious_footer: str = ""
     provenance: str = ""
     short_title: str = ""
 
@@ -69,6 +71,7 @@ class DocMeta:
             "toc-title": "Sommaire",
             "demo": self.is_demo,
             "demo-notice": DEMO_NOTICE,
+            "fictitious": bool(self.fictitious),
         }
         optional = {
             "subtitle": self.subtitle,
@@ -78,6 +81,8 @@ class DocMeta:
             "date": self.date,
             "provenance": self.provenance,
             "short-title": self.short_title,
+            "fictitious-notice": self.fictitious,
+            "fictitious-footer": self.fictitious_footer,
         }
         meta.update({key: value for key, value in optional.items() if value})
         return meta
@@ -310,6 +315,12 @@ def _finish_docx(path: Path, meta: DocMeta) -> None:
         for run in first.runs:
             run.font.size = Pt(8.5)
             run.font.color.rgb = RGBColor(0x5B, 0x62, 0x70)
+        if meta.fictitious_footer:
+            notice = header.add_paragraph()
+            run = notice.add_run(meta.fictitious_footer)
+            run.bold = True
+            run.font.size = Pt(8.5)
+            run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
         if meta.is_demo:
             notice = header.add_paragraph()
             run = notice.add_run("Données fictives — document de démonstration, chiffres non réels")
@@ -569,12 +580,24 @@ def _site_meta(edition, page: _Page) -> DocMeta:
     return document_meta(edition, None if page.key == "index" else page.key)
 
 
+def fictitious_notices(edition) -> dict[str, str]:
+    """The « Observations fictives » notice and footer of a demonstration edition (empty otherwise)."""
+    if not edition.fictitious_observations:
+        return {"fictitious": "", "fictitious_footer": ""}
+    from cohorte.report.text import texts
+
+    wording = texts(edition.edition)
+    return {"fictitious": wording.label("notices", "fictitious_observations"),
+            "fictitious_footer": wording.label("notices", "fictitious_footer")}
+
+
 def document_meta(edition, slug: str | None = None, provenance: str = "") -> DocMeta:
     """The :class:`DocMeta` of the synthesis (``slug=None``) or of one site's monograph."""
     common = {
         "edition": str(edition.edition),
         "publisher": edition.publisher,
         "is_demo": edition.uses_demo_data,
+        **fictitious_notices(edition),
         "date": edition.fieldwork,
         "provenance": provenance,
         "short_title": f"Édition {edition.edition}",

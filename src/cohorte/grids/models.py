@@ -216,5 +216,21 @@ class Grid(_Strict):
     findings: Findings
     highlights: list[Highlight]
     perspectives: list[Text]
+    to_confirm: list[str] = Field(
+        default_factory=list,
+        description="champs codés repris de l'édition précédente, à confirmer (theme.champ) ; "
+        "un champ confirmé ou modifié en sort",
+    )
 
-    _unique_items = field_validator("interviews")(_unique)
+    _unique_items = field_validator("interviews", "to_confirm")(_unique)
+
+    @field_validator("to_confirm")
+    @classmethod
+    def _known_fields(cls, items: list[str]) -> list[str]:
+        from cohorte.grids.fields import confirmable_fields  # the field list is derived from this model
+
+        known = confirmable_fields()
+        unknown = [item for item in items if item not in known]
+        if unknown:
+            raise ValueError(f"unknown coded field(s) {unknown}; write them as theme.field, e.g. cotation.stage")
+        return items

@@ -54,10 +54,14 @@ def scaffold(edition: str | int, slug: str) -> str:
     if slug not in params.slugs:
         raise GridError([f"site '{slug}' is not in params/{edition}/edition.yml; add it to the sites there first "
                          f"(sites: {', '.join(params.slugs)})"])
-    site = params.site(slug)
+    return scaffold_text(edition, slug, params.site(slug).name)
+
+
+def scaffold_text(edition: str | int, slug: str, name: str) -> str:
+    """The empty grid of site ``slug`` named ``name`` (the site need not be valid in edition.yml yet)."""
     specs = coded_fields()
     text = (
-        f"# Grille d'observation — {site.name} ({slug}), édition {edition}.\n"
+        f"# Grille d'observation — {name} ({slug}), édition {edition}.\n"
         "# Champs codés : docs/domain.md §5. null = non documenté ; [] = rien de documenté.\n"
         "# Indiquer en commentaire les sources utilisées (monographie, entretiens).\n"
     )

@@ -23,7 +23,10 @@ def _plain(value: object) -> object:
 
 def dump_grid(grid: Grid, header: str = "") -> str:
     """A grid as YAML text (schema key order), after an optional comment header."""
-    body = yaml.safe_dump(_plain(grid.model_dump()), sort_keys=False, allow_unicode=True, width=100)
+    data = grid.model_dump()
+    if not data["to_confirm"]:  # only an edition started from the previous one lists fields to confirm
+        del data["to_confirm"]
+    body = yaml.safe_dump(_plain(data), sort_keys=False, allow_unicode=True, width=100)
     return header + body
 
 

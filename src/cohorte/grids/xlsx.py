@@ -36,13 +36,14 @@ from cohorte.inputs.codes import BOOLEAN_TOKENS
 
 CODED, FINDINGS, HIGHLIGHTS, PERSPECTIVES, LISTS = "Grilles", "Constats", "Encadrés", "Perspectives", "Listes"
 HEADERS = {
-    CODED: ("site", "thème", "champ", "valeur", "aide : valeurs admises"),
+    CODED: ("site", "thème", "champ", "valeur", "aide : valeurs admises", "à confirmer"),
     FINDINGS: ("site", "thème", "constat"),
     HIGHLIGHTS: ("site", "thème", "titre", "texte"),
     PERSPECTIVES: ("site", "perspective"),
 }
 RECORD_KEYS = ("indicator", "commune", "landlord", "target")
 MAX_GRIDS_UNZIPPED_BYTES = 50_000_000  # the 2020 grids' workbook unzips to well under 1 MB
+TO_CONFIRM = "oui"  # « à confirmer » column: the value was carried over from the previous edition
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -82,15 +83,16 @@ def _number_validation(kind: str) -> DataValidation:
 
 def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, ...]) -> None:
     """Sheet Grilles: one row per site × coded field, each value cell with its own validation."""
-    sheet = _sheet(workbook, CODED, (34, 20, 30, 40, 90))
+    sheet = _sheet(workbook, CODED, (34, 20, 30, 40, 90, 14))
     lists: dict[tuple[str, ...], list[str]] = {}
     numbers: dict[str, list[str]] = {"int": [], "float": []}
     specs = coded_fields()
     for slug, grid in loaded.items():
         data = grid.model_dump()
         for spec in specs:
+            pending = TO_CONFIRM if f"{spec.theme}.{spec.field}" in grid.to_confirm else None
             sheet.append((slug, spec.theme, spec.field, _cell_value(spec, get_path(data, spec.path)),
-                          field_help(spec)))
+                          field_help(spec), pending))
             cell = f"D{sheet.max_row}"
             if spec.kind == "enum":
                 lists.setdefault(spec.allowed, []).append(cell)
@@ -99,6 +101,7 @@ def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, 
             elif spec.kind in numbers:
                 numbers[spec.kind].append(cell)
     lists[slugs] = [f"A2:A{sheet.max_row}"]
+    lists[(TO_CONFIRM,)] = [f"F2:F{sheet.max_row}"]
     _add_list_validations(workbook, sheet, lists)
     for kind, cells in numbers.items():
         validation = _number_validation(kind)
@@ -315,7 +318,7 @@ def _set_path(data: dict, path: tuple[str, ...], value: object) -> None:
 def _read_coded(reader: _Reader, sheet: Worksheet) -> None:
     specs = {(s.theme, s.field): s for s in coded_fields()}
     seen: dict[tuple[str, str, str], int] = {}
-    for number, (site, theme, field, value, _help) in reader.rows(sheet):
+    for number, (site, theme, field, value, _help, pending) in reader.rows(sheet):
         slug = reader.site(CODED, number, site)
         spec = specs.get((_text(theme), _text(field)))
         if spec is None:
@@ -330,12 +333,23 @@ def _read_coded(reader: _Reader, sheet: Worksheet) -> None:
         seen[key] = number
         cell = f"{CODED}!D{number}"
         reader.cells[slug][spec.path] = cell
+        _pending(reader, number, spec, pending, slug)
         try:
             _set_path(reader.data[slug], spec.path, parse_cell(spec, value))
         except ValueError as exc:
             reader.bad_cells.add(cell)
             reader.problem(cell, f"({slug}, {spec.theme}.{spec.field}) {exc}")
     _missing_rows(reader, list(specs.values()), seen)
+
+
+def _pending(reader: _Reader, number: int, spec: FieldSpec, raw: object, slug: str) -> None:
+    """Column « à confirmer »: ``oui`` keeps the field in the grid's ``to_confirm``; empty confirms it."""
+    text = _text(raw).lower()
+    if text not in ("", TO_CONFIRM):
+        reader.problem(f"{CODED}!F{number}", f"({slug}, {spec.theme}.{spec.field}) {text!r}: write "
+                       f"{TO_CONFIRM!r} while the value is to confirm, or leave the cell empty once confirmed")
+    if text == TO_CONFIRM and spec.theme != FIELDWORK:
+        reader.data[slug].setdefault("to_confirm", []).append(f"{spec.theme}.{spec.field}")
 
 
 def _missing_rows(reader: _Reader, specs: list[FieldSpec], seen: dict) -> None:
@@ -400,7 +414,8 @@ def _check_headers(reader: _Reader, workbook: Workbook) -> list[str]:
             reader.problems.append(f"{reader.label}: sheet '{title}' is missing (expected sheets: {', '.join(HEADERS)})")
             continue
         found = tuple(_text(c.value) for c in workbook[title][1][: len(header)])
-        if found != header:
+        found += ("",) * (len(header) - len(found))
+        if found != header and not (title == CODED and found == (*header[:-1], "")):  # before « à confirmer »
             reader.problem(f"{title}!A1", f"expected the header row {', '.join(header)}; found {', '.join(found)}")
             continue
         usable.append(title)

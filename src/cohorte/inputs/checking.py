@@ -66,6 +66,19 @@ def _grid_problems(edition: Edition) -> list[str]:
     return grids.check_grids(edition.edition)
 
 
+def _confirmation_warnings(report: CheckReport) -> list[str]:
+    from cohorte.changes.previous import confirmation_warnings
+    from cohorte.grids import load_grids
+
+    if report.edition is None:
+        return []
+    try:
+        return confirmation_warnings(report.edition, load_grids(report.edition.edition))
+    except CohorteError as exc:
+        report.problems += str(exc).splitlines()
+        return []
+
+
 def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckReport:
     """Validate everything an edition's build needs, collecting every problem."""
     report = CheckReport()
@@ -84,6 +97,7 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
         texts = check_texts(report.edition)
         report.problems += texts.problems
         report.warnings += texts.warnings
+        report.warnings += _confirmation_warnings(report)
     report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
     try:
         report.inputs = load_inputs(report.edition, report.data_dir)

@@ -137,6 +137,39 @@ def _check_sentences(wording: Texts) -> None:
         wording.sentence("monograph/tables/differentiated_targets.md", count=count, status="par commune")
 
 
+def _check_changes(wording: Texts, report: TextReport) -> None:
+    """The « what changed » templates, in each of their cases, and every phrase of the vocabulary."""
+    from cohorte.changes.transitions import STATUSES, Transition
+    from cohorte.report.changes import transition_sentence
+
+    years = {"previous": 2020, "edition": 2021}
+    for changed, unconfirmed in ((0, 0), (1, 2), (3, 1)):
+        report.run(wording.render, "monograph/changes/intro.md", changed=changed, unchanged=1, unconfirmed=unconfirmed, **years)
+        if unconfirmed:
+            report.run(wording.sentence, "monograph/changes/unconfirmed.md", previous=2020, unconfirmed=unconfirmed,
+                       fields=["cotation"] * unconfirmed)
+    report.run(wording.render, "monograph/changes/joined.md", site="A", **years)
+    for left, joined in (([], []), (["A"], ["B", "C"])):
+        report.run(wording.render, "synthesis/changes/intro.md", both=2, left=left, joined=joined,
+                   headline=[("cotation", 2, ["A", "B"]), ("flux", 0, [])], **years)
+    for count in (0, 3):
+        report.run(wording.render, "synthesis/changes/transitions.md", count=count)
+    report.run(wording.render, "synthesis/changes/indicators.md", compared=2, manifest="outputs/2020/manifest.json",
+               manifest_hash="0123456789ab", **years)
+    report.run(wording.sentence, "monograph/changes/indicators.md", manifest="outputs/2020/manifest.json",
+               key_figures="0123456789ab", **years)
+    for spec in coded_fields():
+        if spec.theme == FIELDWORK:
+            continue
+        key = f"{spec.theme}.{spec.field}"
+        values = [*spec.allowed[:2]] if len(spec.allowed) >= 2 else [None, True] if spec.kind == "bool" else [None, 2021]
+        for status in STATUSES[:4]:
+            report.run(transition_sentence, wording, Transition("x", key, values[0], values[-1], status), 2020, 2021)
+    for section in ("field_labels", "phrases", "transition_status", "changes"):
+        if not isinstance(wording.vocabulary.get(section), dict):
+            report.problems.append(f"{shown_path(wording.source_path(VOCABULARY) or VOCABULARY)}: section '{section}' is missing")
+
+
 def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
     context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
     for name in ("monograph/title.md", *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections"))):
@@ -195,6 +228,7 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     stated = report.run(load_stated, edition)
     places = Placeholders(edition, grids, wording, None, stated or {})
     report.run(_check_sentences, wording)
+    _check_changes(wording, report)
     for slug in edition.slugs:
         _check_site(edition, wording, places, slug, report)
     _check_synthesis(edition, grids, wording, places, report)

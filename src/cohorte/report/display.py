@@ -31,6 +31,8 @@ from cohorte.report.text import Texts, texts
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+    from cohorte.editions import Edition
+
 DEMO_NOTICE = (
     "**Données fictives** — les chiffres de ce document sont générés à partir de données de "
     "démonstration\u00a0: ils ne décrivent aucun territoire réel et ne doivent pas être cités."
@@ -142,6 +144,16 @@ def demo_notice_markdown(wording: Texts | None = None) -> str:
     """The « Données fictives » callout, then what is real and what is fictitious (a template)."""
     details = (wording or texts()).sentence(DEMO_DETAILS_TEMPLATE)
     return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n\n{details}\n:::\n"
+
+
+def observations_notice(edition: Edition) -> None:
+    """Show the boxed « Observations fictives » notice when the edition's grids are invented for a demonstration."""
+    if edition.fictitious_observations:
+        from cohorte.report.text import texts
+
+        notice = texts(edition.edition).label("notices", "fictitious_observations")
+        text = f"::: {{.callout-warning}}\n{notice}\n:::\n"
+        display({"text/markdown": text, "text/html": markdown_html(text), "text/plain": notice}, raw=True)
 
 
 def demo_notice(edition_is_demo: bool, wording: Texts | None = None) -> None:

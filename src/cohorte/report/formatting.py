@@ -143,3 +143,18 @@ def join_fr(items: list[str], last: str = "et") -> str:
 def is_finite_number(value: object) -> bool:
     """True for a real number that is neither missing nor infinite."""
     return not is_missing(value) and isinstance(value, Real) and math.isfinite(float(value))
+
+
+def fmt_change(value: object, unit: str) -> str:
+    """A change between editions, signed: '+2,3 points' for a rate, '−120' for a count; « n.s. » when hidden."""
+    if is_missing(value):
+        return NS
+    number = _number(value)
+    decimals = 1 if unit in ("%", "ratio") else 0
+    rounded = float(_rounded(number, decimals))
+    if unit == "%":
+        text = f"{fmt_num(abs(rounded), 1)}{NBSP}{'points' if abs(rounded) >= 2 else 'point'}"
+    else:
+        text = fmt_value(abs(rounded), unit, decimals)
+    sign = "+" if rounded > 0 else "\u2212" if rounded < 0 else ""
+    return f"{sign}{text}"

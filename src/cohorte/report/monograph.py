@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
 from cohorte.report.text import Texts, authored_markdown, texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.report.changes import SiteChanges
 
 KEY_FIGURES_VERSION = 1
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -301,9 +305,32 @@ def milestones(ctx: SiteContext) -> list[tuple[int | None, str]]:
 # --- key figures -----------------------------------------------------------------------------
 
 
+def site_changes(ctx: SiteContext) -> SiteChanges | None:
+    """What changed on the site since the previous edition (None when the edition follows none)."""
+    from cohorte.report.changes import site_changes as changes_of
+
+    return changes_of(ctx.edition, ctx.site.slug, ctx.grid, ctx.table)
+
+
+def show_changes(ctx: SiteContext) -> None:
+    """« Ce qui a changé depuis l'édition N−1 »: transitions in words, then the main indicators' changes."""
+    from cohorte.report.changes import changes_markdown, changes_table, indicators_note
+    from cohorte.report.display import show_markdown, show_table
+
+    changes = site_changes(ctx)
+    if changes is None:
+        return
+    show_markdown(changes_markdown(ctx.edition, ctx.site.short_name, changes, ctx.wording))
+    if changes.joined or changes.indicators.empty:
+        return
+    show_markdown(indicators_note(changes, ctx.site.slug, ctx.edition, ctx.wording))
+    show_table(changes_table(changes, ctx.edition, ctx.wording), caption=ctx.wording.label("changes", "changes_table"))
+
+
 def key_figures(ctx: SiteContext) -> dict:
     """The site's aggregates for the synthesis: published indicators, coded fields, provenance."""
     table = ctx.table.astype(object).where(ctx.table.notna(), None)
+    changes = site_changes(ctx)
     return {
         "schema_version": KEY_FIGURES_VERSION,
         "kit_version": __version__,
@@ -314,6 +341,7 @@ def key_figures(ctx: SiteContext) -> dict:
         "indicators": table.to_dict(orient="records"),
         "sentences": sentences(ctx),
         "provenance": provenance_block(ctx.inputs),
+        **({"comparison": changes.provenance()} if changes is not None else {}),
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -22,6 +23,9 @@ from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.monograph import value_fr
 from cohorte.report.placeholders import Placeholders, load_stated
 from cohorte.report.text import Texts, authored_markdown, texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.report.changes import CohortChanges
 
 PUBLISHED_COLUMNS = ["site", "indicator", "breakdown", "value", "target", "met"]
 
@@ -320,10 +324,52 @@ def annexes_markdown(ctx: SynthesisContext) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
+def cohort_changes(ctx: SynthesisContext) -> CohortChanges | None:
+    """The cohort's changes since the previous edition (None when the edition follows none)."""
+    from cohorte.report import changes
+
+    return changes.cohort_changes(ctx.edition, ctx.grids, ctx.indicators)
+
+
+def show_changes(ctx: SynthesisContext) -> None:
+    """« Ce qui a changé depuis l'édition N−1 »: the renewal, transition tables, indicators across editions."""
+    from cohorte.changes.indicators import CHART_INDICATORS
+    from cohorte.changes.transitions import HEADLINE_FIELDS, moves
+    from cohorte.report import changes
+    from cohorte.report.display import show_figure, show_markdown, show_table
+    from cohorte.report.figures.editions import editions_chart
+
+    found = cohort_changes(ctx)
+    if found is None:
+        return
+    w, names = ctx.wording, ctx.labels
+    previous_names = {s.slug: s.short_name for s in found.published.edition.sites}
+    headline = [(changes.field_label(w, key), len(moves(found.transitions, key)["advanced"]),
+                 [names[s] for s in moves(found.transitions, key)["advanced"]]) for key in HEADLINE_FIELDS]
+    show_markdown(w.render("synthesis/changes/intro.md", previous=found.previous, edition=ctx.edition.edition,
+                           both=len(found.cohort.both), left=[previous_names.get(s, s) for s in found.cohort.left],
+                           joined=[names[s] for s in found.cohort.joined], headline=headline))
+    show_table(changes.transitions_table(found, names, w), caption=w.label("changes", "transitions_caption"))
+    moved = changes.site_transitions_list(found, names, w, ctx.edition.edition)
+    title = w.render("synthesis/changes/transitions.md", count=len(moved))
+    if moved:
+        show_markdown(title + "\n\n" + "\n".join(f"- {line}" for line in moved))
+    info = found.published.provenance()
+    show_markdown(w.render("synthesis/changes/indicators.md", previous=found.previous, edition=ctx.edition.edition,
+                           compared=len(found.published.key_figures), manifest=info["manifest"],
+                           manifest_hash=found.published.manifest_sha256[:12]))
+    show_table(changes.indicators_across_table(found, names, w), caption=w.label("changes", "indicators_caption"))
+    for indicator in CHART_INDICATORS:
+        figure = editions_chart(found.indicators, indicator, names, found.previous, ctx.edition.edition)
+        show_figure(figure, alt=f"{w.label('changes', 'chart_alt')} {INDICATORS[indicator].label_fr}")
+
+
 def show_synthesis(ctx: SynthesisContext) -> None:
-    """Every part in order, then the annexes."""
+    """Every part in order (what changed since the previous edition after the first), then the annexes."""
     from cohorte.report.display import show_markdown
 
-    for part in parts(ctx):
+    for index, part in enumerate(parts(ctx)):
         show_part(ctx, part)
+        if index == 0:
+            show_changes(ctx)
     show_markdown(annexes_markdown(ctx))

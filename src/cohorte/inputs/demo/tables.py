@@ -176,12 +176,42 @@ def _q1_thresholds(edition: Edition, site_profiles: list[SiteProfile]) -> pd.Dat
     })
 
 
+def previous_edition(edition: Edition) -> Edition | None:
+    """The edition this one follows, when it has params (its demo data are continued from it)."""
+    from cohorte import config
+    from cohorte.editions import load_edition
+
+    previous = edition.previous_edition
+    if previous is None or not (config.params_dir(previous) / "edition.yml").is_file():
+        return None
+    return load_edition(previous)
+
+
+def _continued(per_site: list[dict[str, pd.DataFrame]], site_profiles: list[SiteProfile], edition: Edition,
+               previous: Edition, seed: int) -> list[dict[str, pd.DataFrame]]:
+    """Sites observed in both editions keep last year's households (``continuation``)."""
+    from cohorte.inputs.demo.continuation import continue_site
+
+    before = {p.slug: p for p in profiles(previous)}
+    year_start = pd.Timestamp(edition.reference_date.year, 1, 1)
+    out = []
+    for profile, tables in zip(site_profiles, per_site, strict=True):
+        if profile.slug in before:
+            last_year = _site_tables(before[profile.slug], previous, seed)
+            tables = continue_site(last_year, tables, year_start, seed, profile.slug)
+        out.append(tables)
+    return out
+
+
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
     """Every input table of docs/domain.md §4 for the edition's sites, the same for the same seed."""
     if seed < 0:
         raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
     site_profiles = profiles(edition)
     per_site = [_site_tables(p, edition, seed) for p in site_profiles]
+    previous = previous_edition(edition)
+    if previous is not None:
+        per_site = _continued(per_site, site_profiles, edition, previous, seed)
     tables = {name: pd.concat([t[name] for t in per_site], ignore_index=True) for name in TABLES[:-1]}
     tables["q1_thresholds"] = _q1_thresholds(edition, site_profiles)
     return tables

@@ -43,6 +43,11 @@ def readme_text(edition: Edition, seed: int, tables: dict[str, pd.DataFrame], fm
         f"Seuils Q1 à estimer depuis la demande pour : {', '.join(estimated) or 'aucun site'}",
         "",
     ]
+    if edition.previous_edition is not None:
+        lines += [f"Suite de l'édition {edition.previous_edition} : les demandes actives de l'édition précédente",
+                  "sont soit toujours en attente (même numéro, même date de dépôt, même ménage), soit satisfaites",
+                  "dans l'année (leur numéro et leur date de dépôt passent aux attributions), soit radiées ;",
+                  "les demandes déposées dans l'année sont nouvelles.", ""]
     return "\n".join(lines)
 
 
