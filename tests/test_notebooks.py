@@ -56,7 +56,7 @@ def test_papermill_documents_every_parameter(path: Path) -> None:
 
 def papermill(home: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COHORTE_HOME": str(home)}
-    args = [a for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2]) for a in pair]
+    args = [a for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2], strict=True) for a in pair]
     return subprocess.run([PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), *args],
                           capture_output=True, text=True, env=env, timeout=900)
 

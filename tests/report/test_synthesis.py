@@ -49,7 +49,7 @@ def test_met_counts_only_the_sites_where_the_target_is_measurable(ctx: synthesis
 
 def test_indicators_table_shows_ns_where_a_site_figure_is_suppressed(ctx: synthesis.SynthesisContext) -> None:
     table = synthesis.indicators_table_fr(ctx, ["pressure"])
-    shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1]))
+    shown = dict(zip(table.iloc[:, 0], table.iloc[:, 1], strict=True))
     assert shown[ctx.name("mel")] == "6,6" and shown[ctx.name("carene")] == "n.s."
 
 

@@ -26,7 +26,7 @@ class BuildLocked(CohorteError):
     """Another build of the same edition is running."""
 
 
-def _holder(handle) -> str:  # type: ignore[no-untyped-def]
+def _holder(handle) -> str:
     handle.seek(0)
     return handle.read().strip() or "unknown"
 

@@ -9,8 +9,10 @@ most sites leave undocumented) are printed but do not stop the build.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -34,12 +36,15 @@ REQUIRED_LABELS = {
 }
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class TextReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def run(self, check, *args, **kwargs) -> object:  # type: ignore[no-untyped-def]
+    def run(self, check: Callable[..., T], *args: object, **kwargs: object) -> T | None:
         """Call ``check``; a CohorteError becomes one problem per line."""
         try:
             return check(*args, **kwargs)
@@ -118,7 +123,7 @@ def _check_sentences(wording: Texts) -> None:
         for facts in _FACT_VARIANTS:
             for cap in (30.0, 5.0):  # within and over the State's cap
                 narrative.sentences(table, has_qpv=has_qpv, abnormal_delay_months=24, state_cap=cap, text=wording,
-                                    **facts)  # type: ignore[arg-type]
+                                    **facts)
         narrative.rent_ceilings_sentence({"C": 250.0, "T1": 280.0, "T6P": 600.0}, text=wording)
         narrative.small_typology_sentence(table, text=wording)
     flow_only = pd.DataFrame([{"site": "x", "indicator": "flux_flow_share", "breakdown": c, "value": 20.0}
@@ -218,7 +223,7 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     report = TextReport()
     wording = texts(edition.edition)
     if grids is None:
-        grids = report.run(load_grids, edition.edition)  # type: ignore[assignment]
+        grids = report.run(load_grids, edition.edition)
         if grids is None:
             return report
     vocabulary_ok = report.run(lambda: wording.vocabulary) is not None
@@ -237,7 +242,7 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     return report
 
 
-def prose_validator(edition_id: str | int, slug: str):  # type: ignore[no-untyped-def]
+def prose_validator(edition_id: str | int, slug: str):
     """A function ``(theme, text, path)`` that renders prose as the monograph would, raising on any error."""
     from cohorte.editions import load_edition
 

@@ -39,7 +39,7 @@ class MarkupError(CohorteError):
 
 def _link_allowed(url: str) -> bool:
     match = _SCHEME.match(url)
-    return bool(match) and match[1].lower() in ALLOWED_SCHEMES and (match[1].lower() == "mailto" or url.count("//") >= 1)
+    return match is not None and match[1].lower() in ALLOWED_SCHEMES and (match[1].lower() == "mailto" or url.count("//") >= 1)
 
 
 def problems(text: str, max_chars: int = MAX_TEXT_CHARS) -> list[str]:

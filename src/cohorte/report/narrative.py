@@ -57,7 +57,7 @@ def _case(row: Row | None) -> str:
 
 
 def _value(row: Row | None) -> float | None:
-    return float(row["value"]) if is_published(row) else None  # type: ignore[index]
+    return float(row["value"]) if is_published(row) else None
 
 
 def _target(row: Row) -> float | None:
@@ -71,7 +71,7 @@ def _target(row: Row) -> float | None:
 def _rate(row: Row | None, case: str) -> dict[str, object]:
     if not is_published(row):
         return {"case": _case(row), "share": None, "target": None, "met": None}
-    return {"case": case, "share": float(row["value"]), "target": _target(row), "met": target_met(row)}  # type: ignore[index]
+    return {"case": case, "share": float(row["value"]), "target": _target(row), "met": target_met(row)}
 
 
 def q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, text: Texts | None = None) -> str:
@@ -113,7 +113,7 @@ def priority_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) ->
     """Which contingents reach their priority-publics target (25 % by default)."""
     found = rows(table_site, "priority_publics")
     found = found.loc[found["breakdown"] != ""]
-    empty = {"reached": [], "missed": [], "without": [], "secret": [], "uniform_target": None}
+    empty: dict[str, object] = {"reached": [], "missed": [], "without": [], "secret": [], "uniform_target": None}
     if found.empty:
         return _say("priority_publics", text, case="missing", **empty)
     found = found.set_index("breakdown", drop=False).loc[reservataire_order(found["breakdown"])]
@@ -240,8 +240,8 @@ def small_typology_sentence(table_site: pd.DataFrame, *, text: Texts | None = No
     if not (is_published(supply) and is_published(demand)):
         return _say("small_typology", text, case=_case(demand if is_published(supply) else supply),
                     supply=None, demand=None, short=None)
-    return _say("small_typology", text, case="published", supply=float(supply["value"]), demand=float(demand["value"]),  # type: ignore[index]
-                short=float(supply["value"]) < float(demand["value"]))  # type: ignore[index]
+    return _say("small_typology", text, case="published", supply=float(supply["value"]), demand=float(demand["value"]),
+                short=float(supply["value"]) < float(demand["value"]))
 
 
 # --- ELAN measures -----------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[st
     return {theme: "\n".join(lines).strip() for theme, lines in found.items()}
 
 
-def import_docx(edition: str | int, slug: str, source: Path, validate) -> list[Path]:  # type: ignore[no-untyped-def]
+def import_docx(edition: str | int, slug: str, source: Path, validate) -> list[Path]:
     """Read the DOCX, check every section renders (``validate(theme, text, path)`` raises), then write all.
 
     Nothing is written unless every section is valid; a file's leading guidance comment is kept.
