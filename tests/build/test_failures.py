@@ -89,13 +89,10 @@ def _read_only(point: Path, mounts: list[Path]) -> None:
 def _consistent(out: Path) -> None:
     """The manifest parses, matches the files it lists, and no temporary file is left."""
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for name, entry in manifest.get("notebooks", {}).items():
-        path = Path(entry["output"]) if Path(entry["output"]).is_absolute() else out.parents[1] / entry["output"]
-        assert sha256_file(path) == entry["sha256"], name
-    for name, entry in manifest.get("renders", {}).items():
-        folder = out / name if name != "synthesis" else out
-        for file, digest in entry["outputs"].items():
-            assert sha256_file(folder / file) == digest, file
+    for section in ("prepared", "notebooks", "renders"):
+        for name, entry in manifest.get(section, {}).items():
+            for relative, digest in entry["outputs"].items():
+                assert sha256_file(out / relative) == digest, f"{section}/{name}: {relative}"
     assert [p for p in out.rglob("*") if is_temp_name(p.name)] == []
 
 

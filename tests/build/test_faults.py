@@ -80,13 +80,13 @@ def _no_process_left(home: Path, timeout: float = 15) -> None:
 
 
 def _manifest_matches_files(home: Path) -> dict:
+    """The manifest parses and every file it records (paths relative to the edition's outputs) has its hash."""
     out = home / "outputs" / "2020"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for name, entry in manifest.get("notebooks", {}).items():
-        notebook = home / entry["output"] if not Path(entry["output"]).is_absolute() else Path(entry["output"])
-        assert sha256_file(notebook) == entry["sha256"], name
-        for product, digest in entry["products"].items():
-            assert sha256_file(Path(product)) == digest, product
+    for section in ("prepared", "notebooks", "renders"):
+        for name, entry in manifest.get(section, {}).items():
+            for relative, digest in entry["outputs"].items():
+                assert sha256_file(out / relative) == digest, f"{section}/{name}: {relative}"
     return manifest
 
 

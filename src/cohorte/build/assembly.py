@@ -172,6 +172,9 @@ def _write_reference_docx(target: Path, demo: bool, extra: list[str] | None = No
         run.font.size = Pt(8.5)
         run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
     doc.save(str(target))
+    from cohorte.build.reproducible import normalise_zip
+
+    normalise_zip(target)  # python-docx dates the entries it writes: same bytes wherever it is built
 
 
 # --- a chapter as Quarto reads it ------------------------------------------------------------
