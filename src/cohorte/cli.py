@@ -46,11 +46,10 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
 
     params = load_edition(edition)
     started = time.perf_counter()
-    tables = demo.generate(params, seed)
     target = out_dir or config.demo_data_dir(params.edition)
-    paths = demo.write_tables(tables, target, fmt=fmt, readme=demo.readme_text(params, seed, tables, fmt))
-    for name, path in paths.items():
-        click.echo(f"  {name:<18} {len(tables[name]):>9,} rows  {path.name}")
+    rows = demo.write_demo_folder(params, target, seed, fmt)
+    for name, count in rows.items():
+        click.echo(f"  {name:<18} {count:>9,} rows  {name}.{fmt}")
     elapsed = time.perf_counter() - started
     click.echo(f"Données fictives (seed {seed}) for {len(params.sites)} sites written to {target} in {elapsed:.1f} s.")
 

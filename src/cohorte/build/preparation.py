@@ -29,9 +29,10 @@ def slice_files(edition: Edition) -> list[Path]:
 def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> str:
     """The fingerprint of everything the slices depend on (content hashes)."""
     params = config.params_dir(edition.edition)
-    grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs]
+    grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs] if edition.has_grids else []
+    sites = [site.model_dump(mode="json") for site in edition.sites]  # generated from the referential in national mode
     return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", edition.cotation_grid_path(),
-                       grids, inputs, kit_fingerprint())
+                       grids, sites, inputs, kit_fingerprint())
 
 
 def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:

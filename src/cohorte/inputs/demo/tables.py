@@ -8,6 +8,7 @@ every table generated for a seed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,6 +175,22 @@ def _q1_thresholds(edition: Edition, site_profiles: list[SiteProfile]) -> pd.Dat
         "threshold_eur_per_uc": np.array([p.q1_threshold for p in published], dtype=np.float64),
         "source": f"arrêté annuel {year} fixant les seuils du premier quartile (valeurs fictives)",
     })
+
+
+def generate_chunks(edition: Edition, seed: int = 2020, rows_per_chunk: int = 150_000) -> Iterator[dict[str, pd.DataFrame]]:
+    """The tables of ``generate`` in pieces of a few sites (about ``rows_per_chunk`` demands each),
+    then ``q1_thresholds`` alone: concatenated, they are ``generate``'s tables, row for row."""
+    if seed < 0:
+        raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
+    site_profiles = profiles(edition)
+    group: list[SiteProfile] = []
+    for i, profile in enumerate(site_profiles):
+        group.append(profile)
+        if sum(p.n_demands for p in group) >= rows_per_chunk or i == len(site_profiles) - 1:
+            per_site = [_site_tables(p, edition, seed) for p in group]
+            yield {name: pd.concat([t[name] for t in per_site], ignore_index=True) for name in TABLES[:-1]}
+            group = []
+    yield {"q1_thresholds": _q1_thresholds(edition, site_profiles)}
 
 
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
