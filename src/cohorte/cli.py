@@ -201,15 +201,21 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
 @click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
               help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
-def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str) -> None:
-    """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where notebooks run: local processes, or Dask distributed (an embedded LocalCluster, or --scheduler).")
+@click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:8786), with --executor dask.")
+def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str,
+          executor: str, scheduler: str | None) -> None:
+    """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX).
+
+    A national edition (kind: national) builds a fiche per EPCI and the national synthesis (HTML, PDF)."""
     from cohorte.build.pipeline import build_edition, print_report
 
     chosen = tuple(_split(formats) or ())
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
-    report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine)
+    report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, executor, scheduler)
     click.echo(print_report(report))
     if not report.ok:
         raise click.exceptions.Exit(1)

@@ -113,11 +113,22 @@ def build_edition(
     force: bool = False,
     formats: tuple[str, ...] = ("html", "pdf", "docx"),
     engine: str = "auto",
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildReport:
-    """Build an edition: validate, prepare, execute monographs and synthesis, render the book."""
+    """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
+
+    A national edition builds its fiches and national synthesis instead (``cohorte.build.national``)."""
+    from cohorte.build.executors import make_executor
+
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)
+    if edition.kind == "national":
+        from cohorte.build.national import NATIONAL_FORMATS, build_national
+
+        wanted = tuple(f for f in formats if f != "docx") if formats == ("html", "pdf", "docx") else formats
+        return build_national(edition, sites, jobs, force, wanted or NATIONAL_FORMATS, executor, scheduler)
     slugs = select_sites(edition, sites)
     engine = choose_engine(engine)  # before any kernel: --engine quarto without Quarto is an error now
     problems = check_grids(edition.edition)
@@ -138,9 +149,13 @@ def build_edition(
     try:
         prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
-        report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, workers, force, "monographies")
-        if (config.notebooks_dir() / SYNTHESIS).exists():
-            report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse")
+        pool = make_executor(executor, workers, scheduler)
+        try:
+            report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, pool.workers, force, "monographies", pool)
+            if (config.notebooks_dir() / SYNTHESIS).exists():
+                report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse", pool)
+        finally:
+            pool.close()
         report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
         report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
     finally:
@@ -172,6 +187,14 @@ def print_report(report: BuildReport) -> str:
     edition = report.edition.edition
     lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
+    if report.edition.kind == "national":
+        national = config.national_output_dir(edition)
+        lines.append("Open:")
+        lines += [f"  {national / f'synthese-{edition}.html'}", f"  {national / config.NATIONAL_CSV}",
+                  f"  {config.fiche_base(edition, 'SLUG').with_suffix('.{html,pdf}')}"]
+        if report.edition.uses_demo_data:
+            lines.append("Figures come from demo data (données fictives).")
+        return "\n".join(lines)
     synthesis = config.synthesis_base(edition)
     documents = [*(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
                  config.monograph_base(edition, "SLUG").with_suffix(".{html,pdf,docx}")]

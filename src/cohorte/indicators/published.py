@@ -42,9 +42,16 @@ def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
 
 
 def published_indicators(edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None) -> pd.DataFrame:
-    """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
-    inputs = load_inputs(edition, data_dir)
+    """Every indicator of every site, after disclosure control (the only table that leaves the process).
+
+    A national edition is read and computed a group of sites at a time (``cohorte.indicators.chunked``)."""
     grids = load_grids(edition.edition) if grids is None else grids
+    if edition.kind == "national":
+        from cohorte.indicators.chunked import published_by_groups
+
+        return published_by_groups(edition, Path(data_dir) if data_dir else edition.input_dir(),
+                                   lambda sub: site_targets(sub, grids), edition.cotation_grid_path())
+    inputs = load_inputs(edition, data_dir)
     table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=edition.cotation_grid_path())
     return disclosure.publish(table, edition.disclosure_threshold)
 

@@ -54,7 +54,7 @@ def _demand_ids(rng: np.random.Generator, profile: SiteProfile, filing: np.ndarr
     dep3 = dep if len(dep) == 3 else f"{dep}0" if dep in ("2A", "2B") else f"0{dep}"
     order = np.argsort(filing, kind="stable")
     sequence = np.empty(len(filing), dtype=np.int64)
-    sequence[order] = rng.integers(0, 5_000_000) + np.cumsum(1 + rng.poisson(12, len(filing)))
+    sequence[order] = profile.id_offset + rng.integers(0, 5_000_000) + np.cumsum(1 + rng.poisson(12, len(filing)))
     yymm = np.char.zfill(_yymm(filing).astype(str), 4)
     seq = np.char.zfill(sequence.astype(str), 8)
     letters = _CHECK_LETTERS[(sequence * 7 + _yymm(filing)) % len(_CHECK_LETTERS)]
