@@ -166,8 +166,8 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
                    if (frame := spill.read(t, i)) is not None}
             for t in (*SITE_TABLES, "cal_presentations"):  # a group without rows in a table: an empty one
                 raw.setdefault(t, RawTable(paths[t], _empty_like(spill, t)))
-            if thresholds is not None:
-                raw["q1_thresholds"] = _thresholds_of(thresholds, group, i == 0, keys)
+            if thresholds is not None and len(mine := _thresholds_of(thresholds, group, i == 0, keys).frame):
+                raw["q1_thresholds"] = RawTable(thresholds.path, mine)
             try:
                 inputs = inputs_from_raw(sub, raw)
             except InputDataError as exc:
