@@ -98,11 +98,11 @@ def top_bottom_caption(indicator: str) -> str:
 
 def epci_table(ctx: NationalContext) -> pd.DataFrame:
     """One row per EPCI: identity, then each headline indicator's published value (empty: n.s.) and target status."""
-    wide = ctx.table[ctx.table["indicator"].isin(HEADLINE)].pivot(index="site", columns="indicator", values="value")
-    met = ctx.table[ctx.table["indicator"].isin(TARGETS)].pivot(index="site", columns="indicator", values="met")
-    met = met[list(TARGETS)].where(wide[list(TARGETS)].notna().to_numpy()).rename(columns=lambda c: f"{c}_met")
-    columns = [c for c in HEADLINE if c in wide.columns]
-    return ctx.sites.merge(wide[columns].round(2), left_on="site", right_index=True, how="left").merge(
+    rows = ctx.table[ctx.table["indicator"].isin(HEADLINE)]
+    wide = rows.pivot(index="site", columns="indicator", values="value").reindex(columns=list(HEADLINE))
+    met = rows.pivot(index="site", columns="indicator", values="met").reindex(columns=list(TARGETS))
+    met = met.where(wide[list(TARGETS)].notna().to_numpy()).rename(columns=lambda c: f"{c}_met")
+    return ctx.sites.merge(wide.round(2), left_on="site", right_index=True, how="left").merge(
         met, left_on="site", right_index=True, how="left")
 
 
