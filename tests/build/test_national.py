@@ -72,7 +72,10 @@ def test_when_two_notebooks_run_in_one_worker_then_the_second_kernel_starts_clea
     jobs = [NotebookJob(f"sites/{i}", probe, tmp_path / str(i) / "probe.ipynb", {}) for i in range(2)]
     results = list(LocalExecutor(1).run(run_job, jobs, "test"))
     assert [r.status for r in results] == ["executed", "executed"], [r.error for r in results]
-    assert len({r.worker for r in results}) == 1  # the same worker process ran both
+    assert len({r.worker for r in results}) == 1  # the same worker process ran both (its second kernel started ahead)
+    for i in range(2):
+        cell = nbformat.read(tmp_path / str(i) / "probe.ipynb", as_version=4).cells[0]
+        assert cell.execution_count == 1  # the warm kernel's imports left no trace in the history
 
 
 def test_when_a_cell_outlives_the_timeout_then_the_job_fails_naming_the_cell(tmp_path: Path):

@@ -136,11 +136,17 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
     """papermill, with the kernel started again when it fails to start; returns the attempts made."""
     import papermill
 
+    from cohorte.build import kernels
+
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        warm = kernels.pool() if attempt == 1 else None  # a retry starts a kernel of its own
+        km = None
         try:
+            km = warm.take(str(job.output.parent)) if warm is not None else None
             papermill.execute_notebook(
                 str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
                 cwd=str(job.output.parent), execution_timeout=job.timeout, start_timeout=min(job.timeout, 120),
+                **({"km": km} if km is not None else {}),
             )
             return attempt
         except Exception as exc:
@@ -148,6 +154,9 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
                 exc.attempts = attempt  # type: ignore[attr-defined]
                 raise
             time.sleep(0.2 * attempt)
+        finally:
+            if km is not None:  # a warm kernel serves one notebook only
+                km.shutdown_kernel(now=True)
     raise AssertionError("unreachable")
 
 

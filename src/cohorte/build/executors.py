@@ -41,14 +41,16 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, warm_kernels: bool = True) -> None:
         self.workers = max(1, workers)
+        self.warm_kernels = warm_kernels
 
     def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
         todo = list(items)
         if not todo:
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(todo))) as pool:
+        init = _enable_warm_kernels if self.warm_kernels else None
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), initializer=init) as pool:
             futures = [pool.submit(fn, item, *args) for item in todo]
             for future in as_completed(futures):
                 yield future.result()
@@ -62,7 +64,7 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, workers: int, scheduler: str | None = None) -> None:
+    def __init__(self, workers: int, scheduler: str | None = None, warm_kernels: bool = True) -> None:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a dependency of the kit
@@ -81,6 +83,8 @@ class DaskExecutor:
             self.client = Client(self.cluster)
             self.workers = max(1, workers)
         self.client.run(_same_environment, dict(_forwarded_environment()))
+        if warm_kernels:
+            self.client.run(_enable_warm_kernels)
 
     def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
         from distributed import as_completed as dask_completed
@@ -105,16 +109,27 @@ def _forwarded_environment() -> dict[str, str]:
     return {k: os.environ[k] for k in keys if k in os.environ}
 
 
+def _enable_warm_kernels() -> None:
+    """Run in each worker process: kernels started ahead of the notebooks (cohorte.build.kernels)."""
+    from cohorte.build import kernels
+
+    kernels.enable()
+
+
 def _same_environment(values: dict[str, str]) -> None:
     """Run on each worker: the driver's kit root (kernels started by the worker inherit it)."""
     os.environ.update(values)
 
 
-def make_executor(engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """The executor named ``engine`` with ``workers`` processes (default: the machine's cores)."""
+def make_executor(engine: str = "local", workers: int | None = None, scheduler: str | None = None,
+                  warm_kernels: bool = True) -> Executor:
+    """The executor named ``engine`` with ``workers`` processes (default: the machine's cores);
+    ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.build.kernels)."""
     workers = workers or os.cpu_count() or 1
     if engine not in ENGINES:
         raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(ENGINES)}")
     if scheduler and engine != "dask":
         raise ParamsError("--scheduler is for --executor dask")
-    return DaskExecutor(workers, scheduler) if engine == "dask" else LocalExecutor(workers)
+    if engine == "dask":
+        return DaskExecutor(workers, scheduler, warm_kernels)
+    return LocalExecutor(workers, warm_kernels)
