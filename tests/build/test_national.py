@@ -112,3 +112,13 @@ def test_when_built_on_a_dask_local_cluster_then_fiches_are_those_of_the_local_e
     assert len({r.worker for r in report.notebooks}) == 2  # both worker processes took jobs
     assert all(r.worker.split(":")[1] != str(os.getpid()) for r in report.notebooks)
     assert (config.national_output_dir(edition.edition) / config.NATIONAL_CSV).read_bytes() == csv
+
+
+def test_cli_build_with_a_scheduler_but_the_local_executor_is_a_plain_error(national_home: Path):
+    from click.testing import CliRunner
+
+    from cohorte.cli import main
+
+    result = CliRunner().invoke(main, ["build", "national-2020", "--formats", "html", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert "Error: --scheduler is for --executor dask" in result.output

@@ -121,15 +121,20 @@ def _same_environment(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
+def check_options(engine: str, scheduler: str | None) -> None:
+    """Refuse an unknown engine or a scheduler without Dask (before any work starts)."""
+    if engine not in ENGINES:
+        raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise ParamsError("--scheduler is for --executor dask")
+
+
 def make_executor(engine: str = "local", workers: int | None = None, scheduler: str | None = None,
                   warm_kernels: bool = True) -> Executor:
     """The executor named ``engine`` with ``workers`` processes (default: the machine's cores);
     ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.build.kernels)."""
     workers = workers or os.cpu_count() or 1
-    if engine not in ENGINES:
-        raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(ENGINES)}")
-    if scheduler and engine != "dask":
-        raise ParamsError("--scheduler is for --executor dask")
+    check_options(engine, scheduler)
     if engine == "dask":
         return DaskExecutor(workers, scheduler, warm_kernels)
     return LocalExecutor(workers, warm_kernels)

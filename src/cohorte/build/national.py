@@ -14,7 +14,7 @@ import time
 
 from cohorte import __version__, config
 from cohorte.build.execution import JobResult, NotebookJob, Render, run_jobs
-from cohorte.build.executors import Executor, make_executor
+from cohorte.build.executors import Executor, check_options, make_executor
 from cohorte.build.pipeline import BuildReport, _texts_hash, select_sites
 from cohorte.build.preparation import prepare
 from cohorte.build.provenance import git_commit, read_manifest, write_manifest
@@ -87,6 +87,7 @@ def build_national(edition: Edition, sites: list[str] | None = None, workers: in
     from cohorte.inputs.demo import ensure_demo_data
     from cohorte.report.checks import check_texts
 
+    check_options(executor, scheduler)
     if "docx" in formats:
         raise ParamsError("a national edition renders HTML and PDF (--formats html,pdf); DOCX is for the cohort's monographs")
     stages = timings if timings is not None else {}

@@ -119,8 +119,9 @@ def build_edition(
     """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
 
     A national edition builds its fiches and national synthesis instead (``cohorte.build.national``)."""
-    from cohorte.build.executors import make_executor
+    from cohorte.build.executors import check_options, make_executor
 
+    check_options(executor, scheduler)
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,11 +133,16 @@ def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Arr
 
 
 def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_grid: Path,
-                        population: int = GROUP_POPULATION) -> pd.DataFrame:
+                        population: int = GROUP_POPULATION, timings: dict[str, float] | None = None) -> pd.DataFrame:
     """Every site's published indicators, validated and computed one group of sites at a time.
 
     ``targets_of(sub_edition)`` gives the targets of a group's sites. Every group's problems are
-    collected and raised together, as for a whole read."""
+    collected and raised together, as for a whole read. ``timings`` (when given) receives the
+    seconds spent reading and splitting, validating, and computing."""
+    clock = timings if timings is not None else {}
+    for key in ("split", "validation", "indicators"):
+        clock.setdefault(key, 0.0)
+    start = time.perf_counter()
     groups = site_groups(edition, population)
     names = [(key, i) for i, group in enumerate(groups) for s in group for key in (s.slug, s.siren) if key]
     keys, group_index = pa.array([k for k, _ in names], pa.string()), pa.array([g for _, g in names], pa.int64())
@@ -159,6 +165,7 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
             spill.close()
         del ids
         thresholds = read_table(paths["q1_thresholds"]) if "q1_thresholds" in paths else None
+        clock["split"] += time.perf_counter() - start
         published = []
         for i, group in enumerate(groups):
             sub = edition.model_copy(update={"sites": group})
@@ -168,13 +175,18 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
                 raw.setdefault(t, RawTable(paths[t], _empty_like(spill, t)))
             if thresholds is not None and len(mine := _thresholds_of(thresholds, group, i == 0, keys).frame):
                 raw["q1_thresholds"] = RawTable(thresholds.path, mine)
+            start = time.perf_counter()
             try:
                 inputs = inputs_from_raw(sub, raw)
             except InputDataError as exc:
                 problems += exc.problems
                 continue
+            finally:
+                clock["validation"] += time.perf_counter() - start
+            start = time.perf_counter()
             table = compute_indicators(inputs, sub, targets=targets_of(sub), cotation_grid=cotation_grid)
             published.append(disclosure.publish(table, edition.disclosure_threshold))
+            clock["indicators"] += time.perf_counter() - start
             del inputs, raw
     finally:
         shutil.rmtree(folder, ignore_errors=True)
