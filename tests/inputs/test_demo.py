@@ -381,3 +381,13 @@ def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(sm
     else:
         for name, path in paths.items():
             pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(tmp_path / "whole" / path.name))
+
+
+def test_when_two_sites_share_a_departement_then_their_demand_numbers_never_collide(small_edition):
+    same = [s.model_copy(update={"departement": "41"}) for s in small_edition.sites]
+    tables = demo.generate(small_edition.model_copy(update={"sites": same}), seed=9)
+    ids = pd.concat([tables["demands"]["demand_id"], tables["attributions"]["demand_id"]])
+    assert ids.is_unique
+    sequence = tables["demands"]["demand_id"].str[7:15].astype(int).groupby(tables["demands"]["epci"])
+    first, second = (sequence.get_group(s.slug) for s in same)
+    assert first.max() < second.min()  # laid out one after the other, not drawn at random over the same range
