@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from cohorte.reference.national import write_extent
+from cohorte.reference.plh import write_extent
 
 PACKAGE = "@etalab/decoupage-administratif"
 

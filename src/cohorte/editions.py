@@ -164,7 +164,7 @@ def load_edition(edition: str | int) -> Edition:
 
 def _with_referential_sites(path: Path, raw: dict) -> dict:
     """The edition's sites generated from the EPCI referential (``sites_from: referential``)."""
-    from cohorte.reference.national import national_sites
+    from cohorte.reference.plh import national_sites
 
     if raw.get("sites"):
         raise ParamsError(f"{path}: sites_from: referential generates the sites; remove the 'sites' list "

@@ -16,7 +16,7 @@ from cohorte.build.executors import LocalExecutor, make_executor
 from cohorte.build.national import build_national
 from cohorte.editions import load_edition
 from cohorte.errors import ParamsError
-from cohorte.reference.national import national_sites
+from cohorte.reference.plh import national_sites
 
 SLUGS = ("ca-lorient-agglomeration", "ca-de-blois-agglopolys", "cc-du-pays-de-pontchateau-st-gildas-des-bois")
 

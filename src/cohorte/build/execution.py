@@ -262,8 +262,12 @@ def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: b
         check_kernel()
         commit = git_commit()
         engine = executor or LocalExecutor(workers)
-        for result in tqdm(engine.run(run_job, todo, commit), total=len(todo), desc=label, unit="nb"):
-            results.append(result)
+        try:
+            for result in tqdm(engine.run(run_job, todo, commit), total=len(todo), desc=label, unit="nb"):
+                results.append(result)
+        except BaseException:  # Ctrl-C: record what finished, then let it through
+            _record(jobs, results, manifest)
+            raise
     _record(jobs, results, manifest)
     return sorted(results, key=lambda r: r.name)
 
@@ -271,7 +275,9 @@ def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: b
 def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifest) -> None:
     by_name = {r.name: r for r in results}
     for job in jobs:
-        result = by_name[job.name]
+        result = by_name.get(job.name)
+        if result is None:  # interrupted before it finished: its last good outputs stay as recorded
+            continue
         if result.status == "executed":
             documents = job.render.outputs() if job.render else []
             manifest.record("notebooks", job.name, job.fingerprint,

@@ -50,10 +50,15 @@ class LocalExecutor:
         if not todo:
             return
         init = _enable_warm_kernels if self.warm_kernels else None
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), initializer=init) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), initializer=init)
+        try:
             futures = [pool.submit(fn, item, *args) for item in todo]
             for future in as_completed(futures):
                 yield future.result()
+        except BaseException:  # Ctrl-C or the consumer gave up: nothing queued starts any more
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
 
     def close(self) -> None:
         pass
@@ -94,8 +99,12 @@ class DaskExecutor:
             return
         # pure=False: a job has side effects (files); retries are the job's own (kernel start)
         futures = self.client.map(fn, todo, *[[a] * len(todo) for a in args], pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
+        try:
+            for future in dask_completed(futures):
+                yield future.result()
+        except BaseException:  # Ctrl-C: cancel what has not started
+            self.client.cancel(futures)
+            raise
 
     def close(self) -> None:
         self.client.close()

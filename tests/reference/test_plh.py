@@ -9,7 +9,7 @@ import pytest
 from cohorte.editions import load_edition
 from cohorte.errors import ParamsError
 from cohorte.reference.epci import EpciRecord
-from cohorte.reference.national import Extent, national_sites, plh_bound
+from cohorte.reference.plh import Extent, national_sites, plh_bound
 
 
 def _record(siren: str, kind: str, population: int, name: str = "CC du Val") -> EpciRecord:
