@@ -48,3 +48,11 @@ def test_when_a_cell_is_bad_in_a_later_group_then_the_message_cites_its_line_in_
     with pytest.raises(InputDataError, match=rf"housing_stock.csv: column 'monthly_rent_eur': expected a number; found at line {row + 2} \('cher'\)"):
         chunked.published_by_groups(three_sites, bad, lambda sub: site_targets(sub, {}), three_sites.cotation_grid_path(),
                                     population=20_000)
+
+
+def test_when_the_tables_are_parquet_then_groups_give_the_same_table(three_sites, data, tmp_path):
+    parquet = tmp_path / "parquet"
+    demo.write_demo_data(three_sites, parquet, seed=3, fmt="parquet")
+    targets = lambda sub: site_targets(sub, {})  # noqa: E731
+    by_groups = chunked.published_by_groups(three_sites, parquet, targets, three_sites.cotation_grid_path(), population=20_000)
+    pd.testing.assert_frame_equal(by_groups, published_indicators(three_sites, data, grids={}))

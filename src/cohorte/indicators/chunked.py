@@ -76,7 +76,7 @@ def _blocks(path: Path) -> Iterator[pa.Table]:
     if path.suffix == ".csv":
         blocks = _csv_blocks(path)
     else:  # Parquet and XLSX through the ordinary reader: text cells, then one block
-        blocks = iter([pa.Table.from_pandas(read_table(path).frame.astype(object), preserve_index=False)])
+        blocks = iter([pa.Table.from_pandas(read_table(path).frame, preserve_index=False)])
     start = 0
     for block in blocks:
         yield block.append_column(ROW, pa.array(range(start, start + len(block)), pa.int64()))
