@@ -9,6 +9,7 @@ cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops th
 from __future__ import annotations
 
 import os
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
         warm = kernels.pool() if attempt == 1 else None  # a retry starts a kernel of its own
         km = None
         try:
-            km = warm.take(str(job.output.parent)) if warm is not None else None
+            km = _warm_kernel(warm, job) if warm is not None else None
             papermill.execute_notebook(
                 str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
                 cwd=str(job.output.parent), execution_timeout=job.timeout, start_timeout=min(job.timeout, 120),
@@ -158,6 +159,16 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
             if km is not None:  # a warm kernel serves one notebook only
                 km.shutdown_kernel(now=True)
     raise AssertionError("unreachable")
+
+
+def _warm_kernel(warm, job: NotebookJob):  # -> a started KernelManager, or None for papermill's own
+    """A kernel from the worker's template; None (papermill starts one) when the template fails."""
+    try:
+        return warm.take(str(job.output.parent))
+    except Exception as exc:  # a broken template must not fail the notebook: start a kernel as usual
+        print(f"warm kernel unavailable ({type(exc).__name__}: {exc}); starting one", file=sys.stderr)
+        warm.shutdown()
+        return None
 
 
 def _cells_ran(path: Path) -> bool:

@@ -1,26 +1,42 @@
-"""Kernels started ahead of need: the fixed cost of a notebook paid while the previous one runs.
+"""Kernels without the fixed cost: Python's start-up and the heavy imports paid once per worker.
 
-A worker process that runs many notebooks (a national edition's fiches) keeps one kernel booting in
-advance, its heavy imports (pandas, matplotlib, the report modules) already done. A notebook takes
-that kernel, and the next one starts at once. Each kernel serves one notebook only, then is shut
-down: every notebook starts with a fresh namespace (the imports are done with ``importlib`` in a
-silent request that binds no name and leaves the execution count at zero; only ``sys.modules``,
-the module cache any ``import`` fills, is warm).
+On POSIX (:class:`ForkedKernels`), each worker process starts a *kernel template*
+(``cohorte.build.kernel_template``): a process that has imported pandas, matplotlib and the report
+modules, drawn one figure and called pandoc once, and then forks one ipykernel per notebook. A fork
+is a copy of the template as it was before any notebook ran, so every notebook starts from a fresh
+namespace; it serves one notebook only and is killed when its notebook is done.
+
+Elsewhere (:class:`WarmKernels`), a worker keeps one kernel started ahead with the same imports done
+(``importlib`` in a silent request: no name bound, execution count left at zero).
 
 Enabled in the executors' worker processes only (:func:`enable`); elsewhere papermill starts its
-own kernel as usual. A worker that exits shuts its spare kernel down; a worker that is killed
-leaves it to ipykernel's parent poller, which stops a kernel whose parent process is gone.
+own kernel as usual. A worker that exits shuts its template (or spare kernel) down; a worker that is
+killed leaves it to end by itself: the template exits when its stdin closes, and ipykernel stops a
+kernel whose parent process is gone.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
 PRELOAD = ("pandas", "numpy", "matplotlib", "matplotlib.figure", "IPython.display", "cohorte.report.display",
            "cohorte.report.fiche", "cohorte.report.national", "cohorte.report.figures")
 READY_TIMEOUT = 120  # seconds for a kernel to start and import
+# Run once in a kernel template before any fork: the font cache and pandoc's first call.
+WARM_UP = """
+import io
+from matplotlib.figure import Figure
+figure = Figure(figsize=(2, 1))
+figure.add_subplot().plot([0, 1])
+figure.savefig(io.BytesIO(), format="png")
+from cohorte.report.display import demo_notice_markdown, markdown_html
+markdown_html(demo_notice_markdown())
+"""
 
 
 @dataclass
@@ -87,7 +103,99 @@ def _wait(kc, msg_id: str) -> None:
         return
 
 
-_POOL: WarmKernels | None = None
+def _forked_kernel_manager(connection_file: str, pid: int, kernel_name: str):
+    """A jupyter_client KernelManager for a kernel forked by a template (not started by it)."""
+    from jupyter_client import KernelManager
+
+    class ForkedKernelManager(KernelManager):
+        @property
+        def has_kernel(self) -> bool:
+            return True
+
+        def is_alive(self) -> bool:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return False
+            return True
+
+        async def _async_is_alive(self) -> bool:
+            return self.is_alive()
+
+        def interrupt_kernel(self) -> None:
+            os.kill(pid, signal.SIGINT)
+
+        async def _async_interrupt_kernel(self) -> None:
+            self.interrupt_kernel()
+
+        def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            """End the kernel (at once when ``now``: its notebook is done; else SIGTERM and a grace period)
+            and remove its connection file. The template has the system reap it."""
+            if self.is_alive():
+                os.kill(pid, signal.SIGKILL if now else signal.SIGTERM)
+            deadline = time.monotonic() + (0 if now else 5)
+            while self.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if self.is_alive():
+                os.kill(pid, signal.SIGKILL)
+            self.cleanup_connection_file()
+
+        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            self.shutdown_kernel(now, restart)
+
+    km = ForkedKernelManager(connection_file=connection_file, kernel_name=kernel_name)
+    km.load_connection_file()
+    return km
+
+
+class ForkedKernels:
+    """A kernel template per worker process; each notebook gets a fresh fork of it (see kernel_template)."""
+
+    def __init__(self, kernel_name: str) -> None:
+        self.kernel_name = kernel_name
+        self.template: subprocess.Popen | None = None
+
+    def _start_template(self) -> subprocess.Popen:
+        template = subprocess.Popen([sys.executable, "-m", "cohorte.build.kernel_template"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        assert template.stdout is not None
+        if template.stdout.readline().strip() != "ready":
+            template.kill()
+            raise RuntimeError("kernel template failed to start (Kernel didn't respond)")
+        return template
+
+    def prestart(self) -> None:
+        if self.template is None or self.template.poll() is not None:
+            self.template = self._start_template()
+
+    def take(self, cwd: str):  # -> ForkedKernelManager
+        """A kernel forked from the template, working in ``cwd``, for one notebook."""
+        from jupyter_client.connect import write_connection_file
+
+        self.prestart()
+        assert self.template is not None and self.template.stdin is not None and self.template.stdout is not None
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="cohorte-kernel-", suffix=".json")
+        os.close(fd)
+        write_connection_file(path, ip="127.0.0.1", kernel_name=self.kernel_name)
+        self.template.stdin.write(f"{cwd}\t{path}\n")
+        self.template.stdin.flush()
+        pid = int(self.template.stdout.readline())
+        return _forked_kernel_manager(path, pid, self.kernel_name)
+
+    def shutdown(self) -> None:
+        if self.template is not None and self.template.poll() is None:
+            assert self.template.stdin is not None
+            self.template.stdin.close()
+            try:
+                self.template.wait(5)
+            except subprocess.TimeoutExpired:
+                self.template.kill()
+        self.template = None
+
+
+_POOL: WarmKernels | ForkedKernels | None = None
 
 
 def enable(kernel_name: str = "cohorte") -> None:
@@ -97,7 +205,7 @@ def enable(kernel_name: str = "cohorte") -> None:
         import atexit
         from multiprocessing import util
 
-        _POOL = WarmKernels(kernel_name)
+        _POOL = ForkedKernels(kernel_name) if hasattr(os, "fork") else WarmKernels(kernel_name)
         util.Finalize(None, disable, exitpriority=10)  # run when a multiprocessing worker exits
         atexit.register(disable)
 
@@ -109,6 +217,6 @@ def disable() -> None:
         _POOL = None
 
 
-def pool() -> WarmKernels | None:
+def pool() -> WarmKernels | ForkedKernels | None:
     """This process's warm kernels, when enabled."""
     return _POOL
