@@ -15,6 +15,7 @@ fixed cost per fiche ≤ 1 s; Dask within 10 % of the local engine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -41,10 +42,8 @@ class PeakMemory:
         while not self._stop.is_set():
             total = 0
             for proc in [me, *me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):  # a process that ended meanwhile
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
             self._stop.wait(self.every)
 

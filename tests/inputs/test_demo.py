@@ -379,7 +379,7 @@ def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(sm
     if fmt == "csv":
         assert all(p.read_bytes() == (tmp_path / "whole" / p.name).read_bytes() for p in paths.values())
     else:
-        for name, path in paths.items():
+        for path in paths.values():
             pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(tmp_path / "whole" / path.name))
 
 

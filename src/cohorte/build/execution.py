@@ -225,7 +225,8 @@ def _render(job: NotebookJob) -> tuple[list[str], str]:
     from cohorte.build.rendering import render_notebook
     from cohorte.errors import RenderError
 
-    assert job.render is not None
+    if job.render is None:
+        return [], ""
     try:
         files = render_notebook(job.output, job.render.base, job.render.formats, job.render.meta)
     except RenderError as exc:

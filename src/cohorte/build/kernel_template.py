@@ -15,13 +15,13 @@ import os
 import signal
 import sys
 
-from cohorte.build.kernels import PRELOAD, WARM_UP
+from cohorte.build.kernels import PRELOAD, warm_up
 
 
 def _serve() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
-    exec(WARM_UP, {})  # font cache, pandoc's first call: paid once here, inherited by every fork
+    warm_up()  # font cache, pandoc's first call: paid once here, inherited by every fork
     from ipykernel import kernelapp
 
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked kernels are reaped by the system

@@ -27,16 +27,6 @@ from dataclasses import dataclass
 PRELOAD = ("pandas", "numpy", "matplotlib", "matplotlib.figure", "IPython.display", "cohorte.report.display",
            "cohorte.report.fiche", "cohorte.report.national", "cohorte.report.figures")
 READY_TIMEOUT = 120  # seconds for a kernel to start and import
-# Run once in a kernel template before any fork: the font cache and pandoc's first call.
-WARM_UP = """
-import io
-from matplotlib.figure import Figure
-figure = Figure(figsize=(2, 1))
-figure.add_subplot().plot([0, 1])
-figure.savefig(io.BytesIO(), format="png")
-from cohorte.report.display import demo_notice_markdown, markdown_html
-markdown_html(demo_notice_markdown())
-"""
 
 
 @dataclass
@@ -103,6 +93,20 @@ def _wait(kc, msg_id: str) -> None:
         return
 
 
+def warm_up() -> None:
+    """Run once in a kernel template before any fork: the font cache and pandoc's first call."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    from cohorte.report.display import demo_notice_markdown, markdown_html
+
+    figure = Figure(figsize=(2, 1))
+    figure.add_subplot().plot([0, 1])
+    figure.savefig(io.BytesIO(), format="png")
+    markdown_html(demo_notice_markdown())
+
+
 def _forked_kernel_manager(connection_file: str, pid: int, kernel_name: str):
     """A jupyter_client KernelManager for a kernel forked by a template (not started by it)."""
     from jupyter_client import KernelManager
@@ -158,8 +162,7 @@ class ForkedKernels:
     def _start_template(self) -> subprocess.Popen:
         template = subprocess.Popen([sys.executable, "-m", "cohorte.build.kernel_template"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, text=True, env=dict(os.environ))
-        assert template.stdout is not None
-        if template.stdout.readline().strip() != "ready":
+        if template.stdout is None or template.stdout.readline().strip() != "ready":
             template.kill()
             raise RuntimeError("kernel template failed to start (Kernel didn't respond)")
         return template
@@ -170,23 +173,25 @@ class ForkedKernels:
 
     def take(self, cwd: str):  # -> ForkedKernelManager
         """A kernel forked from the template, working in ``cwd``, for one notebook."""
+        import tempfile
+
         from jupyter_client.connect import write_connection_file
 
         self.prestart()
-        assert self.template is not None and self.template.stdin is not None and self.template.stdout is not None
-        import tempfile
+        template = self.template
+        if template is None or template.stdin is None or template.stdout is None:
+            raise RuntimeError("kernel template is not running (Kernel didn't respond)")
 
         fd, path = tempfile.mkstemp(prefix="cohorte-kernel-", suffix=".json")
         os.close(fd)
         write_connection_file(path, ip="127.0.0.1", kernel_name=self.kernel_name)
-        self.template.stdin.write(f"{cwd}\t{path}\n")
-        self.template.stdin.flush()
-        pid = int(self.template.stdout.readline())
+        template.stdin.write(f"{cwd}\t{path}\n")
+        template.stdin.flush()
+        pid = int(template.stdout.readline())
         return _forked_kernel_manager(path, pid, self.kernel_name)
 
     def shutdown(self) -> None:
-        if self.template is not None and self.template.poll() is None:
-            assert self.template.stdin is not None
+        if self.template is not None and self.template.poll() is None and self.template.stdin is not None:
             self.template.stdin.close()
             try:
                 self.template.wait(5)

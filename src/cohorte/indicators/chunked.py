@@ -190,9 +190,21 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
             del inputs, raw
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        _give_back_memory()
     if problems:
         raise InputDataError(problems)
     return pd.concat(published, ignore_index=True)
+
+
+def _give_back_memory() -> None:
+    """Return the groups' freed memory to the system, so the build's workers have it (glibc only)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory stays reserved by this process
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _empty_like(spill: _Spill, table: str) -> pd.DataFrame:
