@@ -14,8 +14,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
+
+if TYPE_CHECKING:  # pragma: no cover - rendering is imported only when a job renders
+    from cohorte.build.rendering import DocMeta
 
 from cohorte.build.executors import Executor, LocalExecutor
 from cohorte.build.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
@@ -33,7 +37,7 @@ class Render:
 
     base: Path
     formats: tuple[str, ...]
-    meta: object  # cohorte.build.rendering.DocMeta
+    meta: DocMeta
 
     def outputs(self) -> list[Path]:
         return [self.base.with_name(f"{self.base.name}.{f}") for f in self.formats]

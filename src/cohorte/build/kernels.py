@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 PRELOAD = ("pandas", "numpy", "matplotlib", "matplotlib.figure", "IPython.display", "cohorte.report.display",
            "cohorte.report.fiche", "cohorte.report.national", "cohorte.report.figures")
@@ -31,8 +32,8 @@ READY_TIMEOUT = 120  # seconds for a kernel to start and import
 
 @dataclass
 class _Spare:
-    km: object  # jupyter_client.KernelManager
-    kc: object  # its blocking client
+    km: Any  # jupyter_client.KernelManager
+    kc: Any  # its blocking client
     preload_id: str
     started: float
 

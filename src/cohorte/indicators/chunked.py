@@ -87,7 +87,8 @@ class _Spill:
     """One Parquet file per group and table, written block by block."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder, self.writers = folder, {}
+        self.folder = folder
+        self.writers: dict[tuple[str, int], pq.ParquetWriter] = {}
 
     def write(self, table: str, group: int, block: pa.Table) -> None:
         key = (table, group)
@@ -157,7 +158,7 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
         raise InputDataError(problems)
     folder = Path(tempfile.mkdtemp(prefix=".cohorte-groups-"))
     try:
-        spill, ids = _Spill(folder), []
+        spill, ids = _Spill(folder), list[pa.Table]()
         try:
             for table in (*SITE_TABLES, "cal_presentations"):
                 _split(paths[table], table, spill, keys, group_index, ids)
