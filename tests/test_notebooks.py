@@ -18,8 +18,9 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 PAPERMILL = str(Path(sys.executable).with_name("papermill"))
 
 
-def test_the_kit_ships_a_monograph_and_a_synthesis_notebook() -> None:
-    assert [p.name for p in NOTEBOOKS] == ["monograph.ipynb", "synthesis.ipynb"]
+def test_the_kit_ships_its_four_notebooks() -> None:
+    """Cohort editions: a monograph per site and the synthesis; national editions: a fiche per EPCI and the national synthesis."""
+    assert [p.name for p in NOTEBOOKS] == ["fiche.ipynb", "monograph.ipynb", "national.ipynb", "synthesis.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

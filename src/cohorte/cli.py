@@ -52,11 +52,10 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
 
     params = load_edition(edition)
     started = time.perf_counter()
-    tables = demo.generate(params, seed)
     target = out_dir or config.demo_data_dir(params.edition)
-    paths = demo.write_tables(tables, target, fmt=fmt, readme=demo.readme_text(params, seed, tables, fmt))
-    for name, path in paths.items():
-        click.echo(f"  {name:<18} {len(tables[name]):>9,} rows  {path.name}")
+    rows = demo.write_demo_folder(params, target, seed, fmt)
+    for name, count in rows.items():
+        click.echo(f"  {name:<18} {count:>9,} rows  {name}.{fmt}")
     elapsed = time.perf_counter() - started
     click.echo(f"Données fictives (seed {seed}) for {len(params.sites)} sites written to {target} in {elapsed:.1f} s.")
 
@@ -258,9 +257,14 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
               help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
 @click.option("--wait", is_flag=True, help="When another build of EDITION is running, wait for it instead of stopping.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where notebooks run: local processes, or Dask distributed (an embedded LocalCluster, or --scheduler).")
+@click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:8786), with --executor dask.")
 def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str,
-          wait: bool) -> None:
-    """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX)."""
+          wait: bool, executor: str, scheduler: str | None) -> None:
+    """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX).
+
+    A national edition (kind: national) builds a fiche per EPCI and the national synthesis (HTML, PDF)."""
     from cohorte.build.pipeline import build_edition, print_report
 
     chosen = tuple(_split(formats) or ())
@@ -268,7 +272,7 @@ def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | No
     if unknown:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
     try:
-        report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait)
+        report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait, executor, scheduler)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers are already stopped: a further Ctrl-C changes nothing
         click.secho(f"\nInterrupted: what finished is kept and recorded in the manifest; "

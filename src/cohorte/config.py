@@ -141,6 +141,25 @@ PREPARED_FILE = "indicators.csv"  # a site's published indicators, inside prepar
 INDICATORS_FILE = "indicators.csv"  # outputs/EDITION/indicators.csv written by `cohorte indicators`
 CONTEXT_FILE = "context.json"  # what the build knew of the data behind a prepared slice
 SYNTHESIS_TABLES = ("sites.csv", "indicators.csv", "observations.csv")  # under synthesis_tables_dir()
+FICHE_NOTEBOOK = "fiche.ipynb"  # notebooks/ and outputs/EDITION/sites/SLUG/ (national editions)
+NATIONAL_NOTEBOOK = "national.ipynb"  # notebooks/ and outputs/EDITION/national/ (national editions)
+NATIONAL_PREPARED = "national-indicators.csv"  # every EPCI's site-level published figures, in outputs/EDITION/
+NATIONAL_CSV = "epci.csv"  # the national synthesis' table of all EPCI, in outputs/EDITION/national/
+
+
+def national_prepared_path(edition: str | int) -> Path:
+    """Every site's site-level published indicators, for the fiches' national positions and the national synthesis."""
+    return outputs_dir(edition) / NATIONAL_PREPARED
+
+
+def national_output_dir(edition: str | int) -> Path:
+    """``outputs/EDITION/national``: the executed national synthesis and its CSV of all EPCI."""
+    return outputs_dir(edition) / "national"
+
+
+def fiche_base(edition: str | int, slug: str) -> Path:
+    """``outputs/EDITION/sites/SLUG/fiche`` (add ``.html``, ``.pdf``)."""
+    return site_output_dir(edition, slug) / Path(FICHE_NOTEBOOK).stem
 
 
 def prepared_dir(edition: str | int, slug: str) -> Path:

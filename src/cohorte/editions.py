@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -13,6 +13,8 @@ from cohorte.errors import ParamsError
 from cohorte.validation import Strict, format_validation_error, read_yaml
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+# An edition is named by its year (the cohort: ``2020``) or by a slug ending with it (``national-2020``).
+EditionName = Annotated[str, StringConstraints(pattern=r"^[a-z]+(-[a-z]+)*-(20\d\d)$")]
 TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")
 DEFAULT_DISCLOSURE_THRESHOLD = 5  # counts below it are published « n.s. »
 
@@ -38,6 +40,8 @@ class Site(Strict):
     communes: int = Field(gt=0)
     population_2017: int = Field(gt=0)
     abnormal_delay_months: int | None = Field(default=None, gt=0, description="overrides the edition's value")
+    epci_type: Literal["CA", "CU", "METRO", "MET69", "CC"] | None = Field(None, description="from the EPCI referential")
+
     abnormal_delay_source: str | None = Field(
         default=None, description="the arrêté préfectoral that sets the site's délai anormalement long")
     cotation_grid: str | None = Field(None, description="the site's own cotation grid (YAML, relative to the kit's root)")
@@ -89,7 +93,10 @@ class IndicatorSettings(Strict):
 
 
 class Edition(Strict):
-    edition: int = Field(ge=2000, le=2100)
+    edition: Annotated[int, Field(ge=2000, le=2100)] | EditionName
+    kind: Literal["cohort", "national"] = Field("cohort", description="national: quantitative fiches, no observation grid")
+    sites_from: Literal["edition", "referential"] = Field("edition", description="referential: the EPCI bound to a PLH")
+    add_sirens: list[str] = Field(default_factory=list, description="EPCI added to the referential's selection, by SIREN")
     title: str
     subtitle: str = ""
     publisher: str
@@ -136,6 +143,16 @@ class Edition(Strict):
         if previous is not None and current is not None and previous >= current:
             raise ValueError(f"previous_edition {previous} must be an earlier edition than {current}")
         return previous
+
+    @property
+    def year(self) -> int:
+        """The edition's year: ``2020`` for the cohort edition 2020 and for ``national-2020``."""
+        return self.edition if isinstance(self.edition, int) else int(self.edition[-4:])
+
+    @property
+    def has_grids(self) -> bool:
+        """A cohort edition has an observation grid per site; a national edition has none."""
+        return self.kind == "cohort"
 
     def site(self, slug: str) -> Site:
         for site in self.sites:
@@ -193,7 +210,26 @@ def load_edition(edition: str | int) -> Edition:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: expected a mapping of keys (edition, title, sites, …)")
+    if raw.get("sites_from") == "referential":
+        raw = _with_referential_sites(path, raw)
     try:
         return Edition.model_validate(raw)
     except ValidationError as exc:
         raise ParamsError("\n".join(format_validation_error(path, exc))) from None
+
+
+def _with_referential_sites(path: Path, raw: dict) -> dict:
+    """The edition's sites generated from the EPCI referential (``sites_from: referential``)."""
+    from cohorte.reference.plh import national_sites
+
+    if raw.get("sites"):
+        raise ParamsError(f"{path}: sites_from: referential generates the sites; remove the 'sites' list "
+                          "(add EPCI with add_sirens: [SIREN, …])")
+    sirens = raw.get("add_sirens") or []
+    if not isinstance(sirens, list) or not all(isinstance(s, str) for s in sirens):
+        raise ParamsError(f"{path}: add_sirens: expected a list of SIREN as quoted strings")
+    try:
+        sites = national_sites(sirens)
+    except ParamsError as exc:
+        raise ParamsError(f"{path}: {exc}") from None
+    return {**raw, "sites": sites}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 from pathlib import Path
 
@@ -221,15 +223,21 @@ def test_affordability_work(coded: dict[str, grids.Grid]) -> None:
     assert _sites(coded, work, "mapping") == {"clermont-auvergne-metropole", "carene", "montpellier-mediterranee-metropole"}
 
 
-def test_free_text_names_its_site(coded: dict[str, grids.Grid]) -> None:
-    short = {"clermont-auvergne-metropole": "Clermont", "coeur-d-essonne": "CDEA", "eurometropole-strasbourg": "EMS",
-             "lorient-agglomeration": "Lorient", "montpellier-mediterranee-metropole": "Montpellier", "mel": "MEL",
-             "carene": "CARENE", "grand-besancon": "Grand Besançon", "grand-avignon": "Grand Avignon",
-             "caen-la-mer": "Caen la Mer", "grandangouleme": "GrandAngoulême", "agglopolys": "Agglopolys"}
+def test_site_texts_name_the_site_in_full_once_and_never_as_a_prefix(coded: dict[str, grids.Grid]) -> None:
+    """Inside its own monograph a site is named in full at first mention, then by its short name; no
+    bullet or encadré title starts with « Site : »."""
+    themes = ("governance", "demand_service", "attribution_policy", "cotation", "flux", "perspectives")
     for slug, grid in coded.items():
-        texts = [t for theme in grids.THEMES for t in getattr(grid.findings, theme)] + grid.perspectives
-        texts += [h.title for h in grid.highlights]
-        assert texts and all(short[slug] in t for t in texts), slug
+        prose = [(SITES / slug / "prose" / f"{t}.md") for t in themes]
+        texts = [p.read_text(encoding="utf-8") for p in prose if p.exists()]
+        assert texts and "{{ site.name }}" in texts[0], slug
+        assert sum(text.count("{{ site.name }}") for text in texts) == 1, slug
+        lines = [line for text in texts for line in text.splitlines() if line.startswith(("- ", "* "))]
+        lines += [f"- {h.title}" for h in grid.highlights]
+        assert not [line for line in lines if re.match(r"^[-*] [^:.]{2,40} : ", line) and ("{{" in line.split(" : ")[0]
+                    or any(word in line.split(" : ")[0] for word in ("Lorient", "MEL", "EMS", "Clermont", "CARENE", "CDEA",
+                                                                     "Montpellier", "Besançon", "Avignon", "Caen",
+                                                                     "GrandAngoulême", "Agglopolys")))], slug
 
 
 def test_every_grid_file_cites_its_sources() -> None:

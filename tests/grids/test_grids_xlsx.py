@@ -77,7 +77,8 @@ def test_when_import_has_errors_then_nothing_is_written_and_every_cell_is_named(
     sheet[f"D{year}"] = "vers 2010"
     sheet[f"D{_row_of(sheet, 'grand-besancon', 'targets.non_q1_in_qpv')}"] = 167
     workbook[HIGHLIGHTS]["B2"] = "gouvernance"
-    workbook[FINDINGS]["A2"] = "blois"
+    for cell, value in (("A2", "blois"), ("B2", "governance"), ("C2", "Un constat.")):  # findings now live in prose: the sheet is empty
+        workbook[FINDINGS][cell] = value
     sheet[f"D{_row_of(sheet, 'agglopolys', 'targets.non_q1_in_qpv')}"] = 60  # a valid change, not written either
     workbook.save(workbook_path)
     before = _snapshot(kit_home)

@@ -302,10 +302,10 @@ def test_an_interrupted_write_leaves_the_previous_folder_untouched(small_edition
     demo.write_demo_data(small_edition, out, seed=1)
     before = _digests(out)
 
-    def broken(frame, path):
+    def broken(self, frame):
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(writing._WRITERS, "csv", broken)
+    monkeypatch.setattr(writing._StreamWriter, "write", broken)
     with pytest.raises(KeyboardInterrupt):
         demo.write_demo_data(small_edition, out, seed=2)
     assert _digests(out) == before
@@ -365,3 +365,29 @@ def test_generated_2020_edition_passes_input_validation(edition, tmp_path):
     demo.write_demo_data(edition, tmp_path / "demo", seed=2020)
     inputs = load_inputs(edition, tmp_path / "demo")
     assert len(inputs.demands) > 100_000
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(small_edition, tmp_path, monkeypatch, fmt):
+    from cohorte.inputs.demo import tables as demo_tables
+
+    whole = demo.generate(small_edition, seed=4)
+    one_site_chunks = demo_tables.generate_chunks
+    monkeypatch.setattr(writing, "generate_chunks", lambda e, s: one_site_chunks(e, s, rows_per_chunk=1))
+    paths = demo.write_demo_data(small_edition, tmp_path / "streamed", seed=4, fmt=fmt)
+    demo.write_tables(whole, tmp_path / "whole", fmt=fmt)
+    if fmt == "csv":
+        assert all(p.read_bytes() == (tmp_path / "whole" / p.name).read_bytes() for p in paths.values())
+    else:
+        for path in paths.values():
+            pd.testing.assert_frame_equal(pd.read_parquet(path), pd.read_parquet(tmp_path / "whole" / path.name))
+
+
+def test_when_two_sites_share_a_departement_then_their_demand_numbers_never_collide(small_edition):
+    same = [s.model_copy(update={"departement": "41"}) for s in small_edition.sites]
+    tables = demo.generate(small_edition.model_copy(update={"sites": same}), seed=9)
+    ids = pd.concat([tables["demands"]["demand_id"], tables["attributions"]["demand_id"]])
+    assert ids.is_unique
+    sequence = tables["demands"]["demand_id"].str[7:15].astype(int).groupby(tables["demands"]["epci"])
+    first, second = (sequence.get_group(s.slug) for s in same)
+    assert first.max() < second.min()  # laid out one after the other, not drawn at random over the same range

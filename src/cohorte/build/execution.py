@@ -9,21 +9,40 @@ cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops th
 from __future__ import annotations
 
 import os
+import sys
 import time
-from concurrent.futures import as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from cohorte import config
-from cohorte.build import workers as pool_workers
+
+if TYPE_CHECKING:  # pragma: no cover - rendering is imported only when a job renders
+    from cohorte.build.rendering import DocMeta
+
+from cohorte.build.executors import Executor, LocalExecutor
 from cohorte.build.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
 from cohorte.errors import ParamsError
 from cohorte.files import fingerprint, os_error_sentence, temp_path_for
 
 KERNEL = "cohorte"
+KERNEL_START_ATTEMPTS = 3  # a kernel that fails to start (ZMQ port race) is started again
+NOTEBOOK_TIMEOUT = 600  # seconds: the longest a cell may run, and the longest a kernel may take to start
+
+
+@dataclass(frozen=True)
+class Render:
+    """Documents a job renders from its executed notebook in the same worker (``base.FORMAT``)."""
+
+    base: Path
+    formats: tuple[str, ...]
+    meta: DocMeta
+
+    def outputs(self) -> list[Path]:
+        return [self.base.with_name(f"{self.base.name}.{f}") for f in self.formats]
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,8 @@ class NotebookJob:
     parameters: dict
     sources: dict[str, str] = field(default_factory=dict)  # what produced it: name → content hash
     products: tuple[Path, ...] = ()  # files the notebook writes beside itself (key figures, tables)
+    render: Render | None = None  # documents rendered by the same task, right after execution
+    timeout: int = NOTEBOOK_TIMEOUT
 
     @property
     def fingerprint(self) -> str:
@@ -53,6 +74,11 @@ class JobResult:
     seconds: float = 0.0
     error: str = ""
     output: str = ""
+    failing_cell: int | None = None  # index of the cell that raised, when one did
+    attempts: int = 0  # kernel starts tried
+    timings: dict[str, float] = field(default_factory=dict)  # execute, cells, overhead, render, total (seconds)
+    rendered: list[str] = field(default_factory=list)
+    worker: str = ""  # host:pid of the process that ran it
 
 
 def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
@@ -97,16 +123,88 @@ def _stderr_to(log: Path):
 
 
 def run_job(job: NotebookJob, commit: str) -> JobResult:
-    """Execute one notebook into a temporary file, then move it into place (or aside on failure).
+    """Execute one notebook into a temporary file, then move it into place (or aside on failure);
+    then render its documents when the job says so. Never raises: the result says what happened.
 
     The kernel's own messages go to ``<output>.log`` beside the notebook. A folder that cannot be
     written (permissions, full disk) fails this job only, in one sentence.
     """
     try:
         with _stderr_to(job.output.with_suffix(".log")):
-            return _run_job(job, commit)
+            result = _run_job(job, commit)
     except OSError as exc:
         return JobResult(job.name, "failed", error=os_error_sentence(exc, job.output.parent))
+    import socket
+
+    result.worker = f"{socket.gethostname()}:{os.getpid()}"
+    return result
+
+
+def _is_kernel_start_failure(exc: Exception) -> bool:
+    """A kernel that died or timed out before running any cell (the ZMQ port race), not a failing cell."""
+    import papermill
+
+    if isinstance(exc, papermill.PapermillExecutionError):
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    return any(k in text for k in ("Kernel died", "kernel_info", "ZMQ", "Address already in use", "DeadKernel",
+                                   "Kernel didn't respond", "TimeoutError"))
+
+
+def _execute(job: NotebookJob, tmp: Path) -> int:
+    """papermill, with the kernel started again when it fails to start; returns the attempts made."""
+    import papermill
+
+    from cohorte.build import kernels
+
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        warm = kernels.pool() if attempt == 1 else None  # a retry starts a kernel of its own
+        km = None
+        try:
+            km = _warm_kernel(warm, job) if warm is not None else None
+            papermill.execute_notebook(
+                str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
+                cwd=str(job.output.parent), execution_timeout=job.timeout, start_timeout=min(job.timeout, 120),
+                **({"km": km} if km is not None else {}),
+            )
+            return attempt
+        except Exception as exc:
+            if attempt == KERNEL_START_ATTEMPTS or not _is_kernel_start_failure(exc) or _cells_ran(tmp):
+                exc.attempts = attempt  # type: ignore[attr-defined]
+                raise
+            time.sleep(0.2 * attempt)
+        finally:
+            if km is not None:  # a warm kernel serves one notebook only
+                km.shutdown_kernel(now=True)
+    raise AssertionError("unreachable")
+
+
+def _warm_kernel(warm, job: NotebookJob):  # -> a started KernelManager, or None for papermill's own
+    """A kernel from the worker's template; None (papermill starts one) when the template fails."""
+    try:
+        return warm.take(str(job.output.parent))
+    except Exception as exc:  # a broken template must not fail the notebook: start a kernel as usual
+        print(f"warm kernel unavailable ({type(exc).__name__}: {exc}); starting one", file=sys.stderr)
+        warm.shutdown()
+        return None
+
+
+def _cells_ran(path: Path) -> bool:
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # nothing written yet
+        return False
+    return any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def _cell_seconds(path: Path) -> float:
+    """The time papermill recorded in the cells (what our code, figures and display cost)."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return float(sum((c.metadata.get("papermill") or {}).get("duration") or 0 for c in nb.cells))
 
 
 def _run_job(job: NotebookJob, commit: str) -> JobResult:
@@ -114,19 +212,46 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
 
     start = time.perf_counter()
     tmp = temp_path_for(job.output)
+    attempts = 0
     try:
-        papermill.execute_notebook(
-            str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL,
-            progress_bar=False, cwd=str(job.output.parent),
-        )
+        attempts = _execute(job, tmp)
+        executed = time.perf_counter() - start
+        cells = _cell_seconds(tmp)
         _stamp_provenance(tmp, job, commit)
         tmp.replace(job.output)
-        return JobResult(job.name, "executed", time.perf_counter() - start, output=str(job.output))
     except Exception as exc:  # reported per site; the other sites go on
         _keep_failed(tmp, job)
-        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job))
+        cell = exc.cell_index if isinstance(exc, papermill.PapermillExecutionError) else None
+        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job), failing_cell=cell,
+                         attempts=getattr(exc, "attempts", attempts))
     finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
         tmp.unlink(missing_ok=True)
+    timings = {"execute": executed, "cells": cells, "overhead": max(executed - cells, 0.0)}
+    rendered: list[str] = []
+    error = ""
+    if job.render is not None:
+        rendered, error = _render(job)
+        timings["render"] = time.perf_counter() - start - executed
+    timings["total"] = time.perf_counter() - start
+    status = "failed" if error else "executed"
+    return JobResult(job.name, status, timings["total"], error, output=str(job.output), attempts=attempts,
+                     timings=timings, rendered=rendered)
+
+
+def _render(job: NotebookJob) -> tuple[list[str], str]:
+    """Render the executed notebook's documents; (files, error)."""
+    from cohorte.build.rendering import render_notebook
+    from cohorte.errors import RenderError
+
+    if job.render is None:
+        return [], ""
+    try:
+        files = render_notebook(job.output, job.render.base, job.render.formats, job.render.meta)
+    except RenderError as exc:
+        return [], f"rendering: {exc}"
+    except Exception as exc:  # any other failure is this document's, not the build's
+        return [], f"rendering: {type(exc).__name__}: {exc}"
+    return [str(f) for f in files], ""
 
 
 def _keep_failed(tmp: Path, job: NotebookJob) -> None:
@@ -137,10 +262,10 @@ def _keep_failed(tmp: Path, job: NotebookJob) -> None:
     except OSError:
         pass
 
-
 def is_up_to_date(job: NotebookJob, manifest: Manifest) -> bool:
-    """True when the manifest says this exact job produced the notebook and products still in place."""
-    return manifest.is_current("notebooks", job.name, job.fingerprint, [job.output, *job.products])
+    """True when the manifest says this exact job produced the notebook, products and documents still in place."""
+    documents = job.render.outputs() if job.render else []
+    return manifest.is_current("notebooks", job.name, job.fingerprint, [job.output, *job.products, *documents])
 
 
 def check_kernel() -> None:
@@ -161,8 +286,9 @@ def check_parameters(jobs: list[NotebookJob]) -> None:
         raise ParamsError("\n".join(dict.fromkeys(problems)))
 
 
-def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: bool = False, label: str = "notebooks") -> list[JobResult]:
-    """Run the jobs that are not up to date, ``workers`` kernels at a time, with a progress bar.
+def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: bool = False, label: str = "notebooks",
+             executor: Executor | None = None) -> list[JobResult]:
+    """Run the jobs that are not up to date on ``executor`` (default: ``workers`` local processes), with a progress bar.
 
     Every job's parameters are checked first: a bad value stops the build before any kernel starts.
     """
@@ -173,16 +299,13 @@ def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: b
     if todo:
         check_kernel()
         commit = git_commit()
-        pool = pool_workers.worker_pool(min(workers, len(todo)))
+        engine = executor or LocalExecutor(workers)
         try:
-            futures = [pool.submit(pool_workers.call, run_job, job, commit) for job in todo]
-            for future in tqdm(as_completed(futures), total=len(futures), desc=label, unit="nb"):
-                results.append(future.result())
-        except BaseException:  # Ctrl-C: stop the workers now, record what finished, then let it through
-            pool_workers.stop(pool)
+            for result in tqdm(engine.run(run_job, todo, commit), total=len(todo), desc=label, unit="nb"):
+                results.append(result)
+        except BaseException:  # Ctrl-C: record what finished, then let it through
             _record(jobs, results, manifest)
             raise
-        pool.shutdown()
     _record(jobs, results, manifest)
     return sorted(results, key=lambda r: r.name)
 
@@ -194,7 +317,9 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifes
         if result is None:  # interrupted before it finished: its last good outputs stay as recorded
             continue
         if result.status == "executed":
-            manifest.record("notebooks", job.name, job.fingerprint, [job.output, *(p for p in job.products if p.exists())],
+            documents = job.render.outputs() if job.render else []
+            manifest.record("notebooks", job.name, job.fingerprint,
+                            [job.output, *(p for p in job.products if p.exists()), *documents],
                             sources=job.sources, parameters=job.parameters)
         elif result.status == "failed":
             manifest.forget("notebooks", job.name)

@@ -155,15 +155,28 @@ def build_edition(
     formats: tuple[str, ...] = ("html", "pdf", "docx"),
     engine: str = "auto",
     wait: bool = False,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
 
     One build per edition at a time (``outputs/EDITION/.lock``; ``wait`` queues behind the other);
-    what an interrupted build left behind is removed first.
+    what an interrupted build left behind is removed first. A national edition builds its fiches and
+    national synthesis instead (``cohorte.build.national``).
     """
+    from cohorte.build.executors import check_options
+
+    check_options(executor, scheduler)
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)
+    if edition.kind == "national":
+        from cohorte.build.national import NATIONAL_FORMATS, build_national
+
+        wanted = tuple(f for f in formats if f != "docx") if formats == ("html", "pdf", "docx") else formats
+        fix_source_date(edition.reference_date)
+        with edition_lock(config.outputs_dir(edition.edition), edition.edition, wait=wait):
+            return build_national(edition, sites, jobs, force, wanted or NATIONAL_FORMATS, executor, scheduler)
     slugs = select_sites(edition, sites)
     engine = choose_engine(engine)  # before any kernel: --engine quarto without Quarto is an error now
     problems = check_grids(edition.edition)
@@ -182,11 +195,12 @@ def build_edition(
         leftovers = remove_leftovers(out)
         if leftovers:
             print(f"Removed {len(leftovers)} temporary file(s) left by an interrupted build.", flush=True)
-        return _build_locked(edition, slugs, jobs, force, formats, engine, texts.warnings)
+        return _build_locked(edition, slugs, jobs, force, formats, engine, texts.warnings, executor, scheduler)
 
 
 def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: bool, formats, engine: str,
-                  warnings: list[str]) -> BuildReport:
+                  warnings: list[str], executor: str, scheduler: str | None) -> BuildReport:
+    from cohorte.build.executors import make_executor
     from cohorte.inputs.demo import ensure_demo_data
 
     data = ensure_demo_data(edition)
@@ -197,9 +211,13 @@ def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: b
     try:
         prepare(edition, data, manifest)
         workers = jobs or os.cpu_count() or 1
-        report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, workers, force, "monographies")
-        if (config.notebooks_dir() / SYNTHESIS).exists():
-            report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse")
+        pool = make_executor(executor, workers, scheduler)
+        try:
+            report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, pool.workers, force, "monographies", pool)
+            if (config.notebooks_dir() / SYNTHESIS).exists():
+                report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse", pool)
+        finally:
+            pool.close()
         report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
         report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
     finally:
@@ -231,6 +249,14 @@ def print_report(report: BuildReport) -> str:
     edition = report.edition.edition
     lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
+    if report.edition.kind == "national":
+        national = config.national_output_dir(edition)
+        lines.append("Open:")
+        lines += [f"  {national / f'synthese-{edition}.html'}", f"  {national / config.NATIONAL_CSV}",
+                  f"  {config.fiche_base(edition, 'SLUG').with_suffix('.{html,pdf}')}"]
+        if report.edition.uses_demo_data:
+            lines.append("Figures come from demo data (données fictives).")
+        return "\n".join(lines)
     synthesis = config.synthesis_base(edition)
     documents = [*(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
                  config.sites_output_dir(edition) / "SLUG" / f"{Path(config.MONOGRAPH_NOTEBOOK).stem}.{{html,pdf,docx}}"]

@@ -22,17 +22,19 @@ ENTRY = "indicators"  # the preparation's name in the manifest's ``prepared`` se
 
 def slice_files(edition: Edition) -> list[Path]:
     """Every file the preparation writes: each site's indicators and their context."""
-    return [config.prepared_dir(edition.edition, slug) / name
-            for slug in edition.slugs for name in (config.PREPARED_FILE, config.CONTEXT_FILE)]
+    files = [config.prepared_dir(edition.edition, slug) / name
+             for slug in edition.slugs for name in (config.PREPARED_FILE, config.CONTEXT_FILE)]
+    return [*files, config.national_prepared_path(edition.edition)] if edition.kind == "national" else files
 
 
 def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> str:
     """The fingerprint of everything the slices depend on (content hashes)."""
     params = config.params_dir(edition.edition)
-    grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs]
+    grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs] if edition.has_grids else []
+    sites = [site.model_dump(mode="json") for site in edition.sites]  # generated from the referential in national mode
     cotation_grids = sorted(sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values()))
     return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", cotation_grids,
-                       grids, inputs, kit_fingerprint())
+                       grids, sites, inputs, kit_fingerprint())
 
 
 def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
@@ -47,6 +49,10 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
     print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
     table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
     write_site_slices(edition, table, inputs, facts)
+    if edition.kind == "national":  # every EPCI's site-level figures: national positions and synthesis
+        from cohorte.indicators.national import write_national
+
+        write_national(table, config.national_prepared_path(edition.edition))
     manifest.record("prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir),
                     demo_data=edition.uses_demo_data)
     return True

@@ -31,7 +31,7 @@ def _number(value: float | None) -> float | str:
 def compare(first: int | str, second: int | str) -> pd.DataFrame:
     """The changes from edition ``first`` to edition ``second`` (both built); errors name what is missing."""
     a, b = load_edition(first), load_edition(second)
-    if a.edition >= b.edition:
+    if a.year >= b.year:
         raise ParamsError(f"compare an earlier edition with a later one: {a.edition} is not before {b.edition}")
     grids_a, grids_b = load_grids(a.edition), load_grids(b.edition)
     followed = renewal(list(grids_a), list(grids_b)).both

@@ -95,7 +95,7 @@ def new_edition(new: int, previous: int, drop: list[str] | None = None, add: lis
     """Write ``params/NEW/`` from ``params/PREVIOUS/``; nothing is written when anything is wrong."""
     source = load_edition(previous)
     target = config.params_dir(new)
-    if new <= source.edition:
+    if new <= source.year:
         raise ParamsError(f"edition {new} must come after edition {previous}")
     if target.exists():
         raise ParamsError(f"{display_path(target)}: already exists; edit it, or remove it to start over")
@@ -123,7 +123,7 @@ def new_edition(new: int, previous: int, drop: list[str] | None = None, add: lis
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{new}-", dir=target.parent))
     try:
-        _fill(staging, settings, source.edition, new, result, {s["slug"]: s["name"] for s in kept})
+        _fill(staging, settings, source.year, new, result, {s["slug"]: s["name"] for s in kept})
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -66,8 +66,13 @@ def grid_path(edition: str | int, slug: str) -> Path:
 
 
 def load_grids(edition: str | int) -> dict[str, Grid]:
-    """Every grid of the edition, keyed by slug in edition order; all problems raised together."""
-    slugs = load_edition(edition).slugs
+    """Every grid of the edition, keyed by slug in edition order; all problems raised together.
+
+    An edition without grids (``kind: national``) has none: ``{}``."""
+    params = load_edition(edition)
+    if not params.has_grids:  # a national edition: quantitative fiches, no observation grid
+        return {}
+    slugs = params.slugs
     folder = config.grids_dir(edition)
     problems: list[str] = []
     grids: dict[str, Grid] = {}

@@ -89,7 +89,7 @@ def compute_indicators(
     _check_sites(inputs, sites)
     settings = edition.indicators
     reference = pd.Timestamp(edition.reference_date)
-    year = edition.edition
+    year = edition.year
     # factorize each table's site column once: every grouping below then works on integer codes
     frames = {name: _with_site_codes(getattr(inputs, name), sites)
               for name in ("demands", "attributions", "housing_stock")}

@@ -49,9 +49,18 @@ def published_indicators(edition: Edition, data_dir: Path | None = None, grids: 
 
 def published_with_facts(edition: Edition, data_dir: Path | None = None,
                          grids: dict[str, Grid] | None = None) -> tuple[pd.DataFrame, dict[str, dict]]:
-    """The published indicators and, per site, where its figures come from (``origins.site_facts``)."""
-    inputs = load_inputs(edition, data_dir)
+    """The published indicators and, per site, where its figures come from (``origins.site_facts``).
+
+    A national edition is read and computed a group of sites at a time (``cohorte.indicators.chunked``);
+    its fiches state no per-site facts."""
     grids = load_grids(edition.edition) if grids is None else grids
+    if edition.kind == "national":
+        from cohorte.indicators.chunked import published_by_groups
+
+        table = published_by_groups(edition, Path(data_dir) if data_dir else edition.input_dir(),
+                                    lambda sub: site_targets(sub, grids), edition.cotation_grid_path())
+        return table, {}
+    inputs = load_inputs(edition, data_dir)
     table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=None)
     is_demo = config.is_demo_folder(Path(data_dir)) if data_dir else edition.uses_demo_data
     facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo)

@@ -177,7 +177,9 @@ def _parse_bool(text: pd.Series) -> pd.Series:
 
 def _parse_number(text: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(text, errors="coerce")
-    retry = numbers.isna() & text.notna() & text.str.match(_FRENCH_NUMBER).fillna(False).astype(bool)
+    retry = numbers.isna() & text.notna()
+    if retry.any():  # French-formatted numbers (« 1 234,5 »): the regex only on the cells not yet read
+        retry[retry] = text[retry].str.match(_FRENCH_NUMBER).fillna(False).astype(bool)
     if retry.any():
         french = text[retry].str.replace(r"[ \u00a0\u202f]", "", regex=True).str.replace(",", ".")
         numbers = numbers.astype("float64")
@@ -314,7 +316,8 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
     if not data_dir.is_dir():
         raise InputDataError([f"{data_dir}: no such data folder; give an existing folder (--data or data_dir in "
                                f"params/{edition.edition}/edition.yml), or run `cohorte demo-data {edition.edition}` for demo data"])
-    tables, problems = {}, []
+    raw: dict[str, RawTable] = {}
+    problems = []
     for table in TABLES:
         try:
             path = find_table(data_dir, table)
@@ -322,10 +325,23 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
                 if table not in OPTIONAL_TABLES:
                     problems.append(f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet")
                 continue
-            frame, table_problems = validate_table(read_table(path), schema_for(table, edition))
+            raw[table] = read_table(path)
         except InputDataError as exc:
             problems += exc.problems
+    return inputs_from_raw(edition, raw, problems)
+
+
+def inputs_from_raw(edition: Edition, raw: dict[str, RawTable], problems: list[str] | None = None) -> Inputs:
+    """Validate tables already read (text cells); raise InputDataError listing every problem.
+
+    A raw frame's index is its rows' position in the file, so messages cite the file's lines even
+    when the frame holds only some of them (the national edition validates a few sites at a time)."""
+    problems = list(problems or [])
+    tables = {}
+    for table in TABLES:
+        if table not in raw:
             continue
+        frame, table_problems = validate_table(raw[table], schema_for(table, edition))
         problems += table_problems
         tables[table] = frame
     if problems:

@@ -102,7 +102,7 @@ def changes_markdown(edition: Edition, site_name: str, changes: SiteChanges, wor
     intro = wording.render("monograph/changes/intro.md", changed=len(changes.changed),
                            unchanged=sum(t.status == "unchanged" for t in changes.transitions),
                            unconfirmed=len(changes.unconfirmed), **years)
-    bullets = "\n".join(f"- {transition_sentence(wording, t, changes.previous, edition.edition)}" for t in changes.changed)
+    bullets = "\n".join(f"- {transition_sentence(wording, t, changes.previous, edition.year)}" for t in changes.changed)
     parts = [intro, bullets]
     if changes.unconfirmed:
         parts.append(wording.sentence("monograph/changes/unconfirmed.md", previous=changes.previous,

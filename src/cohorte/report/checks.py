@@ -234,6 +234,11 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     places = Placeholders(edition, grids, wording, None, stated or {})
     report.run(_check_sentences, wording)
     _check_changes(wording, report)
+    if not edition.has_grids:  # a national edition: fiches and national synthesis, checked by cohorte.report.fiche
+        from cohorte.report.fiche import check_fiche_texts
+
+        report.problems += check_fiche_texts(edition, wording)
+        return report
     for slug in edition.slugs:
         _check_site(edition, wording, places, slug, report)
     _check_synthesis(edition, grids, wording, places, report)

@@ -181,7 +181,7 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
     national = {"q1_national": narrative.national_q1_sentence(
-        ctx.edition.edition, target=settings.national_targets.q1_outside_qpv, text=ctx.wording)}
+        ctx.edition.year, target=settings.national_targets.q1_outside_qpv, text=ctx.wording)}
     return deadline_sentences(ctx) | national | narrative.sentences(
         ctx.table,
         abnormal_delay_months=months,

@@ -36,9 +36,28 @@ class SynthesisParameters(NotebookParameters):
     output_dir: str = Field("", description="folder of the synthesis tables (empty: outputs/EDITION/synthesis)")
 
 
+class FicheParameters(NotebookParameters):
+    """``notebooks/fiche.ipynb``: one EPCI of a national edition."""
+
+    edition: str = Field("national-2020", description="national edition whose params/EDITION/ describe the EPCI")
+    site: str = Field("ca-lorient-agglomeration", description="slug of the EPCI (generated from the EPCI referential)")
+    prepared_dir: str = Field("", description="the EPCI's published aggregates (empty: the build's prepared slice)")
+    national_file: str = Field("", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)")
+
+
+class NationalParameters(NotebookParameters):
+    """``notebooks/national.ipynb``: the national synthesis of a national edition."""
+
+    edition: str = Field("national-2020", description="national edition whose params/EDITION/ describe the EPCI")
+    national_file: str = Field("", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)")
+    output_dir: str = Field("", description="folder of epci.csv (empty: outputs/EDITION/national)")
+
+
 PARAMETERS: dict[str, type[NotebookParameters]] = {
     config.MONOGRAPH_NOTEBOOK: MonographParameters,
     config.SYNTHESIS_NOTEBOOK: SynthesisParameters,
+    config.FICHE_NOTEBOOK: FicheParameters,
+    config.NATIONAL_NOTEBOOK: NationalParameters,
 }
 
 

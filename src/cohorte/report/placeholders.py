@@ -236,7 +236,7 @@ class Placeholders:
         """The national Q1-outside-QPV sentence (reference/national_references.csv) at the edition's year."""
         from cohorte.report.narrative import national_q1_sentence
 
-        return national_q1_sentence(self.edition.edition, target=self.edition.indicators.national_targets.q1_outside_qpv,
+        return national_q1_sentence(self.edition.year, target=self.edition.indicators.national_targets.q1_outside_qpv,
                                     text=self.wording)
 
     def deadline(self, measure: str) -> dt.date:
@@ -252,7 +252,7 @@ class Placeholders:
             "stated": self.stated, "met": self.met, "measured": self.measured, "deadline": self.deadline,
             "deadline_text": self.deadline_text, "priority_met": self.priority_met, "national_q1": self.national_q1,
             "demo_data": self.is_demo, "settings": e.indicators,
-            "edition": EditionView(e.edition, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
+            "edition": EditionView(e.year, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }
 
 

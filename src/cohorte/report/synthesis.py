@@ -190,7 +190,7 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
 
 def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
     """The national value of ``indicator`` known at the edition's year (reference line of a chart)."""
-    return latest_reference(indicator, ctx.edition.edition)
+    return latest_reference(indicator, ctx.edition.year)
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
@@ -342,7 +342,8 @@ def show_changes(ctx: SynthesisContext) -> None:
     found = cohort_changes(ctx)
     if found is None:
         return
-    w, names = ctx.wording, ctx.labels
+    # qualitative transitions name the sites plainly; figures (fictitious on demo data) carry the mark
+    w, names, labels = ctx.wording, {s.slug: s.short_name for s in ctx.edition.sites}, ctx.labels
     previous_names = {s.slug: s.short_name for s in found.published.edition.sites}
     headline = [(changes.field_label(w, key), len(moves(found.transitions, key)["advanced"]),
                  [names[s] for s in moves(found.transitions, key)["advanced"]]) for key in HEADLINE_FIELDS]
@@ -350,7 +351,7 @@ def show_changes(ctx: SynthesisContext) -> None:
                            both=len(found.cohort.both), left=[previous_names.get(s, s) for s in found.cohort.left],
                            joined=[names[s] for s in found.cohort.joined], headline=headline))
     show_table(changes.transitions_table(found, names, w), caption=w.label("changes", "transitions_caption"))
-    moved = changes.site_transitions_list(found, names, w, ctx.edition.edition)
+    moved = changes.site_transitions_list(found, names, w, ctx.edition.year)
     title = w.render("synthesis/changes/transitions.md", count=len(moved))
     if moved:
         show_markdown(title + "\n\n" + "\n".join(f"- {line}" for line in moved))
@@ -358,9 +359,9 @@ def show_changes(ctx: SynthesisContext) -> None:
     show_markdown(w.render("synthesis/changes/indicators.md", previous=found.previous, edition=ctx.edition.edition,
                            compared=len(found.published.key_figures), manifest=info["manifest"],
                            manifest_hash=found.published.manifest_sha256[:12]))
-    show_table(changes.indicators_across_table(found, names, w), caption=w.label("changes", "indicators_caption"))
+    show_table(changes.indicators_across_table(found, labels, w), caption=w.label("changes", "indicators_caption"))
     for indicator in CHART_INDICATORS:
-        figure = editions_chart(found.indicators, indicator, names, found.previous, ctx.edition.edition)
+        figure = editions_chart(found.indicators, indicator, labels, found.previous, ctx.edition.edition)
         show_figure(figure, alt=f"{w.label('changes', 'chart_alt')} {INDICATORS[indicator].label_fr}")
 
 

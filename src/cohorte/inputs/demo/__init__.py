@@ -20,6 +20,7 @@ from cohorte.inputs.demo.writing import (
     ensure_demo_data,
     readme_text,
     write_demo_data,
+    write_demo_folder,
     write_tables,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "readme_text",
     "site_profile",
     "write_demo_data",
+    "write_demo_folder",
     "write_tables",
 ]

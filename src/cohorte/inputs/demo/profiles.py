@@ -4,7 +4,7 @@ communes, landlords…), drawn from its slug and population only, so stable acro
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,6 +58,7 @@ class SiteProfile:
     qpv_communes: int  # the first n communes hold the QPVs
     landlords: tuple[str, ...]
     landlord_weights: tuple[float, ...]
+    id_offset: int = 0  # where the site's demand numbers start in its département (after the sites before it)
 
 
 def slug_key(slug: str, salt: str = "") -> int:
@@ -157,7 +158,20 @@ def profiles(edition: Edition) -> list[SiteProfile]:
     above = set(_rank(slugs, "above")[: round(n / 8)])
     with_siren = [s.slug for s in edition.sites if s.siren]
     siren = set(_rank(with_siren, "siren")[: min(2, max(1, round(n / 6)))])
-    return [
+    drawn = [
         site_profile(s, official_threshold=s.slug in official, above_q1_target=s.slug in above, use_siren=s.slug in siren)
         for s in edition.sites
     ]
+    return _with_id_offsets(drawn)
+
+
+def _with_id_offsets(site_profiles: list[SiteProfile]) -> list[SiteProfile]:
+    """Sites sharing a département (the national edition) number their demands one after the other,
+    so that no two demands share a numéro unique; the first site of a département starts at 0."""
+    used: dict[str, int] = {}
+    placed = []
+    for profile in site_profiles:
+        offset = used.get(profile.departement, 0)
+        used[profile.departement] = offset + 5_000_000 + 14 * (profile.n_demands + profile.n_attributions)
+        placed.append(replace(profile, id_offset=offset))
+    return placed

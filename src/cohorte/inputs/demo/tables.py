@@ -8,6 +8,7 @@ every table generated for a seed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def _demand_ids(rng: np.random.Generator, profile: SiteProfile, filing: np.ndarr
     dep3 = dep if len(dep) == 3 else f"{dep}0" if dep in ("2A", "2B") else f"0{dep}"
     order = np.argsort(filing, kind="stable")
     sequence = np.empty(len(filing), dtype=np.int64)
-    sequence[order] = rng.integers(0, 5_000_000) + np.cumsum(1 + rng.poisson(12, len(filing)))
+    sequence[order] = profile.id_offset + rng.integers(0, 5_000_000) + np.cumsum(1 + rng.poisson(12, len(filing)))
     yymm = np.char.zfill(_yymm(filing).astype(str), 4)
     seq = np.char.zfill(sequence.astype(str), 8)
     letters = _CHECK_LETTERS[(sequence * 7 + _yymm(filing)) % len(_CHECK_LETTERS)]
@@ -201,6 +202,22 @@ def _continued(per_site: list[dict[str, pd.DataFrame]], site_profiles: list[Site
             tables = continue_site(last_year, tables, year_start, seed, profile.slug)
         out.append(tables)
     return out
+
+
+def generate_chunks(edition: Edition, seed: int = 2020, rows_per_chunk: int = 150_000) -> Iterator[dict[str, pd.DataFrame]]:
+    """The tables of ``generate`` in pieces of a few sites (about ``rows_per_chunk`` demands each),
+    then ``q1_thresholds`` alone: concatenated, they are ``generate``'s tables, row for row."""
+    if seed < 0:
+        raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
+    site_profiles = profiles(edition)
+    group: list[SiteProfile] = []
+    for i, profile in enumerate(site_profiles):
+        group.append(profile)
+        if sum(p.n_demands for p in group) >= rows_per_chunk or i == len(site_profiles) - 1:
+            per_site = [_site_tables(p, edition, seed) for p in group]
+            yield {name: pd.concat([t[name] for t in per_site], ignore_index=True) for name in TABLES[:-1]}
+            group = []
+    yield {"q1_thresholds": _q1_thresholds(edition, site_profiles)}
 
 
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:

@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from cohorte import __version__, config
 from cohorte.editions import Edition
 from cohorte.errors import CohorteError, ParamsError
 from cohorte.files import replace_dir
-from cohorte.inputs.demo.tables import TABLES, generate
+from cohorte.inputs.demo.tables import TABLES, generate, generate_chunks
 
 FORMATS = ("csv", "parquet", "xlsx")
 README_MARKER = config.DEMO_MARKER
 
 
-def readme_text(edition: Edition, seed: int, tables: dict[str, pd.DataFrame], fmt: str = "csv") -> str:
-    """The README.txt of a demo folder: says the data are fictitious, with seed and kit version."""
-    official = sorted(tables["q1_thresholds"]["epci"]) if "q1_thresholds" in tables else []
+def readme_text(edition: Edition, seed: int, tables: Mapping[str, pd.DataFrame | int], fmt: str = "csv",
+                official: list[str] | None = None) -> str:
+    """The README.txt of a demo folder: says the data are fictitious, with seed and kit version.
+
+    ``tables`` maps each table to its frame (or its row count)."""
+    if official is None:
+        official = sorted(tables["q1_thresholds"]["epci"]) if "q1_thresholds" in tables else []  # type: ignore[index]
     estimated = sorted(set(edition.slugs) - set(official))
     lines = [
         f"{README_MARKER} — jeu de démonstration de cohorte",
@@ -37,7 +43,7 @@ def readme_text(edition: Edition, seed: int, tables: dict[str, pd.DataFrame], fm
         f"Pour les régénérer à l'identique : cohorte demo-data {edition.edition} --seed {seed} --format {fmt}",
         "",
         "Tables :",
-        *(f"  {name + '.' + fmt:<26}{len(frame):>9,} lignes".replace(",", "\u202f") for name, frame in tables.items()),
+        *(f"  {name + '.' + fmt:<26}{frame if isinstance(frame, int) else len(frame):>9,} lignes".replace(",", "\u202f") for name, frame in tables.items()),
         "",
         f"Seuils Q1 « officiels » (fictifs) fournis pour : {', '.join(official) or 'aucun site'}",
         f"Seuils Q1 à estimer depuis la demande pour : {', '.join(estimated) or 'aucun site'}",
@@ -113,11 +119,86 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv
     return {name: out_dir / f"{name}.{fmt}" for name in tables}
 
 
-def write_demo_data(edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv") -> dict[str, Path]:
-    """Generate the edition's demo tables and write them (default ``data/EDITION-demo/``)."""
-    tables = generate(edition, seed)
+def _arrow(frame: pd.DataFrame, schema: pa.Schema | None, fmt: str) -> pa.Table:
+    """A frame as the Arrow table the writers write (CSV: dates as dates), cast to the first piece's schema."""
+    if fmt != "csv":
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return table if schema is None else table.cast(schema)
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
+    return table if schema is None else table.cast(schema)
+
+
+class _StreamWriter:
+    """One table written piece by piece (CSV header once, Parquet one row group per piece)."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path, self.fmt, self.rows = path, fmt, 0
+        self.schema: pa.Schema | None = None
+        self.writer: pa_csv.CSVWriter | pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        table = _arrow(frame, self.schema, self.fmt)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = (pa_csv.CSVWriter(self.path, table.schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+                           if self.fmt == "csv" else pq.ParquetWriter(self.path, table.schema))
+        self.writer.write_table(table)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dict[str, int]:
+    """Generate and write a few sites at a time (bounded memory on a national edition); rows per table."""
+    out_dir = Path(out_dir).absolute()
+    _check_replaceable(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    writers = {name: _StreamWriter(tmp / f"{name}.{fmt}", fmt) for name in TABLES}
+    try:
+        tmp.chmod(0o755)
+        official: list[str] = []
+        for chunk in generate_chunks(edition, seed):
+            for name, frame in chunk.items():
+                writers[name].write(frame)
+            if "q1_thresholds" in chunk:
+                official = sorted(chunk["q1_thresholds"]["epci"])
+        for writer in writers.values():
+            writer.close()
+        rows = {name: writer.rows for name, writer in writers.items()}
+        (tmp / "README.txt").write_text(readme_text(edition, seed, rows, fmt, official), encoding="utf-8")
+        replace_dir(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return rows
+
+
+def write_demo_folder(edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv") -> dict[str, int]:
+    """Generate the edition's demo tables and write them (default ``data/EDITION-demo/``); rows per table.
+
+    CSV and Parquet are generated and written a few sites at a time, so memory stays bounded on a
+    national edition; the files are the same as from ``write_tables(generate(…))``."""
     target = Path(out_dir) if out_dir is not None else config.demo_data_dir(edition.edition)
-    return write_tables(tables, target, fmt=fmt, readme=readme_text(edition, seed, tables, fmt))
+    if fmt not in _WRITERS:
+        raise ParamsError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "xlsx":
+        tables = generate(edition, seed)
+        write_tables(tables, target, fmt=fmt, readme=readme_text(edition, seed, tables, fmt))
+        return {name: len(frame) for name, frame in tables.items()}
+    return _write_streamed(edition, seed, target, fmt)
+
+
+def write_demo_data(edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv") -> dict[str, Path]:
+    """``write_demo_folder``, returning the path of each table."""
+    target = Path(out_dir) if out_dir is not None else config.demo_data_dir(edition.edition)
+    rows = write_demo_folder(edition, target, seed, fmt)
+    return {name: target.absolute() / f"{name}.{fmt}" for name in rows}
 
 
 def ensure_demo_data(edition: Edition) -> Path:

@@ -1,0 +1,157 @@
+"""Where notebook jobs run: one interface, two engines.
+
+- ``local`` (default): a process pool on this machine, one job per worker process at a time.
+- ``dask``: Dask distributed, on an embedded ``LocalCluster`` of worker *processes* (one thread
+  each: a papermill execution owns its process's event loop and stderr), or on an existing cluster
+  given by its scheduler address (``--scheduler tcp://HOST:8786``).
+
+Both take a picklable function and its items and yield the results as jobs finish. A job never
+raises: it returns its own status (see ``cohorte.build.execution.run_job``), so one failing site
+never stops the others. Every path a job reads or writes must be visible to every worker: on a
+cluster, the kit's folder (``params/``, ``outputs/``, ``data/``) on shared storage (docs/cluster.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Protocol, TypeVar
+
+from cohorte.build import workers as worker_rules
+from cohorte.errors import ParamsError
+
+ENGINES = ("local", "dask")
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Runs ``fn(item, *args)`` for every item, yielding results as they complete."""
+
+    name: str
+    workers: int
+
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """A pool of ``workers`` processes on this machine (today's behaviour)."""
+
+    name = "local"
+
+    def __init__(self, workers: int, warm_kernels: bool = True) -> None:
+        self.workers = max(1, workers)
+        self.warm_kernels = warm_kernels
+
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
+        todo = list(items)
+        if not todo:
+            return
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), initializer=_init_local_worker,
+                                   initargs=(os.getpid(), self.warm_kernels))
+        try:
+            futures = [pool.submit(worker_rules.call, fn, item, *args) for item in todo]
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:  # Ctrl-C or the consumer gave up: queued jobs cancelled, running workers stopped
+            worker_rules.stop(pool)
+            raise
+        pool.shutdown()
+
+    def close(self) -> None:
+        pass
+
+
+class DaskExecutor:
+    """Dask distributed: an embedded ``LocalCluster`` of ``workers`` processes, or the cluster at ``scheduler``."""
+
+    name = "dask"
+
+    def __init__(self, workers: int, scheduler: str | None = None, warm_kernels: bool = True) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - a dependency of the kit
+            raise ParamsError("--executor dask needs the 'distributed' package; install the kit's dependencies") from None
+        self.cluster = None
+        if scheduler:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise ParamsError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc}); start it with "
+                                  "`dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`") from None
+            self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+        else:
+            self.cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=40)
+            self.client = Client(self.cluster)
+            self.workers = max(1, workers)
+        self.client.run(_same_environment, dict(_forwarded_environment()))
+        if warm_kernels:
+            self.client.run(_enable_warm_kernels)
+
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
+        from distributed import as_completed as dask_completed
+
+        todo = list(items)
+        if not todo:
+            return
+        # pure=False: a job has side effects (files); retries are the job's own (kernel start)
+        futures = self.client.map(fn, todo, *[[a] * len(todo) for a in args], pure=False)
+        try:
+            for future in dask_completed(futures):
+                yield future.result()
+        except BaseException:  # Ctrl-C: cancel what has not started
+            self.client.cancel(futures)
+            raise
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _forwarded_environment() -> dict[str, str]:
+    """What a worker needs to find the kit as the driver does: its root and import path."""
+    keys = ("COHORTE_HOME", "PYTHONPATH")
+    return {k: os.environ[k] for k in keys if k in os.environ}
+
+
+def _init_local_worker(parent: int, warm_kernels: bool) -> None:
+    """A local worker dies with the build, leaves Ctrl-C to it (cohorte.build.workers), and may keep a warm kernel."""
+    worker_rules.init_worker(parent)
+    if warm_kernels:
+        _enable_warm_kernels()
+
+
+def _enable_warm_kernels() -> None:
+    """Run in each worker process: kernels started ahead of the notebooks (cohorte.build.kernels)."""
+    from cohorte.build import kernels
+
+    kernels.enable()
+
+
+def _same_environment(values: dict[str, str]) -> None:
+    """Run on each worker: the driver's kit root (kernels started by the worker inherit it)."""
+    os.environ.update(values)
+
+
+def check_options(engine: str, scheduler: str | None) -> None:
+    """Refuse an unknown engine or a scheduler without Dask (before any work starts)."""
+    if engine not in ENGINES:
+        raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(ENGINES)}")
+    if scheduler and engine != "dask":
+        raise ParamsError("--scheduler is for --executor dask")
+
+
+def make_executor(engine: str = "local", workers: int | None = None, scheduler: str | None = None,
+                  warm_kernels: bool = True) -> Executor:
+    """The executor named ``engine`` with ``workers`` processes (default: the machine's cores);
+    ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.build.kernels)."""
+    workers = workers or os.cpu_count() or 1
+    check_options(engine, scheduler)
+    if engine == "dask":
+        return DaskExecutor(workers, scheduler, warm_kernels)
+    return LocalExecutor(workers, warm_kernels)

@@ -1,0 +1,223 @@
+"""The published indicators of a large edition, validated and computed a group of sites at a time.
+
+A national edition has some 350 EPCI and millions of rows: read whole, its tables take several GB.
+Here each table is read once, in blocks, and its rows are spilled to one Parquet file per group of
+sites (about ``GROUP_POPULATION`` inhabitants each); then each group is validated and computed as a
+small edition of its own, and only its published (disclosure-controlled) rows are kept. Memory is
+bounded by one group, not by the country.
+
+A row belongs to a group by its ``epci`` (slug or SIREN); a CAL presentation by its demand's group.
+Rows naming no site of the edition go to the first group, whose validation then reports them. Each
+row keeps its position in the file, so messages cite the same lines as a whole read. Uniqueness of
+demand numbers is checked within a group (demand numbers start with the département).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from cohorte.editions import Edition, Site
+from cohorte.errors import InputDataError
+from cohorte.indicators import compute_indicators, disclosure
+from cohorte.inputs.readers import RawTable, _as_text, find_table, inputs_from_raw, read_table
+from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES
+
+GROUP_POPULATION = 6_000_000  # inhabitants per group: ~250 000 demands, ~500 000 dwellings
+ROW = "_row"  # a row's position in its file (0 = first data row)
+SITE_TABLES = ("demands", "attributions", "housing_stock")  # tables with an ``epci`` column
+
+
+def site_groups(edition: Edition, population: int = GROUP_POPULATION) -> list[list[Site]]:
+    """The sites in edition order, cut into groups of about ``population`` inhabitants."""
+    groups: list[list[Site]] = [[]]
+    total = 0
+    for site in edition.sites:
+        if groups[-1] and total + site.population_2017 > population:
+            groups.append([])
+            total = 0
+        groups[-1].append(site)
+        total += site.population_2017
+    return groups
+
+
+def _csv_blocks(path: Path) -> Iterator[pa.Table]:
+    """A CSV file in blocks of text columns (UTF-8, else Windows-1252; ``,`` or ``;``)."""
+    with path.open("rb") as handle:
+        head = handle.readline().decode("utf-8-sig", errors="replace")
+    sep = ";" if head.count(";") > head.count(",") else ","
+    columns = [c.strip().strip('"') for c in head.strip().split(sep)]
+    for encoding in ("utf8", "cp1252"):
+        try:
+            reader = pa_csv.open_csv(
+                path, read_options=pa_csv.ReadOptions(encoding=encoding, block_size=32 << 20),
+                parse_options=pa_csv.ParseOptions(delimiter=sep),
+                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())))
+            for batch in reader:
+                yield pa.Table.from_batches([batch])
+            return
+        except pa.ArrowInvalid as exc:
+            if encoding == "utf8" and "UTF8" in str(exc):
+                continue  # nothing was yielded yet: UTF-8 fails on the first block holding an accent
+            raise InputDataError([f"{path}: is malformed ({exc}); expected fields separated by '{sep}'"]) from None
+
+
+def _blocks(path: Path) -> Iterator[pa.Table]:
+    """A table file in blocks of text columns, with each row's position in ``_row``."""
+    if path.suffix == ".csv":
+        blocks = _csv_blocks(path)
+    else:  # Parquet and XLSX through the ordinary reader: text cells, then one block
+        blocks = iter([pa.Table.from_pandas(read_table(path).frame, preserve_index=False)])
+    start = 0
+    for block in blocks:
+        yield block.append_column(ROW, pa.array(range(start, start + len(block)), pa.int64()))
+        start += len(block)
+
+
+class _Spill:
+    """One Parquet file per group and table, written block by block."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writers: dict[tuple[str, int], pq.ParquetWriter] = {}
+
+    def write(self, table: str, group: int, block: pa.Table) -> None:
+        key = (table, group)
+        if key not in self.writers:
+            self.writers[key] = pq.ParquetWriter(self.folder / f"{table}.{group}.parquet", block.schema)
+        self.writers[key].write_table(block.cast(self.writers[key].schema))
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def read(self, table: str, group: int) -> pd.DataFrame | None:
+        path = self.folder / f"{table}.{group}.parquet"
+        if not path.exists():
+            return None
+        frame = pq.read_table(path).to_pandas().set_index(ROW)
+        frame.index.name = None
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame.apply(_as_text)
+
+
+def _group_of(values: pa.ChunkedArray, keys: pa.Array, groups: pa.Array) -> pa.Array:
+    """Each value's group (first group when unknown)."""
+    index = pc.index_in(values, value_set=keys)
+    return pc.fill_null(pc.take(groups, index), 0)
+
+
+def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Array, ids: list[pa.Table]) -> None:
+    for block in _blocks(path):
+        column = "demand_id" if table == "cal_presentations" else "epci"
+        if column not in block.column_names:  # a missing column: the first group reports it
+            spill.write(table, 0, block)
+            continue
+        if table == "cal_presentations":
+            known = pa.concat_tables(ids) if ids else pa.table({"demand_id": pa.array([], pa.string()), "group": pa.array([], pa.int64())})
+            group = _group_of(block["demand_id"], known["demand_id"].combine_chunks(), known["group"].combine_chunks())
+        else:
+            group = _group_of(block["epci"], keys, groups)
+            if "demand_id" in block.column_names:
+                ids.append(pa.table({"demand_id": block["demand_id"], "group": group}))
+        for g in pc.unique(group).to_pylist():
+            spill.write(table, g, block.filter(pc.equal(group, g)))
+
+
+def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_grid: Path,
+                        population: int = GROUP_POPULATION, timings: dict[str, float] | None = None) -> pd.DataFrame:
+    """Every site's published indicators, validated and computed one group of sites at a time.
+
+    ``targets_of(sub_edition)`` gives the targets of a group's sites. Every group's problems are
+    collected and raised together, as for a whole read. ``timings`` (when given) receives the
+    seconds spent reading and splitting, validating, and computing."""
+    clock = timings if timings is not None else {}
+    for key in ("split", "validation", "indicators"):
+        clock.setdefault(key, 0.0)
+    start = time.perf_counter()
+    groups = site_groups(edition, population)
+    names = [(key, i) for i, group in enumerate(groups) for s in group for key in (s.slug, s.siren) if key]
+    keys, group_index = pa.array([k for k, _ in names], pa.string()), pa.array([g for _, g in names], pa.int64())
+    paths, problems = {}, []
+    for table in TABLES:
+        path = find_table(data_dir, table)
+        if path is None and table not in OPTIONAL_TABLES:
+            problems.append(f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet")
+        elif path is not None:
+            paths[table] = path
+    if problems:
+        raise InputDataError(problems)
+    folder = Path(tempfile.mkdtemp(prefix=".cohorte-groups-"))
+    try:
+        spill, ids = _Spill(folder), list[pa.Table]()
+        try:
+            for table in (*SITE_TABLES, "cal_presentations"):
+                _split(paths[table], table, spill, keys, group_index, ids)
+        finally:
+            spill.close()
+        del ids
+        thresholds = read_table(paths["q1_thresholds"]) if "q1_thresholds" in paths else None
+        clock["split"] += time.perf_counter() - start
+        published = []
+        for i, group in enumerate(groups):
+            sub = edition.model_copy(update={"sites": group})
+            raw = {t: RawTable(paths[t], frame) for t in (*SITE_TABLES, "cal_presentations")
+                   if (frame := spill.read(t, i)) is not None}
+            for t in (*SITE_TABLES, "cal_presentations"):  # a group without rows in a table: an empty one
+                raw.setdefault(t, RawTable(paths[t], _empty_like(spill, t)))
+            if thresholds is not None and len(mine := _thresholds_of(thresholds, group, i == 0, keys).frame):
+                raw["q1_thresholds"] = RawTable(thresholds.path, mine)
+            start = time.perf_counter()
+            try:
+                inputs = inputs_from_raw(sub, raw)
+            except InputDataError as exc:
+                problems += exc.problems
+                continue
+            finally:
+                clock["validation"] += time.perf_counter() - start
+            start = time.perf_counter()
+            table = compute_indicators(inputs, sub, targets=targets_of(sub), cotation_grid=cotation_grid)
+            published.append(disclosure.publish(table, edition.disclosure_threshold))
+            clock["indicators"] += time.perf_counter() - start
+            del inputs, raw
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        _give_back_memory()
+    if problems:
+        raise InputDataError(problems)
+    return pd.concat(published, ignore_index=True)
+
+
+def _give_back_memory() -> None:
+    """Return the groups' freed memory to the system, so the build's workers have it (glibc only)."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory stays reserved by this process
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _empty_like(spill: _Spill, table: str) -> pd.DataFrame:
+    for path in sorted(spill.folder.glob(f"{table}.*.parquet")):
+        return pd.DataFrame(columns=[c for c in pq.read_schema(path).names if c != ROW], dtype="string")
+    return pd.DataFrame(dtype="string")
+
+
+def _thresholds_of(raw: RawTable, group: list[Site], first: bool, keys: pa.Array) -> RawTable:
+    """The Q1 thresholds of a group's sites (the first group also gets those naming no site)."""
+    epci = raw.frame["epci"] if "epci" in raw.frame else pd.Series(index=raw.frame.index, dtype="string")
+    mine = {k for s in group for k in (s.slug, s.siren) if k}
+    known = set(keys.to_pylist())
+    keep = epci.isin(mine) | (first & ~epci.isin(known))
+    return RawTable(raw.path, raw.frame[keep])

@@ -1,0 +1,132 @@
+"""The EPCI bound to adopt a PLH (CCH L302-1), from the kit's EPCI referential: the national edition's sites.
+
+``epci_referential.csv`` (cohorte.reference.epci) gives each EPCI's SIREN, name, type, population
+and communes; ``epci_extent.csv`` (this module, ``scripts/refresh_epci_extent.py``, same npm package)
+adds the département and region of its most populous commune and that commune's population. An EPCI
+is bound when it is a communauté d'agglomération, a communauté urbaine, a métropole (the Métropole
+de Lyon included), or a communauté de communes of more than 30 000 inhabitants with a commune of
+more than 10 000.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cohorte.errors import ParamsError
+from cohorte.files import atomic_write_json, atomic_write_text
+from cohorte.reference.epci import _TYPE_PREFIX, EpciRecord, load_referential
+
+EXTENT_FILE = Path(__file__).with_name("epci_extent.csv")
+EXTENT_PROVENANCE = Path(__file__).with_name("epci_extent.json")
+EXTENT_COLUMNS = ("siren", "departement", "region", "largest_commune_population")
+PLH_TYPES = ("CA", "CU", "METRO", "MET69")  # bound whatever their size
+CC_MIN_POPULATION, CC_MIN_COMMUNE = 30_000, 10_000
+TYPE_NAMES = {"CA": "communauté d'agglomération", "CU": "communauté urbaine", "METRO": "métropole",
+              "MET69": "métropole", "CC": "communauté de communes"}
+
+
+@dataclass(frozen=True)
+class Extent:
+    siren: str
+    departement: str
+    region: str
+    largest_commune_population: int
+
+
+# --- building the snapshot (refresh script) -------------------------------------------------
+
+
+def extent_rows(epci: Iterable[Mapping], communes: Iterable[Mapping], regions: Iterable[Mapping]) -> list[dict[str, str]]:
+    """One row per EPCI: département and region of its most populous commune, and that population."""
+    by_code = {c["code"]: c for c in communes if c.get("type", "commune-actuelle") == "commune-actuelle"}
+    region_names = {r["code"]: r["nom"] for r in regions}
+    rows = []
+    for e in epci:
+        members = [by_code[m["code"]] for m in e["membres"] if m["code"] in by_code]
+        if not members:
+            continue
+        largest = max(members, key=lambda c: (int(c.get("population") or 0), c["code"]))
+        rows.append({"siren": str(e["code"]), "departement": str(largest["departement"]),
+                     "region": region_names.get(largest.get("region", ""), ""),
+                     "largest_commune_population": str(int(largest.get("population") or 0))})
+    return sorted(rows, key=lambda r: r["siren"])
+
+
+def write_extent(epci: Iterable[Mapping], communes: Iterable[Mapping], regions: Iterable[Mapping],
+                 provenance: Mapping[str, object], folder: Path = EXTENT_FILE.parent) -> Path:
+    """Write ``epci_extent.csv`` and its provenance JSON atomically; returns the CSV path."""
+    rows = extent_rows(epci, communes, regions)
+    quoted = [{k: f'"{v}"' if "," in v else v for k, v in r.items()} for r in rows]
+    text = "\n".join([",".join(EXTENT_COLUMNS), *(",".join(r[c] for c in EXTENT_COLUMNS) for r in quoted)]) + "\n"
+    path = atomic_write_text(folder / EXTENT_FILE.name, text)
+    atomic_write_json(folder / EXTENT_PROVENANCE.name, {**provenance, "epci": len(rows)})
+    return path
+
+
+# --- reading and selecting ------------------------------------------------------------------
+
+
+@cache
+def load_extent(path: Path = EXTENT_FILE) -> dict[str, Extent]:
+    if not path.exists():
+        raise ParamsError(f"{path}: no EPCI extent snapshot; run scripts/refresh_epci_extent.py")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {r["siren"]: Extent(r["siren"], r["departement"], r["region"], int(r["largest_commune_population"]))
+                for r in csv.DictReader(handle)}
+
+
+def plh_bound(record: EpciRecord, extent: Extent) -> bool:
+    """CCH L302-1: CA, CU, métropoles; CC of more than 30 000 inhabitants with a commune of more than 10 000."""
+    if record.type in PLH_TYPES:
+        return True
+    return record.type == "CC" and record.population > CC_MIN_POPULATION and extent.largest_commune_population > CC_MIN_COMMUNE
+
+
+def short_name(name: str) -> str:
+    """The name without its type prefix: « CA de Blois ''Agglopolys'' » → « Blois ''Agglopolys'' »."""
+    short = _TYPE_PREFIX.sub("", name).strip()
+    return short[:1].upper() + short[1:] if short else name
+
+
+def _slug_words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe")).encode("ascii", "ignore").decode()
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+
+
+def epci_slug(record: EpciRecord) -> str:
+    """A stable slug from type and name: « CA de Blois ''Agglopolys'' » → ``ca-de-blois-agglopolys``."""
+    words = _slug_words(record.name)
+    slug = "-".join(words)
+    while len(slug) > 48 and len(words) > 2:
+        words = words[:-1]
+        slug = "-".join(words)
+    return slug or f"epci-{record.siren}"
+
+
+def national_sites(add_sirens: Iterable[str] = (), referential: Mapping[str, EpciRecord] | None = None,
+                   extent: Mapping[str, Extent] | None = None) -> list[dict[str, object]]:
+    """Every bound EPCI (plus ``add_sirens``) as edition site entries, by SIREN; slugs unique."""
+    referential = load_referential() if referential is None else referential
+    extent = load_extent() if extent is None else extent
+    added = list(dict.fromkeys(add_sirens))
+    unknown = [s for s in added if s not in referential or s not in extent]
+    if unknown:
+        raise ParamsError(f"add_sirens: {', '.join(unknown)} not in the EPCI referential; check the SIREN on BANATIC")
+    chosen = [s for s in sorted(referential) if s in extent and (plh_bound(referential[s], extent[s]) or s in added)]
+    slugs = [epci_slug(referential[s]) for s in chosen]
+    sites = []
+    for siren, slug in zip(chosen, slugs, strict=True):
+        record, where = referential[siren], extent[siren]
+        sites.append({
+            "slug": slug if slugs.count(slug) == 1 else f"{slug}-{siren}",
+            "name": record.name, "short_name": short_name(record.name), "siren": siren,
+            "region": where.region, "departement": where.departement,
+            "communes": len(record.communes), "population_2017": record.population, "epci_type": record.type,
+        })
+    return sites
