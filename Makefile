@@ -33,9 +33,9 @@ test: $(STAMP) ## Run the whole test suite (unit, notebooks, rendering, browser)
 test-fast: $(STAMP) ## Run the unit tests only (skips the slow edition builds)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint and type-check (ruff check, mypy; ruff format --check is advisory for now)
-	$(VENV)/bin/ruff check src tests notebooks benchmarks
-	-$(VENV)/bin/ruff format --check src tests notebooks benchmarks
+lint: $(STAMP) ## Lint, format check and type-check (ruff check, ruff format --check, mypy)
+	$(VENV)/bin/ruff check src tests notebooks benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests notebooks benchmarks scripts
 	$(VENV)/bin/mypy src
 
 lab: $(STAMP) ## Open JupyterLab on the repository with the kit's kernel

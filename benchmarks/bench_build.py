@@ -33,8 +33,20 @@ def naive(home: Path, slugs: list[str], env: dict) -> float:
     seconds = 0.0
     for slug in slugs:
         nb = out / f"{slug}.ipynb"
-        seconds += run([str(BIN / "papermill"), str(REPO / "notebooks" / "monograph.ipynb"), str(nb),
-                        "-p", "site", slug, "-p", "output_dir", str(out / slug)], env)
+        seconds += run(
+            [
+                str(BIN / "papermill"),
+                str(REPO / "notebooks" / "monograph.ipynb"),
+                str(nb),
+                "-p",
+                "site",
+                slug,
+                "-p",
+                "output_dir",
+                str(out / slug),
+            ],
+            env,
+        )
         seconds += run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)], env)
     return seconds
 

@@ -16,8 +16,12 @@ from cohorte.editions import Edition, load_edition
 from cohorte.indicators import compute_indicators, disclosure
 from cohorte.inputs import demo
 
-ID_COLUMNS = {"demands": "demand_id", "attributions": "demand_id", "housing_stock": "dwelling_id",
-              "cal_presentations": "demand_id"}
+ID_COLUMNS = {
+    "demands": "demand_id",
+    "attributions": "demand_id",
+    "housing_stock": "dwelling_id",
+    "cal_presentations": "demand_id",
+}
 
 
 def demo_inputs(edition: Edition, seed: int) -> types.SimpleNamespace:
@@ -66,7 +70,9 @@ def main() -> None:
     edition = load_edition(args.edition)
     start = time.perf_counter()
     base = demo_inputs(edition, args.seed)
-    print(f"demo data generated in {time.perf_counter() - start:.1f} s ({len(edition.sites)} sites, {rows(base):,} rows)")
+    print(
+        f"demo data generated in {time.perf_counter() - start:.1f} s ({len(edition.sites)} sites, {rows(base):,} rows)"
+    )
     compute_indicators(base, edition)  # warm-up: imports, the grid file, pandas caches
 
     results = []
@@ -74,8 +80,10 @@ def main() -> None:
         seconds, publish_s, out_rows = timed(data, edition)
         n = rows(data)
         results.append(seconds)
-        print(f"{label:<14} {n:>11,} input rows  indicators {seconds:6.2f} s  ({n / seconds:>12,.0f} rows/s)  "
-              f"publish {publish_s:5.2f} s  → {out_rows} table rows")
+        print(
+            f"{label:<14} {n:>11,} input rows  indicators {seconds:6.2f} s  ({n / seconds:>12,.0f} rows/s)  "
+            f"publish {publish_s:5.2f} s  → {out_rows} table rows"
+        )
     print(f"ratio ×{args.copies} / ×1: {results[1] / results[0]:.1f} (linear would be {args.copies})")
 
 

@@ -67,12 +67,16 @@ def empty_round_trip(folder: Path, warm: bool, runs: int = 3) -> float:
     nb.metadata["kernelspec"] = {"name": "cohorte", "display_name": "cohorte", "language": "python"}
     path = folder / "empty.ipynb"
     nbformat.write(nb, path)
-    jobs = [NotebookJob(f"empty/{i}", path, folder / f"empty-{warm}" / str(i) / "empty.ipynb", {}) for i in range(runs + 1)]
+    jobs = [
+        NotebookJob(f"empty/{i}", path, folder / f"empty-{warm}" / str(i) / "empty.ipynb", {}) for i in range(runs + 1)
+    ]
     results = sorted(LocalExecutor(1, warm_kernels=warm).run(run_job, jobs, "bench"), key=lambda r: r.name)
     return statistics.median(r.timings["execute"] for r in results[1:])  # the first one starts the process
 
 
-def build(edition, executor: str, workers: int, formats: tuple[str, ...], sites: list[str] | None) -> tuple[float, dict, list]:
+def build(
+    edition, executor: str, workers: int, formats: tuple[str, ...], sites: list[str] | None
+) -> tuple[float, dict, list]:
     from cohorte.build.national import build_national
 
     start = time.perf_counter()
@@ -109,21 +113,29 @@ def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
 
     edition = load_edition("national-2020")
     sites = edition.slugs[:count] if count else None
-    lines = [f"National demo edition: {len(edition.sites)} EPCI, {sum(s.population_2017 for s in edition.sites):,} inhabitants; "
-             f"{workers} worker(s), {os.cpu_count()} core(s), load average {os.getloadavg()[0]:.1f} at start (shared machine)"]
+    lines = [
+        f"National demo edition: {len(edition.sites)} EPCI, {sum(s.population_2017 for s in edition.sites):,} inhabitants; "
+        f"{workers} worker(s), {os.cpu_count()} core(s), load average {os.getloadavg()[0]:.1f} at start (shared machine)"
+    ]
     with PeakMemory() as data_mem:
         start = time.perf_counter()
         rows = write_demo_folder(edition, config.demo_data_dir(edition.edition))
         data_s = time.perf_counter() - start
-    lines.append(f"data: {data_s:7.1f} s   peak {data_mem.peak / 2**30:.2f} GB   " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+    lines.append(
+        f"data: {data_s:7.1f} s   peak {data_mem.peak / 2**30:.2f} GB   "
+        + ", ".join(f"{k} {v:,}" for k, v in rows.items())
+    )
     clock: dict[str, float] = {}
     with PeakMemory() as prep_mem:
         start = time.perf_counter()
-        published_by_groups(edition, edition.input_dir(), lambda sub: site_targets(sub, {}), edition.cotation_grid_path(),
-                            timings=clock)
+        published_by_groups(
+            edition, edition.input_dir(), lambda sub: site_targets(sub, {}), edition.cotation_grid_path(), timings=clock
+        )
         prep_s = time.perf_counter() - start
-    lines.append(f"validation + indicators: {prep_s:7.1f} s   peak {prep_mem.peak / 2**30:.2f} GB   "
-                 f"(read and split {clock['split']:.1f} s, validation {clock['validation']:.1f} s, indicators {clock['indicators']:.1f} s)")
+    lines.append(
+        f"validation + indicators: {prep_s:7.1f} s   peak {prep_mem.peak / 2**30:.2f} GB   "
+        f"(read and split {clock['split']:.1f} s, validation {clock['validation']:.1f} s, indicators {clock['indicators']:.1f} s)"
+    )
     results = {}
     for executor in ("local", "dask"):
         with PeakMemory() as mem:
@@ -131,17 +143,23 @@ def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
         results[executor] = (wall, stages, notebooks, mem.peak)
         means = summary(notebooks)
         executed = sum(r.status == "executed" for r in notebooks)
-        lines.append(f"{executor:>5}: build {wall:7.1f} s (preparation {stages.get('preparation', 0):.1f} s, cluster start "
-                     f"{stages.get('executor_start', 0):.1f} s, execution + rendering {stages.get('execution_and_rendering', 0):.1f} s) "
-                     f"for {executed} notebooks in {'+'.join(formats)}; peak {mem.peak / 2**30:.2f} GB")
-        lines.append(f"       per notebook (mean, one worker's view): execute {means.get('execute', 0):.2f} s = cells "
-                     f"{means.get('cells', 0):.2f} s + fixed {means.get('overhead', 0):.2f} s; render {means.get('render', 0):.2f} s")
+        lines.append(
+            f"{executor:>5}: build {wall:7.1f} s (preparation {stages.get('preparation', 0):.1f} s, cluster start "
+            f"{stages.get('executor_start', 0):.1f} s, execution + rendering {stages.get('execution_and_rendering', 0):.1f} s) "
+            f"for {executed} notebooks in {'+'.join(formats)}; peak {mem.peak / 2**30:.2f} GB"
+        )
+        lines.append(
+            f"       per notebook (mean, one worker's view): execute {means.get('execute', 0):.2f} s = cells "
+            f"{means.get('cells', 0):.2f} s + fixed {means.get('overhead', 0):.2f} s; render {means.get('render', 0):.2f} s"
+        )
     local, dask = results["local"][1]["execution_and_rendering"], results["dask"][1]["execution_and_rendering"]
     lines.append(f"dask / local (execution + rendering): {dask / local:.2f}")
     cold, warm = empty_round_trip(home, warm=False), empty_round_trip(home, warm=True)
     fixed = summary(results["local"][2]).get("overhead", 0)
-    lines.append(f"empty notebook round trip: cold kernel {cold:.2f} s, kernel started ahead {warm:.2f} s; "
-                 f"a fiche's fixed cost (execute − cells) {fixed:.2f} s")
+    lines.append(
+        f"empty notebook round trip: cold kernel {cold:.2f} s, kernel started ahead {warm:.2f} s; "
+        f"a fiche's fixed cost (execute − cells) {fixed:.2f} s"
+    )
     total = data_s + results["local"][0]  # the local build prepares the indicators itself
     lines.append(f"national edition end to end (data + local build, its preparation included): {total / 60:.1f} min")
     print("\n".join(lines))

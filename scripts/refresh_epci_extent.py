@@ -32,21 +32,39 @@ def _pack(version: str, folder: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("version", nargs="?", default="6.0.0", help="package version (default: 6.0.0, the referential's)")
+    parser.add_argument(
+        "version", nargs="?", default="6.0.0", help="package version (default: 6.0.0, the referential's)"
+    )
     parser.add_argument("--tarball", type=Path, help="an already downloaded package tarball")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tarball = args.tarball or _pack(args.version, Path(tmp))
         with tarfile.open(tarball) as archive:
+
             def read(name: str):
                 return json.load(archive.extractfile(f"package/{name}"))  # type: ignore[arg-type]
-            meta, epci, communes, regions = read("package.json"), read("data/epci.json"), read("data/communes.json"), read("data/regions.json")
+
+            meta, epci, communes, regions = (
+                read("package.json"),
+                read("data/epci.json"),
+                read("data/communes.json"),
+                read("data/regions.json"),
+            )
         digest = hashlib.sha256(Path(tarball).read_bytes()).hexdigest()
-    path = write_extent(epci, communes, regions, {
-        "package": PACKAGE, "version": meta["version"], "licence": meta.get("license", ""),
-        "repository": meta.get("repository", ""), "retrieved": dt.date.today().isoformat(), "tarball_sha256": digest,
-        "population": "population of data/communes.json (communes actuelles)",
-    })
+    path = write_extent(
+        epci,
+        communes,
+        regions,
+        {
+            "package": PACKAGE,
+            "version": meta["version"],
+            "licence": meta.get("license", ""),
+            "repository": meta.get("repository", ""),
+            "retrieved": dt.date.today().isoformat(),
+            "tarball_sha256": digest,
+            "population": "population of data/communes.json (communes actuelles)",
+        },
+    )
     print(f"{path}: {len(epci)} EPCI from {PACKAGE} {meta['version']}")
 
 

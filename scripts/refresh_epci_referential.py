@@ -39,11 +39,18 @@ def main() -> None:
             meta = json.load(archive.extractfile("package/package.json"))  # type: ignore[arg-type]
             epci = json.load(archive.extractfile("package/data/epci.json"))  # type: ignore[arg-type]
         digest = hashlib.sha256(Path(tarball).read_bytes()).hexdigest()
-    path = write_snapshot(epci, {
-        "package": PACKAGE, "version": meta["version"], "licence": meta.get("license", ""),
-        "repository": meta.get("repository", ""), "retrieved": dt.date.today().isoformat(),
-        "tarball_sha256": digest, "population": "populationMunicipale of data/epci.json",
-    })
+    path = write_snapshot(
+        epci,
+        {
+            "package": PACKAGE,
+            "version": meta["version"],
+            "licence": meta.get("license", ""),
+            "repository": meta.get("repository", ""),
+            "retrieved": dt.date.today().isoformat(),
+            "tarball_sha256": digest,
+            "population": "populationMunicipale of data/epci.json",
+        },
+    )
     print(f"{path}: {len(epci)} EPCI from {PACKAGE} {meta['version']}")
 
 

@@ -51,7 +51,9 @@ def new_tab(browser, viewport: dict | None = None) -> Tab:
     page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1400})
     tab = Tab(page)
     page.on("pageerror", lambda exc: tab.errors.append(f"exception: {exc}"))
-    page.on("console", lambda msg: tab.errors.append(f"console: {msg.text}") if msg.type in ("error", "assert") else None)
+    page.on(
+        "console", lambda msg: tab.errors.append(f"console: {msg.text}") if msg.type in ("error", "assert") else None
+    )
     page.on("requestfailed", lambda req: tab.errors.append(f"load failed: {req.url} {req.failure}"))
     return tab
 

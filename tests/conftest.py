@@ -10,6 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+# the session fixture `executed` (rendered notebooks shared by the build tests)
+pytest_plugins = ["render_fixture"]
+
 REPO = Path(__file__).resolve().parents[1]
 _SESSION_HOME: Path | None = None
 
@@ -29,6 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Notebooks run by nbval read the demo edition's data: generate it once, as a user would with
     `cohorte demo-data 2020` (the notebooks themselves never generate data)."""

@@ -37,8 +37,10 @@ def monograph_notebook() -> nbformat.NotebookNode:
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
         _code('site_name: str = "Site"  # nom du site\nis_demo: bool = True  # données fictives', ["parameters"]),
-        _code("import matplotlib.pyplot as plt\nimport pandas as pd\n"
-              "from cohorte.report.display import demo_notice, show_figure, show_markdown, show_table"),
+        _code(
+            "import matplotlib.pyplot as plt\nimport pandas as pd\n"
+            "from cohorte.report.display import demo_notice, show_figure, show_markdown, show_table"
+        ),
         _code('show_markdown(f"# {site_name}")'),
         _code("demo_notice(is_demo)"),
         nbformat.v4.new_markdown_cell(
@@ -46,16 +48,26 @@ def monograph_notebook() -> nbformat.NotebookNode:
             "le « document-cadre » fixe les orientations d'attribution.\n\n"
             "- la convention intercommunale d'attribution est adoptée ;\n- le PPGDID est en cours."
         ),
-        _code(f'show_markdown("Le taux d\'attributions hors QPV au premier quartile atteint **{KEY_FIGURE}** '
-              'pour un objectif légal de 25\u00a0%.")\nprint("trace de débogage")'),
-        _code('table = pd.DataFrame({"Indicateur": ["Demandes actives", "Attributions", "Pression"],\n'
-              '                      "Valeur": ["12\u00a0480", "1\u00a0905", "6,6"]})\n'
-              'show_table(table, caption="Indicateurs clés de la demande")'),
-        nbformat.v4.new_markdown_cell(f"## {HEADINGS[1]}\n\nLe service d'accueil et d'information des demandeurs (SAID) "
-                                      "s'appuie sur un réseau de lieux labellisés."),
-        _code('fig, ax = plt.subplots(figsize=(6, 3))\nax.bar(["2018", "2019", "2020"], [15.2, 16.9, 18.4], color="#1f3a5f")\n'
-              'ax.set_ylabel("%")\nshow_figure(fig, alt="Taux Q1 hors QPV de 2018 à 2020", caption="Évolution du taux Q1 hors QPV")'),
-        _code('plt.figure(figsize=(5, 2.5))\nplt.plot([1, 2, 3], [3, 1, 2])\nplt.title("Figure affichée par le backend inline")\nplt.show()'),
+        _code(
+            f"show_markdown(\"Le taux d'attributions hors QPV au premier quartile atteint **{KEY_FIGURE}** "
+            'pour un objectif légal de 25\u00a0%.")\nprint("trace de débogage")'
+        ),
+        _code(
+            'table = pd.DataFrame({"Indicateur": ["Demandes actives", "Attributions", "Pression"],\n'
+            '                      "Valeur": ["12\u00a0480", "1\u00a0905", "6,6"]})\n'
+            'show_table(table, caption="Indicateurs clés de la demande")'
+        ),
+        nbformat.v4.new_markdown_cell(
+            f"## {HEADINGS[1]}\n\nLe service d'accueil et d'information des demandeurs (SAID) "
+            "s'appuie sur un réseau de lieux labellisés."
+        ),
+        _code(
+            'fig, ax = plt.subplots(figsize=(6, 3))\nax.bar(["2018", "2019", "2020"], [15.2, 16.9, 18.4], color="#1f3a5f")\n'
+            'ax.set_ylabel("%")\nshow_figure(fig, alt="Taux Q1 hors QPV de 2018 à 2020", caption="Évolution du taux Q1 hors QPV")'
+        ),
+        _code(
+            'plt.figure(figsize=(5, 2.5))\nplt.plot([1, 2, 3], [3, 1, 2])\nplt.title("Figure affichée par le backend inline")\nplt.show()'
+        ),
     ]
     return nb
 
@@ -73,23 +85,36 @@ def execute(nb: nbformat.NotebookNode, path: Path, parameters: dict) -> Path:
     src = path.with_name(path.stem + "-source.ipynb")
     nbformat.write(nb, str(src))
     env_root = Path(__file__).resolve().parents[1]
-    papermill.execute_notebook(str(src), str(path), parameters=parameters, kernel_name=kernel_name(),
-                               cwd=str(env_root), progress_bar=False)
+    papermill.execute_notebook(
+        str(src), str(path), parameters=parameters, kernel_name=kernel_name(), cwd=str(env_root), progress_bar=False
+    )
     return path
 
 
 def edition(tmp: Path) -> Edition:
     sites = [
-        {"slug": slug, "name": name, "short_name": name.split(" ")[0], "region": "Bretagne", "departement": "56",
-         "communes": 25, "population_2017": 204107}
+        {
+            "slug": slug,
+            "name": name,
+            "short_name": name.split(" ")[0],
+            "region": "Bretagne",
+            "departement": "56",
+            "communes": 25,
+            "population_2017": 204107,
+        }
         for slug, name in SITES.items()
     ]
-    return Edition.model_validate({
-        "edition": 2020, "title": "La réforme des attributions de logements sociaux",
-        "subtitle": "Observation de deux sites — Édition 2020", "publisher": "Observatoire cohorte",
-        "fieldwork": "entretiens de septembre 2020 à février 2021", "reference_date": "2020-12-31",
-        "sites": sites,
-    })
+    return Edition.model_validate(
+        {
+            "edition": 2020,
+            "title": "La réforme des attributions de logements sociaux",
+            "subtitle": "Observation de deux sites — Édition 2020",
+            "publisher": "Observatoire cohorte",
+            "fieldwork": "entretiens de septembre 2020 à février 2021",
+            "reference_date": "2020-12-31",
+            "sites": sites,
+        }
+    )
 
 
 _EXECUTED: dict[str, Path] = {}

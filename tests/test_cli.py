@@ -10,8 +10,18 @@ from click.testing import CliRunner
 
 from cohorte.cli import main
 
-COMMANDS = [[], ["demo-data"], ["check"], ["indicators"], ["build"], ["new-site"], ["grids"],
-            ["grids", "export"], ["grids", "import"], ["grids", "table"]]
+COMMANDS = [
+    [],
+    ["demo-data"],
+    ["check"],
+    ["indicators"],
+    ["build"],
+    ["new-site"],
+    ["grids"],
+    ["grids", "export"],
+    ["grids", "import"],
+    ["grids", "table"],
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "cohorte")
@@ -49,10 +59,14 @@ def test_indicators_on_the_demo_edition_fall_in_the_national_ranges(kit_home: Pa
     assert site_level["q1_threshold"].between(6000, 10500).all()
 
 
-def test_when_the_edition_names_a_broken_cotation_grid_then_indicators_name_its_file(kit_home: Path, tiny_data: Path) -> None:
+def test_when_the_edition_names_a_broken_cotation_grid_then_indicators_name_its_file(
+    kit_home: Path, tiny_data: Path
+) -> None:
     (kit_home / "grille.yml").write_text("name: grille locale\ncriteria: 12\n", encoding="utf-8")
     params = kit_home / "params" / "2020" / "edition.yml"
-    params.write_text(params.read_text(encoding="utf-8").replace("cotation_grid: null", "cotation_grid: grille.yml"), encoding="utf-8")
+    params.write_text(
+        params.read_text(encoding="utf-8").replace("cotation_grid: null", "cotation_grid: grille.yml"), encoding="utf-8"
+    )
     result = CliRunner().invoke(main, ["indicators", "2020", "--data", str(tiny_data)])
     assert result.exit_code == 1
     assert f"{kit_home / 'grille.yml'}: key 'criteria'" in result.output

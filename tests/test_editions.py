@@ -45,15 +45,20 @@ def test_at_the_default_threshold_the_summary_says_nothing_of_it(kit_home: Path)
     assert "Disclosure threshold" not in print_report(BuildReport(load_edition(2020)))
 
 
-@pytest.mark.parametrize("args", [
-    ["new-site", "../../x", "slug"],
-    ["new-site", "/tmp/x", "slug"],  # noqa: S108  # an absolute path given as an edition id, never written
-    ["check", "../2020"],
-    ["build", "..", "--jobs", "1"],
-    ["grids", "table", "2020/../../.."],
-    ["indicators", "../../etc"],
-])
-def test_when_edition_id_is_a_path_then_every_command_refuses_it_and_writes_nothing(kit_home: Path, args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["new-site", "../../x", "slug"],
+        ["new-site", "/tmp/x", "slug"],  # noqa: S108  # an absolute path given as an edition id, never written
+        ["check", "../2020"],
+        ["build", "..", "--jobs", "1"],
+        ["grids", "table", "2020/../../.."],
+        ["indicators", "../../etc"],
+    ],
+)
+def test_when_edition_id_is_a_path_then_every_command_refuses_it_and_writes_nothing(
+    kit_home: Path, args: list[str]
+) -> None:
     before = sorted(p for p in kit_home.parent.rglob("*") if kit_home.parent in p.parents)
     result = CliRunner().invoke(main, args)
     assert result.exit_code != 0

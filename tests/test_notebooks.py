@@ -58,20 +58,31 @@ def test_papermill_documents_every_parameter(path: Path) -> None:
 def papermill(home: Path, out: Path, *params: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COHORTE_HOME": str(home)}
     args = [a for pair in zip(["-p"] * (len(params) // 2), params[::2], params[1::2], strict=True) for a in pair]
-    return subprocess.run([PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), *args],
-                          capture_output=True, text=True, env=env, timeout=900)
+    return subprocess.run(
+        [PAPERMILL, str(REPO / "notebooks" / "monograph.ipynb"), str(out), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
 
 
 @pytest.mark.slow
-def test_when_no_input_data_then_the_monograph_says_what_to_run_and_generates_nothing(kit_home: Path, tmp_path: Path) -> None:
+def test_when_no_input_data_then_the_monograph_says_what_to_run_and_generates_nothing(
+    kit_home: Path, tmp_path: Path
+) -> None:
     result = papermill(kit_home, tmp_path / "carene.ipynb", "site", "carene", "output_dir", str(tmp_path))
     assert result.returncode != 0
-    assert "no input data for edition 2020; run `cohorte demo-data 2020` for demo data, or set data_dir" in result.stderr
+    assert (
+        "no input data for edition 2020; run `cohorte demo-data 2020` for demo data, or set data_dir" in result.stderr
+    )
     assert not (kit_home / "data").exists(), "the notebook generated data"
 
 
 @pytest.mark.slow
-def test_papermill_cli_with_defaults_reads_the_slice_the_build_uses_and_gives_the_same_key_figures(kit_home: Path, tmp_path: Path) -> None:
+def test_papermill_cli_with_defaults_reads_the_slice_the_build_uses_and_gives_the_same_key_figures(
+    kit_home: Path, tmp_path: Path
+) -> None:
     env = {**os.environ, "COHORTE_HOME": str(kit_home)}
     cohorte = str(Path(sys.executable).with_name("cohorte"))
     subprocess.run([cohorte, "demo-data", "2020"], env=env, check=True, capture_output=True)
@@ -85,16 +96,25 @@ def test_papermill_cli_with_defaults_reads_the_slice_the_build_uses_and_gives_th
     assert "Données fictives" in shown
     assert (kit_home / "outputs" / "2020" / "sites" / "carene" / "prepared" / config.PREPARED_FILE).exists()
 
-    build = subprocess.run([cohorte, "build", "2020", "--sites", "carene", "--formats", "html"], env=env,
-                           capture_output=True, text=True, timeout=1800)
+    build = subprocess.run(
+        [cohorte, "build", "2020", "--sites", "carene", "--formats", "html"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
     assert "computing the indicators" not in build.stdout, "the build did not reuse the notebook's preparation"
-    by_build = json.loads((kit_home / "outputs" / "2020" / "sites" / "carene" / config.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
+    by_build = json.loads(
+        (kit_home / "outputs" / "2020" / "sites" / "carene" / config.KEY_FIGURES_FILE).read_text(encoding="utf-8")
+    )
     by_papermill = json.loads((tmp_path / config.KEY_FIGURES_FILE).read_text(encoding="utf-8"))
     assert by_papermill == by_build
 
 
-def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_register_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 
     from cohorte.build.execution import check_kernel

@@ -39,9 +39,23 @@ def main() -> None:
 
 @main.command("demo-data")
 @click.argument("edition")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder to write (default: data/EDITION-demo/).")
-@click.option("--seed", type=click.IntRange(min=0), default=2020, show_default=True, help="Same seed, same files, byte for byte.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True, help="File format of the tables (xlsx is slow on large editions).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (default: data/EDITION-demo/).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=2020, show_default=True, help="Same seed, same files, byte for byte."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="File format of the tables (xlsx is slow on large editions).",
+)
 def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
     """Write fictitious input tables (« données fictives ») for every site of EDITION."""
     import time
@@ -62,7 +76,12 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
 
 @main.command()
 @click.argument("edition")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's data_dir, else its demo data).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of the input tables (default: the edition's data_dir, else its demo data).",
+)
 def check(edition: str, data_dir: Path | None) -> None:
     """Validate EDITION's parameters, observation grids and every input table; list every problem."""
     from cohorte.inputs.checking import check_edition
@@ -72,13 +91,18 @@ def check(edition: str, data_dir: Path | None) -> None:
     if report.problems:
         raise click.exceptions.Exit(1)
 
+
 # --- indicators ---------------------------------------------------------------------------
 
 
 @main.command()
 @click.argument("edition")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's).")
-@click.option("--out", "out_file", type=click.Path(path_type=Path), help="CSV to write (default: outputs/EDITION/indicators.csv).")
+@click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's)."
+)
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path), help="CSV to write (default: outputs/EDITION/indicators.csv)."
+)
 def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> None:
     """Compute every indicator of EDITION for all sites and write the published (disclosure-controlled) table."""
     from cohorte import config
@@ -93,13 +117,16 @@ def indicators(edition: str, data_dir: Path | None, out_file: Path | None) -> No
     atomic_write_csv(out_file, with_demo_flag(table, is_demo))
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
 
+
 # --- observation grids --------------------------------------------------------------------
 
 
 @main.command("new-site")
 @click.argument("edition")
 @click.argument("slug")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG/.")
+@click.option(
+    "--stdout", "to_stdout", is_flag=True, help="Print the grid instead of writing params/EDITION/sites/SLUG/."
+)
 def new_site(edition: str, slug: str, to_stdout: bool) -> None:
     """Scaffold site SLUG: its observation grid (every field, with its allowed values) and one prose file per theme."""
     from cohorte.grids import scaffold, write_scaffold
@@ -116,7 +143,9 @@ def new_site(edition: str, slug: str, to_stdout: bool) -> None:
 
 @main.command("new-edition")
 @click.argument("edition", type=int)
-@click.option("--from", "previous", type=int, required=True, help="The edition to start from (its settings, grids and prose).")
+@click.option(
+    "--from", "previous", type=int, required=True, help="The edition to start from (its settings, grids and prose)."
+)
 @click.option("--drop", multiple=True, help="A site leaving the cohort (repeat for several).")
 @click.option("--add", multiple=True, help="A site joining the cohort, with no previous grid (repeat for several).")
 def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tuple[str, ...]) -> None:
@@ -125,16 +154,20 @@ def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tup
     from cohorte.validation import display_path
 
     done = new_edition(edition, previous, list(drop), list(add))
-    click.echo(f"Edition {edition} written to {display_path(done.folder)} from edition {previous}: "
-               f"reference date {edition}-12-31, {len(done.carried)} site(s) carried over.")
+    click.echo(
+        f"Edition {edition} written to {display_path(done.folder)} from edition {previous}: "
+        f"reference date {edition}-12-31, {len(done.carried)} site(s) carried over."
+    )
     if done.left:
         click.echo(f"  leaving the cohort: {', '.join(done.left)}")
     if done.joined:
         click.echo(f"  joining the cohort (empty grid and prose): {', '.join(done.joined)}")
     for slug in done.to_complete:
         click.echo(f"  complete the identity of {slug} in {display_path(done.folder / 'edition.yml')} ({TO_COMPLETE})")
-    click.echo(f"Next: fill in fieldwork in edition.yml, confirm or change each grid's to_confirm fields, "
-               f"then `cohorte check {edition}`.")
+    click.echo(
+        f"Next: fill in fieldwork in edition.yml, confirm or change each grid's to_confirm fields, "
+        f"then `cohorte check {edition}`."
+    )
 
 
 @main.group("grids")
@@ -168,7 +201,9 @@ def grids_import(edition: str, xlsx: Path) -> None:
 
 @grids_group.command("table")
 @click.argument("edition")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout)."
+)
 def grids_table_cmd(edition: str, out_file: Path | None) -> None:
     """Every coded field of EDITION as CSV: site, theme, field, value."""
     from cohorte.files import csv_text
@@ -219,7 +254,9 @@ def texts_import(edition: str, slug: str, docx: Path) -> None:
 @main.command()
 @click.argument("first")
 @click.argument("second")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout).")
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="CSV to write (default: stdout)."
+)
 def compare(first: str, second: str, out_file: Path | None) -> None:
     """What changed from edition FIRST to SECOND (both built): coded fields and main indicators, as CSV."""
     from cohorte.changes.compare import compare as compare_editions
@@ -237,7 +274,9 @@ def compare(first: str, second: str, out_file: Path | None) -> None:
     builds = table[["before_build", "after_build"]].drop_duplicates()
     click.echo(f"{len(table)} rows for {table['site'].nunique()} sites written to {out_file}")
     for row in builds.itertuples():
-        click.echo(f"  builds compared: edition {first} manifest {row.before_build[:12]}, edition {second} manifest {row.after_build[:12]}")
+        click.echo(
+            f"  builds compared: edition {first} manifest {row.before_build[:12]}, edition {second} manifest {row.after_build[:12]}"
+        )
 
 
 # --- build --------------------------------------------------------------------------------
@@ -249,19 +288,44 @@ def _split(value: str | None) -> list[str] | None:
 
 @main.command()
 @click.argument("edition")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of the input tables (default: the edition's, else its demo data).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of the input tables (default: the edition's, else its demo data).",
+)
 @click.option("--sites", help="Comma-separated site slugs to build (default: all).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Kernels run in parallel (default: number of cores).")
 @click.option("--force", is_flag=True, help="Re-execute and re-render even what is up to date.")
 @click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
-@click.option("--engine", type=click.Choice(["auto", "quarto", "builtin"]), default="auto", show_default=True,
-              help="Quarto when installed (auto), or the built-in pandoc + typst engine.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "quarto", "builtin"]),
+    default="auto",
+    show_default=True,
+    help="Quarto when installed (auto), or the built-in pandoc + typst engine.",
+)
 @click.option("--wait", is_flag=True, help="When another build of EDITION is running, wait for it instead of stopping.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="Where notebooks run: local processes, or Dask distributed (an embedded LocalCluster, or --scheduler).")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where notebooks run: local processes, or Dask distributed (an embedded LocalCluster, or --scheduler).",
+)
 @click.option("--scheduler", help="Address of an existing Dask scheduler (tcp://HOST:8786), with --executor dask.")
-def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | None, force: bool, formats: str, engine: str,
-          wait: bool, executor: str, scheduler: str | None) -> None:
+def build(
+    edition: str,
+    data_dir: Path | None,
+    sites: str | None,
+    jobs: int | None,
+    force: bool,
+    formats: str,
+    engine: str,
+    wait: bool,
+    executor: str,
+    scheduler: str | None,
+) -> None:
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX).
 
     A national edition (kind: national) builds a fiche per EPCI and the national synthesis (HTML, PDF)."""
@@ -270,13 +334,19 @@ def build(edition: str, data_dir: Path | None, sites: str | None, jobs: int | No
     chosen = tuple(_split(formats) or ())
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
     if unknown:
-        raise click.BadParameter(f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats")
+        raise click.BadParameter(
+            f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats"
+        )
     try:
         report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait, executor, scheduler)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers are already stopped: a further Ctrl-C changes nothing
-        click.secho(f"\nInterrupted: what finished is kept and recorded in the manifest; "
-                    f"run `cohorte build {edition}` again to resume.", fg="yellow", err=True)
+        click.secho(
+            f"\nInterrupted: what finished is kept and recorded in the manifest; "
+            f"run `cohorte build {edition}` again to resume.",
+            fg="yellow",
+            err=True,
+        )
         sys.exit(130)
     click.echo(print_report(report))
     if not report.ok:

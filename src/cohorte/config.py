@@ -22,8 +22,10 @@ def checked_name(value: str | int, what: str = "edition") -> str:
     """
     text = str(value)
     if not _NAME.fullmatch(text):
-        raise ParamsError(f"{what} {text!r} is not a valid {what} name: lower-case letters, digits, '-' and '_' only "
-                          f"(like 2020 or lorient-agglomeration)")
+        raise ParamsError(
+            f"{what} {text!r} is not a valid {what} name: lower-case letters, digits, '-' and '_' only "
+            f"(like 2020 or lorient-agglomeration)"
+        )
     return text
 
 

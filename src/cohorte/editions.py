@@ -43,14 +43,19 @@ class Site(Strict):
     epci_type: Literal["CA", "CU", "METRO", "MET69", "CC"] | None = Field(None, description="from the EPCI referential")
 
     abnormal_delay_source: str | None = Field(
-        default=None, description="the arrêté préfectoral that sets the site's délai anormalement long")
-    cotation_grid: str | None = Field(None, description="the site's own cotation grid (YAML, relative to the kit's root)")
+        default=None, description="the arrêté préfectoral that sets the site's délai anormalement long"
+    )
+    cotation_grid: str | None = Field(
+        None, description="the site's own cotation grid (YAML, relative to the kit's root)"
+    )
 
     @model_validator(mode="after")
     def _delay_has_source(self) -> Site:
         if self.abnormal_delay_months is not None and not (self.abnormal_delay_source or "").strip():
-            raise ValueError(f"site {self.slug!r}: abnormal_delay_months is set without abnormal_delay_source; "
-                             "name the arrêté préfectoral that sets it (or remove the value to use the kit default)")
+            raise ValueError(
+                f"site {self.slug!r}: abnormal_delay_months is set without abnormal_delay_source; "
+                "name the arrêté préfectoral that sets it (or remove the value to use the kit default)"
+            )
         return self
 
     @field_validator("siren")
@@ -94,9 +99,13 @@ class IndicatorSettings(Strict):
 
 class Edition(Strict):
     edition: Annotated[int, Field(ge=2000, le=2100)] | EditionName
-    kind: Literal["cohort", "national"] = Field("cohort", description="national: quantitative fiches, no observation grid")
+    kind: Literal["cohort", "national"] = Field(
+        "cohort", description="national: quantitative fiches, no observation grid"
+    )
     sites_from: Literal["edition", "referential"] = Field("edition", description="referential: the EPCI bound to a PLH")
-    add_sirens: list[str] = Field(default_factory=list, description="EPCI added to the referential's selection, by SIREN")
+    add_sirens: list[str] = Field(
+        default_factory=list, description="EPCI added to the referential's selection, by SIREN"
+    )
     title: str
     subtitle: str = ""
     publisher: str
@@ -107,7 +116,9 @@ class Edition(Strict):
     fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
     disclosure_threshold: int = Field(DEFAULT_DISCLOSURE_THRESHOLD, ge=1)
-    disclosure_reason: str | None = Field(None, description="why the threshold is below the default (printed by every build)")
+    disclosure_reason: str | None = Field(
+        None, description="why the threshold is below the default (printed by every build)"
+    )
     indicators: IndicatorSettings = IndicatorSettings()
     sites: list[Site] = Field(min_length=1)
 
@@ -126,7 +137,8 @@ class Edition(Strict):
             raise ValueError(
                 f"disclosure_threshold {self.disclosure_threshold} is below the default {DEFAULT_DISCLOSURE_THRESHOLD}: "
                 "small counts would be published; state why in disclosure_reason (every build prints it), "
-                "or remove disclosure_threshold")
+                "or remove disclosure_threshold"
+            )
         return self
 
     @property
@@ -134,8 +146,11 @@ class Edition(Strict):
         """One sentence for the build summary when the threshold is below the default, else ""."""
         if self.disclosure_threshold >= DEFAULT_DISCLOSURE_THRESHOLD:
             return ""
-        return (f"Disclosure threshold {self.disclosure_threshold} (below the default {DEFAULT_DISCLOSURE_THRESHOLD}): "
-                f"{' '.join((self.disclosure_reason or '').split())}")
+        return (
+            f"Disclosure threshold {self.disclosure_threshold} (below the default {DEFAULT_DISCLOSURE_THRESHOLD}): "
+            f"{' '.join((self.disclosure_reason or '').split())}"
+        )
+
     @field_validator("previous_edition")
     @classmethod
     def _earlier(cls, previous: int | None, info: ValidationInfo) -> int | None:
@@ -223,8 +238,10 @@ def _with_referential_sites(path: Path, raw: dict) -> dict:
     from cohorte.reference.plh import national_sites
 
     if raw.get("sites"):
-        raise ParamsError(f"{path}: sites_from: referential generates the sites; remove the 'sites' list "
-                          "(add EPCI with add_sirens: [SIREN, …])")
+        raise ParamsError(
+            f"{path}: sites_from: referential generates the sites; remove the 'sites' list "
+            "(add EPCI with add_sirens: [SIREN, …])"
+        )
     sirens = raw.get("add_sirens") or []
     if not isinstance(sirens, list) or not all(isinstance(s, str) for s in sirens):
         raise ParamsError(f"{path}: add_sirens: expected a list of SIREN as quoted strings")

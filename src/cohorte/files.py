@@ -88,8 +88,12 @@ def is_temp_name(name: str) -> bool:
     """True for the names the kit gives its temporary files and folders (all start with a dot)."""
     if not name.startswith("."):
         return False
-    return (name.endswith(".tmp") or ".tmp." in name or re.search(r"\.old-\d+$", name) is not None
-            or name.startswith(TEMP_DIR_PREFIXES))
+    return (
+        name.endswith(".tmp")
+        or ".tmp." in name
+        or re.search(r"\.old-\d+$", name) is not None
+        or name.startswith(TEMP_DIR_PREFIXES)
+    )
 
 
 def remove_leftovers(folder: Path) -> list[Path]:
@@ -175,8 +179,10 @@ def check_zip_expansion(path: Path, limit: int | None = None) -> None:
         return  # not a ZIP at all: the XLSX reader says so in its own words
     limit = MAX_UNZIPPED_BYTES if limit is None else limit
     if total > limit:
-        raise ValueError(f"unzips to {total:,} bytes, more than the limit of {limit:,} bytes for a workbook; "
-                         "export the table as CSV, or split it")
+        raise ValueError(
+            f"unzips to {total:,} bytes, more than the limit of {limit:,} bytes for a workbook; "
+            "export the table as CSV, or split it"
+        )
 
 
 # --- spreadsheets: text that would run as a formula ---------------------------------------------

@@ -38,7 +38,8 @@ class _BoundedLoader(yaml.SafeLoader):
             if self.aliases_seen > MAX_YAML_ALIASES:
                 event = self.peek_event()
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"more than {MAX_YAML_ALIASES} aliases (*name); write the values out", event.start_mark)
+                    None, None, f"more than {MAX_YAML_ALIASES} aliases (*name); write the values out", event.start_mark
+                )
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -47,7 +48,8 @@ class _BoundedLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} appears twice; keep one", key_node.start_mark)
+                    None, None, f"key {key!r} appears twice; keep one", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -90,7 +92,8 @@ def default_description(item: ErrorDetails) -> tuple[str, str]:
 
 
 def format_validation_error(
-    where: str | Path, error: ValidationError,
+    where: str | Path,
+    error: ValidationError,
     describe: Callable[[ErrorDetails], tuple[str, str]] = default_description,
 ) -> list[str]:
     """One line per pydantic problem: ``FILE: key 'a.b': message``."""

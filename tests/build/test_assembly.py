@@ -15,9 +15,11 @@ import yaml
 
 from cohorte.build import assembly
 from cohorte.errors import ParamsError, RenderError
-from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
+from render_fixture import SITES, edition
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "quarto_schema" / "quarto-book.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "quarto_schema" / "quarto-book.schema.json").read_text(encoding="utf-8")
+)
 
 
 def _validate(config: dict) -> None:
@@ -91,13 +93,17 @@ def test_when_book_written_then_author_has_no_dash_and_date_is_french(book: Path
     assert assembly._typst_string_safe("Fédération Hlm — observatoire") == "Fédération Hlm, observatoire"
 
 
-def test_when_edition_uses_demo_data_then_docx_and_typst_carry_the_notice(tmp_path: Path, fake_notebooks: dict[str, Path]) -> None:
+def test_when_edition_uses_demo_data_then_docx_and_typst_carry_the_notice(
+    tmp_path: Path, fake_notebooks: dict[str, Path]
+) -> None:
     from docx import Document
 
     demo = edition(tmp_path).model_copy(update={"data_dir": None})
     if not demo.uses_demo_data:
         pytest.skip("the fixture edition does not run on demo data")
-    config = assembly.write_book(demo, fake_notebooks["synthesis"], {s: fake_notebooks[s] for s in SITES}, tmp_path / "b")
+    config = assembly.write_book(
+        demo, fake_notebooks["synthesis"], {s: fake_notebooks[s] for s in SITES}, tmp_path / "b"
+    )
     header = Document(str(config.parent / "reference.docx")).sections[0].header
     assert any("Données fictives" in p.text for p in header.paragraphs)
     assert "Données fictives" in (config.parent / assembly.TYPST_HEADER).read_text(encoding="utf-8")
@@ -112,7 +118,7 @@ def _source(cell: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def real_book(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+def real_book(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("real-book")
     site_nbs = {slug: executed[slug] for slug in SITES}
     return assembly.write_book(edition(out), executed["synthesis"], site_nbs, out / "book").parent
@@ -121,8 +127,10 @@ def real_book(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 def test_when_book_written_then_each_chapter_title_is_a_markdown_heading(real_book: Path) -> None:
     import nbformat
 
-    for name, title in [("index.ipynb", "# Synthèse transversale {.unnumbered}"),
-                        *[(f"sites/{slug}/monograph.ipynb", f"# {label}") for slug, label in SITES.items()]]:
+    for name, title in [
+        ("index.ipynb", "# Synthèse transversale {.unnumbered}"),
+        *[(f"sites/{slug}/monograph.ipynb", f"# {label}") for slug, label in SITES.items()],
+    ]:
         nbformat.validate(nbformat.read(str(real_book / name), as_version=4))
         cells = _chapter(real_book, name)["cells"]
         first_md = next(c for c in cells if c["cell_type"] == "markdown")
@@ -134,11 +142,16 @@ def test_when_book_written_then_each_chapter_title_is_a_markdown_heading(real_bo
 
 def test_when_book_written_then_each_figure_has_its_cell_with_label_caption_and_alt(real_book: Path) -> None:
     cells = _chapter(real_book, "sites/mel/monograph.ipynb")["cells"]
-    figures = [c for c in cells if c["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in c["outputs"])]
+    figures = [
+        c for c in cells if c["cell_type"] == "code" and any("image/png" in o.get("data", {}) for o in c["outputs"])
+    ]
     assert len(figures) == 2
     first = _source(figures[0]).splitlines()
-    assert first[:3] == ['#| label: fig-mel-1', '#| fig-cap: "Évolution du taux Q1 hors QPV"',
-                         '#| fig-alt: "Taux Q1 hors QPV de 2018 à 2020"']
+    assert first[:3] == [
+        "#| label: fig-mel-1",
+        '#| fig-cap: "Évolution du taux Q1 hors QPV"',
+        '#| fig-alt: "Taux Q1 hors QPV de 2018 à 2020"',
+    ]
     assert _source(figures[1]).startswith("#| label: fig-mel-2")
     assert all(sum("image/png" in o.get("data", {}) for o in c["outputs"]) == 1 for c in figures)
     text = json.dumps(cells, ensure_ascii=False)
@@ -185,7 +198,9 @@ def test_when_a_notebook_is_missing_then_error_names_it(tmp_path: Path, fake_not
 
 def test_when_site_is_unknown_then_error_lists_known_sites(tmp_path: Path, fake_notebooks: dict[str, Path]) -> None:
     with pytest.raises(ParamsError, match="known sites"):
-        assembly.write_book(edition(tmp_path), fake_notebooks["synthesis"], {"nantes": fake_notebooks["mel"]}, tmp_path / "b")
+        assembly.write_book(
+            edition(tmp_path), fake_notebooks["synthesis"], {"nantes": fake_notebooks["mel"]}, tmp_path / "b"
+        )
 
 
 # ------------------------------------------------------------------ engine choice
@@ -248,7 +263,7 @@ def test_when_engine_name_is_unknown_then_error_lists_choices() -> None:
 
 
 @pytest.mark.slow
-def test_book_renders_with_real_quarto(tmp_path: Path, executed: dict[str, Path]) -> None:  # noqa: F811
+def test_book_renders_with_real_quarto(tmp_path: Path, executed: dict[str, Path]) -> None:
     if shutil.which("quarto") is None:
         pytest.skip("quarto not on PATH: the Quarto book is checked only where Quarto >= 1.9 is installed")
     if assembly.choose_engine("auto") != "quarto":

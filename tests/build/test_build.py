@@ -20,9 +20,20 @@ from conftest import REPO
 
 pytestmark = pytest.mark.slow
 COHORTE = str(Path(sys.executable).with_name("cohorte"))
-SLUGS = ["agglopolys", "caen-la-mer", "clermont-auvergne-metropole", "coeur-d-essonne", "carene",
-         "eurometropole-strasbourg", "grandangouleme", "grand-avignon", "grand-besancon",
-         "lorient-agglomeration", "mel", "montpellier-mediterranee-metropole"]
+SLUGS = [
+    "agglopolys",
+    "caen-la-mer",
+    "clermont-auvergne-metropole",
+    "coeur-d-essonne",
+    "carene",
+    "eurometropole-strasbourg",
+    "grandangouleme",
+    "grand-avignon",
+    "grand-besancon",
+    "lorient-agglomeration",
+    "mel",
+    "montpellier-mediterranee-metropole",
+]
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
 
@@ -74,7 +85,11 @@ def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
         nb = nbformat.read(path, as_version=4)
         assert nb.metadata.papermill.parameters["site"] == slug
         stamp = nb.metadata.cohorte
-        assert stamp.kit_version and stamp.git_commit and set(stamp.sources) == {"edition.yml", "grid", "data_slice", "texts"}
+        assert (
+            stamp.kit_version
+            and stamp.git_commit
+            and set(stamp.sources) == {"edition.yml", "grid", "data_slice", "texts"}
+        )
         entry = manifest["notebooks"][f"sites/{slug}"]
         from cohorte.files import sha256_file
 
@@ -145,7 +160,7 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (out / "synthese-2020.html").read_text(encoding="utf-8")))
     assert f"fichier partagé ({named('demand_register', 'shared_file')})" in text
-    assert named('stage', 'operational') in text.split("Cotation en fonctionnement", 1)[1][:400]
+    assert named("stage", "operational") in text.split("Cotation en fonctionnement", 1)[1][:400]
 
 
 def test_the_2020_build_states_the_deadlines_in_force_in_2020_and_the_legal_targets(out: Path) -> None:
@@ -158,9 +173,14 @@ def test_the_2020_build_states_the_deadlines_in_force_in_2020_and_the_legal_targ
         text = " ".join(figures["sentences"].values()).replace("\u00a0", " ")
         assert "1er septembre 2021" in text and "24 novembre 2021" in text and "2023" not in text
         assert "fixé par arrêté" not in text
-        assert figures["demo_data"] is True and figures["facts"]["q1_threshold"]["origin"] in ("fictitious", "estimated")
+        assert figures["demo_data"] is True and figures["facts"]["q1_threshold"]["origin"] in (
+            "fictitious",
+            "estimated",
+        )
     ems = json.loads((out / "sites" / "eurometropole-strasbourg" / "key_figures.json").read_text(encoding="utf-8"))
-    assert ems["sentences"]["cotation_deadline"].startswith("Un système de cotation de la demande fonctionne sur le site depuis 2017")
+    assert ems["sentences"]["cotation_deadline"].startswith(
+        "Un système de cotation de la demande fonctionne sur le site depuis 2017"
+    )
     assert ems["facts"]["cotation"]["status"] == "illustrative"
     html = (out / "sites" / "lorient-agglomeration" / "monograph.html").read_text(encoding="utf-8")
     assert "2023" not in re.sub(r"<[^>]+>", " ", html)  # no 2023 deadline anywhere in the text
@@ -173,13 +193,27 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", result.stdout)
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="poppler-utils not installed (apt-get install poppler-utils)"
+)
 def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_path: Path) -> None:
     synthesis = pdf_text(out / "synthese-2020.pdf")
-    for heading in ("Sommaire", "En synthèse", "I. La gouvernance locale", "IV. Les travaux de 2020", "Données fictives"):
+    for heading in (
+        "Sommaire",
+        "En synthèse",
+        "I. La gouvernance locale",
+        "IV. Les travaux de 2020",
+        "Données fictives",
+    ):
         assert heading in synthesis
     monograph = pdf_text(out / "sites" / "lorient-agglomeration" / "monograph.pdf")
-    for heading in ("Lorient Agglomération", "Gouvernance", "Cotation de la demande", "Gestion en flux", "Perspectives"):
+    for heading in (
+        "Lorient Agglomération",
+        "Gouvernance",
+        "Cotation de la demande",
+        "Gestion en flux",
+        "Perspectives",
+    ):
         assert heading in monograph
     assert re.search(r"\d+,\d %", monograph), "no French-formatted percentage"
     assert "import " not in monograph and "show_table" not in monograph
@@ -190,15 +224,22 @@ def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_pa
     shutil.copyfile(pages[2], ARTIFACTS / "synthese-2020-page3.png")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (apt-get install poppler-utils)")
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils not installed (apt-get install poppler-utils)"
+)
 def test_no_pdf_page_ends_with_a_heading_or_a_caption(out: Path) -> None:
     from pdf_pages import stranded
 
     headings = {"Enseignements des entretiens", "Sommaire"}
     for name in ("monograph.ipynb", "synthesis.ipynb"):
         cells = nbformat.read(REPO / "notebooks" / name, as_version=4).cells
-        headings |= {line.lstrip("#").strip() for c in cells if c.cell_type == "markdown"
-                     for line in c.source.splitlines() if line.startswith("#")}
+        headings |= {
+            line.lstrip("#").strip()
+            for c in cells
+            if c.cell_type == "markdown"
+            for line in c.source.splitlines()
+            if line.startswith("#")
+        }
     found = {}
     for pdf in [out / "synthese-2020.pdf", *sorted(out.glob("sites/*/monograph.pdf"))]:
         if problems := stranded(pdf, headings):
@@ -263,8 +304,12 @@ def test_when_nothing_changed_then_the_rebuild_executes_and_renders_nothing(home
 
 def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(home: Path, out: Path) -> None:
     grid = home / "params" / "2020" / "sites" / "grandangouleme" / "grid.yml"
-    grid.write_text(grid.read_text(encoding="utf-8").replace(
-        "perspectives:\n", "perspectives:\n  - \"GrandAngoulême : perspective ajoutée pour le test.\"\n", 1), encoding="utf-8")
+    grid.write_text(
+        grid.read_text(encoding="utf-8").replace(
+            "perspectives:\n", 'perspectives:\n  - "GrandAngoulême : perspective ajoutée pour le test."\n', 1
+        ),
+        encoding="utf-8",
+    )
     untouched = (out / "sites" / "mel" / "monograph.pdf").stat().st_mtime_ns
     result = cohorte(home, "build", "2020")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -276,16 +321,28 @@ def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(
 def test_when_cached_outputs_are_damaged_then_they_are_remade_and_the_build_says_so(home: Path, out: Path) -> None:
     from cohorte.files import sha256_file
 
-    slice_, pdf, notebook = (out / "sites" / "carene" / "prepared" / "indicators.csv", out / "sites" / "mel" / "monograph.pdf",
-                             out / "sites" / "lorient-agglomeration" / "monograph.ipynb")
+    slice_, pdf, notebook = (
+        out / "sites" / "carene" / "prepared" / "indicators.csv",
+        out / "sites" / "mel" / "monograph.pdf",
+        out / "sites" / "lorient-agglomeration" / "monograph.ipynb",
+    )
     good_slice = sha256_file(slice_)
     slice_.write_bytes(slice_.read_bytes()[: slice_.stat().st_size // 2])  # truncated
     pdf.write_bytes(pdf.read_bytes() + b"damaged")
-    notebook.write_text(notebook.read_text(encoding="utf-8").replace("Lorient", "Lorient (edited)", 1), encoding="utf-8")
+    notebook.write_text(
+        notebook.read_text(encoding="utf-8").replace("Lorient", "Lorient (edited)", 1), encoding="utf-8"
+    )
     result = cohorte(home, "build", "2020")
     assert result.returncode == 0, result.stdout + result.stderr
-    for rel in ("sites/carene/prepared/indicators.csv", "sites/mel/monograph.pdf", "sites/lorient-agglomeration/monograph.ipynb"):
-        assert result.stdout.count(f"{rel} differs from the file the build recorded (content hash changed): re-making it") == 1
+    for rel in (
+        "sites/carene/prepared/indicators.csv",
+        "sites/mel/monograph.pdf",
+        "sites/lorient-agglomeration/monograph.ipynb",
+    ):
+        assert (
+            result.stdout.count(f"{rel} differs from the file the build recorded (content hash changed): re-making it")
+            == 1
+        )
     assert sha256_file(slice_) == good_slice, "the re-made slice differs from the original"
     assert pdf.read_bytes().endswith(b"%%EOF\n") or b"damaged" not in pdf.read_bytes()[-16:]
     assert "Lorient (edited)" not in notebook.read_text(encoding="utf-8")
@@ -302,7 +359,9 @@ def test_when_a_site_breaks_then_it_fails_alone_and_keeps_its_last_good_outputs(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["prepared"]["indicators"]["outputs"]["sites/carene/prepared/indicators.csv"] = sha256_file(garbage)
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    result = cohorte(home, "build", "2020", "--sites", "carene,lorient-agglomeration,mel", "--force", "--formats", "html")
+    result = cohorte(
+        home, "build", "2020", "--sites", "carene,lorient-agglomeration,mel", "--force", "--formats", "html"
+    )
     assert result.returncode == 1
     assert "FAILED sites/carene: cell" in result.stdout
     assert "prepared indicators lack column(s)" in result.stdout
@@ -354,4 +413,7 @@ def test_when_the_manifest_is_unreadable_then_the_build_says_so_and_remakes_ever
     assert "manifest.json: not a valid manifest (" in result.stdout
     assert "starting from an empty one: every output will be re-made" in result.stdout
     assert "2 notebook(s) executed, 0 unchanged, 0 failed" in result.stdout
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notebooks"].keys() == {"sites/mel", "synthesis"}
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["notebooks"].keys() == {
+        "sites/mel",
+        "synthesis",
+    }

@@ -79,9 +79,21 @@ def test_when_compare_runs_then_its_csv_is_the_tidy_table_with_both_builds(home:
     done = cohorte(home, "compare", "2020", "2021", "--out", str(out))
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["site", "theme", "field", "breakdown", "before", "after", "change", "before_build", "after_build"]
+    assert list(table.columns) == [
+        "site",
+        "theme",
+        "field",
+        "breakdown",
+        "before",
+        "after",
+        "change",
+        "before_build",
+        "after_build",
+    ]
     assert set(table["site"]) == {"caen-la-mer", "grandangouleme"}
-    stage = table[(table["site"] == "caen-la-mer") & (table["theme"] == "cotation") & (table["field"] == "stage")].iloc[0]
+    stage = table[(table["site"] == "caen-la-mer") & (table["theme"] == "cotation") & (table["field"] == "stage")].iloc[
+        0
+    ]
     assert (stage["before"], stage["after"], stage["change"]) == ("principles", "started", "advanced")
     demands = table[(table["site"] == "caen-la-mer") & (table["field"] == "active_demands")].iloc[0]
     assert float(demands["after"]) - float(demands["before"]) == pytest.approx(float(demands["change"]))

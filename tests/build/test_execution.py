@@ -32,8 +32,12 @@ def tiny_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     nb.metadata["kernelspec"] = {"name": kernel_name(), "display_name": "k", "language": "python"}
     params = nbformat.v4.new_code_cell('value: int = 1\noutput_dir: str = ""')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(
-        "from pathlib import Path\nassert value != 0, 'value must not be 0'\n(Path(output_dir) / 'product.txt').write_text(str(value))")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell(
+            "from pathlib import Path\nassert value != 0, 'value must not be 0'\n(Path(output_dir) / 'product.txt').write_text(str(value))"
+        ),
+    ]
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nb, path)
     monkeypatch.setitem(parameters.PARAMETERS, "tiny.ipynb", TinyParameters)
@@ -41,11 +45,19 @@ def tiny_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def job(notebook: Path, folder: Path, value: int) -> NotebookJob:
-    return NotebookJob("sites/tiny", notebook, folder / "out.ipynb", {"value": value, "output_dir": str(folder)},
-                       sources={"grid": "abc"}, products=(folder / "product.txt",))
+    return NotebookJob(
+        "sites/tiny",
+        notebook,
+        folder / "out.ipynb",
+        {"value": value, "output_dir": str(folder)},
+        sources={"grid": "abc"},
+        products=(folder / "product.txt",),
+    )
 
 
-def test_when_a_job_runs_then_the_manifest_records_its_outputs_relative_to_the_edition(tiny_notebook: Path, tmp_path: Path) -> None:
+def test_when_a_job_runs_then_the_manifest_records_its_outputs_relative_to_the_edition(
+    tiny_notebook: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "sites" / "tiny"
     manifest = read_manifest(tmp_path / "manifest.json")
     [result] = run_jobs([job(tiny_notebook, folder, 3)], manifest, workers=1)
@@ -57,19 +69,25 @@ def test_when_a_job_runs_then_the_manifest_records_its_outputs_relative_to_the_e
 
 
 def test_when_nothing_changed_then_the_job_is_unchanged_and_a_damaged_product_reruns_it(
-        tiny_notebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tiny_notebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     folder = tmp_path / "sites" / "tiny"
     manifest = read_manifest(tmp_path / "manifest.json")
     run_jobs([job(tiny_notebook, folder, 3)], manifest, workers=1)
     assert [r.status for r in run_jobs([job(tiny_notebook, folder, 3)], manifest, workers=1)] == ["unchanged"]
     (folder / "product.txt").write_text("33")
     assert [r.status for r in run_jobs([job(tiny_notebook, folder, 3)], manifest, workers=1)] == ["executed"]
-    assert "sites/tiny/product.txt differs from the file the build recorded (content hash changed): re-making it" in capsys.readouterr().out
+    assert (
+        "sites/tiny/product.txt differs from the file the build recorded (content hash changed): re-making it"
+        in capsys.readouterr().out
+    )
     assert (folder / "product.txt").read_text() == "3"
     assert [r.status for r in run_jobs([job(tiny_notebook, folder, 4)], manifest, workers=1)] == ["executed"]
 
 
-def test_when_a_job_fails_then_its_last_good_notebook_stays_and_its_products_are_marked_stale(tiny_notebook: Path, tmp_path: Path) -> None:
+def test_when_a_job_fails_then_its_last_good_notebook_stays_and_its_products_are_marked_stale(
+    tiny_notebook: Path, tmp_path: Path
+) -> None:
     folder = tmp_path / "sites" / "tiny"
     manifest = read_manifest(tmp_path / "manifest.json")
     run_jobs([job(tiny_notebook, folder, 3)], manifest, workers=1)
@@ -83,7 +101,9 @@ def test_when_a_job_fails_then_its_last_good_notebook_stays_and_its_products_are
     assert "sites/tiny" not in manifest.notebooks
 
 
-def test_when_a_parameter_is_missing_unknown_or_mistyped_then_no_kernel_starts(tiny_notebook: Path, tmp_path: Path) -> None:
+def test_when_a_parameter_is_missing_unknown_or_mistyped_then_no_kernel_starts(
+    tiny_notebook: Path, tmp_path: Path
+) -> None:
     bad = NotebookJob("sites/tiny", tiny_notebook, tmp_path / "out.ipynb", {"value": "3", "sitee": "x"})
     with pytest.raises(ParamsError) as caught:
         run_jobs([bad], read_manifest(tmp_path / "manifest.json"), workers=1)
@@ -96,14 +116,20 @@ def test_when_a_parameter_is_missing_unknown_or_mistyped_then_no_kernel_starts(t
 
 
 def test_when_the_build_gives_a_notebook_a_wrongly_typed_value_then_the_cli_names_notebook_and_key(
-        kit_home: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kit_home: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = pipeline.monograph_jobs
 
     def with_a_string_edition(edition, slugs):  # a build whose parameters drifted from the notebook's model
-        return [dataclasses.replace(j, parameters={**j.parameters, "edition": str(j.parameters["edition"])}) for j in real(edition, slugs)]
+        return [
+            dataclasses.replace(j, parameters={**j.parameters, "edition": str(j.parameters["edition"])})
+            for j in real(edition, slugs)
+        ]
 
     monkeypatch.setattr(pipeline, "monograph_jobs", with_a_string_edition)
-    result = CliRunner().invoke(main, ["build", "2020", "--data", str(tiny_data), "--sites", "mel", "--formats", "html"])
+    result = CliRunner().invoke(
+        main, ["build", "2020", "--data", str(tiny_data), "--sites", "mel", "--formats", "html"]
+    )
     assert result.exit_code == 1
     assert "Error: monograph.ipynb: parameter 'edition' must be int, got str '2020'" in result.output
     assert not (config.site_output_dir(2020, "mel") / config.MONOGRAPH_NOTEBOOK).exists()

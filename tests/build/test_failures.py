@@ -19,17 +19,21 @@ from cohorte.build import rendering
 from cohorte.errors import RenderError
 from cohorte.files import is_temp_name, sha256_file
 from conftest import REPO
-from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
+from render_fixture import SITES
 
 COHORTE = str(Path(sys.executable).with_name("cohorte"))
 ARGS = ["build", "2020", "--sites", "mel,carene", "--jobs", "2", "--formats", "html"]
 
 
 def test_when_the_pdf_fails_then_the_site_html_and_docx_stay_as_they_were(
-    executed: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    executed: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     base = tmp_path / "monograph"
-    first = rendering.render_notebook(executed[next(iter(SITES))], base, ["html", "pdf", "docx"], rendering.DocMeta(title="Avant"))
+    first = rendering.render_notebook(
+        executed[next(iter(SITES))], base, ["html", "pdf", "docx"], rendering.DocMeta(title="Avant")
+    )
     before = {p.name: p.read_bytes() for p in first}
 
     import typst
@@ -39,7 +43,9 @@ def test_when_the_pdf_fails_then_the_site_html_and_docx_stay_as_they_were(
 
     monkeypatch.setattr(typst, "compile", broken)
     with pytest.raises(RenderError, match="typst failed"):
-        rendering.render_notebook(executed[next(iter(SITES))], base, ["html", "pdf", "docx"], rendering.DocMeta(title="Après"))
+        rendering.render_notebook(
+            executed[next(iter(SITES))], base, ["html", "pdf", "docx"], rendering.DocMeta(title="Après")
+        )
     assert {p.name: p.read_bytes() for p in first} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
 
@@ -54,7 +60,11 @@ def _mount(*args: str) -> bool:
 def _can_mount(tmp_path: Path) -> bool:
     probe = tmp_path / "probe"
     probe.mkdir()
-    ok = os.geteuid() == 0 and shutil.which("mount") is not None and _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe))
+    ok = (
+        os.geteuid() == 0
+        and shutil.which("mount") is not None
+        and _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(probe))
+    )
     if ok:
         subprocess.run(["umount", str(probe)], check=True)
     probe.rmdir()
@@ -78,7 +88,9 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _build(home: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([COHORTE, *ARGS, *extra], env=_env(home), capture_output=True, text=True, timeout=900, check=False)
+    return subprocess.run(
+        [COHORTE, *ARGS, *extra], env=_env(home), capture_output=True, text=True, timeout=900, check=False
+    )
 
 
 def _read_only(point: Path, mounts: list[Path]) -> None:
@@ -129,7 +141,9 @@ def test_when_a_site_folder_or_the_output_tree_is_read_only_then_the_build_says_
     _read_only(site, mounts)
     result = _build(root, "--force")
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
-    line = next((line for line in result.stdout.splitlines() if "FAILED sites/mel" in line), result.stdout + result.stderr)
+    line = next(
+        (line for line in result.stdout.splitlines() if "FAILED sites/mel" in line), result.stdout + result.stderr
+    )
     assert "Read-only file system" in line and str(site) in line
     assert "FAILED sites/carene" not in result.stdout
     assert sha256_file(site / "monograph.html") == before

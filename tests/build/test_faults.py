@@ -38,8 +38,14 @@ def _env(home: Path) -> dict[str, str]:
 
 def _start(home: Path, *extra: str) -> subprocess.Popen:
     """A build in its own session, as from a terminal (Ctrl-C reaches its whole process group)."""
-    return subprocess.Popen([COHORTE, *ARGS, *extra], env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [COHORTE, *ARGS, *extra],
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _temp_files(home: Path) -> list[Path]:
@@ -141,7 +147,9 @@ def test_when_a_build_of_the_edition_is_running_then_a_second_one_names_its_pid(
     first = _start(home)
     try:
         _wait_for_kernels(home)
-        second = subprocess.run([COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=120, check=False)
+        second = subprocess.run(
+            [COHORTE, *ARGS], env=_env(home), capture_output=True, text=True, timeout=120, check=False
+        )
         assert second.returncode == 1
         assert f"another build of edition 2020 is running (PID {first.pid}" in second.stderr
         assert "--wait" in second.stderr and "Traceback" not in second.stderr
@@ -154,8 +162,14 @@ def test_when_a_build_of_the_edition_is_running_then_a_second_one_names_its_pid(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_when_ctrl_c_during_rendering_then_documents_are_whole_and_the_rerun_finishes(home: Path) -> None:
-    build = subprocess.Popen([COHORTE, *ARGS[:-1], "html,pdf,docx"], env=_env(home), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    build = subprocess.Popen(
+        [COHORTE, *ARGS[:-1], "html,pdf,docx"],
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 300
     while not any(p.name.startswith(".render-") for p in _temp_files(home)):
         assert time.monotonic() < deadline and build.poll() is None, "rendering never started"
@@ -168,8 +182,9 @@ def test_when_ctrl_c_during_rendering_then_documents_are_whole_and_the_rerun_fin
     out = home / "outputs" / "2020"
     for pdf in out.rglob("*.pdf"):  # whatever was replaced is whole
         assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
-    rerun = subprocess.run([COHORTE, *ARGS[:-1], "html,pdf,docx"], env=_env(home), capture_output=True, text=True,
-                           timeout=900, check=False)
+    rerun = subprocess.run(
+        [COHORTE, *ARGS[:-1], "html,pdf,docx"], env=_env(home), capture_output=True, text=True, timeout=900, check=False
+    )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     for slug in ("mel", "carene"):
         assert {p.suffix for p in (out / "sites" / slug).glob("monograph.*")} >= {".html", ".pdf", ".docx"}

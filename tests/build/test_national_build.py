@@ -27,7 +27,9 @@ def national_home(kit_home: Path) -> Path:
     raw = yaml.safe_load((kit_home / "params" / "national-2020" / "edition.yml").read_text(encoding="utf-8"))
     raw.pop("sites_from"), raw.pop("add_sirens")
     raw["sites"] = [{**s, "population_2017": 15_000} for s in national_sites() if s["slug"] in SLUGS]
-    (kit_home / "params" / "national-2020" / "edition.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (kit_home / "params" / "national-2020" / "edition.yml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
     return kit_home
 
 
@@ -119,6 +121,8 @@ def test_cli_build_with_a_scheduler_but_the_local_executor_is_a_plain_error(nati
 
     from cohorte.cli import main
 
-    result = CliRunner().invoke(main, ["build", "national-2020", "--formats", "html", "--scheduler", "tcp://127.0.0.1:1"])
+    result = CliRunner().invoke(
+        main, ["build", "national-2020", "--formats", "html", "--scheduler", "tcp://127.0.0.1:1"]
+    )
     assert result.exit_code == 1
     assert "Error: --scheduler is for --executor dask" in result.output

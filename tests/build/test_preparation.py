@@ -22,13 +22,19 @@ def test_when_prepared_then_every_site_has_its_slice_and_the_inputs_behind_it(ki
     for slug in edition.slugs:
         assert (config.prepared_dir(2020, slug) / config.PREPARED_FILE).exists()
     context = json.loads((config.prepared_dir(2020, "mel") / config.CONTEXT_FILE).read_text(encoding="utf-8"))
-    assert {k: context[k] for k in ("demo_data", "inputs")} == {"demo_data": False, "inputs": {p.name: sha256_file(p) for p in sorted(tiny_data.glob("*.csv"))}}
-    assert {"q1_threshold", "abnormal_delay", "cotation"} <= set(context["facts"]), "where the figures come from travels with the slice"
+    assert {k: context[k] for k in ("demo_data", "inputs")} == {
+        "demo_data": False,
+        "inputs": {p.name: sha256_file(p) for p in sorted(tiny_data.glob("*.csv"))},
+    }
+    assert {"q1_threshold", "abnormal_delay", "cotation"} <= set(context["facts"]), (
+        "where the figures come from travels with the slice"
+    )
     assert manifest.prepared["indicators"].sources == context["inputs"]
 
 
 def test_when_nothing_changed_then_preparation_is_skipped_and_a_changed_input_redoes_it(
-        kit_home: Path, tiny_data: Path, capsys: pytest.CaptureFixture) -> None:
+    kit_home: Path, tiny_data: Path, capsys: pytest.CaptureFixture
+) -> None:
     edition = load_edition(2020).with_data_dir(tiny_data)
     manifest = read_manifest(config.manifest_path(2020))
     prepare(edition, tiny_data, manifest)
@@ -41,7 +47,8 @@ def test_when_nothing_changed_then_preparation_is_skipped_and_a_changed_input_re
 
 
 def test_when_a_slice_is_truncated_then_it_is_re_made_and_one_line_says_so(
-        kit_home: Path, tiny_data: Path, capsys: pytest.CaptureFixture) -> None:
+    kit_home: Path, tiny_data: Path, capsys: pytest.CaptureFixture
+) -> None:
     edition = load_edition(2020).with_data_dir(tiny_data)
     manifest = read_manifest(config.manifest_path(2020))
     prepare(edition, tiny_data, manifest)
@@ -56,9 +63,14 @@ def test_when_a_slice_is_truncated_then_it_is_re_made_and_one_line_says_so(
     assert "sites/mel/prepared/indicators.csv differs" in out
 
 
-def test_when_the_demo_data_are_missing_then_the_notebook_path_says_what_to_run_and_generates_nothing(kit_home: Path) -> None:
-    with pytest.raises(InputDataError, match=r"no input data for edition 2020; run `cohorte demo-data 2020` for demo data, "
-                                             r"or set data_dir in params/2020/edition.yml"):
+def test_when_the_demo_data_are_missing_then_the_notebook_path_says_what_to_run_and_generates_nothing(
+    kit_home: Path,
+) -> None:
+    with pytest.raises(
+        InputDataError,
+        match=r"no input data for edition 2020; run `cohorte demo-data 2020` for demo data, "
+        r"or set data_dir in params/2020/edition.yml",
+    ):
         ensure_prepared(load_edition(2020), "mel")
     assert not config.demo_data_dir(2020).exists()
 
@@ -69,7 +81,9 @@ def test_when_the_configured_data_folder_is_missing_then_the_message_names_it(ki
         ensure_prepared(edition, "mel")
 
 
-def test_when_the_slice_is_missing_then_ensure_prepared_makes_it_once_and_records_it(kit_home: Path, tiny_data: Path) -> None:
+def test_when_the_slice_is_missing_then_ensure_prepared_makes_it_once_and_records_it(
+    kit_home: Path, tiny_data: Path
+) -> None:
     edition = load_edition(2020).with_data_dir(tiny_data)
     folder = ensure_prepared(edition, "mel")
     assert folder == config.prepared_dir(2020, "mel") and (folder / config.PREPARED_FILE).exists()

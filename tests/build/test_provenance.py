@@ -36,17 +36,22 @@ def test_when_the_edition_folder_moves_then_its_outputs_are_still_current(editio
     assert read_manifest(moved / "manifest.json").is_current("renders", "sites/mel", "key1")
 
 
-def test_when_an_output_was_damaged_then_it_is_not_current_and_one_line_says_so(edition_dir: Path, capsys: pytest.CaptureFixture) -> None:
+def test_when_an_output_was_damaged_then_it_is_not_current_and_one_line_says_so(
+    edition_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
     pdf = edition_dir / "sites" / "mel" / "monograph.pdf"
     manifest = read_manifest(edition_dir / "manifest.json")
     manifest.record("renders", "sites/mel", "key1", [pdf])
     pdf.write_bytes(b"%PDF trunc")
     assert not manifest.is_current("renders", "sites/mel", "key1", [pdf])
-    assert capsys.readouterr().out == ("sites/mel/monograph.pdf differs from the file the build recorded "
-                                       "(content hash changed): re-making it\n")
+    assert capsys.readouterr().out == (
+        "sites/mel/monograph.pdf differs from the file the build recorded (content hash changed): re-making it\n"
+    )
 
 
-def test_when_the_fingerprint_differs_or_an_output_is_missing_or_unrecorded_then_it_is_not_current(edition_dir: Path) -> None:
+def test_when_the_fingerprint_differs_or_an_output_is_missing_or_unrecorded_then_it_is_not_current(
+    edition_dir: Path,
+) -> None:
     pdf = edition_dir / "sites" / "mel" / "monograph.pdf"
     manifest = read_manifest(edition_dir / "manifest.json")
     manifest.record("renders", "sites/mel", "key1", [pdf])
@@ -65,8 +70,9 @@ def test_when_there_is_no_manifest_then_it_starts_empty_silently(tmp_path: Path,
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"notebooks": {"sites/mel": {"sha256": "abc"}}}', "[]"])
-def test_when_the_manifest_is_invalid_then_it_is_reset_and_a_line_says_so(tmp_path: Path, content: str,
-                                                                          capsys: pytest.CaptureFixture) -> None:
+def test_when_the_manifest_is_invalid_then_it_is_reset_and_a_line_says_so(
+    tmp_path: Path, content: str, capsys: pytest.CaptureFixture
+) -> None:
     (tmp_path / "manifest.json").write_text(content, encoding="utf-8")
     manifest = read_manifest(tmp_path / "manifest.json")
     assert manifest.notebooks == {}
@@ -85,5 +91,9 @@ def test_when_sites_leave_the_edition_then_their_entries_are_forgotten(edition_d
 
 def test_provenance_block_names_the_kit_the_commit_and_the_inputs() -> None:
     block = provenance_block({"demands.csv": "b", "attributions.csv": "a"}, commit="abc123")
-    assert block == {"kit_version": __version__, "git_commit": "abc123", "inputs": {"attributions.csv": "a", "demands.csv": "b"}}
+    assert block == {
+        "kit_version": __version__,
+        "git_commit": "abc123",
+        "inputs": {"attributions.csv": "a", "demands.csv": "b"},
+    }
     assert git_commit() and len(kit_fingerprint()) == 64

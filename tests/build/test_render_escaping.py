@@ -20,14 +20,16 @@ HOSTILE = {
     "js": "[cliquer ici](javascript:alert(1))",
     "typst": "`#place(rect(fill: red))`{=typst}",
     "html": "`<b onclick=alert(1)>x</b>`{=html}",
-    "fence": "```{=typst}\n#read(\"/etc/passwd\")\n```",
+    "fence": '```{=typst}\n#read("/etc/passwd")\n```',
     "ok": "Voir [le portail](https://www.example.fr) : *emphase*",
 }
 
 
 def _hostile_site() -> SimpleNamespace:
     """What the markdown helpers read from a site, with grid text the validator would refuse."""
-    highlight = SimpleNamespace(title=HOSTILE["typst"], text=HOSTILE["html"] + "\n\n" + HOSTILE["fence"], theme="governance")
+    highlight = SimpleNamespace(
+        title=HOSTILE["typst"], text=HOSTILE["html"] + "\n\n" + HOSTILE["fence"], theme="governance"
+    )
     grid = SimpleNamespace(
         findings=SimpleNamespace(governance=[HOSTILE["script"], HOSTILE["img"], HOSTILE["js"], HOSTILE["ok"]]),
         highlights=[highlight],
@@ -40,7 +42,11 @@ def _hostile_site() -> SimpleNamespace:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ctx = _hostile_site()
     perspectives = "\n".join(f"- {authored_markdown(p, 'perspectives', 'line')}" for p in ctx.grid.perspectives)
-    parts = [monograph.findings_markdown(ctx, "governance"), monograph.highlights_markdown(ctx, "governance"), perspectives]
+    parts = [
+        monograph.findings_markdown(ctx, "governance"),
+        monograph.highlights_markdown(ctx, "governance"),
+        perspectives,
+    ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Site hostile")]
     for text in parts:
@@ -50,14 +56,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("hostile")
     source = folder / "monograph.ipynb"
     nbformat.write(nb, str(source))
-    paths = rendering.render_notebook(source, folder / "monograph", ("html", "pdf", "docx"),
-                                      rendering.DocMeta(title="Essai"))
+    paths = rendering.render_notebook(
+        source, folder / "monograph", ("html", "pdf", "docx"), rendering.DocMeta(title="Essai")
+    )
     return {p.suffix[1:]: p for p in paths}
 
 
 def test_html_shows_hostile_markup_as_text(rendered: dict[str, Path]) -> None:
     page = rendered["html"].read_text(encoding="utf-8")
-    body = page[page.index("<body"):]
+    body = page[page.index("<body") :]
     assert "<script>alert" not in body and "&lt;script&gt;alert" in body
     assert "<img src=x" not in body and "&lt;img src=x onerror" in body
     assert 'href="javascript' not in page and "<b onclick" not in page

@@ -14,7 +14,7 @@ import pytest
 from cohorte.build import rendering
 from cohorte.errors import RenderError
 from cohorte.report import display
-from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition, executed  # noqa: F401  (session fixture)
+from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 CODE_MARKERS = ("import ", "show_table(", "show_figure(", "demo_notice(", "plt.", "trace de débogage")
@@ -66,7 +66,7 @@ def test_boxed_notices_carry_html_for_jupyterlab(shown: list) -> None:
     display.show_markdown(display.callout_markdown("À Lorient", "Une CIL **active**."))
     display.show_markdown("Texte simple.")
     for bundle, _ in shown[:2]:
-        assert ":::" not in bundle["text/html"] and "<div class=\"callout-" in bundle["text/html"]
+        assert ":::" not in bundle["text/html"] and '<div class="callout-' in bundle["text/html"]
         assert "border-left" in bundle["text/html"]
     assert "<strong>active</strong>" in shown[1][0]["text/html"]
     assert "text/html" not in shown[2][0]  # plain text stays markdown only
@@ -90,7 +90,7 @@ def test_figure_is_png_with_alt_and_closed(shown: list) -> None:
 # ------------------------------------------------------------------ reader's notebook
 
 
-def test_reader_notebook_keeps_no_code_and_no_stream(executed: dict[str, Path]) -> None:  # noqa: F811
+def test_reader_notebook_keeps_no_code_and_no_stream(executed: dict[str, Path]) -> None:
     nb = nbformat.read(str(executed[SLUG]), as_version=4)
     reader = rendering.reader_notebook(nb)
     assert {cell.cell_type for cell in reader.cells} == {"markdown"}
@@ -109,7 +109,7 @@ def test_when_a_cell_failed_then_render_error_names_the_cell() -> None:
         rendering.reader_notebook(nb, "x.ipynb")
 
 
-def test_when_format_is_unknown_then_error_lists_formats(tmp_path: Path, executed: dict[str, Path]) -> None:  # noqa: F811
+def test_when_format_is_unknown_then_error_lists_formats(tmp_path: Path, executed: dict[str, Path]) -> None:
     with pytest.raises(RenderError, match="odt"):
         rendering.render_notebook(executed[SLUG], tmp_path / "m", ["odt"], rendering.DocMeta(title="T"))
 
@@ -118,12 +118,14 @@ def test_when_format_is_unknown_then_error_lists_formats(tmp_path: Path, execute
 
 
 @pytest.fixture(scope="module")
-def rendered(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:  # noqa: F811
+def rendered(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("rendered")
     ed = edition(out)
     meta = rendering.document_meta(ed, SLUG, provenance="cohorte 0.1.0 · commit de test")
     files = rendering.render_notebook(executed[SLUG], out / "sites" / SLUG / "monograph", rendering.FORMATS, meta)
-    synthesis = rendering.render_notebook(executed["synthesis"], out / "synthese-2020", ["pdf"], rendering.document_meta(ed))
+    synthesis = rendering.render_notebook(
+        executed["synthesis"], out / "synthese-2020", ["pdf"], rendering.document_meta(ed)
+    )
     return {path.suffix[1:]: path for path in files} | {"synthesis-pdf": synthesis[0], "folder": out}
 
 
@@ -134,7 +136,10 @@ def test_outputs_are_written_atomically_next_to_each_other(rendered: dict[str, P
 
 @pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
 def test_when_a_render_fails_then_the_last_good_output_is_untouched_and_no_temp_file_remains(
-    executed: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str  # noqa: F811
+    executed: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
 ) -> None:
     base = tmp_path / "monograph"
     meta = rendering.DocMeta(title="T")
@@ -202,7 +207,9 @@ def test_no_pdf_page_ends_with_a_heading_or_a_caption(rendered: dict[str, Path])
 def test_pdf_pages_render_to_png(rendered: dict[str, Path]) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     prefix = ARTIFACTS / "monograph-page"
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(rendered["pdf"]), str(prefix)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "3", str(rendered["pdf"]), str(prefix)], check=True
+    )
     pngs = sorted(ARTIFACTS.glob("monograph-page-*.png"))
     assert len(pngs) >= 3 and all(p.stat().st_size > 2_000 for p in pngs)
 
@@ -288,8 +295,10 @@ def test_reference_docx_cover_fits_one_page_and_footer_counts_pages_in_one_size(
 
     doc = Document(str(Path(__file__).parents[2] / "templates" / "reference.docx"))
     styles = doc.styles
-    cover = sum((styles[n].paragraph_format.space_before or 0) + 2 * (styles[n].font.size or Pt(11))
-                for n in ("Title", "Subtitle", "Author", "Date"))
+    cover = sum(
+        (styles[n].paragraph_format.space_before or 0) + 2 * (styles[n].font.size or Pt(11))
+        for n in ("Title", "Subtitle", "Author", "Date")
+    )
     section = doc.sections[0]
     assert cover < section.page_height - section.top_margin - section.bottom_margin
     assert all(styles[n].paragraph_format.space_before <= Pt(36) for n in ("Subtitle", "Author", "Date"))
@@ -309,7 +318,7 @@ def test_standalone_html_is_french_self_contained_and_has_no_code(rendered: dict
     _no_code(page)
 
 
-def test_when_not_demo_then_no_notice_in_the_frame(tmp_path: Path, executed: dict[str, Path]) -> None:  # noqa: F811
+def test_when_not_demo_then_no_notice_in_the_frame(tmp_path: Path, executed: dict[str, Path]) -> None:
     meta = rendering.DocMeta(title="Rapport", site_name="Lorient", edition="2020", publisher="Obs.", is_demo=False)
     (html,) = rendering.render_notebook(executed[SLUG], tmp_path / "m", ["html"], meta)
     assert 'class="demo-banner"' not in html.read_text(encoding="utf-8")
@@ -330,8 +339,11 @@ def test_reference_docx_carries_the_report_styles() -> None:
 def test_dataframe_shown_as_html_still_becomes_a_table() -> None:
     frame = pd.DataFrame({"Site": ["Lorient"], "Taux": ["18,4 %"]})
     cell = nbformat.v4.new_code_cell("frame")
-    cell.outputs = [nbformat.v4.new_output("execute_result", data={"text/html": frame.to_html(), "text/plain": "x"},
-                                           execution_count=1)]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", data={"text/html": frame.to_html(), "text/plain": "x"}, execution_count=1
+        )
+    ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [cell]
     (table,) = rendering.reader_notebook(nb).cells

@@ -22,8 +22,15 @@ NOT_PUBLISHED = {"manifest.json", ".lock"}  # the build's own records (absolute 
 def _build(home: Path, cwd: Path) -> Path:
     shutil.copytree(REPO / "params", home / "params")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | {"COHORTE_HOME": str(home)}
-    result = subprocess.run([COHORTE, "build", "2020", "--sites", "mel,carene", "--jobs", "2"], env=env, cwd=cwd,
-                            capture_output=True, text=True, timeout=1200, check=False)
+    result = subprocess.run(
+        [COHORTE, "build", "2020", "--sites", "mel,carene", "--jobs", "2"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return home / "outputs" / "2020"
 

@@ -12,7 +12,7 @@ import pytest
 
 from browser import CHROMIUM, IMAGES_OK, PHONE, axe_violations, chromium, new_tab, scrolls_horizontally
 from cohorte.build import rendering
-from render_fixture import SITES, edition, executed  # noqa: F401  (session fixture)
+from render_fixture import SITES, edition
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
@@ -23,7 +23,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def site(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+def site(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site-build")
     site_nbs = {slug: executed[slug] for slug in SITES}
     return rendering.build_site(edition(out), executed["synthesis"], site_nbs, out / "site")
@@ -111,16 +111,21 @@ def test_skip_link_leads_to_the_text_and_tables_have_headers_with_scope(site: Pa
 def test_figures_have_a_caption_and_an_alt_text(site: Path, browser) -> None:
     tab = new_tab(browser)
     tab.open((site.parent / "sites" / "mel.html").as_uri())
-    figures = tab.evaluate("Array.from(document.querySelectorAll('figure')).map(f => "
-                           "[f.querySelector('img').alt, f.querySelector('figcaption')?.innerText])")
+    figures = tab.evaluate(
+        "Array.from(document.querySelectorAll('figure')).map(f => "
+        "[f.querySelector('img').alt, f.querySelector('figcaption')?.innerText])"
+    )
     assert ["Taux Q1 hors QPV de 2018 à 2020", "Évolution du taux Q1 hors QPV"] in figures
 
 
 def test_axe_check_reports_what_the_site_avoids(tmp_path: Path, browser) -> None:
     page = tmp_path / "bad.html"
-    page.write_text('<html lang="fr"><title>x</title><body><p class="demo-banner">Données fictives</p>'
-                    "<main><table><tr><th></th><th>Lorient</th></tr><tr><td>Région</td><td>Bretagne</td></tr></table>"
-                    '<img src="x.png"></main></body></html>', encoding="utf-8")
+    page.write_text(
+        '<html lang="fr"><title>x</title><body><p class="demo-banner">Données fictives</p>'
+        "<main><table><tr><th></th><th>Lorient</th></tr><tr><td>Région</td><td>Bretagne</td></tr></table>"
+        '<img src="x.png"></main></body></html>',
+        encoding="utf-8",
+    )
     tab = new_tab(browser)
     tab.open(page.as_uri())
     found = " ".join(axe_violations(tab))

@@ -13,7 +13,9 @@ from cohorte.inputs.demo import generate
 KEEP = "grandangouleme"
 
 
-def test_when_2021_follows_2020_then_waiting_households_keep_their_ids_others_are_housed_and_new_demands_are_2021(home_2020: Path) -> None:
+def test_when_2021_follows_2020_then_waiting_households_keep_their_ids_others_are_housed_and_new_demands_are_2021(
+    home_2020: Path,
+) -> None:
     others = [s for s in load_edition(2020).slugs if s != KEEP]
     new_edition(2021, 2020, drop=others)
     before = generate(load_edition(2020))["demands"]

@@ -10,7 +10,9 @@ from cohorte.changes.indicators import indicator_changes
 
 
 def _table(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "suppressed"])
+    return pd.DataFrame(
+        rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "suppressed"]
+    )
 
 
 def _change(frame: pd.DataFrame, indicator: str, breakdown: str = "") -> pd.Series:
@@ -18,14 +20,26 @@ def _change(frame: pd.DataFrame, indicator: str, breakdown: str = "") -> pd.Seri
 
 
 def test_when_both_values_are_published_then_the_change_is_their_difference() -> None:
-    before = _table([("s", "active_demands", "", 1000.0, None, None, False), ("s", "q1_outside_qpv", "", 18.0, 180.0, 1000.0, False)])
-    after = _table([("s", "active_demands", "", 1100.0, None, None, False), ("s", "q1_outside_qpv", "", 21.5, 215.0, 1000.0, False)])
+    before = _table(
+        [
+            ("s", "active_demands", "", 1000.0, None, None, False),
+            ("s", "q1_outside_qpv", "", 18.0, 180.0, 1000.0, False),
+        ]
+    )
+    after = _table(
+        [
+            ("s", "active_demands", "", 1100.0, None, None, False),
+            ("s", "q1_outside_qpv", "", 21.5, 215.0, 1000.0, False),
+        ]
+    )
     frame = indicator_changes(before, after, ["s"], threshold=5)
     assert _change(frame, "active_demands")["change"] == 100.0
     assert math.isclose(_change(frame, "q1_outside_qpv")["change"], 3.5)
 
 
-def test_when_this_year_s_cell_is_suppressed_then_last_year_s_value_and_a_change_would_reveal_it_so_the_change_is_hidden() -> None:
+def test_when_this_year_s_cell_is_suppressed_then_last_year_s_value_and_a_change_would_reveal_it_so_the_change_is_hidden() -> (
+    None
+):
     # 2020: 6 priority households out of 18 by Action Logement (published); 2021: 1 out of 3 (suppressed, NA).
     before = _table([("s", "priority_publics", "COLACT", 33.3, 6.0, 18.0, False)])
     after = _table([("s", "priority_publics", "COLACT", None, None, None, True)])

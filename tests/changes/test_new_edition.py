@@ -29,7 +29,8 @@ def test_when_an_edition_starts_from_2020_then_settings_grids_and_prose_are_carr
     assert mel.to_confirm == list(grids.confirmable_fields())
     assert mel.interviews == [] and mel.cotation == grids.load_grids(2020)["mel"].cotation
     assert (home_2020 / "params/2021/sites/mel/prose/cotation.md").read_text(encoding="utf-8") == (
-        home_2020 / "params/2020/sites/mel/prose/cotation.md").read_text(encoding="utf-8")
+        home_2020 / "params/2020/sites/mel/prose/cotation.md"
+    ).read_text(encoding="utf-8")
     assert not (home_2020 / "params/2021/stated.yml").exists() and not (home_2020 / "params/2021/synthesis").exists()
 
 
@@ -41,7 +42,10 @@ def test_when_new_edition_then_check_passes_and_warns_about_fields_to_confirm(ho
     result = runner.invoke(main, ["check", "2021"])
     assert result.exit_code == 0, result.output
     assert "All checks passed." in result.output
-    assert "params/2021/sites/mel/grid.yml: 31 coded field(s) carried over from edition 2020 still to confirm" in result.output
+    assert (
+        "params/2021/sites/mel/grid.yml: 31 coded field(s) carried over from edition 2020 still to confirm"
+        in result.output
+    )
 
 
 def test_when_the_cohort_is_renewed_then_a_site_leaves_and_a_known_one_rejoins(home_2020: Path) -> None:
@@ -61,11 +65,14 @@ def test_when_a_new_site_joins_then_its_identity_is_to_complete_and_check_says_w
         load_edition(2021)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--drop", "nowhere"], "--drop nowhere: not a site of edition 2020"),
-    (["--add", "mel"], "--add mel: already a site of edition 2020"),
-    (["--add", "Bad_Slug"], "not a slug"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--drop", "nowhere"], "--drop nowhere: not a site of edition 2020"),
+        (["--add", "mel"], "--add mel: already a site of edition 2020"),
+        (["--add", "Bad_Slug"], "not a slug"),
+    ],
+)
 def test_when_options_are_wrong_then_nothing_is_written(home_2020: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["new-edition", "2021", "--from", "2020", *args])
     assert result.exit_code == 1 and message in result.output
@@ -78,7 +85,9 @@ def test_when_the_edition_exists_then_it_is_not_overwritten(home_2020: Path) -> 
         new_edition(2021, 2020)
 
 
-def test_when_fields_to_confirm_go_through_the_spreadsheet_then_confirmation_round_trips(home_2020: Path, tmp_path: Path) -> None:
+def test_when_fields_to_confirm_go_through_the_spreadsheet_then_confirmation_round_trips(
+    home_2020: Path, tmp_path: Path
+) -> None:
     new_edition(2021, 2020)
     path = export_xlsx(2021, tmp_path / "grilles.xlsx")
     workbook = load_workbook(path)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -148,8 +147,13 @@ def test_all_twelve_sites_have_a_valid_grid(coded: dict[str, grids.Grid]) -> Non
 def test_demand_register_matches_the_synthesis(coded: dict[str, grids.Grid]) -> None:
     register = lambda g: g.demand_service.demand_register  # noqa: E731
     assert _sites(coded, register, "shared_file") == {
-        "caen-la-mer", "lorient-agglomeration", "grandangouleme", "carene", "grand-besancon",
-        "clermont-auvergne-metropole", "eurometropole-strasbourg",
+        "caen-la-mer",
+        "lorient-agglomeration",
+        "grandangouleme",
+        "carene",
+        "grand-besancon",
+        "clermont-auvergne-metropole",
+        "eurometropole-strasbourg",
     }
     assert _sites(coded, register, "sne") == {"montpellier-mediterranee-metropole", "coeur-d-essonne"}
     # 4 sites use the SNE; the 3 unnamed ones stay null (2 of them are SNE, 1 a shared file).
@@ -160,7 +164,9 @@ def test_demand_register_matches_the_synthesis(coded: dict[str, grids.Grid]) -> 
 def test_local_targets_above_the_law(coded: dict[str, grids.Grid]) -> None:
     assert coded["agglopolys"].attribution_policy.targets.non_q1_in_qpv == 55
     assert coded["grand-besancon"].attribution_policy.targets.non_q1_in_qpv == 67
-    others = {s for s, g in coded.items() if any(v is not None for v in g.attribution_policy.targets.model_dump().values())}
+    others = {
+        s for s, g in coded.items() if any(v is not None for v in g.attribution_policy.targets.model_dump().values())
+    }
     assert others == {"agglopolys", "grand-besancon"}
 
 
@@ -180,7 +186,11 @@ def test_cotation_stages(coded: dict[str, grids.Grid]) -> None:
     assert _sites(coded, stage, "operational") == {"eurometropole-strasbourg"}
     assert coded["eurometropole-strasbourg"].cotation.operational_since == 2017
     assert _sites(coded, stage, "about_to_finish") == {"carene"}
-    assert _sites(coded, stage, "started") == {"coeur-d-essonne", "agglopolys", "mel"}  # MEL: démarche coproduite avec l'UR
+    assert _sites(coded, stage, "started") == {
+        "coeur-d-essonne",
+        "agglopolys",
+        "mel",
+    }  # MEL: démarche coproduite avec l'UR
     assert _sites(coded, stage, "principles") == {"grand-avignon", "grand-besancon", "caen-la-mer", "grandangouleme"}
     # Clermont: the inter-bailleurs works on the spirit of the cotation before the Métropole's workshops
     assert _sites(coded, stage, "reflection") == {"montpellier-mediterranee-metropole", "clermont-auvergne-metropole"}
@@ -208,9 +218,15 @@ def test_demand_service_facts(coded: dict[str, grids.Grid]) -> None:
     ds = lambda g: g.demand_service  # noqa: E731
     assert _sites(coded, lambda g: ds(g).dedicated_website, True) == {"clermont-auvergne-metropole", "mel"}
     assert _sites(coded, lambda g: ds(g).info_videos, True) == {"eurometropole-strasbourg", "mel"}
-    assert _sites(coded, lambda g: ds(g).anomaly_statistics, True) == {"coeur-d-essonne", "mel", "eurometropole-strasbourg"}
+    assert _sites(coded, lambda g: ds(g).anomaly_statistics, True) == {
+        "coeur-d-essonne",
+        "mel",
+        "eurometropole-strasbourg",
+    }
     assert _sites(coded, lambda g: ds(g).said_common_place, "stalled") == {
-        "grand-besancon", "coeur-d-essonne", "lorient-agglomeration"
+        "grand-besancon",
+        "coeur-d-essonne",
+        "lorient-agglomeration",
     }
     assert _sites(coded, lambda g: ds(g).said_common_place, "project") == {"montpellier-mediterranee-metropole", "mel"}
     assert _sites(coded, lambda g: ds(g).said_network, "hybrid") == {"carene", "lorient-agglomeration"}
@@ -220,7 +236,11 @@ def test_demand_service_facts(coded: dict[str, grids.Grid]) -> None:
 def test_affordability_work(coded: dict[str, grids.Grid]) -> None:
     work = lambda g: g.attribution_policy.affordability_work  # noqa: E731
     assert _sites(coded, work, "operational") == {"lorient-agglomeration"}
-    assert _sites(coded, work, "mapping") == {"clermont-auvergne-metropole", "carene", "montpellier-mediterranee-metropole"}
+    assert _sites(coded, work, "mapping") == {
+        "clermont-auvergne-metropole",
+        "carene",
+        "montpellier-mediterranee-metropole",
+    }
 
 
 def test_site_texts_name_the_site_in_full_once_and_never_as_a_prefix(coded: dict[str, grids.Grid]) -> None:
@@ -234,10 +254,31 @@ def test_site_texts_name_the_site_in_full_once_and_never_as_a_prefix(coded: dict
         assert sum(text.count("{{ site.name }}") for text in texts) == 1, slug
         lines = [line for text in texts for line in text.splitlines() if line.startswith(("- ", "* "))]
         lines += [f"- {h.title}" for h in grid.highlights]
-        assert not [line for line in lines if re.match(r"^[-*] [^:.]{2,40} : ", line) and ("{{" in line.split(" : ")[0]
-                    or any(word in line.split(" : ")[0] for word in ("Lorient", "MEL", "EMS", "Clermont", "CARENE", "CDEA",
-                                                                     "Montpellier", "Besançon", "Avignon", "Caen",
-                                                                     "GrandAngoulême", "Agglopolys")))], slug
+        assert not [
+            line
+            for line in lines
+            if re.match(r"^[-*] [^:.]{2,40} : ", line)
+            and (
+                "{{" in line.split(" : ")[0]
+                or any(
+                    word in line.split(" : ")[0]
+                    for word in (
+                        "Lorient",
+                        "MEL",
+                        "EMS",
+                        "Clermont",
+                        "CARENE",
+                        "CDEA",
+                        "Montpellier",
+                        "Besançon",
+                        "Avignon",
+                        "Caen",
+                        "GrandAngoulême",
+                        "Agglopolys",
+                    )
+                )
+            )
+        ], slug
 
 
 def test_every_grid_file_cites_its_sources() -> None:
@@ -321,15 +362,26 @@ def test_format_value_covers_lists_booleans_and_records() -> None:
 # --- text that would not render as written -----------------------------------------------------
 
 
-@pytest.mark.parametrize(("change", "key", "problem"), [
-    (lambda d: d["findings"]["flux"].append("<script>alert(1)</script>"), "findings.flux[", "raw HTML '<script>'"),
-    (lambda d: d["perspectives"].append("`#rect()`{=typst}"), "perspectives[", "raw block {=typst}"),
-    (lambda d: d["highlights"].append({"title": "x", "theme": "flux", "text": "[ici](javascript:alert(1))"}),
-     "highlights[", "link to 'javascript:alert(1' is not allowed"),
-    (lambda d: d["governance"]["technical_bodies"].append("<img src=x onerror=alert(1)>"),
-     "governance.technical_bodies[", "raw HTML '<img'"),
-])
-def test_when_grid_text_holds_live_markup_then_check_names_file_and_key(kit_home: Path, change, key: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "key", "problem"),
+    [
+        (lambda d: d["findings"]["flux"].append("<script>alert(1)</script>"), "findings.flux[", "raw HTML '<script>'"),
+        (lambda d: d["perspectives"].append("`#rect()`{=typst}"), "perspectives[", "raw block {=typst}"),
+        (
+            lambda d: d["highlights"].append({"title": "x", "theme": "flux", "text": "[ici](javascript:alert(1))"}),
+            "highlights[",
+            "link to 'javascript:alert(1' is not allowed",
+        ),
+        (
+            lambda d: d["governance"]["technical_bodies"].append("<img src=x onerror=alert(1)>"),
+            "governance.technical_bodies[",
+            "raw HTML '<img'",
+        ),
+    ],
+)
+def test_when_grid_text_holds_live_markup_then_check_names_file_and_key(
+    kit_home: Path, change, key: str, problem: str
+) -> None:
     _edit(kit_home, "mel", change)
     result = CliRunner().invoke(main, ["check", "2020"])
     assert result.exit_code == 1

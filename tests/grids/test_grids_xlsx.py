@@ -16,7 +16,9 @@ from cohorte.grids.xlsx import CODED, FINDINGS, HIGHLIGHTS, export_xlsx, import_
 
 def _snapshot(home: Path) -> dict[str, tuple[int, str]]:
     folder = home / "params/2020/sites"
-    return {p.parent.name: (p.stat().st_mtime_ns, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/grid.yml"))}
+    return {
+        p.parent.name: (p.stat().st_mtime_ns, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*/grid.yml"))
+    }
 
 
 def _row_of(sheet, slug: str, field: str) -> int:  # type: ignore[no-untyped-def]
@@ -77,7 +79,11 @@ def test_when_import_has_errors_then_nothing_is_written_and_every_cell_is_named(
     sheet[f"D{year}"] = "vers 2010"
     sheet[f"D{_row_of(sheet, 'grand-besancon', 'targets.non_q1_in_qpv')}"] = 167
     workbook[HIGHLIGHTS]["B2"] = "gouvernance"
-    for cell, value in (("A2", "blois"), ("B2", "governance"), ("C2", "Un constat.")):  # findings now live in prose: the sheet is empty
+    for cell, value in (
+        ("A2", "blois"),
+        ("B2", "governance"),
+        ("C2", "Un constat."),
+    ):  # findings now live in prose: the sheet is empty
         workbook[FINDINGS][cell] = value
     sheet[f"D{_row_of(sheet, 'agglopolys', 'targets.non_q1_in_qpv')}"] = 60  # a valid change, not written either
     workbook.save(workbook_path)
@@ -85,7 +91,10 @@ def test_when_import_has_errors_then_nothing_is_written_and_every_cell_is_named(
     with pytest.raises(GridError) as caught:
         import_xlsx(2020, workbook_path)
     message = str(caught.value)
-    assert f"grilles.xlsx: {CODED}!D{stage}: (mel, cotation.stage) 'operationel' is not allowed; allowed values: none" in message
+    assert (
+        f"grilles.xlsx: {CODED}!D{stage}: (mel, cotation.stage) 'operationel' is not allowed; allowed values: none"
+        in message
+    )
     assert f"{CODED}!D{year}: (carene, demand_service.shared_file_since) expected a year" in message
     assert "less than or equal to 100" in message
     assert f"{HIGHLIGHTS}!B2:" in message and "'gouvernance' is not allowed" in message
@@ -130,8 +139,11 @@ def test_when_file_is_not_a_workbook_then_error_names_it(tmp_path: Path) -> None
         ("info_videos", None, None),
         ("negotiations", "state; action_logement", ["state", "action_logement"]),
         ("technical_bodies", None, []),
-        ("differentiated_targets", "indicator=q1_outside_qpv,commune=63113,target=20",
-         [{"indicator": "q1_outside_qpv", "commune": "63113", "landlord": None, "target": 20.0}]),
+        (
+            "differentiated_targets",
+            "indicator=q1_outside_qpv,commune=63113,target=20",
+            [{"indicator": "q1_outside_qpv", "commune": "63113", "landlord": None, "target": 20.0}],
+        ),
     ],
 )
 def test_parse_cell_reads_what_consultants_type(field: str, raw: object, expected: object) -> None:
@@ -163,7 +175,7 @@ def test_grids_cli_import_with_errors_exits_1_and_lists_cells(kit_home: Path, tm
 
 # --- formula injection ---------------------------------------------------------------------------
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+1+cmd|' /C calc'!A0", "-2 points sur un an", "@SUM(A1:A9)"]
+FORMULAS = ['=HYPERLINK("http://evil.example","clic")', "+1+cmd|' /C calc'!A0", "-2 points sur un an", "@SUM(A1:A9)"]
 
 
 def _with_formula_like_findings(home: Path) -> None:
@@ -181,7 +193,12 @@ def test_when_grid_text_looks_like_a_formula_then_the_workbook_holds_it_as_text_
     _with_formula_like_findings(kit_home)
     before = grids.load_grids(2020)
     path = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    cells = [c for row in load_workbook(path)[FINDINGS].iter_rows(min_row=2) for c in row if c.value in [f"'{f}" for f in FORMULAS]]
+    cells = [
+        c
+        for row in load_workbook(path)[FINDINGS].iter_rows(min_row=2)
+        for c in row
+        if c.value in [f"'{f}" for f in FORMULAS]
+    ]
     assert len(cells) == len(FORMULAS) and all(c.data_type == "s" for c in cells)
     assert import_xlsx(2020, path) == []  # the apostrophe is the kit's, not the consultant's
     assert grids.load_grids(2020) == before

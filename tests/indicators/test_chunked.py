@@ -15,8 +15,10 @@ from cohorte.inputs import demo
 @pytest.fixture(scope="module")
 def three_sites():
     edition = load_edition(2020)
-    sites = [edition.site(s).model_copy(update={"population_2017": 12_000, "communes": 8})
-             for s in ("agglopolys", "caen-la-mer", "carene")]
+    sites = [
+        edition.site(s).model_copy(update={"population_2017": 12_000, "communes": 8})
+        for s in ("agglopolys", "caen-la-mer", "carene")
+    ]
     return edition.model_copy(update={"sites": sites})
 
 
@@ -31,8 +33,9 @@ def test_when_sites_are_cut_into_groups_then_the_published_table_is_the_whole_re
     whole = published_indicators(three_sites, data, grids={})
     groups = chunked.site_groups(three_sites, population=20_000)
     assert [len(g) for g in groups] == [1, 1, 1]
-    by_groups = chunked.published_by_groups(three_sites, data, lambda sub: site_targets(sub, {}),
-                                            three_sites.cotation_grid_path(), population=20_000)
+    by_groups = chunked.published_by_groups(
+        three_sites, data, lambda sub: site_targets(sub, {}), three_sites.cotation_grid_path(), population=20_000
+    )
     pd.testing.assert_frame_equal(by_groups, whole)
 
 
@@ -45,14 +48,20 @@ def test_when_a_cell_is_bad_in_a_later_group_then_the_message_cites_its_line_in_
     row = int(frame.index[frame["epci"] == "carene"][3])
     frame.loc[row, "monthly_rent_eur"] = "cher"
     frame.to_csv(bad / "housing_stock.csv", index=False)
-    with pytest.raises(InputDataError, match=rf"housing_stock.csv: column 'monthly_rent_eur': expected a number; found at line {row + 2} \('cher'\)"):
-        chunked.published_by_groups(three_sites, bad, lambda sub: site_targets(sub, {}), three_sites.cotation_grid_path(),
-                                    population=20_000)
+    with pytest.raises(
+        InputDataError,
+        match=rf"housing_stock.csv: column 'monthly_rent_eur': expected a number; found at line {row + 2} \('cher'\)",
+    ):
+        chunked.published_by_groups(
+            three_sites, bad, lambda sub: site_targets(sub, {}), three_sites.cotation_grid_path(), population=20_000
+        )
 
 
 def test_when_the_tables_are_parquet_then_groups_give_the_same_table(three_sites, data, tmp_path):
     parquet = tmp_path / "parquet"
     demo.write_demo_data(three_sites, parquet, seed=3, fmt="parquet")
     targets = lambda sub: site_targets(sub, {})  # noqa: E731
-    by_groups = chunked.published_by_groups(three_sites, parquet, targets, three_sites.cotation_grid_path(), population=20_000)
+    by_groups = chunked.published_by_groups(
+        three_sites, parquet, targets, three_sites.cotation_grid_path(), population=20_000
+    )
     pd.testing.assert_frame_equal(by_groups, published_indicators(three_sites, data, grids={}))

@@ -59,8 +59,13 @@ def assert_no_hidden_cell_recoverable(raw: pd.DataFrame, published: pd.DataFrame
 
 
 def test_when_a_count_is_below_the_threshold_then_it_is_not_published_but_zero_is():
-    raw = tidy([("a", "poulidors", "", 3, None, None), ("a", "attributions_in_qpv", "", 0, None, None),
-                ("a", "active_demands", "", 120, None, None)])
+    raw = tidy(
+        [
+            ("a", "poulidors", "", 3, None, None),
+            ("a", "attributions_in_qpv", "", 0, None, None),
+            ("a", "active_demands", "", 120, None, None),
+        ]
+    )
     out = publish(raw, T)
     assert out["suppressed"].tolist() == [True, False, False]
     assert pd.isna(out["value"][0]) and out["value"][1] == 0 and out["value"][2] == 120
@@ -81,12 +86,14 @@ def test_when_a_rate_has_a_small_numerator_then_rate_and_numerator_are_hidden_bu
 
 
 def test_when_one_contingent_is_below_the_threshold_then_another_is_hidden_so_totals_do_not_reveal_it():
-    raw = tidy([
-        ("a", "priority_publics", "", 30.0, 30, 100),
-        ("a", "priority_publics", "PFONCT", 33.3, 1, 3),    # primary: 3 cases
-        ("a", "priority_publics", "COLACT", 27.7, 13, 47),
-        ("a", "priority_publics", "AUCUN", 32.0, 16, 50),
-    ])
+    raw = tidy(
+        [
+            ("a", "priority_publics", "", 30.0, 30, 100),
+            ("a", "priority_publics", "PFONCT", 33.3, 1, 3),  # primary: 3 cases
+            ("a", "priority_publics", "COLACT", 27.7, 13, 47),
+            ("a", "priority_publics", "AUCUN", 32.0, 16, 50),
+        ]
+    )
     out = publish(raw, T)
     # PFONCT alone would be 100 − 47 − 50 = 3: COLACT (the smallest other contingent) is hidden too
     assert out["suppressed"].tolist() == [False, True, True, False]
@@ -95,11 +102,15 @@ def test_when_one_contingent_is_below_the_threshold_then_another_is_hidden_so_to
 
 
 def test_when_mutations_are_few_then_pressure_excluding_mutations_is_hidden_too():
-    raw = tidy([
-        ("a", "active_demands", "", 200, None, None), ("a", "attributions", "", 50, None, None),
-        ("a", "mutation_share", "", 1.5, 3, 200), ("a", "pressure_excl_mutations", "", 197 / 50, 197, 50),
-        ("a", "mutation_share_attributions", "", 20.0, 10, 50),
-    ])
+    raw = tidy(
+        [
+            ("a", "active_demands", "", 200, None, None),
+            ("a", "attributions", "", 50, None, None),
+            ("a", "mutation_share", "", 1.5, 3, 200),
+            ("a", "pressure_excl_mutations", "", 197 / 50, 197, 50),
+            ("a", "mutation_share_attributions", "", 20.0, 10, 50),
+        ]
+    )
     out = publish(raw, T)
     # 200 active − 197 non-mutations would give the 3 mutations back
     assert shown(out, "mutation_share")["suppressed"] and shown(out, "pressure_excl_mutations")["suppressed"]
@@ -107,7 +118,9 @@ def test_when_mutations_are_few_then_pressure_excluding_mutations_is_hidden_too(
 
 
 def test_when_rows_are_about_one_landlord_then_they_are_not_published():
-    raw = tidy([("a", "q1_outside_qpv", "", 20.0, 20, 100), ("a", "q1_outside_qpv_by_landlord", "Habitat 56", 20.0, 20, 100)])
+    raw = tidy(
+        [("a", "q1_outside_qpv", "", 20.0, 20, 100), ("a", "q1_outside_qpv_by_landlord", "Habitat 56", 20.0, 20, 100)]
+    )
     out = publish(raw, T)
     assert out["indicator"].tolist() == ["q1_outside_qpv"]
 

@@ -14,8 +14,22 @@ GRID = {
     "criteria": [
         {"id": "dalo", "label": "DALO", "field": "dalo", "equals": True, "points": 100},
         {"id": "street", "label": "sans domicile", "field": "current_housing", "in": ["SD", "HOT"], "points": 40},
-        {"id": "violence", "label": "violences", "field": "reasons", "contains_any": ["06"], "points": 40, "group": "reasons"},
-        {"id": "indecent", "label": "indécent", "field": "reasons", "contains_any": ["03"], "points": 30, "group": "reasons"},
+        {
+            "id": "violence",
+            "label": "violences",
+            "field": "reasons",
+            "contains_any": ["06"],
+            "points": 40,
+            "group": "reasons",
+        },
+        {
+            "id": "indecent",
+            "label": "indécent",
+            "field": "reasons",
+            "contains_any": ["03"],
+            "points": 30,
+            "group": "reasons",
+        },
     ],
     "seniority": {"points_per_month": 1, "max_points": 24},
     "caps": {"groups": {"reasons": 50}, "criteria": 120, "total": 130},
@@ -24,22 +38,30 @@ GRID = {
 
 
 def demands() -> pd.DataFrame:
-    return pd.DataFrame({
-        "demand_id": ["x1", "x2", "x3", "x4"],
-        "epci": "alpha",
-        "dalo": [True, False, False, False],
-        "current_housing": ["SD", "LP", "LP", "HOT"],
-        "reasons": ["06;03", "03", "", "13"],
-        "requested_typology": ["T2", "T2", "T3", "T2"],
-        "filing_date": pd.to_datetime(["2019-12-31", "2018-12-31", "2017-12-31", "2020-06-30"]),
-    })
+    return pd.DataFrame(
+        {
+            "demand_id": ["x1", "x2", "x3", "x4"],
+            "epci": "alpha",
+            "dalo": [True, False, False, False],
+            "current_housing": ["SD", "LP", "LP", "HOT"],
+            "reasons": ["06;03", "03", "", "13"],
+            "requested_typology": ["T2", "T2", "T3", "T2"],
+            "filing_date": pd.to_datetime(["2019-12-31", "2018-12-31", "2017-12-31", "2020-06-30"]),
+        }
+    )
 
 
 def attributions() -> pd.DataFrame:
-    return pd.DataFrame({
-        "demand_id": ["g1", "g2"], "epci": "alpha", "dalo": [True, False], "mutation": [False, True],
-        "typology": ["T2", "T2"], "filing_date": pd.to_datetime(["2019-12-31", "2020-06-30"]),
-    })
+    return pd.DataFrame(
+        {
+            "demand_id": ["g1", "g2"],
+            "epci": "alpha",
+            "dalo": [True, False],
+            "mutation": [False, True],
+            "typology": ["T2", "T2"],
+            "filing_date": pd.to_datetime(["2019-12-31", "2020-06-30"]),
+        }
+    )
 
 
 def test_when_demands_are_scored_then_group_criteria_and_total_caps_apply():
@@ -51,7 +73,9 @@ def test_when_demands_are_scored_then_group_criteria_and_total_caps_apply():
 
 @pytest.fixture
 def table() -> pd.DataFrame:
-    out = cotation_indicators(demands(), attributions(), load_cotation_grid(GRID), reference_date=REF, sites=["alpha", "beta"])
+    out = cotation_indicators(
+        demands(), attributions(), load_cotation_grid(GRID), reference_date=REF, sites=["alpha", "beta"]
+    )
     return out.set_index(["site", "indicator", "breakdown"])
 
 
@@ -95,9 +119,14 @@ def test_when_example_grid_ships_then_it_loads_with_dalo_priority_seniority_and_
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"criteria": [{"id": "a", "label": "a", "field": "dalo", "equals": True, "in": ["x"], "points": 1}]},
-         "exactly one condition"),
-        ({"criteria": [{"id": "a", "label": "a", "field": "income", "equals": True, "points": 1}]}, "not a demand column"),
+        (
+            {"criteria": [{"id": "a", "label": "a", "field": "dalo", "equals": True, "in": ["x"], "points": 1}]},
+            "exactly one condition",
+        ),
+        (
+            {"criteria": [{"id": "a", "label": "a", "field": "income", "equals": True, "points": 1}]},
+            "not a demand column",
+        ),
         ({"weights": {}}, "key 'weights'"),
         ({"bands": [10, 5]}, "bands must be increasing"),
     ],

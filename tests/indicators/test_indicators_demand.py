@@ -15,13 +15,13 @@ SITES = ["alpha", "beta"]
 
 def demands() -> pd.DataFrame:
     rows = [
-        ("d1", "alpha", "2020-12-31", "LP", "T1"),   # filed on the reference date: 0 months
+        ("d1", "alpha", "2020-12-31", "LP", "T1"),  # filed on the reference date: 0 months
         ("d2", "alpha", "2018-12-31", "HLM", "T2"),  # 24 months, mutation
-        ("d3", "alpha", "2019-01-01", "LP", "T2"),   # 23 months: its 24th month ends on 1 January 2021
+        ("d3", "alpha", "2019-01-01", "LP", "T2"),  # 23 months: its 24th month ends on 1 January 2021
         ("d4", "alpha", "2020-06-15", "HLM", "T3"),  # 6 months, mutation
-        ("d5", "alpha", "2021-01-05", "LP", "T3"),   # filed after the reference date: not active
-        ("b1", "beta", "2019-12-31", "LP", "T2"),    # 12 months
-        ("b2", "beta", "2020-01-01", "LP", "T2"),    # 11 months
+        ("d5", "alpha", "2021-01-05", "LP", "T3"),  # filed after the reference date: not active
+        ("b1", "beta", "2019-12-31", "LP", "T2"),  # 12 months
+        ("b2", "beta", "2020-01-01", "LP", "T2"),  # 11 months
     ]
     frame = pd.DataFrame(rows, columns=["demand_id", "epci", "filing_date", "current_housing", "requested_typology"])
     frame["filing_date"] = pd.to_datetime(frame["filing_date"])
@@ -29,19 +29,31 @@ def demands() -> pd.DataFrame:
 
 
 def attributions() -> pd.DataFrame:
-    return pd.DataFrame({
-        "demand_id": ["a1", "a2"], "epci": ["alpha", "alpha"], "mutation": [True, False], "typology": ["T2", "T3"],
-        "filing_date": pd.to_datetime(["2020-01-15", "2019-03-01"]),
-        "lease_date": pd.to_datetime(["2020-07-14", "2020-03-01"]),  # 5 months (14 < 15), 12 months
-    })
+    return pd.DataFrame(
+        {
+            "demand_id": ["a1", "a2"],
+            "epci": ["alpha", "alpha"],
+            "mutation": [True, False],
+            "typology": ["T2", "T3"],
+            "filing_date": pd.to_datetime(["2020-01-15", "2019-03-01"]),
+            "lease_date": pd.to_datetime(["2020-07-14", "2020-03-01"]),  # 5 months (14 < 15), 12 months
+        }
+    )
 
 
 def cal() -> pd.DataFrame:
     rows = [
-        ("d3", "2020-02-01", 2, "ATTRIB"), ("d3", "2020-05-01", 2, "ATTRIB"), ("d3", "2020-09-01", 3, "ATTRIB"),  # poulidor
-        ("d2", "2020-02-01", 2, "ATTRIB"), ("d2", "2020-05-01", 1, "ATTRIB"), ("d2", "2020-09-01", 2, "ATTRIB"),  # ranked 1st once
-        ("d4", "2020-02-01", 2, "ATTRIB"), ("d4", "2020-05-01", 2, "ATTRIB"),                                     # only twice
-        ("d1", "2019-11-01", 2, "ATTRIB"), ("d1", "2020-02-01", 2, "ATTRIB"), ("d1", "2020-05-01", 2, "NON_ATTRIB"),  # 2 in 2020
+        ("d3", "2020-02-01", 2, "ATTRIB"),
+        ("d3", "2020-05-01", 2, "ATTRIB"),
+        ("d3", "2020-09-01", 3, "ATTRIB"),  # poulidor
+        ("d2", "2020-02-01", 2, "ATTRIB"),
+        ("d2", "2020-05-01", 1, "ATTRIB"),
+        ("d2", "2020-09-01", 2, "ATTRIB"),  # ranked 1st once
+        ("d4", "2020-02-01", 2, "ATTRIB"),
+        ("d4", "2020-05-01", 2, "ATTRIB"),  # only twice
+        ("d1", "2019-11-01", 2, "ATTRIB"),
+        ("d1", "2020-02-01", 2, "ATTRIB"),
+        ("d1", "2020-05-01", 2, "NON_ATTRIB"),  # 2 in 2020
     ]
     frame = pd.DataFrame(rows, columns=["demand_id", "commission_date", "rank", "decision"])
     frame["commission_date"] = pd.to_datetime(frame["commission_date"])
@@ -50,9 +62,16 @@ def cal() -> pd.DataFrame:
 
 @pytest.fixture
 def table() -> pd.DataFrame:
-    return demand_indicators(active_at(demands(), REF), attributions(), cal(), reference_date=REF, year=2020,
-                             abnormal_delay_months={"alpha": 24, "beta": 12}, poulidor_min_presentations=3,
-                             sites=SITES)
+    return demand_indicators(
+        active_at(demands(), REF),
+        attributions(),
+        cal(),
+        reference_date=REF,
+        year=2020,
+        abnormal_delay_months={"alpha": 24, "beta": 12},
+        poulidor_min_presentations=3,
+        sites=SITES,
+    )
 
 
 def get(table: pd.DataFrame, site: str, indicator: str, breakdown: str = "") -> pd.Series:

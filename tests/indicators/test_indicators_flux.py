@@ -62,7 +62,8 @@ def test_when_attributions_are_compared_with_the_flow_then_attainment_is_per_con
 
 
 def test_when_state_is_under_the_caps_then_its_share_is_unchanged():
-    shares = pd.DataFrame({"PPRIOR": [20.0], "PFONCT": [3.0], "COLTER": [10.0], "COLACT": [30.0], "AUTRES": [0.0],
-                           "AUCUN": [37.0]})
+    shares = pd.DataFrame(
+        {"PPRIOR": [20.0], "PFONCT": [3.0], "COLTER": [10.0], "COLACT": [30.0], "AUTRES": [0.0], "AUCUN": [37.0]}
+    )
     flow = flow_shares(shares, 30, 5)
     assert flow.iloc[0].tolist() == [20.0, 3.0, 10.0, 30.0, 0.0, 37.0]

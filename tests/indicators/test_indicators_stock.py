@@ -12,12 +12,14 @@ MAX_RENT = {"C": 250.0, "T1": 300.0, "T2": 350.0, "T3": 400.0, "T4": 450.0, "T5"
 
 
 def stock() -> pd.DataFrame:
-    return pd.DataFrame({
-        "epci": "alpha",
-        "in_qpv": [False, False, False, False, False, True],
-        "rooms": [1, 1, 2, 3, 3, 1],
-        "monthly_rent_eur": [290.0, 310.0, 350.0, float("nan"), 380.0, 100.0],
-    })
+    return pd.DataFrame(
+        {
+            "epci": "alpha",
+            "in_qpv": [False, False, False, False, False, True],
+            "rooms": [1, 1, 2, 3, 3, 1],
+            "monthly_rent_eur": [290.0, 310.0, 350.0, float("nan"), 380.0, 100.0],
+        }
+    )
     # s1 T1 within reach; s2 T1 above 300; s3 T2 exactly 350; s4 T3 unknown rent; s5 T3 within; s6 in QPV
 
 
@@ -30,7 +32,9 @@ def demands() -> tuple[pd.DataFrame, pd.Series]:
 @pytest.fixture
 def table() -> pd.DataFrame:
     frame, q1 = demands()
-    return stock_indicators(stock(), frame, q1, max_rent=MAX_RENT, sites=SITES).set_index(["site", "indicator", "breakdown"])
+    return stock_indicators(stock(), frame, q1, max_rent=MAX_RENT, sites=SITES).set_index(
+        ["site", "indicator", "breakdown"]
+    )
 
 
 def test_when_rents_are_compared_with_q1_limits_then_share_is_by_typology_outside_qpv(table):

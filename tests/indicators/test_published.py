@@ -34,13 +34,16 @@ def test_when_value_is_na_or_flagged_then_the_row_is_suppressed() -> None:
     assert not is_published(None)
 
 
-@pytest.mark.parametrize(("row", "expected"), [
-    ({"value": 20.0, "target": 25.0, "met": pd.NA}, False),
-    ({"value": 26.0, "target": 25.0, "met": pd.NA}, True),
-    ({"value": 20.0, "target": 25.0, "met": True}, True),
-    ({"value": 20.0, "target": None, "met": None}, None),
-    ({"value": pd.NA, "target": 25.0, "met": pd.NA}, None),
-])
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"value": 20.0, "target": 25.0, "met": pd.NA}, False),
+        ({"value": 26.0, "target": 25.0, "met": pd.NA}, True),
+        ({"value": 20.0, "target": 25.0, "met": True}, True),
+        ({"value": 20.0, "target": None, "met": None}, None),
+        ({"value": pd.NA, "target": 25.0, "met": pd.NA}, None),
+    ],
+)
 def test_when_met_is_missing_then_it_is_judged_from_value_and_target(row: dict, expected: bool | None) -> None:
     assert target_met(pd.Series(row)) is expected
 
@@ -51,8 +54,10 @@ def test_when_zero_attributions_in_qpv_then_the_site_has_no_qpv() -> None:
 
 
 def test_when_a_state_contingent_is_suppressed_then_the_state_share_is_unknown() -> None:
-    shares = table(("mel", "flux_reserved_stock_share", "PPRIOR", 22.0, None, None, None),
-                   ("mel", "flux_reserved_stock_share", "PFONCT", 3.5, None, None, None))
+    shares = table(
+        ("mel", "flux_reserved_stock_share", "PPRIOR", 22.0, None, None, None),
+        ("mel", "flux_reserved_stock_share", "PFONCT", 3.5, None, None, None),
+    )
     assert state_share(shares) == 25.5
     shares.loc[1, "value"] = pd.NA
     assert state_share(shares) is None
@@ -64,5 +69,7 @@ def test_when_codes_are_unknown_then_they_come_after_the_known_reservataires() -
 
 def test_when_rows_of_two_sites_are_read_then_error_says_to_filter() -> None:
     with pytest.raises(ValueError, match="filter on `site` first"):
-        get_row(table(("mel", "pressure", "", 1.0, None, None, None), ("carene", "pressure", "", 2.0, None, None, None)),
-                "pressure")
+        get_row(
+            table(("mel", "pressure", "", 1.0, None, None, None), ("carene", "pressure", "", 2.0, None, None, None)),
+            "pressure",
+        )

@@ -18,18 +18,52 @@ from cohorte.inputs.demo import writing
 
 COLUMNS = {  # docs/domain.md §4, in order
     "demands": [
-        "demand_id", "epci", "commune", "filing_date", "household_size", "persons_14_plus",
-        "children_under_14", "monthly_resources_eur", "current_housing", "requested_typology",
-        "reasons", "dalo", "priority",
+        "demand_id",
+        "epci",
+        "commune",
+        "filing_date",
+        "household_size",
+        "persons_14_plus",
+        "children_under_14",
+        "monthly_resources_eur",
+        "current_housing",
+        "requested_typology",
+        "reasons",
+        "dalo",
+        "priority",
     ],
     "attributions": [
-        "demand_id", "epci", "commune", "in_qpv", "lease_date", "filing_date", "household_size",
-        "persons_14_plus", "children_under_14", "monthly_resources_eur", "typology", "reservataire",
-        "priority", "dalo", "anru_rehousing", "mutation", "landlord",
+        "demand_id",
+        "epci",
+        "commune",
+        "in_qpv",
+        "lease_date",
+        "filing_date",
+        "household_size",
+        "persons_14_plus",
+        "children_under_14",
+        "monthly_resources_eur",
+        "typology",
+        "reservataire",
+        "priority",
+        "dalo",
+        "anru_rehousing",
+        "mutation",
+        "landlord",
     ],
     "housing_stock": [
-        "dwelling_id", "epci", "commune", "in_qpv", "rooms", "surface_m2", "financing",
-        "monthly_rent_eur", "construction_year", "lease_start", "landlord", "reserved_for",
+        "dwelling_id",
+        "epci",
+        "commune",
+        "in_qpv",
+        "rooms",
+        "surface_m2",
+        "financing",
+        "monthly_rent_eur",
+        "construction_year",
+        "lease_start",
+        "landlord",
+        "reserved_for",
     ],
     "cal_presentations": ["demand_id", "commission_date", "rank", "decision"],
     "q1_thresholds": ["year", "epci", "threshold_eur_per_uc", "source"],
@@ -131,8 +165,12 @@ def test_dates_fall_where_the_edition_says(edition, tables):
 
 def test_each_site_has_its_communes_and_one_or_two_write_their_siren(edition, tables):
     for site in edition.sites:
-        communes = pd.concat([t.loc[t["epci"].isin([site.slug, site.siren]), "commune"] for t in
-                              (tables["demands"], tables["attributions"], tables["housing_stock"])])
+        communes = pd.concat(
+            [
+                t.loc[t["epci"].isin([site.slug, site.siren]), "commune"]
+                for t in (tables["demands"], tables["attributions"], tables["housing_stock"])
+            ]
+        )
         assert communes.nunique() == site.communes, site.slug
         assert communes.str.startswith(site.departement).all()
     sirens = {s.siren for s in edition.sites if s.siren}
@@ -172,7 +210,9 @@ def test_magnitudes_per_site_follow_the_domain_orders(edition, tables):
 
 
 def test_pressure_is_highest_in_montpellier_and_essonne(edition, tables):
-    pressure = tables["demands"].groupby("epci").size() / _by_slug(tables["attributions"], edition).groupby("epci").size()
+    pressure = (
+        tables["demands"].groupby("epci").size() / _by_slug(tables["attributions"], edition).groupby("epci").size()
+    )
     assert pressure["montpellier-mediterranee-metropole"] > 6 and pressure["coeur-d-essonne"] > 6
     assert pressure["agglopolys"] < 4.5
     assert tables["demands"]["epci"].value_counts().idxmax() == "mel"
@@ -345,7 +385,9 @@ def test_twelve_sites_generate_and_write_quickly(edition, tmp_path):
     demo.write_tables(tables, tmp_path / "demo", fmt="csv", readme=demo.readme_text(edition, 2020, tables))
     total = time.perf_counter() - started
     rows = sum(len(t) for t in tables.values())
-    print(f"\ndemo data, 12 sites: {rows:,} rows generated in {generated:.1f} s, written (CSV) in {total - generated:.1f} s")
+    print(
+        f"\ndemo data, 12 sites: {rows:,} rows generated in {generated:.1f} s, written (CSV) in {total - generated:.1f} s"
+    )
     assert total < 60
 
 
@@ -368,7 +410,9 @@ def test_generated_2020_edition_passes_input_validation(edition, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(small_edition, tmp_path, monkeypatch, fmt):
+def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(
+    small_edition, tmp_path, monkeypatch, fmt
+):
     from cohorte.inputs.demo import tables as demo_tables
 
     whole = demo.generate(small_edition, seed=4)

@@ -24,8 +24,10 @@ def run_check(data_dir: Path) -> str:
 
 def _zip_bomb(path: Path, inflated: int) -> Path:
     """A ZIP (an .xlsx by its name) whose single member inflates ``inflated`` zero bytes."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive, \
-            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+    with (
+        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
         for _ in range(inflated >> 20):
             member.write(b"\0" * (1 << 20))
     return path
@@ -37,12 +39,15 @@ def test_when_an_input_xlsx_unzips_past_the_limit_then_check_refuses_it_before_r
     monkeypatch.setattr(files, "MAX_UNZIPPED_BYTES", 8 << 20)
     (tiny_data / "cal_presentations.csv").unlink()
     _zip_bomb(tiny_data / "cal_presentations.xlsx", 16 << 20)
-    assert ("cal_presentations.xlsx: unzips to 16,777,216 bytes, more than the limit of 8,388,608 bytes for a workbook"
-            in run_check(tiny_data))
+    assert (
+        "cal_presentations.xlsx: unzips to 16,777,216 bytes, more than the limit of 8,388,608 bytes for a workbook"
+        in run_check(tiny_data)
+    )
 
 
-def test_when_the_grids_workbook_unzips_past_the_limit_then_import_refuses_it(kit_home: Path, tmp_path: Path,
-                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_the_grids_workbook_unzips_past_the_limit_then_import_refuses_it(
+    kit_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cohorte.grids import xlsx
 
     monkeypatch.setattr(xlsx, "MAX_GRIDS_UNZIPPED_BYTES", 4 << 20)
@@ -56,8 +61,10 @@ def test_when_a_field_is_huge_then_check_names_file_line_column_and_limit(tiny_d
     frame.loc[1, "landlord"] = "x" * 10_000_000
     frame.to_csv(path, index=False)
     output = run_check(tiny_data)
-    assert ("attributions.csv: line 3: column 'landlord': a field of 10,000,000 characters, more than the limit of 10,000"
-            in output)
+    assert (
+        "attributions.csv: line 3: column 'landlord': a field of 10,000,000 characters, more than the limit of 10,000"
+        in output
+    )
     assert len(output) < 5_000  # the field itself is never echoed
 
 
@@ -105,7 +112,7 @@ def big_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory read from /proc (Linux)")
 def test_when_a_csv_is_garbage_then_checking_stops_early_and_costs_about_what_a_good_file_costs(
-    big_files: dict[str, Path]
+    big_files: dict[str, Path],
 ) -> None:
     good_rss, good_problems = _peak_rss_reading(big_files["good"])
     bad_rss, bad_problems = _peak_rss_reading(big_files["garbage"])

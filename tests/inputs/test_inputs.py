@@ -65,40 +65,77 @@ def _drop_column(table: str, column: str):
 
 
 BAD_CELLS = {
-    "wrong type": (_mutate("demands", "household_size", 1, "deux"),
-                   ["demands.csv: column 'household_size': expected a whole number", "line 3 ('deux')"]),
-    "unknown code": (_mutate("demands", "current_housing", 0, "XYZ"),
-                     ["demands.csv: column 'current_housing': expected an SNE housing code: one of HLM, LP", "line 2 ('XYZ')"]),
-    "negative resources": (_mutate("attributions", "monthly_resources_eur", 2, -50),
-                           ["attributions.csv: column 'monthly_resources_eur': expected resources ≥ 0 €", "line 4"]),
-    "lease before filing": (_mutate("attributions", "filing_date", 0, "2020-06-01"),
-                            ["attributions.csv", "expected lease_date on or after filing_date", "line 2"]),
-    "impossible date": (_mutate("demands", "filing_date", 2, "2020-02-30"),
-                        ["demands.csv: column 'filing_date': expected a date YYYY-MM-DD or DD/MM/YYYY", "line 4 ('2020-02-30')"]),
-    "duplicate ids": (_mutate("demands", "demand_id", 1, "056200300000001A"),
-                      ["demands.csv: column 'demand_id': expected unique values (duplicate)", "line 2", "line 3"]),
-    "unknown EPCI": (_mutate("housing_stock", "epci", 3, "metropole-inconnue"),
-                     ["housing_stock.csv: column 'epci': expected a site of the edition (slug or SIREN)", "line 5 ('metropole-inconnue')"]),
-    "malformed attributed demand id": (_mutate("attributions", "demand_id", 1, "ABC"),
-                                       ["attributions.csv: column 'demand_id': expected a well-formed demand id", "line 3 ('ABC')"]),
-    "bad boolean": (_mutate("attributions", "in_qpv", 0, "peut-être"),
-                    ["attributions.csv: column 'in_qpv': expected true/false", "line 2 ('peut-être')"]),
-    "household does not add up": (_mutate("demands", "children_under_14", 0, 2),
-                                  ["demands.csv", "expected household_size = persons_14_plus + children_under_14", "line 2"]),
-    "lease outside the year": (_mutate("attributions", "lease_date", 1, "2021-01-05"),
-                               ["attributions.csv: column 'lease_date': expected a lease date within 2020-01-01 – 2020-12-31", "line 3"]),
-    "filing in the future": (_mutate("demands", "filing_date", 0, "2021-03-01"),
-                             ["demands.csv: column 'filing_date': expected a filing date on or before 2020-12-31", "line 2"]),
-    "empty required cell": (_mutate("housing_stock", "landlord", 0, None),
-                            ["housing_stock.csv: column 'landlord': expected a value (empty cell)", "line 2"]),
-    "unknown reason code": (_mutate("demands", "reasons", 1, "12;99"),
-                            ["demands.csv: column 'reasons': expected SNE reason codes 01–23", "line 3 ('12;99')"]),
-    "missing column": (_drop_column("attributions", "dalo"),
-                       ["attributions.csv: missing column(s) dalo; columns found: demand_id"]),
-    "bad CAL decision": (_mutate("cal_presentations", "decision", 2, "MAYBE"),
-                         ["cal_presentations.csv: column 'decision': expected a CAL decision code", "line 4 ('MAYBE')"]),
-    "threshold not a number": (_mutate("q1_thresholds", "threshold_eur_per_uc", 0, "beaucoup"),
-                               ["q1_thresholds.csv: column 'threshold_eur_per_uc': expected a number", "line 2 ('beaucoup')"]),
+    "wrong type": (
+        _mutate("demands", "household_size", 1, "deux"),
+        ["demands.csv: column 'household_size': expected a whole number", "line 3 ('deux')"],
+    ),
+    "unknown code": (
+        _mutate("demands", "current_housing", 0, "XYZ"),
+        ["demands.csv: column 'current_housing': expected an SNE housing code: one of HLM, LP", "line 2 ('XYZ')"],
+    ),
+    "negative resources": (
+        _mutate("attributions", "monthly_resources_eur", 2, -50),
+        ["attributions.csv: column 'monthly_resources_eur': expected resources ≥ 0 €", "line 4"],
+    ),
+    "lease before filing": (
+        _mutate("attributions", "filing_date", 0, "2020-06-01"),
+        ["attributions.csv", "expected lease_date on or after filing_date", "line 2"],
+    ),
+    "impossible date": (
+        _mutate("demands", "filing_date", 2, "2020-02-30"),
+        ["demands.csv: column 'filing_date': expected a date YYYY-MM-DD or DD/MM/YYYY", "line 4 ('2020-02-30')"],
+    ),
+    "duplicate ids": (
+        _mutate("demands", "demand_id", 1, "056200300000001A"),
+        ["demands.csv: column 'demand_id': expected unique values (duplicate)", "line 2", "line 3"],
+    ),
+    "unknown EPCI": (
+        _mutate("housing_stock", "epci", 3, "metropole-inconnue"),
+        [
+            "housing_stock.csv: column 'epci': expected a site of the edition (slug or SIREN)",
+            "line 5 ('metropole-inconnue')",
+        ],
+    ),
+    "malformed attributed demand id": (
+        _mutate("attributions", "demand_id", 1, "ABC"),
+        ["attributions.csv: column 'demand_id': expected a well-formed demand id", "line 3 ('ABC')"],
+    ),
+    "bad boolean": (
+        _mutate("attributions", "in_qpv", 0, "peut-être"),
+        ["attributions.csv: column 'in_qpv': expected true/false", "line 2 ('peut-être')"],
+    ),
+    "household does not add up": (
+        _mutate("demands", "children_under_14", 0, 2),
+        ["demands.csv", "expected household_size = persons_14_plus + children_under_14", "line 2"],
+    ),
+    "lease outside the year": (
+        _mutate("attributions", "lease_date", 1, "2021-01-05"),
+        ["attributions.csv: column 'lease_date': expected a lease date within 2020-01-01 – 2020-12-31", "line 3"],
+    ),
+    "filing in the future": (
+        _mutate("demands", "filing_date", 0, "2021-03-01"),
+        ["demands.csv: column 'filing_date': expected a filing date on or before 2020-12-31", "line 2"],
+    ),
+    "empty required cell": (
+        _mutate("housing_stock", "landlord", 0, None),
+        ["housing_stock.csv: column 'landlord': expected a value (empty cell)", "line 2"],
+    ),
+    "unknown reason code": (
+        _mutate("demands", "reasons", 1, "12;99"),
+        ["demands.csv: column 'reasons': expected SNE reason codes 01–23", "line 3 ('12;99')"],
+    ),
+    "missing column": (
+        _drop_column("attributions", "dalo"),
+        ["attributions.csv: missing column(s) dalo; columns found: demand_id"],
+    ),
+    "bad CAL decision": (
+        _mutate("cal_presentations", "decision", 2, "MAYBE"),
+        ["cal_presentations.csv: column 'decision': expected a CAL decision code", "line 4 ('MAYBE')"],
+    ),
+    "threshold not a number": (
+        _mutate("q1_thresholds", "threshold_eur_per_uc", 0, "beaucoup"),
+        ["q1_thresholds.csv: column 'threshold_eur_per_uc': expected a number", "line 2 ('beaucoup')"],
+    ),
 }
 
 
@@ -118,7 +155,10 @@ def test_when_a_file_is_missing_then_check_names_the_table_and_expected_files(ti
     (tiny_data / "attributions.csv").unlink()
     result = run_check(tiny_data)
     assert result.exit_code == 1
-    assert "missing table 'attributions'; expected attributions.csv, attributions.xlsx or attributions.parquet" in result.output
+    assert (
+        "missing table 'attributions'; expected attributions.csv, attributions.xlsx or attributions.parquet"
+        in result.output
+    )
 
 
 def test_when_the_optional_thresholds_are_absent_then_check_passes(tiny_data: Path):
@@ -149,7 +189,10 @@ def test_when_a_file_is_truncated_then_check_names_the_short_line(tiny_data: Pat
 def test_when_a_csv_is_utf16_then_check_names_the_expected_encodings(tiny_data: Path):
     path = tiny_data / "demands.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
-    assert "demands.csv: is encoded in UTF-16 or is binary; expected CSV text in UTF-8 or Latin-1" in run_check(tiny_data).output
+    assert (
+        "demands.csv: is encoded in UTF-16 or is binary; expected CSV text in UTF-8 or Latin-1"
+        in run_check(tiny_data).output
+    )
 
 
 def test_when_an_xlsx_is_corrupt_then_check_says_it_cannot_be_read(tiny_data: Path):

@@ -16,14 +16,26 @@ from cohorte.reference.epci import (
 
 
 def edition(**site) -> Edition:
-    base = {"slug": "grand-avignon", "name": "Communauté d'Agglomération du Grand Avignon", "short_name": "Grand Avignon",
-            "siren": "248400251", "region": "Provence-Alpes-Côte d'Azur", "departement": "84", "communes": 16,
-            "population_2017": 192785}
-    return Edition.model_validate({"edition": 2020, "title": "t", "publisher": "p", "reference_date": "2020-12-31",
-                                   "sites": [base | site]})
+    base = {
+        "slug": "grand-avignon",
+        "name": "Communauté d'Agglomération du Grand Avignon",
+        "short_name": "Grand Avignon",
+        "siren": "248400251",
+        "region": "Provence-Alpes-Côte d'Azur",
+        "departement": "84",
+        "communes": 16,
+        "population_2017": 192785,
+    }
+    return Edition.model_validate(
+        {"edition": 2020, "title": "t", "publisher": "p", "reference_date": "2020-12-31", "sites": [base | site]}
+    )
 
 
-REFERENTIAL = {"248400251": EpciRecord("248400251", "CA du Grand Avignon (COGA)", "CA", 198133, tuple(f"84{i:03d}" for i in range(16)))}
+REFERENTIAL = {
+    "248400251": EpciRecord(
+        "248400251", "CA du Grand Avignon (COGA)", "CA", 198133, tuple(f"84{i:03d}" for i in range(16))
+    )
+}
 
 
 def test_the_snapshot_has_the_1255_epci_with_its_provenance_and_agglopolys():
@@ -44,15 +56,20 @@ def test_when_the_2020_edition_is_checked_then_every_siren_and_name_matches():
 
 def test_when_a_siren_is_wrong_then_check_names_the_site_and_the_siren():
     problems, _ = check_sites(edition(siren="200030385"), REFERENTIAL)
-    expected = ("params/2020/edition.yml: site 'grand-avignon': SIREN 200030385 is not an EPCI of the referential "
-                f"(@etalab/decoupage-administratif {provenance()['version']}); check the SIREN on BANATIC")
+    expected = (
+        "params/2020/edition.yml: site 'grand-avignon': SIREN 200030385 is not an EPCI of the referential "
+        f"(@etalab/decoupage-administratif {provenance()['version']}); check the SIREN on BANATIC"
+    )
     assert problems == [expected]
 
 
 def test_when_an_epci_was_renamed_then_check_says_both_names():
     problems, _ = check_sites(edition(name="Communauté d'agglomération Rhône Sud"), REFERENTIAL)
     assert len(problems) == 1
-    assert "name \"Communauté d'agglomération Rhône Sud\" does not match the referential's 'CA du Grand Avignon (COGA)'" in problems[0]
+    assert (
+        "name \"Communauté d'agglomération Rhône Sud\" does not match the referential's 'CA du Grand Avignon (COGA)'"
+        in problems[0]
+    )
 
 
 def test_when_communes_differ_then_it_is_a_note_not_a_problem():
@@ -68,8 +85,15 @@ def test_names_match_across_abbreviations_accents_and_spacing():
 
 
 def test_when_the_snapshot_is_written_then_it_reads_back(tmp_path: Path):
-    epci = [{"code": "248400251", "nom": "CA du Grand Avignon, \"COGA\"", "type": "CA", "populationMunicipale": 5,
-             "membres": [{"code": "84007"}, {"code": "84031"}]}]
+    epci = [
+        {
+            "code": "248400251",
+            "nom": 'CA du Grand Avignon, "COGA"',
+            "type": "CA",
+            "populationMunicipale": 5,
+            "membres": [{"code": "84007"}, {"code": "84031"}],
+        }
+    ]
     path = write_snapshot(epci, {"package": "x", "version": "1"}, tmp_path)
     record = load_referential(path)["248400251"]
-    assert record.name == "CA du Grand Avignon, \"COGA\"" and record.communes == ("84007", "84031")
+    assert record.name == 'CA du Grand Avignon, "COGA"' and record.communes == ("84007", "84031")

@@ -48,7 +48,9 @@ def test_when_a_referential_edition_also_lists_sites_then_error_says_to_use_add_
     folder.mkdir(parents=True)
     (folder / "edition.yml").write_text(
         "edition: national-2021\nkind: national\ntitle: T\npublisher: P\nreference_date: 2021-12-31\n"
-        "sites_from: referential\nsites: [{slug: a}]\n", encoding="utf-8")
+        "sites_from: referential\nsites: [{slug: a}]\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("COHORTE_HOME", str(tmp_path))
     with pytest.raises(ParamsError, match=r"remove the 'sites' list.*add_sirens"):
         load_edition("national-2021")

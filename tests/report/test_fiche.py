@@ -11,8 +11,12 @@ from cohorte.report.text import texts
 
 
 def _national() -> pd.DataFrame:
-    rows = [("a", "q1_outside_qpv", 30.0, 25.0, True), ("b", "q1_outside_qpv", 20.0, 25.0, False),
-            ("c", "q1_outside_qpv", None, 25.0, None), ("d", "q1_outside_qpv", 26.0, 25.0, True)]
+    rows = [
+        ("a", "q1_outside_qpv", 30.0, 25.0, True),
+        ("b", "q1_outside_qpv", 20.0, 25.0, False),
+        ("c", "q1_outside_qpv", None, 25.0, None),
+        ("d", "q1_outside_qpv", 26.0, 25.0, True),
+    ]
     frame = pd.DataFrame(rows, columns=["site", "indicator", "value", "target", "met"])
     frame["met"] = frame["met"].astype("boolean")
     return frame.assign(numerator=None, denominator=None, suppressed=frame["value"].isna())
@@ -20,21 +24,39 @@ def _national() -> pd.DataFrame:
 
 def _edition():
     base = load_edition(2020)
-    sites = [base.sites[i].model_copy(update={"slug": s, "short_name": s.upper(), "epci_type": t})
-             for i, (s, t) in enumerate([("a", "CA"), ("b", "CC"), ("c", "CC"), ("d", "METRO")])]
+    sites = [
+        base.sites[i].model_copy(update={"slug": s, "short_name": s.upper(), "epci_type": t})
+        for i, (s, t) in enumerate([("a", "CA"), ("b", "CC"), ("c", "CC"), ("d", "METRO")])
+    ]
     return base.model_copy(update={"sites": sites, "kind": "national"})
 
 
 def test_when_a_figure_is_suppressed_then_the_epci_is_left_out_of_ranks_and_counts():
     edition = _edition()
-    site_table = pd.DataFrame({"site": "b", "indicator": ["q1_outside_qpv"], "breakdown": [""], "value": [20.0],
-                               "target": [25.0], "met": pd.array([False], "boolean"), "denominator": [40.0], "suppressed": [False]})
+    site_table = pd.DataFrame(
+        {
+            "site": "b",
+            "indicator": ["q1_outside_qpv"],
+            "breakdown": [""],
+            "value": [20.0],
+            "target": [25.0],
+            "met": pd.array([False], "boolean"),
+            "denominator": [40.0],
+            "suppressed": [False],
+        }
+    )
     ctx = fiche.FicheContext(edition, edition.site("b"), site_table, _national(), True, texts())
     assert fiche.position(ctx, "q1_outside_qpv") == (3, 3, 26.0)
     assert fiche.reaching(ctx.national, "q1_outside_qpv") == (2, 3)
     table = fiche.indicator_table(ctx, ("q1_outside_qpv",))
-    assert table.iloc[0].to_dict() == {"Indicateur": "Attributions hors QPV au 1er quartile", "Valeur": "20,0\u00a0%", "Objectif": "25\u00a0%",
-                                       "Atteinte": "non atteint", "Médiane nationale": "26,0\u00a0%", "Rang": "3e sur 3"}
+    assert table.iloc[0].to_dict() == {
+        "Indicateur": "Attributions hors QPV au 1er quartile",
+        "Valeur": "20,0\u00a0%",
+        "Objectif": "25\u00a0%",
+        "Atteinte": "non atteint",
+        "Médiane nationale": "26,0\u00a0%",
+        "Rang": "3e sur 3",
+    }
 
 
 def test_national_counts_targets_by_type_and_names_top_and_bottom():

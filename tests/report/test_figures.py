@@ -20,12 +20,28 @@ NA = np.nan
 
 def table(*rows: tuple, site: str = "lorient-agglomeration") -> pd.DataFrame:
     """Rows (indicator, breakdown, value[, extra columns]); a NA value is flagged suppressed."""
-    columns = ["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met", "estimated", "suppressed"]
+    columns = [
+        "site",
+        "indicator",
+        "breakdown",
+        "value",
+        "numerator",
+        "denominator",
+        "target",
+        "met",
+        "estimated",
+        "suppressed",
+    ]
     records = []
     for indicator, breakdown, value, *extra in rows:
         record = dict.fromkeys(columns, NA) | {
-            "site": site, "indicator": indicator, "breakdown": breakdown, "value": value,
-            "met": pd.NA, "estimated": False, "suppressed": pd.isna(value),
+            "site": site,
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "value": value,
+            "met": pd.NA,
+            "estimated": False,
+            "suppressed": pd.isna(value),
         }
         records.append(record | (extra[0] if extra else {}))
     frame = pd.DataFrame(records, columns=columns)
@@ -56,14 +72,25 @@ def site_with_gaps() -> pd.DataFrame:
         ("priority_publics", "PFONCT", NA),
         ("priority_publics", "PPRIOR", 74.0, {"denominator": 300}),
         ("attributions", "", 3543),
-        ("pressure", "", 7.06), ("pressure", "T1", 12.3), ("pressure", "T2", 8.1), ("pressure", "T6P", NA),
-        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
+        ("pressure", "", 7.06),
+        ("pressure", "T1", 12.3),
+        ("pressure", "T2", 8.1),
+        ("pressure", "T6P", NA),
+        ("median_delay_months", "", 14),
+        ("median_delay_months", "T1", 8),
+        ("median_delay_months", "T2", 12),
         ("median_delay_months", "T6P", NA),
-        ("flux_reserved_stock_share", "PPRIOR", 22.0), ("flux_reserved_stock_share", "PFONCT", 5.5),
+        ("flux_reserved_stock_share", "PPRIOR", 22.0),
+        ("flux_reserved_stock_share", "PFONCT", 5.5),
         ("flux_reserved_stock_share", "COLACT", 19.5),
-        ("flux_attributions", "PPRIOR", 310), ("flux_attributions", "PFONCT", NA), ("flux_attributions", "COLACT", 412),
-        ("cotation_score_band", "0-9", 3100), ("cotation_score_band", "10-19", 7200), ("cotation_score_band", "60+", NA),
-        ("cotation_attributed_band", "0-9", 210), ("cotation_attributed_band", "10-19", 620),
+        ("flux_attributions", "PPRIOR", 310),
+        ("flux_attributions", "PFONCT", NA),
+        ("flux_attributions", "COLACT", 412),
+        ("cotation_score_band", "0-9", 3100),
+        ("cotation_score_band", "10-19", 7200),
+        ("cotation_score_band", "60+", NA),
+        ("cotation_attributed_band", "0-9", 210),
+        ("cotation_attributed_band", "10-19", 620),
         ("cotation_attributed_band", "60+", NA),
     )
 
@@ -135,7 +162,8 @@ def test_when_cotation_chart_then_bars_markers_and_hatched_ns_band(site_with_gap
 def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_added():
     fig = figures.milestones_timeline(
         [(2016, "CIL installée"), (None, "Lieu commun d'accueil"), (2019, "CIA signée"), (2019, "PPGDID adopté")],
-        "Lorient Agglomération", deadlines=figures.legal_deadlines(dt.date(2020, 12, 31)),
+        "Lorient Agglomération",
+        deadlines=figures.legal_deadlines(dt.date(2020, 12, 31)),
     )
     assert len(gids(fig, "milestone")) == 2  # one point per year
     assert len(gids(fig, "deadline")) == 2
@@ -146,15 +174,20 @@ def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_
     assert fig.get_suptitle().startswith("Lorient Agglomération : les étapes de la réforme depuis 2016")
 
 
-@pytest.mark.parametrize(("day", "cotation", "flux"), [
-    (dt.date(2020, 12, 31), "1er septembre 2021", "24 novembre 2021"),   # the 2020 edition
-    (dt.date(2021, 12, 31), "31 décembre 2021", "24 novembre 2021"),     # décret 2021-1016
-    (dt.date(2022, 12, 31), "31 décembre 2023", "24 novembre 2023"),     # loi 3DS
-])
+@pytest.mark.parametrize(
+    ("day", "cotation", "flux"),
+    [
+        (dt.date(2020, 12, 31), "1er septembre 2021", "24 novembre 2021"),  # the 2020 edition
+        (dt.date(2021, 12, 31), "31 décembre 2021", "24 novembre 2021"),  # décret 2021-1016
+        (dt.date(2022, 12, 31), "31 décembre 2023", "24 novembre 2023"),  # loi 3DS
+    ],
+)
 def test_when_timeline_is_drawn_at_a_reference_date_then_it_shows_the_deadlines_then_in_force(day, cotation, flux):
     deadlines = figures.legal_deadlines(day)
-    assert sorted(label for _, label in deadlines) == [f"Cotation : échéance légale ({cotation})",
-                                                       f"Gestion en flux : échéance légale ({flux})"]
+    assert sorted(label for _, label in deadlines) == [
+        f"Cotation : échéance légale ({cotation})",
+        f"Gestion en flux : échéance légale ({flux})",
+    ]
     fig = figures.milestones_timeline([], "Caen la Mer", deadlines=deadlines)
     labels = " ".join(texts(fig)).replace("\n", " ")
     assert cotation in labels and flux in labels
@@ -206,8 +239,9 @@ def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
         "pressure": figures.pressure_delay_chart(site_with_gaps),
         "flux": figures.flux_chart(site_with_gaps),
         "cotation": figures.cotation_chart(site_with_gaps),
-        "timeline": figures.milestones_timeline([(2018, "CIL installée")], "Caen la Mer",
-                                                deadlines=[(dt.date(2023, 12, 31), "Cotation")]),
+        "timeline": figures.milestones_timeline(
+            [(2018, "CIL installée")], "Caen la Mer", deadlines=[(dt.date(2023, 12, 31), "Cotation")]
+        ),
         "sites": figures.sites_indicator_chart(site_with_gaps, "pressure", {}),
         "status": figures.status_count_chart({"Installé": 2}, "Lieux communs"),
     }
@@ -232,8 +266,12 @@ def test_when_targets_chart_then_its_alt_text_states_each_rate_and_target(site_w
 
 
 def test_when_sites_chart_then_its_alt_text_lists_every_site_from_highest(site_with_gaps):
-    t = pd.concat([table(("q1_outside_qpv", "", 27.5, {"target": 25, "met": True}), site="caen"),
-                   table(("q1_outside_qpv", "", 12.3, {"target": 25, "met": False}), site="lorient")])
+    t = pd.concat(
+        [
+            table(("q1_outside_qpv", "", 27.5, {"target": 25, "met": True}), site="caen"),
+            table(("q1_outside_qpv", "", 12.3, {"target": 25, "met": False}), site="lorient"),
+        ]
+    )
     fig = figures.sites_indicator_chart(t, "q1_outside_qpv", {"caen": "Caen la Mer", "lorient": "Lorient"})
     alt = _plain(fig.cohorte_alt)
     assert alt.index("Caen la Mer : 27,5 %") < alt.index("Lorient : 12,3 % (objectif 25 %)")
@@ -244,7 +282,9 @@ def test_when_chart_shown_then_its_finding_is_the_alt_and_the_given_alt_the_capt
 
     shown = []
     monkeypatch.setattr(display_module, "display", lambda bundle, **kw: shown.append((bundle, kw)))
-    display_module.show_figure(figures.targets_chart(site_with_gaps, site_name="Lorient"), alt="Taux atteints et objectifs")
+    display_module.show_figure(
+        figures.targets_chart(site_with_gaps, site_name="Lorient"), alt="Taux atteints et objectifs"
+    )
     info = shown[0][1]["metadata"]["cohorte"]
     assert info["caption"] == "Taux atteints et objectifs"
     assert _plain(info["alt"]).startswith("2 objectifs d'attribution atteints sur 4")
@@ -252,9 +292,13 @@ def test_when_chart_shown_then_its_finding_is_the_alt_and_the_given_alt_the_capt
 
 def test_when_a_typology_is_missing_from_one_panel_then_it_says_ns_and_months_share_one_scale():
     t = table(
-        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T2", 12),
-        ("median_seniority_months", "", 20), ("median_seniority_months", "C", 30),
-        ("median_seniority_months", "T1", 18), ("median_seniority_months", "T2", 22),
+        ("median_delay_months", "", 14),
+        ("median_delay_months", "T1", 8),
+        ("median_delay_months", "T2", 12),
+        ("median_seniority_months", "", 20),
+        ("median_seniority_months", "C", 30),
+        ("median_seniority_months", "T1", 18),
+        ("median_seniority_months", "T2", 22),
         ("pressure", "", 6.2),
     )
     fig = figures.pressure_delay_chart(t)
@@ -269,9 +313,12 @@ def test_when_a_typology_is_missing_from_one_panel_then_it_says_ns_and_months_sh
 
 def test_when_stock_accessibility_chart_then_ceilings_are_labelled_and_supply_faces_q1_demand():
     t = table(
-        ("q1_affordable_stock_share", "", 41.0), ("q1_affordable_stock_share", "T1", 62.0),
-        ("q1_affordable_stock_share", "T2", 48.0), ("q1_affordable_stock_share", "T5", NA),
-        ("small_typology_supply_share", "", 21.0), ("q1_small_typology_demand_share", "", 44.0),
+        ("q1_affordable_stock_share", "", 41.0),
+        ("q1_affordable_stock_share", "T1", 62.0),
+        ("q1_affordable_stock_share", "T2", 48.0),
+        ("q1_affordable_stock_share", "T5", NA),
+        ("small_typology_supply_share", "", 21.0),
+        ("q1_small_typology_demand_share", "", 44.0),
     )
     fig = figures.stock_accessibility_chart(t, {"T1": 280, "T2": 340, "T5": 490})
     left, right = fig.axes
@@ -285,10 +332,15 @@ def test_when_stock_accessibility_chart_then_ceilings_are_labelled_and_supply_fa
 def test_when_a_national_reference_is_given_then_the_sites_chart_draws_it_with_its_year_and_source():
     from cohorte.reference.national import latest_reference
 
-    t = pd.concat([table(("q1_outside_qpv", "", 18.0, {"target": 25, "met": False}), site="a"),
-                   table(("q1_outside_qpv", "", 27.0, {"target": 25, "met": True}), site="b")])
-    fig = figures.sites_indicator_chart(t, "q1_outside_qpv", {"a": "A", "b": "B"},
-                                        reference=latest_reference("q1_outside_qpv", 2020))
+    t = pd.concat(
+        [
+            table(("q1_outside_qpv", "", 18.0, {"target": 25, "met": False}), site="a"),
+            table(("q1_outside_qpv", "", 27.0, {"target": 25, "met": True}), site="b"),
+        ]
+    )
+    fig = figures.sites_indicator_chart(
+        t, "q1_outside_qpv", {"a": "A", "b": "B"}, reference=latest_reference("q1_outside_qpv", 2020)
+    )
     assert len(gids(fig, "national")) == 1
     assert any("France 2019" in text for text in texts(fig))
     assert "ANCOLS, 2019" in fig.get_supxlabel()

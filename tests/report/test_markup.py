@@ -7,24 +7,33 @@ import pytest
 from cohorte.report import markup
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("<script>alert(1)</script>", "raw HTML '<script>' is not allowed"),
-    ("voir <img src=x onerror=alert(1)>", "raw HTML '<img' is not allowed"),
-    ("`#rect()`{=typst}", "raw block {=typst} is not allowed"),
-    ("```{=html}\n<b>x</b>\n```", "raw block {=html} is not allowed"),
-    ("[cliquer](javascript:alert(1))", "link to 'javascript:alert(1' is not allowed; only http(s) and mailto links"),
-    ("<javascript:alert(1)>", "link to 'javascript:alert(1)' is not allowed"),
-    ("[fichier](file:///etc/passwd)", "link to 'file:///etc/passwd' is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<script>alert(1)</script>", "raw HTML '<script>' is not allowed"),
+        ("voir <img src=x onerror=alert(1)>", "raw HTML '<img' is not allowed"),
+        ("`#rect()`{=typst}", "raw block {=typst} is not allowed"),
+        ("```{=html}\n<b>x</b>\n```", "raw block {=html} is not allowed"),
+        (
+            "[cliquer](javascript:alert(1))",
+            "link to 'javascript:alert(1' is not allowed; only http(s) and mailto links",
+        ),
+        ("<javascript:alert(1)>", "link to 'javascript:alert(1)' is not allowed"),
+        ("[fichier](file:///etc/passwd)", "link to 'file:///etc/passwd' is not allowed"),
+    ],
+)
 def test_when_text_holds_live_markup_then_problems_name_it(text: str, problem: str) -> None:
     assert any(problem in found for found in markup.problems(text)), markup.problems(text)
 
 
-@pytest.mark.parametrize("text", [
-    "La CIL a été installée en 2016 ; *le document-cadre* est **adopté**.",
-    "Voir [le site](https://www.example.fr/a_b) ou [écrire](mailto:contact@example.fr).",
-    "Taux < 25 % et pression > 5 : à suivre.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "La CIL a été installée en 2016 ; *le document-cadre* est **adopté**.",
+        "Voir [le site](https://www.example.fr/a_b) ou [écrire](mailto:contact@example.fr).",
+        "Taux < 25 % et pression > 5 : à suivre.",
+    ],
+)
 def test_when_text_uses_only_allowed_markdown_then_no_problem(text: str) -> None:
     assert markup.problems(text) == []
 

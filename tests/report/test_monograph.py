@@ -27,7 +27,9 @@ def published_rows() -> pd.DataFrame:
         ("mel", "priority_publics", "PPRIOR", 41.0, 41, 100, 25.0, True),
         ("carene", "pressure", "", 4.2, 420, 100, NA, pd.NA),
     ]
-    frame = pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met"])
+    frame = pd.DataFrame(
+        rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met"]
+    )
     frame["met"] = frame["met"].astype("boolean")
     frame["estimated"] = False
     frame["suppressed"] = frame["value"].isna()
@@ -41,7 +43,9 @@ def ctx(kit_home: Path) -> monograph.SiteContext:
     return monograph.load_site(2020, "mel", folders["mel"])
 
 
-def test_when_loaded_from_a_slice_then_the_context_holds_only_the_site_rows_and_the_inputs(ctx: monograph.SiteContext) -> None:
+def test_when_loaded_from_a_slice_then_the_context_holds_only_the_site_rows_and_the_inputs(
+    ctx: monograph.SiteContext,
+) -> None:
     assert set(ctx.table["site"]) == {"mel"} and len(ctx.table) == 4
     assert ctx.is_demo is True and ctx.inputs == {"demands.csv": "d" * 64}
     assert ctx.site.slug == "mel"
@@ -60,7 +64,9 @@ def test_breakdown_table_names_the_reservataire_with_its_count_and_target(ctx: m
     assert table.iloc[0].tolist()[1:] == [f"41,0{NBSP}%", "100", f"25{NBSP}%"]
 
 
-def test_key_figures_carry_the_published_rows_and_the_provenance_block(ctx: monograph.SiteContext, tmp_path: Path) -> None:
+def test_key_figures_carry_the_published_rows_and_the_provenance_block(
+    ctx: monograph.SiteContext, tmp_path: Path
+) -> None:
     path = monograph.write_key_figures(ctx, tmp_path)
     assert path == tmp_path / config.KEY_FIGURES_FILE
     figures = json.loads(path.read_text(encoding="utf-8"))

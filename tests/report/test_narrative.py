@@ -24,13 +24,31 @@ def table(*rows: tuple, site: str = "lorient-agglomeration") -> pd.DataFrame:
     records = []
     for indicator, breakdown, value, *extra in rows:
         record = {
-            "site": site, "indicator": indicator, "breakdown": breakdown, "value": value,
-            "numerator": NA, "denominator": NA, "target": NA, "met": pd.NA, "estimated": False,
+            "site": site,
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "value": value,
+            "numerator": NA,
+            "denominator": NA,
+            "target": NA,
+            "met": pd.NA,
+            "estimated": False,
             "suppressed": pd.isna(value),
         }
         record.update(extra[0] if extra else {})
         records.append(record)
-    columns = ["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met", "estimated", "suppressed"]
+    columns = [
+        "site",
+        "indicator",
+        "breakdown",
+        "value",
+        "numerator",
+        "denominator",
+        "target",
+        "met",
+        "estimated",
+        "suppressed",
+    ]
     frame = pd.DataFrame(records, columns=columns)
     frame["met"] = frame["met"].astype("boolean")
     return frame
@@ -115,7 +133,9 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
 
 
 def test_when_no_contingent_reaches_target_then_sentence_says_none():
-    t = table(("priority_publics", "COLTER", 18.0, {"target": 25}), ("priority_publics", "COLACT", 20.0, {"target": 25}))
+    t = table(
+        ("priority_publics", "COLTER", 18.0, {"target": 25}), ("priority_publics", "COLACT", 20.0, {"target": 25})
+    )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif de 25~% d'attributions aux publics prioritaires n'est atteint pour aucun des contingents qui y "
         "sont soumis : "
@@ -124,7 +144,9 @@ def test_when_no_contingent_reaches_target_then_sentence_says_none():
 
 
 def test_when_targets_differ_then_each_contingent_shows_its_own():
-    t = table(("priority_publics", "COLTER", 32.0, {"target": 30}), ("priority_publics", "COLACT", 26.0, {"target": 25}))
+    t = table(
+        ("priority_publics", "COLTER", 32.0, {"target": 30}), ("priority_publics", "COLACT", 26.0, {"target": 25})
+    )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif d'attributions aux publics prioritaires est atteint pour tous les contingents qui y sont soumis : "
         "les collectivités (32,0~% pour un objectif de 30~%) et Action Logement (26,0~% pour un objectif de 25~%)."
@@ -157,8 +179,11 @@ def test_when_priority_rows_missing_then_not_available():
 
 def test_when_pressure_and_counts_published_then_full_pressure_sentence():
     t = table(
-        ("active_demands", "", 25012), ("attributions", "", 3543), ("pressure", "", 7.06),
-        ("pressure_excl_mutations", "", 5.93), ("mutation_share", "", 34.2),
+        ("active_demands", "", 25012),
+        ("attributions", "", 3543),
+        ("pressure", "", 7.06),
+        ("pressure_excl_mutations", "", 5.93),
+        ("mutation_share", "", 34.2),
     )
     assert narrative.pressure_sentence(t) == nb(
         "Avec 25~012~demandes actives pour 3~543~attributions dans l'année, la pression s'établit à 7,1 demandes "
@@ -175,14 +200,21 @@ def test_when_only_pressure_then_short_sentence():
 
 
 def test_when_pressure_missing_then_not_available():
-    assert narrative.pressure_sentence(table()) == "Le nombre de demandes actives pour une attribution n'est pas disponible."
+    assert (
+        narrative.pressure_sentence(table())
+        == "Le nombre de demandes actives pour une attribution n'est pas disponible."
+    )
 
 
 def test_when_delays_by_typology_then_sentence_gives_the_range():
     t = table(
-        ("median_delay_months", "", 14), ("median_delay_months", "T1", 8), ("median_delay_months", "T5", 26),
-        ("median_delay_months", "T6P", NA), ("median_seniority_months", "", 11),
-        ("abnormal_delay_demands", "", 1234), ("abnormal_delay_share", "", 4.93),
+        ("median_delay_months", "", 14),
+        ("median_delay_months", "T1", 8),
+        ("median_delay_months", "T5", 26),
+        ("median_delay_months", "T6P", NA),
+        ("median_seniority_months", "", 11),
+        ("abnormal_delay_demands", "", 1234),
+        ("abnormal_delay_share", "", 4.93),
     )
     assert narrative.delay_sentence(t, abnormal_delay_months=24) == nb(
         "Le délai médian d'attribution est de 14~mois, de 8~mois pour les T1 à 26~mois pour les T5. "
@@ -237,7 +269,8 @@ def test_when_threshold_comes_with_demo_data_then_it_is_fictitious_never_fixed_b
 
 def test_when_affordable_share_by_typology_then_range_reads_des_t1():
     t = table(
-        ("q1_affordable_stock_share", "", 23.5), ("q1_affordable_stock_share", "T1", 12.0),
+        ("q1_affordable_stock_share", "", 23.5),
+        ("q1_affordable_stock_share", "T1", 12.0),
         ("q1_affordable_stock_share", "C", 40.2),
     )
     assert narrative.affordable_stock_sentence(t) == nb(
@@ -251,9 +284,14 @@ def test_when_affordable_share_by_typology_then_range_reads_des_t1():
 
 def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_down():
     t = table(
-        ("flux_reserved_stock_share", "PPRIOR", 28.0), ("flux_reserved_stock_share", "PFONCT", 6.0),
-        ("flux_implied_flow", "PPRIOR", 300), ("flux_implied_flow", "COLACT", 260), ("flux_implied_flow", "AUCUN", 900),
-        ("flux_attributions", "PPRIOR", 310), ("flux_attributions", "COLACT", 412), ("flux_attributions", "AUCUN", 560),
+        ("flux_reserved_stock_share", "PPRIOR", 28.0),
+        ("flux_reserved_stock_share", "PFONCT", 6.0),
+        ("flux_implied_flow", "PPRIOR", 300),
+        ("flux_implied_flow", "COLACT", 260),
+        ("flux_implied_flow", "AUCUN", 900),
+        ("flux_attributions", "PPRIOR", 310),
+        ("flux_attributions", "COLACT", 412),
+        ("flux_attributions", "AUCUN", 560),
     )
     assert narrative.flux_sentence(t) == nb(
         "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
@@ -264,12 +302,18 @@ def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_
 
 def test_when_flows_are_compared_then_attributions_are_net_of_mutations_and_anru_like_the_flow():
     t = table(
-        ("flux_reserved_stock_share", "PPRIOR", 28.0), ("flux_reserved_stock_share", "PFONCT", 6.0),
-        ("flux_flow_share", "PPRIOR", 24.0), ("flux_flow_share", "PFONCT", 6.0),
-        ("flux_implied_flow", "PPRIOR", 300), ("flux_implied_flow", "COLACT", 260), ("flux_implied_flow", "AUCUN", 900),
-        ("flux_attributions", "PPRIOR", 310), ("flux_attributions", "COLACT", 412),
+        ("flux_reserved_stock_share", "PPRIOR", 28.0),
+        ("flux_reserved_stock_share", "PFONCT", 6.0),
+        ("flux_flow_share", "PPRIOR", 24.0),
+        ("flux_flow_share", "PFONCT", 6.0),
+        ("flux_implied_flow", "PPRIOR", 300),
+        ("flux_implied_flow", "COLACT", 260),
+        ("flux_implied_flow", "AUCUN", 900),
+        ("flux_attributions", "PPRIOR", 310),
+        ("flux_attributions", "COLACT", 412),
         # attributions net of mutations and ANRU rehousing are the numerators of flux_attainment
-        ("flux_attainment", "PPRIOR", 80.0, {"numerator": 240}), ("flux_attainment", "COLACT", 100.0, {"numerator": 260}),
+        ("flux_attainment", "PPRIOR", 80.0, {"numerator": 240}),
+        ("flux_attainment", "COLACT", 100.0, {"numerator": 260}),
         ("flux_attainment", "AUCUN", 50.0, {"numerator": 450}),
     )
     assert narrative.flux_sentence(t) == nb(
@@ -297,8 +341,11 @@ def test_when_flow_share_present_then_cap_is_checked_on_the_flow():
 
 def test_when_cotation_bands_then_sentence_compares_modal_bands_and_reordering():
     t = table(
-        ("cotation_score_band", "0-9", 3100), ("cotation_score_band", "10-19", 7200), ("cotation_score_band", "60+", NA),
-        ("cotation_attributed_band", "10-19", 620), ("cotation_attributed_band", "20-29", 900),
+        ("cotation_score_band", "0-9", 3100),
+        ("cotation_score_band", "10-19", 7200),
+        ("cotation_score_band", "60+", NA),
+        ("cotation_attributed_band", "10-19", 620),
+        ("cotation_attributed_band", "20-29", 900),
         ("cotation_reordered_share", "", 38.2),
     )
     cotation = {"grid": "Grille d'exemple cohorte", "status": "illustrative", "estimated_fields": ["reasons"]}
@@ -325,8 +372,16 @@ def test_when_median_scores_published_then_they_are_preferred():
 def test_when_table_is_empty_then_every_sentence_is_a_not_available_one():
     result = narrative.sentences(table())
     assert set(result) == {
-        "q1_outside_qpv", "non_q1_in_qpv", "priority_publics", "pressure", "delay", "poulidors",
-        "q1_threshold", "affordable_stock", "flux", "cotation",
+        "q1_outside_qpv",
+        "non_q1_in_qpv",
+        "priority_publics",
+        "pressure",
+        "delay",
+        "poulidors",
+        "q1_threshold",
+        "affordable_stock",
+        "flux",
+        "cotation",
     }
     assert all("pas disponible" in s for s in result.values())
 

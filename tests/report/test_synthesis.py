@@ -30,7 +30,12 @@ def row(slug: str, indicator: str, value: float | None, target: float | None = N
 def ctx(kit_home: Path, tmp_path: Path) -> synthesis.SynthesisContext:
     sites = tmp_path / "sites"
     write_figures(sites, "mel", [row("mel", "q1_outside_qpv", 27.0, 25.0, True), row("mel", "pressure", 6.6)])
-    write_figures(sites, "carene", [row("carene", "q1_outside_qpv", 12.0, 25.0, False), row("carene", "pressure", None)], demo=False)
+    write_figures(
+        sites,
+        "carene",
+        [row("carene", "q1_outside_qpv", 12.0, 25.0, False), row("carene", "pressure", None)],
+        demo=False,
+    )
     write_figures(sites, "agglopolys", [row("agglopolys", "q1_outside_qpv", None, 25.0, None)], demo=False)
     return synthesis.load_synthesis(2020, sites)
 
@@ -53,7 +58,9 @@ def test_indicators_table_shows_ns_where_a_site_figure_is_suppressed(ctx: synthe
     assert shown[ctx.name("mel")] == "6,6" and shown[ctx.name("carene")] == "n.s."
 
 
-def test_write_tables_writes_the_three_synthesis_tables_under_tables(ctx: synthesis.SynthesisContext, tmp_path: Path) -> None:
+def test_write_tables_writes_the_three_synthesis_tables_under_tables(
+    ctx: synthesis.SynthesisContext, tmp_path: Path
+) -> None:
     written = synthesis.write_tables(ctx, tmp_path / "out")
     assert list(written) == list(config.SYNTHESIS_TABLES)
     assert all(p.parent == tmp_path / "out" / "tables" for p in written.values())
@@ -81,7 +88,9 @@ def context(table: pd.DataFrame, *, is_demo: bool) -> synthesis.SynthesisContext
 
 def render(ctx: synthesis.SynthesisContext, name: str) -> str:
     extra = synthesis.text_extra(ctx)
-    return flowed(ctx.wording.render(name, **ctx.places.context(), **extra)).replace("\u00a0", " ").replace("\u202f", " ")
+    return (
+        flowed(ctx.wording.render(name, **ctx.places.context(), **extra)).replace("\u00a0", " ").replace("\u202f", " ")
+    )
 
 
 @pytest.fixture
@@ -89,7 +98,7 @@ def table() -> pd.DataFrame:
     return published(
         ("mel", "q1_outside_qpv", "", 26.0, 25.0, True),
         ("lorient-agglomeration", "q1_outside_qpv", "", 18.0, 25.0, False),
-        ("mel", "priority_publics", "PPRIOR", 90.0, None, None),      # no target: never counted
+        ("mel", "priority_publics", "PPRIOR", 90.0, None, None),  # no target: never counted
         ("mel", "priority_publics", "PFONCT", 3.0, None, None),
         ("mel", "priority_publics", "COLTER", 30.0, 25.0, True),
         ("mel", "priority_publics", "AUCUN", 26.0, 25.0, True),
@@ -107,12 +116,16 @@ def test_when_counting_priority_targets_then_only_contingents_with_the_25_pct_ta
 def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fictitious(table):
     demo, real = context(table, is_demo=True), context(table, is_demo=False)
     text = render(demo, "synthesis/_attribution_figures.md")
-    assert ("Attributions hors QPV au premier quartile : l'objectif est atteint sur 1 des 2 sites où il est "
-            "mesurable (chiffres fictifs, calculés sur des données de démonstration).") in text
-    assert ("Publics prioritaires : l'objectif est atteint pour 3 des 4 contingents qui y sont soumis et où il est "
-            "mesurable (les collectivités, Action Logement, les autres réservataires et le parc non réservé des "
-            "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, et celui des agents de l'État "
-            "n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs") in text
+    assert (
+        "Attributions hors QPV au premier quartile : l'objectif est atteint sur 1 des 2 sites où il est "
+        "mesurable (chiffres fictifs, calculés sur des données de démonstration)."
+    ) in text
+    assert (
+        "Publics prioritaires : l'objectif est atteint pour 3 des 4 contingents qui y sont soumis et où il est "
+        "mesurable (les collectivités, Action Logement, les autres réservataires et le parc non réservé des "
+        "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, et celui des agents de l'État "
+        "n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs"
+    ) in text
     assert "fictifs" not in render(real, "synthesis/_attribution_figures.md")
     assert demo.labels["mel"] == "MEL (fictif)" and real.labels["mel"] == "MEL"
     assert all(c.endswith("(fictif)") for c in synthesis.indicators_table_fr(demo, ["q1_outside_qpv"]).columns[1:])
@@ -122,7 +135,10 @@ def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fi
 
 def test_when_the_synthesis_shows_the_q1_figures_then_the_national_reference_follows_with_its_source(table):
     text = render(context(table, is_demo=False), "synthesis/_attribution_figures.md")
-    assert "Au niveau national, 15,5 % des attributions hors QPV sont allées à des ménages du premier quartile en 2019" in text
+    assert (
+        "Au niveau national, 15,5 % des attributions hors QPV sont allées à des ménages du premier quartile en 2019"
+        in text
+    )
     assert "ANCOLS" in text
 
 

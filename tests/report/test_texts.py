@@ -53,8 +53,11 @@ def test_filters_write_french() -> None:
 def test_when_an_edition_overrides_a_sentence_template_then_its_words_are_used(kit_home: Path) -> None:
     table = narrative.pd.DataFrame({"indicator": ["poulidors"], "breakdown": [""], "value": [12.0]})
     assert narrative.poulidors_sentence(table, text=texts(2020)).startswith("12 demandeurs ont été présentés")
-    write(kit_home, "text/monograph/figures/poulidors.md",
-          "{% if count is none %}Inconnu.{% else %}{{ count | entier }} ménages sans succès après {{ min_presentations }} passages.{% endif %}\n")
+    write(
+        kit_home,
+        "text/monograph/figures/poulidors.md",
+        "{% if count is none %}Inconnu.{% else %}{{ count | entier }} ménages sans succès après {{ min_presentations }} passages.{% endif %}\n",
+    )
     assert narrative.poulidors_sentence(table, text=texts(2020)) == "12 ménages sans succès après 3 passages."
     assert narrative.poulidors_sentence(table).startswith("12 demandeurs")  # the kit's default is untouched
 
@@ -79,61 +82,97 @@ def test_when_a_template_is_wrong_then_check_names_its_file_and_line(kit_home: P
 
 
 def test_when_a_synthesis_part_calls_an_unknown_field_then_error_names_file_line_and_fields(kit_home: Path) -> None:
-    write(kit_home, "synthesis/00-en-synthese.md", "# En synthèse\n\n{{ count(\"cotation.stade\", \"operational\") }}\n")
+    write(kit_home, "synthesis/00-en-synthese.md", '# En synthèse\n\n{{ count("cotation.stade", "operational") }}\n')
     message = problems(kit_home)
     assert "params/2020/synthesis/00-en-synthese.md, line 3: unknown coded field 'cotation.stade'" in message
     assert "cotation.stage" in message
 
 
 def test_when_a_value_is_misspelt_then_error_lists_allowed_values(kit_home: Path) -> None:
-    write(kit_home, "synthesis/00-en-synthese.md", "# En synthèse\n\n{{ count(\"cotation.stage\", \"operationel\") }}\n")
-    assert "line 3: 'operationel' is not a value of cotation.stage; allowed values: none, observation" in problems(kit_home)
+    write(kit_home, "synthesis/00-en-synthese.md", '# En synthèse\n\n{{ count("cotation.stage", "operationel") }}\n')
+    assert "line 3: 'operationel' is not a value of cotation.stage; allowed values: none, observation" in problems(
+        kit_home
+    )
 
 
 # --- authored synthesis -------------------------------------------------------------------------------
 
 
 def test_when_a_count_of_sites_is_typed_by_hand_then_check_refuses_it(kit_home: Path) -> None:
-    write(kit_home, "synthesis/00-en-synthese.md",
-          "# En synthèse\n\n{{ n_sites }} EPCI observés sur environ 400 EPCI concernés.\n\n"
-          "Trois EPCI ont adopté leur CIA, dont deux grands territoires.\n")
+    write(
+        kit_home,
+        "synthesis/00-en-synthese.md",
+        "# En synthèse\n\n{{ n_sites }} EPCI observés sur environ 400 EPCI concernés.\n\n"
+        "Trois EPCI ont adopté leur CIA, dont deux grands territoires.\n",
+    )
     result = run("check", "2020", "--data", str(kit_home / "nowhere"))
     assert result.exit_code == 1
-    assert "params/2020/synthesis/00-en-synthese.md, line 5: « Trois EPCI » is a count of sites typed by hand" in result.output
+    assert (
+        "params/2020/synthesis/00-en-synthese.md, line 5: « Trois EPCI » is a count of sites typed by hand"
+        in result.output
+    )
     assert "« deux grands territoires »" in result.output
     assert "400 EPCI" not in result.output and "line 3" not in result.output
 
 
 def test_when_a_headline_counts_an_undocumented_field_then_check_warns_with_file_and_line(kit_home: Path) -> None:
-    write(kit_home, "synthesis/00-en-synthese.md", "# En synthèse\n\nCIA adoptée : {{ count(\"governance.cia.status\", \"adopted\") }}.\n")
+    write(
+        kit_home,
+        "synthesis/00-en-synthese.md",
+        '# En synthèse\n\nCIA adoptée : {{ count("governance.cia.status", "adopted") }}.\n',
+    )
     report = check_texts(load_edition(2020))
     assert not report.problems
-    assert any("params/2020/synthesis/00-en-synthese.md, line 3: counts sites on governance.cia.status, documented "
-               "for only 2 of 12 sites" in w for w in report.warnings)
+    assert any(
+        "params/2020/synthesis/00-en-synthese.md, line 3: counts sites on governance.cia.status, documented "
+        "for only 2 of 12 sites" in w
+        for w in report.warnings
+    )
 
 
 def test_authored_parts_render_placeholders_stated_aggregates_and_encadres(kit_home: Path) -> None:
-    write(kit_home, "stated.yml", yaml.safe_dump({"sne_users": {
-        "field": "demand_service.demand_register", "value": "sne", "count": 4,
-        "named": ["carene", "lorient-agglomeration"], "source": "synthèse 2020, partie II"}}))
-    write(kit_home, "synthesis/20-demande.md",
-          "# II. La demande\n\nIntroduction.\n\n## Le SNE\n\n"
-          "Le SNE sert {{ stated(\"sne_users\").text }}, dont {{ stated(\"sne_users\").named | liste }} ; "
-          "cotation en place avant le {{ deadline(\"cotation\") | date_longue }} sur {{ n_sites }} {{ n_sites | pluriel(\"site\") }}.\n\n"
-          "::: {.encadre title=\"Un exemple\"}\nTexte de l'encadré.\n:::\n")
+    write(
+        kit_home,
+        "stated.yml",
+        yaml.safe_dump(
+            {
+                "sne_users": {
+                    "field": "demand_service.demand_register",
+                    "value": "sne",
+                    "count": 4,
+                    "named": ["carene", "lorient-agglomeration"],
+                    "source": "synthèse 2020, partie II",
+                }
+            }
+        ),
+    )
+    write(
+        kit_home,
+        "synthesis/20-demande.md",
+        "# II. La demande\n\nIntroduction.\n\n## Le SNE\n\n"
+        'Le SNE sert {{ stated("sne_users").text }}, dont {{ stated("sne_users").named | liste }} ; '
+        'cotation en place avant le {{ deadline("cotation") | date_longue }} sur {{ n_sites }} {{ n_sites | pluriel("site") }}.\n\n'
+        '::: {.encadre title="Un exemple"}\nTexte de l\'encadré.\n:::\n',
+    )
     edition = load_edition(2020)
     places = Placeholders(edition, load_grids(2020), texts(2020), None, load_stated(edition))
     (part,) = [p for p in authored.parts(2020, texts(2020)) if p.stem == "20-demande"]
     intro, rest = authored.split_intro(authored.render_part(part, places))
     assert intro.startswith("## II. La demande") and rest.startswith("### Le SNE")
-    assert "Le SNE sert quatre sites, dont CARENE et Lorient ; cotation en place avant le 1er septembre 2021 sur 12 sites." in rest
+    assert (
+        "Le SNE sert quatre sites, dont CARENE et Lorient ; cotation en place avant le 1er septembre 2021 sur 12 sites."
+        in rest
+    )
     assert "::: {.callout-note}\n**Un exemple**\n\nTexte de l'encadré.\n:::" in rest
 
 
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ({"count": 2, "named": ["carene", "mel", "agglopolys"], "source": "s"}, "count 2 is smaller than the 3 named sites"),
+        (
+            {"count": 2, "named": ["carene", "mel", "agglopolys"], "source": "s"},
+            "count 2 is smaller than the 3 named sites",
+        ),
         ({"count": 4, "named": ["lille"], "source": "s"}, "key 'sne.named': 'lille' is not a site of edition 2020"),
         ({"count": None, "qualifier": None, "source": "s"}, "give either count"),
     ],
@@ -145,7 +184,11 @@ def test_when_a_stated_aggregate_is_inconsistent_then_check_says_why(kit_home: P
 
 
 def test_glossary_and_methods_annexes_follow_the_synthesis(kit_home: Path) -> None:
-    write(kit_home, "text/glossary.yml", "SNE: système national d'enregistrement\nCIL: conférence intercommunale du logement\n")
+    write(
+        kit_home,
+        "text/glossary.yml",
+        "SNE: système national d'enregistrement\nCIL: conférence intercommunale du logement\n",
+    )
     edition = load_edition(2020)
     places = Placeholders(edition, load_grids(2020), texts(2020))
     glossary = authored.glossary_markdown(places)
@@ -164,7 +207,8 @@ def test_new_site_scaffolds_one_prose_file_per_theme_with_its_guidance(kit_home:
     assert result.exit_code == 0, result.output
     prose = kit_home / "params/2020/sites/carene/prose"
     assert sorted(p.stem for p in prose.glob("*.md")) == sorted(
-        ["governance", "demand_service", "attribution_policy", "cotation", "flux", "perspectives"])
+        ["governance", "demand_service", "attribution_policy", "cotation", "flux", "perspectives"]
+    )
     assert (prose / "cotation.md").read_text(encoding="utf-8").startswith("<!-- cotation — prose des consultants")
     assert not check_texts(load_edition(2020)).problems  # a scaffold is valid and renders to nothing
 
@@ -173,11 +217,11 @@ def _prose_fixture(slug: str) -> dict[str, str]:
     """Placeholder-bearing prose for one site, in every construct consultants use."""
     return {
         "governance": "<!-- consigne -->\nLa CIL de {{ site.name }} s'est réunie deux fois ; {{ site.short_name }} pilote.\n\n"
-                      "### Les instances\n\n- le comité technique ;\n- le comité de pilotage, *mensuel*.\n",
-        "cotation": f"Cotation : {{{{ count(\"cotation.stage\", [\"started\", \"operational\"]) }}}} sites "
-                    f"({{{{ sites(\"cotation.stage\", \"operational\") | liste }}}}), échéance "
-                    f"{{{{ deadline(\"cotation\") | date_longue }}}} — « {slug} ».\n",
-        "flux": "Pression : {{ figure(\"pressure\") }} ; {{ n_sites | en_lettres }} sites observés en {{ edition.year }}.\n",
+        "### Les instances\n\n- le comité technique ;\n- le comité de pilotage, *mensuel*.\n",
+        "cotation": f'Cotation : {{{{ count("cotation.stage", ["started", "operational"]) }}}} sites '
+        f'({{{{ sites("cotation.stage", "operational") | liste }}}}), échéance '
+        f'{{{{ deadline("cotation") | date_longue }}}} — « {slug} ».\n',
+        "flux": 'Pression : {{ figure("pressure") }} ; {{ n_sites | en_lettres }} sites observés en {{ edition.year }}.\n',
         "perspectives": "",
     }
 
@@ -206,16 +250,33 @@ def test_import_keeps_the_files_guidance_comment_and_rewrites_nothing_unchanged(
     run("texts", "export", "2020", "mel", str(docx))
     result = run("texts", "import", "2020", "mel", str(docx))
     assert "0 prose file(s) updated" in result.output
-    assert (kit_home / "params/2020/sites/mel/prose/governance.md").read_text(encoding="utf-8").startswith("<!-- consigne -->")
+    assert (
+        (kit_home / "params/2020/sites/mel/prose/governance.md")
+        .read_text(encoding="utf-8")
+        .startswith("<!-- consigne -->")
+    )
 
 
-def test_when_a_docx_section_is_wrong_then_import_names_the_heading_and_writes_nothing(kit_home: Path, tmp_path: Path) -> None:
+def test_when_a_docx_section_is_wrong_then_import_names_the_heading_and_writes_nothing(
+    kit_home: Path, tmp_path: Path
+) -> None:
     from cohorte.report.prose import _pandoc
 
     docx = tmp_path / "bad.docx"
-    good = "".join(f"# {t}\n\nTexte.\n\n" for t in ("Gouvernance", "Service au demandeur", "Politique d'attribution et objectifs",
-                                                    "Gestion en flux", "Perspectives"))
-    _pandoc(["-f", "markdown", "-t", "docx", "-o", str(docx)], good + "# Cotation de la demande\n\n{{ figure(\"pression\") }}\n")
+    good = "".join(
+        f"# {t}\n\nTexte.\n\n"
+        for t in (
+            "Gouvernance",
+            "Service au demandeur",
+            "Politique d'attribution et objectifs",
+            "Gestion en flux",
+            "Perspectives",
+        )
+    )
+    _pandoc(
+        ["-f", "markdown", "-t", "docx", "-o", str(docx)],
+        good + '# Cotation de la demande\n\n{{ figure("pression") }}\n',
+    )
     before = sorted((kit_home / "params/2020/sites/mel").rglob("*"))
     result = run("texts", "import", "2020", "mel", str(docx))
     assert result.exit_code == 1

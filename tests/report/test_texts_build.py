@@ -24,8 +24,9 @@ def read(path: Path) -> str:
 
 
 def cohorte(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([COHORTE, *args], env={**os.environ, "COHORTE_HOME": str(home)},
-                          capture_output=True, text=True, timeout=1800)
+    return subprocess.run(
+        [COHORTE, *args], env={**os.environ, "COHORTE_HOME": str(home)}, capture_output=True, text=True, timeout=1800
+    )
 
 
 def test_when_texts_change_then_the_built_documents_change_with_no_python_touched(tmp_path: Path) -> None:
@@ -34,14 +35,18 @@ def test_when_texts_change_then_the_built_documents_change_with_no_python_touche
     (edition / "text/monograph/figures").mkdir(parents=True)
     (edition / "text/monograph/figures/poulidors.md").write_text(
         "{% if count is none %}Pas de chiffre.{% else %}Phrase de l'édition : {{ count | entier }} ménages.{% endif %}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (edition / "sites/mel/prose").mkdir(parents=True, exist_ok=True)
     (edition / "sites/mel/prose/cotation.md").write_text(
-        "<!-- consigne -->\nProse des consultants : {{ site.short_name }} et {{ n_sites }} sites.\n", encoding="utf-8")
+        "<!-- consigne -->\nProse des consultants : {{ site.short_name }} et {{ n_sites }} sites.\n", encoding="utf-8"
+    )
     (edition / "synthesis").mkdir(exist_ok=True)
     (edition / "synthesis/00-en-synthese.md").write_text(
         "# En synthèse\n\nTexte écrit par l'édition sur {{ n_sites | en_lettres }} sites.\n\n"
-        "::: {.encadre title=\"Encadré de l'édition\"}\nSon contenu.\n:::\n", encoding="utf-8")
+        '::: {.encadre title="Encadré de l\'édition"}\nSon contenu.\n:::\n',
+        encoding="utf-8",
+    )
     result = cohorte(tmp_path, "build", "2020", "--sites", "mel", "--formats", "html", "--jobs", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     out = tmp_path / "outputs" / "2020"

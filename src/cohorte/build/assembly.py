@@ -87,8 +87,11 @@ def quarto_config(edition, slugs: list[str]) -> dict:
     """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`)."""
     from cohorte.report.formatting import fmt_date_fr
 
-    footer = " · ".join([*_fictitious_footer(edition), DEMO_FOOTER]) if edition.uses_demo_data else (
-        " · ".join([*_fictitious_footer(edition), edition.publisher]))
+    footer = (
+        " · ".join([*_fictitious_footer(edition), DEMO_FOOTER])
+        if edition.uses_demo_data
+        else (" · ".join([*_fictitious_footer(edition), edition.publisher]))
+    )
     book: dict = {
         "title": edition.title,
         # always set: typst books fail without it (Quarto 1.9.38); no dash: see _typst_string_safe
@@ -111,8 +114,13 @@ def quarto_config(edition, slugs: list[str]) -> dict:
         "book": book,
         "format": {
             "html": {"toc": True, "css": ["cohorte.css"]},
-            "typst": {"toc": True, "papersize": "a4", "toc-title": "Sommaire",
-                      "include-in-header": TYPST_HEADER, "include-before-body": TYPST_BEFORE},
+            "typst": {
+                "toc": True,
+                "papersize": "a4",
+                "toc-title": "Sommaire",
+                "include-in-header": TYPST_HEADER,
+                "include-before-body": TYPST_BEFORE,
+            },
             "docx": {"toc": True, "toc-title": "Sommaire", "reference-doc": "reference.docx"},
         },
     }
@@ -187,8 +195,9 @@ def _write_chapter(source: Path, target: Path, heading: str, key: str) -> None:
     from cohorte.build.reproducible import without_timings
 
     nb = without_timings(nbformat.read(str(source), as_version=4))
-    target.write_text(json.dumps(chapter_notebook(nb, heading, key), ensure_ascii=False, indent=1) + "\n",
-                      encoding="utf-8")
+    target.write_text(
+        json.dumps(chapter_notebook(nb, heading, key), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
 
 
 def _is_title_output(output: Mapping) -> bool:
@@ -287,7 +296,9 @@ def quarto_version(executable: str = "quarto") -> tuple[int, ...] | None:
     result = subprocess.run([path, "--version"], capture_output=True, text=True)
     match = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", result.stdout)
     if result.returncode != 0 or match is None:
-        raise RenderError(f"could not read the version of {path} (output: {result.stdout.strip()!r} {result.stderr.strip()!r})")
+        raise RenderError(
+            f"could not read the version of {path} (output: {result.stdout.strip()!r} {result.stderr.strip()!r})"
+        )
     return tuple(int(g) for g in match.groups() if g is not None)
 
 
@@ -346,7 +357,9 @@ def render_book(book: Path, formats=("html", "pdf", "docx")) -> list[Path]:
             print(f"quarto: {line.strip()}", flush=True)
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
-        raise RenderError(f"quarto render {book} --to {to} failed:\n{tail}\n(check the project with `quarto inspect {book}`)")
+        raise RenderError(
+            f"quarto render {book} --to {to} failed:\n{tail}\n(check the project with `quarto inspect {book}`)"
+        )
     out = book / "_book"
     return sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".pdf", ".docx"))
 
@@ -400,7 +413,9 @@ def _documents(edition, notebooks: Mapping[str, Path], formats, manifest: Manife
     return todo
 
 
-def render_documents(edition, notebooks: Mapping[str, Path], manifest: Manifest, formats, workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+def render_documents(
+    edition, notebooks: Mapping[str, Path], manifest: Manifest, formats, workers: int, force: bool
+) -> tuple[list[Path], dict[str, str]]:
     """Render each executed notebook to its formats with the built-in engine, in parallel, skipping current ones."""
     todo = _documents(edition, notebooks, formats, manifest, force)
     if not todo:
@@ -410,9 +425,16 @@ def render_documents(edition, notebooks: Mapping[str, Path], manifest: Manifest,
     done, failures = [], {}
     pool = pool_workers.worker_pool(min(workers, len(todo)))
     try:
-        futures = {doc: pool.submit(pool_workers.call, _render_one, doc, tuple(formats),
-                                    document_meta(edition, doc.slug, _provenance(doc.notebook)))
-                   for doc in todo}
+        futures = {
+            doc: pool.submit(
+                pool_workers.call,
+                _render_one,
+                doc,
+                tuple(formats),
+                document_meta(edition, doc.slug, _provenance(doc.notebook)),
+            )
+            for doc in todo
+        }
         for doc, future in tqdm(futures.items(), desc="rendu", unit="doc"):
             files, error = future.result()
             if error:
@@ -432,10 +454,14 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
-def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], manifest: Manifest, formats, engine: str, force: bool) -> list[Path]:
+def render_book_or_site(
+    edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], manifest: Manifest, formats, engine: str, force: bool
+) -> list[Path]:
     """Write the Quarto book; render it with Quarto when that is the engine, else build the static site."""
     sources = [synthesis_nb, *site_nbs.values()]
-    key = fingerprint(engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint())
+    key = fingerprint(
+        engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint()
+    )
     index = config.site_index(edition.edition)
     expected = [index] if engine == "builtin" and "html" in formats else []
     if not force and manifest.is_current("book", "book", key, expected):
@@ -448,13 +474,25 @@ def render_book_or_site(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path
         from cohorte.build.rendering import build_site
 
         rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
-    made = [f for folder in rendered for f in _files(folder)] if engine == "quarto" else [f for p in rendered for f in _files(p.parent)]
+    made = (
+        [f for folder in rendered for f in _files(folder)]
+        if engine == "quarto"
+        else [f for p in rendered for f in _files(p.parent)]
+    )
     manifest.record("book", "book", key, made, engine=engine)
     return rendered
 
 
-def render_edition(edition, site_nbs: Mapping[str, Path], synthesis_nb: Path | None, manifest: Manifest, formats, engine: str,
-                   workers: int, force: bool) -> tuple[list[Path], dict[str, str]]:
+def render_edition(
+    edition,
+    site_nbs: Mapping[str, Path],
+    synthesis_nb: Path | None,
+    manifest: Manifest,
+    formats,
+    engine: str,
+    workers: int,
+    force: bool,
+) -> tuple[list[Path], dict[str, str]]:
     """Render the executed notebooks of an edition; returns the files written and the failures by document."""
     notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
     if synthesis_nb is not None:

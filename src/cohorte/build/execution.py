@@ -86,7 +86,11 @@ def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
 
     nb = nbformat.read(path, as_version=4)
     # papermill's paths without the build's folders: the same wherever it is built
-    source = job.notebook.relative_to(config.repo_dir()) if job.notebook.is_relative_to(config.repo_dir()) else job.notebook.name
+    source = (
+        job.notebook.relative_to(config.repo_dir())
+        if job.notebook.is_relative_to(config.repo_dir())
+        else job.notebook.name
+    )
     nb.metadata.get("papermill", {}).update(input_path=str(source), output_path=job.output.name)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
@@ -147,8 +151,18 @@ def _is_kernel_start_failure(exc: Exception) -> bool:
     if isinstance(exc, papermill.PapermillExecutionError):
         return False
     text = f"{type(exc).__name__}: {exc}"
-    return any(k in text for k in ("Kernel died", "kernel_info", "ZMQ", "Address already in use", "DeadKernel",
-                                   "Kernel didn't respond", "TimeoutError"))
+    return any(
+        k in text
+        for k in (
+            "Kernel died",
+            "kernel_info",
+            "ZMQ",
+            "Address already in use",
+            "DeadKernel",
+            "Kernel didn't respond",
+            "TimeoutError",
+        )
+    )
 
 
 def _execute(job: NotebookJob, tmp: Path) -> int:
@@ -163,8 +177,14 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
         try:
             km = _warm_kernel(warm, job) if warm is not None else None
             papermill.execute_notebook(
-                str(job.notebook), str(tmp), parameters=job.parameters, kernel_name=KERNEL, progress_bar=False,
-                cwd=str(job.output.parent), execution_timeout=job.timeout, start_timeout=min(job.timeout, 120),
+                str(job.notebook),
+                str(tmp),
+                parameters=job.parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                cwd=str(job.output.parent),
+                execution_timeout=job.timeout,
+                start_timeout=min(job.timeout, 120),
                 **({"km": km} if km is not None else {}),
             )
             return attempt
@@ -222,8 +242,14 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
     except Exception as exc:  # reported per site; the other sites go on
         _keep_failed(tmp, job)
         cell = exc.cell_index if isinstance(exc, papermill.PapermillExecutionError) else None
-        return JobResult(job.name, "failed", time.perf_counter() - start, _describe_failure(exc, job), failing_cell=cell,
-                         attempts=getattr(exc, "attempts", attempts))
+        return JobResult(
+            job.name,
+            "failed",
+            time.perf_counter() - start,
+            _describe_failure(exc, job),
+            failing_cell=cell,
+            attempts=getattr(exc, "attempts", attempts),
+        )
     finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
         tmp.unlink(missing_ok=True)
     timings = {"execute": executed, "cells": cells, "overhead": max(executed - cells, 0.0)}
@@ -234,8 +260,16 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
         timings["render"] = time.perf_counter() - start - executed
     timings["total"] = time.perf_counter() - start
     status = "failed" if error else "executed"
-    return JobResult(job.name, status, timings["total"], error, output=str(job.output), attempts=attempts,
-                     timings=timings, rendered=rendered)
+    return JobResult(
+        job.name,
+        status,
+        timings["total"],
+        error,
+        output=str(job.output),
+        attempts=attempts,
+        timings=timings,
+        rendered=rendered,
+    )
 
 
 def _render(job: NotebookJob) -> tuple[list[str], str]:
@@ -262,6 +296,7 @@ def _keep_failed(tmp: Path, job: NotebookJob) -> None:
     except OSError:
         pass
 
+
 def is_up_to_date(job: NotebookJob, manifest: Manifest) -> bool:
     """True when the manifest says this exact job produced the notebook, products and documents still in place."""
     documents = job.render.outputs() if job.render else []
@@ -273,8 +308,10 @@ def check_kernel() -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 
     if KERNEL not in KernelSpecManager().find_kernel_specs():
-        raise ParamsError(f"the Jupyter kernel '{KERNEL}' is not registered; run `make install`, or "
-                          f"`python -m ipykernel install --sys-prefix --name {KERNEL}` in the kit's environment")
+        raise ParamsError(
+            f"the Jupyter kernel '{KERNEL}' is not registered; run `make install`, or "
+            f"`python -m ipykernel install --sys-prefix --name {KERNEL}` in the kit's environment"
+        )
 
 
 def check_parameters(jobs: list[NotebookJob]) -> None:
@@ -286,8 +323,14 @@ def check_parameters(jobs: list[NotebookJob]) -> None:
         raise ParamsError("\n".join(dict.fromkeys(problems)))
 
 
-def run_jobs(jobs: list[NotebookJob], manifest: Manifest, workers: int, force: bool = False, label: str = "notebooks",
-             executor: Executor | None = None) -> list[JobResult]:
+def run_jobs(
+    jobs: list[NotebookJob],
+    manifest: Manifest,
+    workers: int,
+    force: bool = False,
+    label: str = "notebooks",
+    executor: Executor | None = None,
+) -> list[JobResult]:
     """Run the jobs that are not up to date on ``executor`` (default: ``workers`` local processes), with a progress bar.
 
     Every job's parameters are checked first: a bad value stops the build before any kernel starts.
@@ -318,9 +361,14 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifes
             continue
         if result.status == "executed":
             documents = job.render.outputs() if job.render else []
-            manifest.record("notebooks", job.name, job.fingerprint,
-                            [job.output, *(p for p in job.products if p.exists()), *documents],
-                            sources=job.sources, parameters=job.parameters)
+            manifest.record(
+                "notebooks",
+                job.name,
+                job.fingerprint,
+                [job.output, *(p for p in job.products if p.exists()), *documents],
+                sources=job.sources,
+                parameters=job.parameters,
+            )
         elif result.status == "failed":
             manifest.forget("notebooks", job.name)
             for product in job.products:  # stale results of an older run must not be read as current

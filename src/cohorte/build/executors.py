@@ -50,8 +50,11 @@ class LocalExecutor:
         todo = list(items)
         if not todo:
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(todo)), initializer=_init_local_worker,
-                                   initargs=(os.getpid(), self.warm_kernels))
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.workers, len(todo)),
+            initializer=_init_local_worker,
+            initargs=(os.getpid(), self.warm_kernels),
+        )
         try:
             futures = [pool.submit(worker_rules.call, fn, item, *args) for item in todo]
             for future in as_completed(futures):
@@ -74,18 +77,23 @@ class DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a dependency of the kit
-            raise ParamsError("--executor dask needs the 'distributed' package; install the kit's dependencies") from None
+            raise ParamsError(
+                "--executor dask needs the 'distributed' package; install the kit's dependencies"
+            ) from None
         self.cluster = None
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="20s")
             except OSError as exc:
-                raise ParamsError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc}); start it with "
-                                  "`dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`") from None
+                raise ParamsError(
+                    f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc}); start it with "
+                    "`dask scheduler` and its workers with `dask worker ADDRESS --nthreads 1`"
+                ) from None
             self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         else:
-            self.cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=40)
+            self.cluster = LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
             self.client = Client(self.cluster)
             self.workers = max(1, workers)
         self.client.run(_same_environment, dict(_forwarded_environment()))
@@ -146,8 +154,9 @@ def check_options(engine: str, scheduler: str | None) -> None:
         raise ParamsError("--scheduler is for --executor dask")
 
 
-def make_executor(engine: str = "local", workers: int | None = None, scheduler: str | None = None,
-                  warm_kernels: bool = True) -> Executor:
+def make_executor(
+    engine: str = "local", workers: int | None = None, scheduler: str | None = None, warm_kernels: bool = True
+) -> Executor:
     """The executor named ``engine`` with ``workers`` processes (default: the machine's cores);
     ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.build.kernels)."""
     workers = workers or os.cpu_count() or 1

@@ -38,7 +38,9 @@ def _serve() -> None:
             os.dup2(devnull, 0)
             sys.stdin = open(os.devnull)  # noqa: SIM115 - the kernel's stdin for its whole life
             try:
-                kernelapp.launch_new_instance(argv=["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}"])
+                kernelapp.launch_new_instance(
+                    argv=["-f", connection_file, f"--IPKernelApp.parent_handle={os.getppid()}"]
+                )
             finally:
                 os._exit(0)
         sys.stdout.write(f"{pid}\n")

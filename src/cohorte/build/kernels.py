@@ -25,8 +25,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-PRELOAD = ("pandas", "numpy", "matplotlib", "matplotlib.figure", "IPython.display", "cohorte.report.display",
-           "cohorte.report.fiche", "cohorte.report.national", "cohorte.report.figures")
+PRELOAD = (
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "matplotlib.figure",
+    "IPython.display",
+    "cohorte.report.display",
+    "cohorte.report.fiche",
+    "cohorte.report.national",
+    "cohorte.report.figures",
+)
 READY_TIMEOUT = 120  # seconds for a kernel to start and import
 
 
@@ -52,9 +61,11 @@ class WarmKernels:
         km.start_kernel(env=dict(os.environ))
         kc = km.blocking_client()
         kc.start_channels()
-        code = ("import importlib as _importlib\n"
-                f"for _name in {list(self.preload)!r}:\n    _importlib.import_module(_name)\n"
-                "del _importlib, _name")
+        code = (
+            "import importlib as _importlib\n"
+            f"for _name in {list(self.preload)!r}:\n    _importlib.import_module(_name)\n"
+            "del _importlib, _name"
+        )
         return _Spare(km, kc, kc.execute(code, silent=True, store_history=False), time.perf_counter())
 
     def prestart(self) -> None:
@@ -68,7 +79,10 @@ class WarmKernels:
         self.spare = None
         try:
             _wait(spare.kc, spare.preload_id)
-            _wait(spare.kc, spare.kc.execute(f"import os as _os\n_os.chdir({cwd!r})\ndel _os", silent=True, store_history=False))
+            _wait(
+                spare.kc,
+                spare.kc.execute(f"import os as _os\n_os.chdir({cwd!r})\ndel _os", silent=True, store_history=False),
+            )
         finally:
             spare.kc.stop_channels()
         self.spare = self._start()
@@ -161,8 +175,13 @@ class ForkedKernels:
         self.template: subprocess.Popen | None = None
 
     def _start_template(self) -> subprocess.Popen:
-        template = subprocess.Popen([sys.executable, "-m", "cohorte.build.kernel_template"], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        template = subprocess.Popen(
+            [sys.executable, "-m", "cohorte.build.kernel_template"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
         if template.stdout is None or template.stdout.readline().strip() != "ready":
             template.kill()
             raise RuntimeError("kernel template failed to start (Kernel didn't respond)")

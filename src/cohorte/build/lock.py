@@ -45,7 +45,8 @@ def edition_lock(folder: Path, edition: str | int, *, wait: bool = False) -> Ite
                 if not wait:
                     raise BuildLocked(
                         f"another build of edition {edition} is running (PID {pid}, lock {path}); "
-                        "wait for it to finish, or run again with --wait") from None
+                        "wait for it to finish, or run again with --wait"
+                    ) from None
                 print(f"Waiting for the build of edition {edition} running as PID {pid} …", flush=True)
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         handle.seek(0)

@@ -32,7 +32,9 @@ def _meta(edition: Edition, slug: str | None, provenance: str):
 
     meta = dataclasses.replace(document_meta(edition, slug, provenance), edition=str(edition.year))
     if slug is None:
-        return dataclasses.replace(meta, subtitle=edition.subtitle or "Synthèse nationale", short_title="Synthèse nationale")
+        return dataclasses.replace(
+            meta, subtitle=edition.subtitle or "Synthèse nationale", short_title="Synthèse nationale"
+        )
     return dataclasses.replace(meta, subtitle="Fiche EPCI", short_title=f"Fiche nationale {edition.year}")
 
 
@@ -49,14 +51,26 @@ def fiche_jobs(edition: Edition, slugs: list[str], formats: tuple[str, ...]) -> 
     jobs = []
     for slug in slugs:
         folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
-        jobs.append(NotebookJob(
-            name=f"sites/{slug}",
-            notebook=config.notebooks_dir() / FICHE,
-            output=folder / FICHE,
-            parameters={"edition": str(edition.edition), "site": slug, "prepared_dir": str(prepared), "national_file": str(national)},
-            sources={**common, "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE)},
-            render=Render(config.fiche_base(edition.edition, slug), formats, _meta(edition, slug, provenance)) if formats else None,
-        ))
+        jobs.append(
+            NotebookJob(
+                name=f"sites/{slug}",
+                notebook=config.notebooks_dir() / FICHE,
+                output=folder / FICHE,
+                parameters={
+                    "edition": str(edition.edition),
+                    "site": slug,
+                    "prepared_dir": str(prepared),
+                    "national_file": str(national),
+                },
+                sources={
+                    **common,
+                    "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
+                },
+                render=Render(config.fiche_base(edition.edition, slug), formats, _meta(edition, slug, provenance))
+                if formats
+                else None,
+            )
+        )
     return jobs
 
 
@@ -71,16 +85,28 @@ def national_job(edition: Edition, formats: tuple[str, ...]) -> NotebookJob:
         output=folder / NATIONAL,
         parameters={"edition": str(edition.edition), "national_file": str(national), "output_dir": str(folder)},
         products=(folder / config.NATIONAL_CSV,),
-        sources={"edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
-                 "national": sha256_file(national), "texts": _texts_hash(config.text_override_dir(edition.edition)),
-                 "formats": ",".join(formats)},
-        render=Render(folder / f"synthese-{edition.edition}", formats, _meta(edition, None, provenance)) if formats else None,
+        sources={
+            "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
+            "national": sha256_file(national),
+            "texts": _texts_hash(config.text_override_dir(edition.edition)),
+            "formats": ",".join(formats),
+        },
+        render=Render(folder / f"synthese-{edition.edition}", formats, _meta(edition, None, provenance))
+        if formats
+        else None,
     )
 
 
-def build_national(edition: Edition, sites: list[str] | None = None, workers: int | None = None, force: bool = False,
-                   formats: tuple[str, ...] = NATIONAL_FORMATS, executor: str = "local", scheduler: str | None = None,
-                   timings: dict[str, float] | None = None) -> BuildReport:
+def build_national(
+    edition: Edition,
+    sites: list[str] | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    formats: tuple[str, ...] = NATIONAL_FORMATS,
+    executor: str = "local",
+    scheduler: str | None = None,
+    timings: dict[str, float] | None = None,
+) -> BuildReport:
     """Validate, prepare once, then execute and render every fiche and the national synthesis on one executor.
 
     ``timings`` (when given) receives the seconds of each stage: data, preparation, execution."""
@@ -89,7 +115,9 @@ def build_national(edition: Edition, sites: list[str] | None = None, workers: in
 
     check_options(executor, scheduler)
     if "docx" in formats:
-        raise ParamsError("a national edition renders HTML and PDF (--formats html,pdf); DOCX is for the cohort's monographs")
+        raise ParamsError(
+            "a national edition renders HTML and PDF (--formats html,pdf); DOCX is for the cohort's monographs"
+        )
     stages = timings if timings is not None else {}
     slugs = select_sites(edition, sites)
     texts = check_texts(edition)

@@ -55,7 +55,9 @@ def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
         return edition.slugs
     unknown = [s for s in sites if s not in edition.slugs]
     if unknown:
-        raise ParamsError(f"unknown site(s) {', '.join(unknown)} in edition {edition.edition}; known sites: {', '.join(edition.slugs)}")
+        raise ParamsError(
+            f"unknown site(s) {', '.join(unknown)} in edition {edition.edition}; known sites: {', '.join(edition.slugs)}"
+        )
     return sites
 
 
@@ -63,7 +65,9 @@ def _texts_hash(*folders_or_files: Path) -> str:
     """Content hash of authored text (templates overrides, prose, synthesis parts, stated aggregates)."""
     files = []
     for item in folders_or_files:
-        files += sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else ([item] if item.is_file() else [])
+        files += (
+            sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else ([item] if item.is_file() else [])
+        )
     return fingerprint([display_path(p) for p in files], [sha256_file(p) for p in files])
 
 
@@ -76,6 +80,8 @@ def _cohort_grids(edition: Edition, slug: str) -> list[Path]:
     folder = config.prose_dir(edition.edition, slug)
     prose = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
     return [grid_path(edition.edition, s) for s in edition.slugs] if any(map(_COHORT_PLACEHOLDER.search, prose)) else []
+
+
 def _previous_sources(edition: Edition, slugs: list[str]) -> dict[str, str]:
     """What a comparison with the previous edition reads: its grids and its sites' key figures."""
     if edition.previous_edition is None:
@@ -103,25 +109,35 @@ def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
     jobs = []
     for slug in slugs:
         folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
-        jobs.append(NotebookJob(
-            name=f"sites/{slug}",
-            notebook=config.notebooks_dir() / MONOGRAPH,
-            output=folder / MONOGRAPH,
-            # paths relative to the notebook's folder (its working directory): the same wherever it is built
-            parameters={"edition": edition.edition, "site": slug, "prepared_dir": os.path.relpath(prepared, folder),
-                        "output_dir": "."},
-            products=(folder / config.KEY_FIGURES_FILE,),
-            sources={
-                "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
-                "grid": sha256_file(grid_path(edition.edition, slug)),
-                "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
-                # the site's prose, the edition's templates and stated aggregates, and the cohort's grids
-                # when the prose counts across sites
-                "texts": _texts_hash(config.prose_dir(edition.edition, slug), config.text_override_dir(edition.edition),
-                                     config.stated_path(edition.edition), *_cohort_grids(edition, slug)),
-                **_previous_sources(edition, [slug]),
-            },
-        ))
+        jobs.append(
+            NotebookJob(
+                name=f"sites/{slug}",
+                notebook=config.notebooks_dir() / MONOGRAPH,
+                output=folder / MONOGRAPH,
+                # paths relative to the notebook's folder (its working directory): the same wherever it is built
+                parameters={
+                    "edition": edition.edition,
+                    "site": slug,
+                    "prepared_dir": os.path.relpath(prepared, folder),
+                    "output_dir": ".",
+                },
+                products=(folder / config.KEY_FIGURES_FILE,),
+                sources={
+                    "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
+                    "grid": sha256_file(grid_path(edition.edition, slug)),
+                    "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
+                    # the site's prose, the edition's templates and stated aggregates, and the cohort's grids
+                    # when the prose counts across sites
+                    "texts": _texts_hash(
+                        config.prose_dir(edition.edition, slug),
+                        config.text_override_dir(edition.edition),
+                        config.stated_path(edition.edition),
+                        *_cohort_grids(edition, slug),
+                    ),
+                    **_previous_sources(edition, [slug]),
+                },
+            )
+        )
     return jobs
 
 
@@ -133,14 +149,20 @@ def synthesis_job(edition: Edition) -> NotebookJob:
         name="synthesis",
         notebook=config.notebooks_dir() / SYNTHESIS,
         output=folder / SYNTHESIS,
-        parameters={"edition": edition.edition, "sites_dir": os.path.relpath(config.sites_output_dir(edition.edition), folder),
-                    "output_dir": "."},
+        parameters={
+            "edition": edition.edition,
+            "sites_dir": os.path.relpath(config.sites_output_dir(edition.edition), folder),
+            "output_dir": ".",
+        },
         products=tuple(tables / name for name in config.SYNTHESIS_TABLES),
         sources={
             **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
             **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
-            "texts": _texts_hash(config.synthesis_text_dir(edition.edition), config.text_override_dir(edition.edition),
-                                 config.stated_path(edition.edition)),
+            "texts": _texts_hash(
+                config.synthesis_text_dir(edition.edition),
+                config.text_override_dir(edition.edition),
+                config.stated_path(edition.edition),
+            ),
             **_previous_sources(edition, edition.slugs),
         },
     )
@@ -198,8 +220,17 @@ def build_edition(
         return _build_locked(edition, slugs, jobs, force, formats, engine, texts.warnings, executor, scheduler)
 
 
-def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: bool, formats, engine: str,
-                  warnings: list[str], executor: str, scheduler: str | None) -> BuildReport:
+def _build_locked(
+    edition: Edition,
+    slugs: list[str],
+    jobs: int | None,
+    force: bool,
+    formats,
+    engine: str,
+    warnings: list[str],
+    executor: str,
+    scheduler: str | None,
+) -> BuildReport:
     from cohorte.build.executors import make_executor
     from cohorte.inputs.demo import ensure_demo_data
 
@@ -213,7 +244,9 @@ def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: b
         workers = jobs or os.cpu_count() or 1
         pool = make_executor(executor, workers, scheduler)
         try:
-            report.notebooks = run_jobs(monograph_jobs(edition, slugs), manifest, pool.workers, force, "monographies", pool)
+            report.notebooks = run_jobs(
+                monograph_jobs(edition, slugs), manifest, pool.workers, force, "monographies", pool
+            )
             if (config.notebooks_dir() / SYNTHESIS).exists():
                 report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse", pool)
         finally:
@@ -226,15 +259,21 @@ def _build_locked(edition: Edition, slugs: list[str], jobs: int | None, force: b
     return report
 
 
-def render_outputs(edition: Edition, report: BuildReport, manifest: Manifest, formats, engine: str, workers: int, force: bool) -> list[Path]:
+def render_outputs(
+    edition: Edition, report: BuildReport, manifest: Manifest, formats, engine: str, workers: int, force: bool
+) -> list[Path]:
     """Render every notebook that did not fail: documents per site and for the synthesis, the site, the book."""
     failed = set(report.failures)
-    site_nbs = {s: config.site_output_dir(edition.edition, s) / MONOGRAPH for s in edition.slugs
-                if f"sites/{s}" not in failed and (config.site_output_dir(edition.edition, s) / MONOGRAPH).exists()}
+    site_nbs = {
+        s: config.site_output_dir(edition.edition, s) / MONOGRAPH
+        for s in edition.slugs
+        if f"sites/{s}" not in failed and (config.site_output_dir(edition.edition, s) / MONOGRAPH).exists()
+    }
     synthesis_nb = config.synthesis_output_dir(edition.edition) / SYNTHESIS
     has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
-    rendered, failures = render_edition(edition, site_nbs, synthesis_nb if has_synthesis else None,
-                                        manifest, formats, engine, workers, force)
+    rendered, failures = render_edition(
+        edition, site_nbs, synthesis_nb if has_synthesis else None, manifest, formats, engine, workers, force
+    )
     report.failures.update(failures)
     return rendered
 
@@ -242,8 +281,10 @@ def render_outputs(edition: Edition, report: BuildReport, manifest: Manifest, fo
 def print_report(report: BuildReport) -> str:
     """The build's closing summary: what ran, what failed and why, where to open the results."""
     counts = {s: sum(r.status == s for r in report.notebooks) for s in ("executed", "unchanged", "failed")}
-    lines = [f"Edition {report.edition.edition}: {counts['executed']} notebook(s) executed, "
-             f"{counts['unchanged']} unchanged, {counts['failed']} failed."]
+    lines = [
+        f"Edition {report.edition.edition}: {counts['executed']} notebook(s) executed, "
+        f"{counts['unchanged']} unchanged, {counts['failed']} failed."
+    ]
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
     edition = report.edition.edition
@@ -252,17 +293,24 @@ def print_report(report: BuildReport) -> str:
     if report.edition.kind == "national":
         national = config.national_output_dir(edition)
         lines.append("Open:")
-        lines += [f"  {national / f'synthese-{edition}.html'}", f"  {national / config.NATIONAL_CSV}",
-                  f"  {config.fiche_base(edition, 'SLUG').with_suffix('.{html,pdf}')}"]
+        lines += [
+            f"  {national / f'synthese-{edition}.html'}",
+            f"  {national / config.NATIONAL_CSV}",
+            f"  {config.fiche_base(edition, 'SLUG').with_suffix('.{html,pdf}')}",
+        ]
         if report.edition.uses_demo_data:
             lines.append("Figures come from demo data (données fictives).")
         return "\n".join(lines)
     synthesis = config.synthesis_base(edition)
-    documents = [*(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
-                 config.sites_output_dir(edition) / "SLUG" / f"{Path(config.MONOGRAPH_NOTEBOOK).stem}.{{html,pdf,docx}}"]
+    documents = [
+        *(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
+        config.sites_output_dir(edition) / "SLUG" / f"{Path(config.MONOGRAPH_NOTEBOOK).stem}.{{html,pdf,docx}}",
+    ]
     lines.append("Open:")
     if report.engine == "quarto":
-        book = sorted(p for p in (config.book_dir(edition) / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx"))
+        book = sorted(
+            p for p in (config.book_dir(edition) / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx")
+        )
         lines.append("  the Quarto book (rendered by Quarto):")
         lines += [f"    {path}" for path in book if path.name == "index.html" or path.suffix != ".html"]
         lines.append("  the documents (rendered by the built-in engine, pandoc + typst):")

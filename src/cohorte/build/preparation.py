@@ -22,8 +22,11 @@ ENTRY = "indicators"  # the preparation's name in the manifest's ``prepared`` se
 
 def slice_files(edition: Edition) -> list[Path]:
     """Every file the preparation writes: each site's indicators and their context."""
-    files = [config.prepared_dir(edition.edition, slug) / name
-             for slug in edition.slugs for name in (config.PREPARED_FILE, config.CONTEXT_FILE)]
+    files = [
+        config.prepared_dir(edition.edition, slug) / name
+        for slug in edition.slugs
+        for name in (config.PREPARED_FILE, config.CONTEXT_FILE)
+    ]
     return [*files, config.national_prepared_path(edition.edition)] if edition.kind == "national" else files
 
 
@@ -32,9 +35,19 @@ def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) ->
     params = config.params_dir(edition.edition)
     grids = [sha256_file(grid_path(edition.edition, slug)) for slug in edition.slugs] if edition.has_grids else []
     sites = [site.model_dump(mode="json") for site in edition.sites]  # generated from the referential in national mode
-    cotation_grids = sorted(sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values()))
-    return fingerprint(str(data_dir), edition.uses_demo_data, params / "edition.yml", cotation_grids,
-                       grids, sites, inputs, kit_fingerprint())
+    cotation_grids = sorted(
+        sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values())
+    )
+    return fingerprint(
+        str(data_dir),
+        edition.uses_demo_data,
+        params / "edition.yml",
+        cotation_grids,
+        grids,
+        sites,
+        inputs,
+        kit_fingerprint(),
+    )
 
 
 def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
@@ -46,25 +59,32 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
         return False
     from cohorte.indicators.published import published_with_facts, write_site_slices
 
-    print(f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True)
+    print(
+        f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True
+    )
     table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
     write_site_slices(edition, table, inputs, facts)
     if edition.kind == "national":  # every EPCI's site-level figures: national positions and synthesis
         from cohorte.indicators.national import write_national
 
         write_national(table, config.national_prepared_path(edition.edition))
-    manifest.record("prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir),
-                    demo_data=edition.uses_demo_data)
+    manifest.record(
+        "prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir), demo_data=edition.uses_demo_data
+    )
     return True
 
 
 def missing_data_message(edition: Edition) -> str:
     folder = edition.input_dir()
     if edition.data_dir is None:
-        return (f"{folder}: no input data for edition {edition.edition}; run `cohorte demo-data {edition.edition}` "
-                f"for demo data, or set data_dir in params/{edition.edition}/edition.yml to the folder of the extracts")
-    return (f"{folder}: no such data folder (data_dir in params/{edition.edition}/edition.yml); "
-            f"correct data_dir, or remove it and run `cohorte demo-data {edition.edition}` for demo data")
+        return (
+            f"{folder}: no input data for edition {edition.edition}; run `cohorte demo-data {edition.edition}` "
+            f"for demo data, or set data_dir in params/{edition.edition}/edition.yml to the folder of the extracts"
+        )
+    return (
+        f"{folder}: no such data folder (data_dir in params/{edition.edition}/edition.yml); "
+        f"correct data_dir, or remove it and run `cohorte demo-data {edition.edition}` for demo data"
+    )
 
 
 def ensure_prepared(edition: Edition, slug: str) -> Path:

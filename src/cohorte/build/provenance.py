@@ -33,8 +33,11 @@ def kit_fingerprint() -> str:
 
 def git_commit() -> str:
     """The repository's commit (with ``-dirty`` when the tree has changes), or 'unknown'."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=config.repo_dir(), capture_output=True, text=True, timeout=10
+        ).stdout.strip()
 
     try:
         commit = git("rev-parse", "--short=12", "HEAD")
@@ -97,11 +100,22 @@ class Manifest(BaseModel):
     def absolute(self, name: str) -> Path:
         return self._root / name
 
-    def record(self, section: str, name: str, key: str, outputs: Iterable[Path], sources: dict[str, str] | None = None,
-               **details: object) -> Entry:
+    def record(
+        self,
+        section: str,
+        name: str,
+        key: str,
+        outputs: Iterable[Path],
+        sources: dict[str, str] | None = None,
+        **details: object,
+    ) -> Entry:
         """Record that ``key`` produced ``outputs`` (their content hashes are taken now)."""
-        entry = Entry(fingerprint=key, outputs={self.relative(p): sha256_file(p) for p in outputs},
-                      sources=dict(sources or {}), details=details)
+        entry = Entry(
+            fingerprint=key,
+            outputs={self.relative(p): sha256_file(p) for p in outputs},
+            sources=dict(sources or {}),
+            details=details,
+        )
         getattr(self, section)[name] = entry
         return entry
 
@@ -123,7 +137,9 @@ class Manifest(BaseModel):
             if not path.is_file() or rel not in entry.outputs:
                 return False
             if sha256_file(path) != entry.outputs[rel]:
-                print(f"{rel} differs from the file the build recorded (content hash changed): re-making it", flush=True)
+                print(
+                    f"{rel} differs from the file the build recorded (content hash changed): re-making it", flush=True
+                )
                 return False
         return True
 
@@ -145,8 +161,10 @@ def read_manifest(path: Path) -> Manifest:
             manifest = Manifest.model_validate_json(path.read_bytes())
         except (OSError, ValueError, ValidationError) as exc:
             reason = _first_problem(exc)
-            print(f"{path}: not a valid manifest ({reason}); starting from an empty one: every output will be re-made",
-                  flush=True)
+            print(
+                f"{path}: not a valid manifest ({reason}); starting from an empty one: every output will be re-made",
+                flush=True,
+            )
     manifest._root = path.parent
     return manifest
 

@@ -40,8 +40,19 @@ FORMATS = ("html", "pdf", "docx")
 # Markdown cells are read with the pandoc-markdown features Quarto also understands
 # (pandoc's ipynb reader leaves them off by default).
 READER = "ipynb+" + "+".join(
-    ("fenced_divs", "bracketed_spans", "native_divs", "table_captions", "implicit_figures", "link_attributes",
-     "header_attributes", "smart", "footnotes", "definition_lists", "raw_attribute")
+    (
+        "fenced_divs",
+        "bracketed_spans",
+        "native_divs",
+        "table_captions",
+        "implicit_figures",
+        "link_attributes",
+        "header_attributes",
+        "smart",
+        "footnotes",
+        "definition_lists",
+        "raw_attribute",
+    )
 )
 FIGURE_WIDTH = "85%"
 _CAPTION_DIV = "::: {.figure-caption}"
@@ -118,7 +129,7 @@ def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str 
             alt = str(info.get("alt", "") or info.get("caption", "") or UNDESCRIBED).replace('"', "'")
             caption = str(info.get("caption", "")).replace("[", "\\[").replace("]", "\\]")
             if not caption:  # an inline image (the trailing non-breaking space): its description is its alt
-                return f'![{alt.replace("[", "(").replace("]", ")")}](attachment:{name}){{width={FIGURE_WIDTH}}}\\ '
+                return f"![{alt.replace('[', '(').replace(']', ')')}](attachment:{name}){{width={FIGURE_WIDTH}}}\\ "
             return f'![{caption}](attachment:{name}){{alt="{alt}" width={FIGURE_WIDTH}}}'
     if "image/svg+xml" in data:
         return None  # svg would need a converter for typst/docx; notebooks emit PNG
@@ -129,7 +140,9 @@ def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str 
 
 def _html_table_to_markdown(fragment: str) -> str:
     """A DataFrame shown without :func:`cohorte.report.display.show_table`: keep it as a real table."""
-    return _pandoc(["-f", "html", "-t", "markdown-raw_html-native_divs-native_spans"], stdin=fragment, what="an HTML table")
+    return _pandoc(
+        ["-f", "html", "-t", "markdown-raw_html-native_divs-native_spans"], stdin=fragment, what="an HTML table"
+    )
 
 
 def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbformat.NotebookNode:
@@ -243,8 +256,9 @@ class _Build:
             "--toc", "--toc-depth=2", "--wrap=none",
         ]  # fmt: skip
 
-    def html(self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None,
-             downloads: str = "") -> Path:
+    def html(
+        self, target: Path, *, nav: str = "", css: str | None = None, media_dir: str | None = None, downloads: str = ""
+    ) -> Path:
         """Standalone page; with ``media_dir`` (relative to the page) images are files, else embedded."""
         args = [*self.common(), "-t", "html5", "--standalone", "--template", str(_template("page.html"))]
         if media_dir is None:
@@ -446,7 +460,14 @@ def _fill_toc(doc) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    field = next((p for p in doc.element.body.iter(qn("w:p")) if any("TOC" in (t.text or "") for t in p.iter(qn("w:instrText")))), None)
+    field = next(
+        (
+            p
+            for p in doc.element.body.iter(qn("w:p"))
+            if any("TOC" in (t.text or "") for t in p.iter(qn("w:instrText")))
+        ),
+        None,
+    )
     if field is None:
         return
     entries = []
@@ -527,7 +548,11 @@ DOWNLOADS = {"pdf": "PDF", "docx": "Word (DOCX)"}
 
 def _downloads(edition, page: _Page, staging: Path, prefix: str) -> str:
     """Copy the page's rendered PDF/DOCX into ``telechargements/`` and link them (none rendered: nothing)."""
-    base = config.synthesis_base(edition.edition) if page.key == "index" else config.monograph_base(edition.edition, page.key)
+    base = (
+        config.synthesis_base(edition.edition)
+        if page.key == "index"
+        else config.monograph_base(edition.edition, page.key)
+    )
     links = []
     for fmt, label in DOWNLOADS.items():
         source = base.with_name(f"{base.name}.{fmt}")
@@ -587,8 +612,10 @@ def fictitious_notices(edition) -> dict[str, str]:
     from cohorte.report.text import texts
 
     wording = texts(edition.edition)
-    return {"fictitious": wording.label("notices", "fictitious_observations"),
-            "fictitious_footer": wording.label("notices", "fictitious_footer")}
+    return {
+        "fictitious": wording.label("notices", "fictitious_observations"),
+        "fictitious_footer": wording.label("notices", "fictitious_footer"),
+    }
 
 
 def document_meta(edition, slug: str | None = None, provenance: str = "") -> DocMeta:

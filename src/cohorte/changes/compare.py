@@ -46,12 +46,30 @@ def compare(first: int | str, second: int | str) -> pd.DataFrame:
     rows = []
     for r in cohort_transitions({s: grids_a[s] for s in both}, {s: grids_b[s] for s in both}).itertuples():
         spec = specs[f"{r.theme}.{r.field}"]
-        rows.append({"site": r.site, "theme": r.theme, "field": r.field, "breakdown": "",
-                     "before": format_value(spec, r.before), "after": format_value(spec, r.after), "change": r.status})
+        rows.append(
+            {
+                "site": r.site,
+                "theme": r.theme,
+                "field": r.field,
+                "breakdown": "",
+                "before": format_value(spec, r.before),
+                "after": format_value(spec, r.after),
+                "change": r.status,
+            }
+        )
     changes = indicator_changes(published_a.table, published_b.table, both, b.disclosure_threshold)
     for r in changes.itertuples():
-        rows.append({"site": r.site, "theme": INDICATORS_THEME, "field": r.indicator, "breakdown": r.breakdown,
-                     "before": _number(r.before), "after": _number(r.after), "change": _number(r.change)})
+        rows.append(
+            {
+                "site": r.site,
+                "theme": INDICATORS_THEME,
+                "field": r.indicator,
+                "breakdown": r.breakdown,
+                "before": _number(r.before),
+                "after": _number(r.after),
+                "change": _number(r.change),
+            }
+        )
     frame = pd.DataFrame(rows, columns=COLUMNS[:-2])
     for column, value in builds.items():
         frame[column] = value

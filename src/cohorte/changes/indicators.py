@@ -24,8 +24,14 @@ MAIN_INDICATORS: tuple[tuple[str, str], ...] = (
     ("median_delay_months", ""),
     ("abnormal_delay_share", ""),
 )
-CHART_INDICATORS = ("active_demands", "pressure", "q1_outside_qpv", "non_q1_in_qpv", "priority_publics",
-                    "median_delay_months")
+CHART_INDICATORS = (
+    "active_demands",
+    "pressure",
+    "q1_outside_qpv",
+    "non_q1_in_qpv",
+    "priority_publics",
+    "median_delay_months",
+)
 COLUMNS = ["site", "indicator", "breakdown", "before", "after", "change", "suppressed"]
 
 
@@ -44,7 +50,11 @@ def _hidden(row: pd.Series | None, threshold: int) -> bool:
 
 def _rows(table: pd.DataFrame, site: str, indicator: str, breakdown: str) -> dict[str, pd.Series]:
     part = table[(table["site"] == site) & (table["indicator"] == indicator)]
-    part = part[part["breakdown"].fillna("") != ""] if breakdown == "*" else part[part["breakdown"].fillna("") == breakdown]
+    part = (
+        part[part["breakdown"].fillna("") != ""]
+        if breakdown == "*"
+        else part[part["breakdown"].fillna("") == breakdown]
+    )
     return {str(r["breakdown"] or ""): r for _, r in part.iterrows()}
 
 

@@ -45,9 +45,11 @@ class NewEdition:
 
 
 def _edition_header(new: int, previous: int) -> str:
-    return (f"# Edition {new} of the cohort, started from edition {previous} by `cohorte new-edition`.\n"
-            f"# To do: fieldwork (dates of the interviews), the identity of any site marked {TO_COMPLETE},\n"
-            f"# and each site's grid (params/{new}/sites/SLUG/grid.yml: confirm the fields of to_confirm).\n")
+    return (
+        f"# Edition {new} of the cohort, started from edition {previous} by `cohorte new-edition`.\n"
+        f"# To do: fieldwork (dates of the interviews), the identity of any site marked {TO_COMPLETE},\n"
+        f"# and each site's grid (params/{new}/sites/SLUG/grid.yml: confirm the fields of to_confirm).\n"
+    )
 
 
 def _settings(raw: dict, new: int, previous: int) -> dict:
@@ -84,10 +86,12 @@ def _joining_site(slug: str) -> tuple[dict, bool]:
 def _carried_grid(previous: int, new: int, slug: str, name: str) -> str:
     grid = load_grid(grid_path(previous, slug))
     carried = grid.model_copy(update={"to_confirm": list(confirmable_fields()), "interviews": []})
-    header = (f"# Grille d'observation — {name} ({slug}), édition {new}, reprise de l'édition {previous}.\n"
-              f"# to_confirm : champs codés repris de {previous}, à confirmer. Retirer un champ de la liste une fois\n"
-              "# confirmé ; un champ dont la valeur change compte comme confirmé. interviews : entretiens de l'année.\n"
-              f"# Constats, encadrés et perspectives sont ceux de {previous} : à réécrire.\n")
+    header = (
+        f"# Grille d'observation — {name} ({slug}), édition {new}, reprise de l'édition {previous}.\n"
+        f"# to_confirm : champs codés repris de {previous}, à confirmer. Retirer un champ de la liste une fois\n"
+        "# confirmé ; un champ dont la valeur change compte comme confirmé. interviews : entretiens de l'année.\n"
+        f"# Constats, encadrés et perspectives sont ceux de {previous} : à réécrire.\n"
+    )
     return dump_grid(carried, header)
 
 
@@ -106,8 +110,10 @@ def new_edition(new: int, previous: int, drop: list[str] | None = None, add: lis
     already = [s for s in add if s in source.slugs and s not in drop]
     wrong = [s for s in add if not _is_slug(s)]
     if already or wrong:
-        raise ParamsError(f"--add {', '.join(already + wrong)}: " + ("already a site of edition "
-                          f"{previous}" if already else "not a slug (lower-case words joined by '-')"))
+        raise ParamsError(
+            f"--add {', '.join(already + wrong)}: "
+            + (f"already a site of edition {previous}" if already else "not a slug (lower-case words joined by '-')")
+        )
     raw = read_yaml(config.params_dir(previous) / "edition.yml")
     if not isinstance(raw, dict):  # load_edition above validated it; this narrows the type
         raise ParamsError(f"params/{previous}/edition.yml: expected a mapping")

@@ -30,8 +30,12 @@ class PublishedEdition:
     key_figures: dict[str, str] = field(default_factory=dict)  # site → sha256 of its key_figures.json
 
     def provenance(self) -> dict[str, object]:
-        return {"edition": self.edition.edition, "manifest": display_path(config.manifest_path(self.edition.edition)),
-                "manifest_sha256": self.manifest_sha256, "key_figures_sha256": dict(self.key_figures)}
+        return {
+            "edition": self.edition.edition,
+            "manifest": display_path(config.manifest_path(self.edition.edition)),
+            "manifest_sha256": self.manifest_sha256,
+            "key_figures_sha256": dict(self.key_figures),
+        }
 
 
 def not_built(edition: int | str, why: str) -> ParamsError:
@@ -54,10 +58,14 @@ def load_published(edition_id: int | str, slugs: list[str] | None = None) -> Pub
         entry = manifest.notebooks.get(f"sites/{slug}")
         recorded = entry.outputs.get(manifest.relative(path)) if entry else None
         if recorded is None or not path.is_file():
-            raise not_built(edition.edition, f"site {slug} has no key figures recorded in {display_path(manifest_file)}")
+            raise not_built(
+                edition.edition, f"site {slug} has no key figures recorded in {display_path(manifest_file)}"
+            )
         if sha256_file(path) != recorded:
-            raise ParamsError(f"{display_path(path)} differs from the file the build of edition {edition.edition} "
-                              f"recorded; run `cohorte build {edition.edition}` again")
+            raise ParamsError(
+                f"{display_path(path)} differs from the file the build of edition {edition.edition} "
+                f"recorded; run `cohorte build {edition.edition}` again"
+            )
         hashes[slug] = recorded
         frames.append(pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))["indicators"]))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED)
@@ -73,8 +81,12 @@ def built_sites(edition_id: int | str) -> list[str]:
     if not manifest_file.is_file():
         return []
     manifest = read_manifest(manifest_file)
-    return [s for s in edition.slugs if f"sites/{s}" in manifest.notebooks
-            and (config.site_output_dir(edition.edition, s) / config.KEY_FIGURES_FILE).is_file()]
+    return [
+        s
+        for s in edition.slugs
+        if f"sites/{s}" in manifest.notebooks
+        and (config.site_output_dir(edition.edition, s) / config.KEY_FIGURES_FILE).is_file()
+    ]
 
 
 def previous_grids(edition: Edition) -> dict[str, Grid] | None:
@@ -82,8 +94,10 @@ def previous_grids(edition: Edition) -> dict[str, Grid] | None:
     if edition.previous_edition is None:
         return None
     if not (config.params_dir(edition.previous_edition) / "edition.yml").is_file():
-        raise ParamsError(f"params/{edition.edition}/edition.yml: previous_edition {edition.previous_edition} "
-                          f"has no params/{edition.previous_edition}/edition.yml")
+        raise ParamsError(
+            f"params/{edition.edition}/edition.yml: previous_edition {edition.previous_edition} "
+            f"has no params/{edition.previous_edition}/edition.yml"
+        )
     return load_grids(edition.previous_edition)
 
 
@@ -95,7 +109,9 @@ def confirmation_warnings(edition: Edition, grids: dict[str, Grid]) -> list[str]
         pending = unconfirmed(slug, grid, previous.get(slug))
         if pending:
             shown = ", ".join(pending[:4]) + (f" and {len(pending) - 4} more" if len(pending) > 4 else "")
-            warnings.append(f"{display_path(grid_path(edition.edition, slug))}: {len(pending)} coded field(s) carried "
-                            f"over from edition {edition.previous_edition} still to confirm ({shown}); they are not "
-                            "reported as changes until confirmed (remove them from to_confirm)")
+            warnings.append(
+                f"{display_path(grid_path(edition.edition, slug))}: {len(pending)} coded field(s) carried "
+                f"over from edition {edition.previous_edition} still to confirm ({shown}); they are not "
+                "reported as changes until confirmed (remove them from to_confirm)"
+            )
     return warnings

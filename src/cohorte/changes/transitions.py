@@ -22,8 +22,15 @@ PROGRESSIONS: dict[str, dict[object, int]] = {
     "governance.ppgdid.status": _STATUS,
     "demand_service.said_common_place": {"none": 0, "project": 1, "stalled": 1, "installed": 2},
     "attribution_policy.affordability_work": {"none": 0, "planned": 1, "mapping": 2, "operational": 3},
-    "cotation.stage": {"none": 0, "observation": 1, "reflection": 2, "principles": 3, "started": 4,
-                       "about_to_finish": 5, "operational": 6},
+    "cotation.stage": {
+        "none": 0,
+        "observation": 1,
+        "reflection": 2,
+        "principles": 3,
+        "started": 4,
+        "about_to_finish": 5,
+        "operational": 6,
+    },
     "flux.epci_posture": {"observer": 0, "waiting": 1, "proactive": 2, "pilot": 3},
     "flux.landlord_inventories": {"none": 0, "in_progress": 1, "delivered": 2},
     "demand_service.dedicated_website": {False: 0, True: 1},
@@ -82,8 +89,10 @@ def site_transitions(slug: str, before: Grid, after: Grid) -> list[Transition]:
     """Every coded field of a site present in both editions, in schema order."""
     old, new = _values(before), _values(after)
     pending = set(after.to_confirm)
-    return [Transition(slug, key, old[key], new[key], classify(key, old[key], new[key], key in pending))
-            for key in confirmable_fields()]
+    return [
+        Transition(slug, key, old[key], new[key], classify(key, old[key], new[key], key in pending))
+        for key in confirmable_fields()
+    ]
 
 
 def unconfirmed(slug: str, grid: Grid, previous: Grid | None) -> list[str]:
@@ -103,8 +112,11 @@ class Renewal:
 
 
 def renewal(previous_slugs: list[str], slugs: list[str]) -> Renewal:
-    return Renewal([s for s in slugs if s in previous_slugs], [s for s in slugs if s not in previous_slugs],
-                   [s for s in previous_slugs if s not in slugs])
+    return Renewal(
+        [s for s in slugs if s in previous_slugs],
+        [s for s in slugs if s not in previous_slugs],
+        [s for s in previous_slugs if s not in slugs],
+    )
 
 
 def cohort_transitions(previous: dict[str, Grid], current: dict[str, Grid]) -> pd.DataFrame:

@@ -180,9 +180,12 @@ def field_help(spec: FieldSpec) -> str:
     if spec.kind in ("enum", "enum_list"):
         values = " | ".join(spec.allowed)
     else:
-        values = {"int": "année (entier)", "float": "pourcentage 0–100", "bool": "true | false",
-                  "str_list": "liste de textes", "record_list": "liste de {indicator, commune, landlord, target}"}[
-            spec.kind
-        ]
+        values = {
+            "int": "année (entier)",
+            "float": "pourcentage 0–100",
+            "bool": "true | false",
+            "str_list": "liste de textes",
+            "record_list": "liste de {indicator, commune, landlord, target}",
+        }[spec.kind]
     null = " | null" if spec.nullable else ""
     return f"{spec.description} — {values}{null}"

@@ -98,8 +98,10 @@ def _stray_files(folder: Path, slugs: list[str], edition: str | int) -> list[str
     problems = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if path.is_file() and path.suffix in (".yml", ".yaml"):
-            problems.append(f"{display_path(path)}: grids now live in a folder per site; "
-                            f"move it to {display_path(folder / path.stem / 'grid.yml')}")
+            problems.append(
+                f"{display_path(path)}: grids now live in a folder per site; "
+                f"move it to {display_path(folder / path.stem / 'grid.yml')}"
+            )
         elif path.is_dir() and path.name not in slugs:
             problems.append(
                 f"{display_path(path)}: folder for unknown site '{path.name}'; "

@@ -142,9 +142,7 @@ class AttributionPolicy(_Strict):
     targets_differentiated: Literal["none", "communes", "communes_and_landlords"] | None = Field(
         description="objectifs différenciés"
     )
-    differentiated_targets: list[DifferentiatedTarget] = Field(
-        description="objectifs chiffrés par commune ou bailleur"
-    )
+    differentiated_targets: list[DifferentiatedTarget] = Field(description="objectifs chiffrés par commune ou bailleur")
     stock_qualification: Literal["none", "done", "to_update"] | None = Field(description="qualification du parc")
     affordability_work: Literal["none", "planned", "mapping", "operational"] | None = Field(
         description="travaux sur l'accessibilité financière du parc"
@@ -160,9 +158,9 @@ class AttributionPolicy(_Strict):
 
 
 class Cotation(_Strict):
-    stage: Literal[
-        "none", "observation", "reflection", "principles", "started", "about_to_finish", "operational"
-    ] | None = Field(description="avancement de la cotation")
+    stage: (
+        Literal["none", "observation", "reflection", "principles", "started", "about_to_finish", "operational"] | None
+    ) = Field(description="avancement de la cotation")
     operational_since: int | None = Field(description="année de mise en service", **_YEAR)
     tool: Literal["sne_module", "own_file", "undecided"] | None = Field(description="outil de cotation")
     regional_framework: bool | None = Field(

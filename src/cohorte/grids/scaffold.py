@@ -52,8 +52,12 @@ def scaffold(edition: str | int, slug: str) -> str:
     """An empty grid for ``slug`` with every field, each commented with its allowed values."""
     params = load_edition(edition)
     if slug not in params.slugs:
-        raise GridError([f"site '{slug}' is not in params/{edition}/edition.yml; add it to the sites there first "
-                         f"(sites: {', '.join(params.slugs)})"])
+        raise GridError(
+            [
+                f"site '{slug}' is not in params/{edition}/edition.yml; add it to the sites there first "
+                f"(sites: {', '.join(params.slugs)})"
+            ]
+        )
     return scaffold_text(edition, slug, params.site(slug).name)
 
 

@@ -75,10 +75,24 @@ def _sheet(workbook: Workbook, title: str, widths: tuple[int, ...]) -> Worksheet
 def _number_validation(kind: str) -> DataValidation:
     """Years are whole numbers 1990–2100, percents decimals 0–100; blank means not documented."""
     if kind == "int":
-        return DataValidation(type="whole", operator="between", formula1="1990", formula2="2100", allow_blank=True,
-                              showErrorMessage=True, error="Une année (entier), ou vide si non documenté")
-    return DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
-                          showErrorMessage=True, error="Un pourcentage entre 0 et 100, ou vide si non documenté")
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1="1990",
+            formula2="2100",
+            allow_blank=True,
+            showErrorMessage=True,
+            error="Une année (entier), ou vide si non documenté",
+        )
+    return DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Un pourcentage entre 0 et 100, ou vide si non documenté",
+    )
 
 
 def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, ...]) -> None:
@@ -91,8 +105,9 @@ def _write_coded(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[str, 
         data = grid.model_dump()
         for spec in specs:
             pending = TO_CONFIRM if f"{spec.theme}.{spec.field}" in grid.to_confirm else None
-            sheet.append((slug, spec.theme, spec.field, _cell_value(spec, get_path(data, spec.path)),
-                          field_help(spec), pending))
+            sheet.append(
+                (slug, spec.theme, spec.field, _cell_value(spec, get_path(data, spec.path)), field_help(spec), pending)
+            )
             cell = f"D{sheet.max_row}"
             if spec.kind == "enum":
                 lists.setdefault(spec.allowed, []).append(cell)
@@ -113,9 +128,14 @@ def _add_list_validations(workbook: Workbook, sheet: Worksheet, lists: dict[tupl
     hidden = workbook[LISTS] if LISTS in workbook.sheetnames else _hidden_lists(workbook)
     for values, cells in lists.items():
         ref = _list_range(hidden, values)
-        validation = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
-                                    errorTitle="Valeur non admise",
-                                    error=("Choisir une valeur de la liste : " + ", ".join(values))[:250])
+        validation = DataValidation(
+            type="list",
+            formula1=ref,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Valeur non admise",
+            error=("Choisir une valeur de la liste : " + ", ".join(values))[:250],
+        )
         validation.sqref = " ".join(cells)
         sheet.add_data_validation(validation)
 
@@ -242,8 +262,10 @@ def _parse_record(text: str) -> dict[str, object]:
     for pair in text.split(","):
         key, sep, value = (part.strip() for part in pair.partition("="))
         if not sep or key not in RECORD_KEYS:
-            raise ValueError(f"cannot read {pair.strip()!r}; write items as "
-                             "indicator=…,commune=INSEE,landlord=…,target=… separated by ';'")
+            raise ValueError(
+                f"cannot read {pair.strip()!r}; write items as "
+                "indicator=…,commune=INSEE,landlord=…,target=… separated by ';'"
+            )
         record[key] = _parse_float(value) if key == "target" else value
     return record
 
@@ -346,8 +368,11 @@ def _pending(reader: _Reader, number: int, spec: FieldSpec, raw: object, slug: s
     """Column « à confirmer »: ``oui`` keeps the field in the grid's ``to_confirm``; empty confirms it."""
     text = _text(raw).lower()
     if text not in ("", TO_CONFIRM):
-        reader.problem(f"{CODED}!F{number}", f"({slug}, {spec.theme}.{spec.field}) {text!r}: write "
-                       f"{TO_CONFIRM!r} while the value is to confirm, or leave the cell empty once confirmed")
+        reader.problem(
+            f"{CODED}!F{number}",
+            f"({slug}, {spec.theme}.{spec.field}) {text!r}: write "
+            f"{TO_CONFIRM!r} while the value is to confirm, or leave the cell empty once confirmed",
+        )
     if text == TO_CONFIRM and spec.theme != FIELDWORK:
         reader.data[slug].setdefault("to_confirm", []).append(f"{spec.theme}.{spec.field}")
 
@@ -358,8 +383,9 @@ def _missing_rows(reader: _Reader, specs: list[FieldSpec], seen: dict) -> None:
         if len(absent) == len(specs):
             reader.problems.append(f"{reader.label}: {CODED}: no row for site '{slug}'")
             continue
-        reader.problems += [f"{reader.label}: {CODED}: no row for site '{slug}', field {s.theme}.{s.field}"
-                            for s in absent]
+        reader.problems += [
+            f"{reader.label}: {CODED}: no row for site '{slug}', field {s.theme}.{s.field}" for s in absent
+        ]
 
 
 def _read_findings(reader: _Reader, sheet: Worksheet) -> None:
@@ -411,7 +437,9 @@ def _check_headers(reader: _Reader, workbook: Workbook) -> list[str]:
     usable = []
     for title, header in HEADERS.items():
         if title not in workbook.sheetnames:
-            reader.problems.append(f"{reader.label}: sheet '{title}' is missing (expected sheets: {', '.join(HEADERS)})")
+            reader.problems.append(
+                f"{reader.label}: sheet '{title}' is missing (expected sheets: {', '.join(HEADERS)})"
+            )
             continue
         found = tuple(_text(c.value) for c in workbook[title][1][: len(header)])
         found += ("",) * (len(header) - len(found))
@@ -466,7 +494,9 @@ def import_xlsx(edition: str | int, path: Path) -> list[Path]:
         target = grid_path(edition, slug)
         if target.exists() and _same(target, grid):
             continue
-        header = comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
+        header = (
+            comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
+        )
         texts[target] = dump_grid(grid, header)
     return [atomic_write_text(target, text) for target, text in texts.items()]
 

@@ -59,9 +59,11 @@ def _csv_blocks(path: Path) -> Iterator[pa.Table]:
     for encoding in ("utf8", "cp1252"):
         try:
             reader = pa_csv.open_csv(
-                path, read_options=pa_csv.ReadOptions(encoding=encoding, block_size=32 << 20),
+                path,
+                read_options=pa_csv.ReadOptions(encoding=encoding, block_size=32 << 20),
                 parse_options=pa_csv.ParseOptions(delimiter=sep),
-                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())))
+                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())),
+            )
             for batch in reader:
                 yield pa.Table.from_batches([batch])
             return
@@ -123,7 +125,11 @@ def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Arr
             spill.write(table, 0, block)
             continue
         if table == "cal_presentations":
-            known = pa.concat_tables(ids) if ids else pa.table({"demand_id": pa.array([], pa.string()), "group": pa.array([], pa.int64())})
+            known = (
+                pa.concat_tables(ids)
+                if ids
+                else pa.table({"demand_id": pa.array([], pa.string()), "group": pa.array([], pa.int64())})
+            )
             group = _group_of(block["demand_id"], known["demand_id"].combine_chunks(), known["group"].combine_chunks())
         else:
             group = _group_of(block["epci"], keys, groups)
@@ -133,8 +139,14 @@ def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Arr
             spill.write(table, g, block.filter(pc.equal(group, g)))
 
 
-def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_grid: Path,
-                        population: int = GROUP_POPULATION, timings: dict[str, float] | None = None) -> pd.DataFrame:
+def published_by_groups(
+    edition: Edition,
+    data_dir: Path,
+    targets_of,
+    cotation_grid: Path,
+    population: int = GROUP_POPULATION,
+    timings: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """Every site's published indicators, validated and computed one group of sites at a time.
 
     ``targets_of(sub_edition)`` gives the targets of a group's sites. Every group's problems are
@@ -151,7 +163,9 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
     for table in TABLES:
         path = find_table(data_dir, table)
         if path is None and table not in OPTIONAL_TABLES:
-            problems.append(f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet")
+            problems.append(
+                f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet"
+            )
         elif path is not None:
             paths[table] = path
     if problems:
@@ -170,8 +184,11 @@ def published_by_groups(edition: Edition, data_dir: Path, targets_of, cotation_g
         published = []
         for i, group in enumerate(groups):
             sub = edition.model_copy(update={"sites": group})
-            raw = {t: RawTable(paths[t], frame) for t in (*SITE_TABLES, "cal_presentations")
-                   if (frame := spill.read(t, i)) is not None}
+            raw = {
+                t: RawTable(paths[t], frame)
+                for t in (*SITE_TABLES, "cal_presentations")
+                if (frame := spill.read(t, i)) is not None
+            }
             for t in (*SITE_TABLES, "cal_presentations"):  # a group without rows in a table: an empty one
                 raw.setdefault(t, RawTable(paths[t], _empty_like(spill, t)))
             if thresholds is not None and len(mine := _thresholds_of(thresholds, group, i == 0, keys).frame):

@@ -32,8 +32,18 @@ from cohorte.indicators.registry import complete_months, count_rows, per_site, r
 from cohorte.inputs.codes import MUTATION_HOUSING
 from cohorte.validation import Strict, format_validation_error, read_yaml
 
-SCORABLE_FIELDS = ("dalo", "priority", "current_housing", "reasons", "requested_typology", "household_size",
-                   "persons_14_plus", "children_under_14", "monthly_resources_eur", "commune")
+SCORABLE_FIELDS = (
+    "dalo",
+    "priority",
+    "current_housing",
+    "reasons",
+    "requested_typology",
+    "household_size",
+    "persons_14_plus",
+    "children_under_14",
+    "monthly_resources_eur",
+    "commune",
+)
 
 DEFAULT_BANDS: tuple[float, ...] = (0, 10, 20, 30, 40, 50, 75, 100, 150)  # lower bounds of the score bands
 
@@ -57,15 +67,22 @@ class Criterion(_Strict):
     @model_validator(mode="after")
     def _one_condition(self) -> Criterion:
         if self.field not in SCORABLE_FIELDS:
-            raise ValueError(f"criterion {self.id!r}: field {self.field!r} is not a demand column; "
-                             f"expected one of {list(SCORABLE_FIELDS)}")
-        kinds = [k for k, v in (("equals", self.equals), ("in", self.in_), ("contains_any", self.contains_any))
-                 if v is not None]
+            raise ValueError(
+                f"criterion {self.id!r}: field {self.field!r} is not a demand column; "
+                f"expected one of {list(SCORABLE_FIELDS)}"
+            )
+        kinds = [
+            k
+            for k, v in (("equals", self.equals), ("in", self.in_), ("contains_any", self.contains_any))
+            if v is not None
+        ]
         if self.min is not None or self.max is not None:
             kinds.append("min/max")
         if len(kinds) != 1:
-            raise ValueError(f"criterion {self.id!r}: give exactly one condition among equals, in, contains_any, "
-                             f"min/max (found {kinds or 'none'})")
+            raise ValueError(
+                f"criterion {self.id!r}: give exactly one condition among equals, in, contains_any, "
+                f"min/max (found {kinds or 'none'})"
+            )
         return self
 
 
@@ -110,6 +127,7 @@ class CotationGrid(_Strict):
     def band_labels(self) -> list[str]:
         def fmt(x: float) -> str:
             return f"{x:g}"
+
         bounds = self.bands
         return [f"{fmt(lo)}-{fmt(hi - 1)}" for lo, hi in itertools.pairwise(bounds)] + [f"{fmt(bounds[-1])}+"]
 
@@ -223,8 +241,11 @@ def reordered(pool: pd.DataFrame) -> pd.Series:
     """For each attributed row of the pool (``site, typology, score, filing_date, demand_id, attributed``):
     True when a score-ordered allocation of the same number of dwellings per site and typology would
     have housed someone else."""
-    ordered = pool.sort_values(["site", "typology", "score", "filing_date", "demand_id"],
-                               ascending=[True, True, False, True, True], kind="stable")
+    ordered = pool.sort_values(
+        ["site", "typology", "score", "filing_date", "demand_id"],
+        ascending=[True, True, False, True, True],
+        kind="stable",
+    )
     rank = ordered.groupby(["site", "typology"], sort=False).cumcount()
     quota = ordered.groupby(["site", "typology"], sort=False)["attributed"].transform("sum")
     housed = rank < quota
@@ -247,17 +268,32 @@ def _median(frame: pd.DataFrame, site_list: list[str]) -> tuple[pd.Series, pd.Se
     return stats["median"], stats["size"].fillna(0)
 
 
-def _pool(demands: pd.DataFrame, attributions: pd.DataFrame, active_score: pd.Series,
-          granted_score: pd.Series) -> pd.DataFrame:
+def _pool(
+    demands: pd.DataFrame, attributions: pd.DataFrame, active_score: pd.Series, granted_score: pd.Series
+) -> pd.DataFrame:
     """The pool of the year in the shape ``reordered`` expects: active demands, then attributed households."""
     return pd.concat(
         [
-            pd.DataFrame({"site": demands["epci"].to_numpy(), "typology": demands["requested_typology"].to_numpy(),
-                          "score": active_score.to_numpy(), "filing_date": demands["filing_date"].to_numpy(),
-                          "demand_id": demands["demand_id"].to_numpy(), "attributed": False}),
-            pd.DataFrame({"site": attributions["epci"].to_numpy(), "typology": attributions["typology"].to_numpy(),
-                          "score": granted_score.to_numpy(), "filing_date": attributions["filing_date"].to_numpy(),
-                          "demand_id": attributions["demand_id"].to_numpy(), "attributed": True}),
+            pd.DataFrame(
+                {
+                    "site": demands["epci"].to_numpy(),
+                    "typology": demands["requested_typology"].to_numpy(),
+                    "score": active_score.to_numpy(),
+                    "filing_date": demands["filing_date"].to_numpy(),
+                    "demand_id": demands["demand_id"].to_numpy(),
+                    "attributed": False,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "site": attributions["epci"].to_numpy(),
+                    "typology": attributions["typology"].to_numpy(),
+                    "score": granted_score.to_numpy(),
+                    "filing_date": attributions["filing_date"].to_numpy(),
+                    "demand_id": attributions["demand_id"].to_numpy(),
+                    "attributed": True,
+                }
+            ),
         ],
         ignore_index=True,
     )
@@ -273,8 +309,12 @@ def _reordered_rows(pool: pd.DataFrame, site_list: list[str]) -> list[pd.DataFra
     num = per_site(housed[housed["moved"]].groupby("site").size(), site_list)
     return [
         share_rows("cotation_reordered_share", num, den, estimated=True),
-        share_rows("cotation_reordered_share", num_t[num_t.index.get_level_values(0).isin(site_list)],
-                   den_t[den_t.index.get_level_values(0).isin(site_list)], estimated=True),
+        share_rows(
+            "cotation_reordered_share",
+            num_t[num_t.index.get_level_values(0).isin(site_list)],
+            den_t[den_t.index.get_level_values(0).isin(site_list)],
+            estimated=True,
+        ),
     ]
 
 

@@ -34,7 +34,10 @@ def volume_and_pressure(demands: pd.DataFrame, attributions: pd.DataFrame, sites
     demand_mutation = demands["current_housing"] == MUTATION_HOUSING
     attribution_mutation = attributions["mutation"].astype(bool)
     active, granted = _counts(demands, sites), _counts(attributions, sites)
-    active_mut, granted_mut = _counts(demands, sites, demand_mutation), _counts(attributions, sites, attribution_mutation)
+    active_mut, granted_mut = (
+        _counts(demands, sites, demand_mutation),
+        _counts(attributions, sites, attribution_mutation),
+    )
     return [
         count_rows("active_demands", active),
         count_rows("attributions", granted),
@@ -45,9 +48,13 @@ def volume_and_pressure(demands: pd.DataFrame, attributions: pd.DataFrame, sites
     ]
 
 
-def _median_rows(indicator: str, frame: pd.DataFrame, months: pd.Series, typology: str, sites: Sequence[str]) -> list[pd.DataFrame]:
+def _median_rows(
+    indicator: str, frame: pd.DataFrame, months: pd.Series, typology: str, sites: Sequence[str]
+) -> list[pd.DataFrame]:
     """Median months per site and per (site, typology); denominator = cases with a known duration."""
-    data = pd.DataFrame({"epci": frame["epci"], "typology": frame[typology], "months": months}).dropna(subset=["months"])
+    data = pd.DataFrame({"epci": frame["epci"], "typology": frame[typology], "months": months}).dropna(
+        subset=["months"]
+    )
     site = data.groupby("epci")["months"].agg(["median", "size"]).reindex(pd.Index(list(sites), name="site"))
     by = data.groupby(["epci", "typology"])["months"].agg(["median", "size"])
     by = by[by.index.get_level_values(0).isin(sites)]
@@ -81,7 +88,10 @@ def abnormal_delay(
     else:
         limit = pd.Series(float(delay_months), index=demands.index)
     late = _counts(demands, sites, months >= limit)
-    return [count_rows("abnormal_delay_demands", late), share_rows("abnormal_delay_share", late, _counts(demands, sites))]
+    return [
+        count_rows("abnormal_delay_demands", late),
+        share_rows("abnormal_delay_share", late, _counts(demands, sites)),
+    ]
 
 
 def poulidors(
@@ -97,7 +107,9 @@ def poulidors(
     year, never ranked first with an attribution decision, and with no lease signed in the year."""
     cal = cal_presentations[cal_presentations["commission_date"].dt.year == int(year)]
     first = (cal["rank"] == 1) & cal["decision"].isin(ATTRIBUTION_DECISIONS)
-    per_demand = pd.DataFrame({"demand_id": cal["demand_id"], "first": first}).groupby("demand_id")["first"].agg(["size", "any"])
+    per_demand = (
+        pd.DataFrame({"demand_id": cal["demand_id"], "first": first}).groupby("demand_id")["first"].agg(["size", "any"])
+    )
     candidates = per_demand[(per_demand["size"] >= min_presentations) & ~per_demand["any"]].index
     is_poulidor = demands["demand_id"].isin(candidates) & ~demands["demand_id"].isin(attributions["demand_id"])
     return [count_rows("poulidors", _counts(demands, sites, is_poulidor))]
@@ -120,7 +132,13 @@ def demand_indicators(
         *median_seniority(demands, reference_date, sites),
         *median_delay(attributions, sites),
         *abnormal_delay(demands, reference_date, abnormal_delay_months, sites),
-        *poulidors(demands, attributions, cal_presentations, year=year,
-                   min_presentations=poulidor_min_presentations, sites=sites),
+        *poulidors(
+            demands,
+            attributions,
+            cal_presentations,
+            year=year,
+            min_presentations=poulidor_min_presentations,
+            sites=sites,
+        ),
     ]
     return pd.concat(parts, ignore_index=True)

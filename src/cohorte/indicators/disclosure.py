@@ -27,12 +27,19 @@ from cohorte.indicators.registry import INDICATORS
 COUNT_COLUMNS = ("numerator", "denominator", "value")
 # Identities between indicators of a site: total = sum of cells; (indicator, breakdown, column).
 LINKS: list[tuple[tuple[str, str, str], list[tuple[str, str, str]]]] = [
-    (("active_demands", "", "value"), [("mutation_share", "", "numerator"), ("pressure_excl_mutations", "", "numerator")]),
-    (("attributions", "", "value"),
-     [("mutation_share_attributions", "", "numerator"), ("pressure_excl_mutations", "", "denominator")]),
+    (
+        ("active_demands", "", "value"),
+        [("mutation_share", "", "numerator"), ("pressure_excl_mutations", "", "numerator")],
+    ),
+    (
+        ("attributions", "", "value"),
+        [("mutation_share_attributions", "", "numerator"), ("pressure_excl_mutations", "", "denominator")],
+    ),
     (("attributions", "", "value"), [("attributions_in_qpv", "", "value"), ("q1_outside_qpv", "", "denominator")]),
-    (("small_typology_supply_share", "", "numerator"),
-     [("q1_affordable_stock_share", "T1", "denominator"), ("q1_affordable_stock_share", "T2", "denominator")]),
+    (
+        ("small_typology_supply_share", "", "numerator"),
+        [("q1_affordable_stock_share", "T1", "denominator"), ("q1_affordable_stock_share", "T2", "denominator")],
+    ),
 ]
 # The same count published by two indicators with the same breakdowns: hidden in one, hidden in both.
 SAME_CELLS = [
@@ -103,7 +110,9 @@ def _relations(table: pd.DataFrame, counts: np.ndarray) -> list[tuple[int, list[
             return
         relations.append((total_row * 3 + total_col, [r * 3 + c for r, c in rows_cols]))
 
-    families = table[table["breakdown"] != ""].groupby(["site", "indicator"], sort=False).groups  # index labels = positions
+    families = (
+        table[table["breakdown"] != ""].groupby(["site", "indicator"], sort=False).groups
+    )  # index labels = positions
     for (site, indicator), members in families.items():
         spec = INDICATORS.get(indicator)
         total_row = position.get((site, (spec.margin if spec and spec.margin else indicator), ""))
@@ -115,7 +124,11 @@ def _relations(table: pd.DataFrame, counts: np.ndarray) -> list[tuple[int, list[
         for (t_ind, t_b, t_col), cells in LINKS:
             keys = [(site, i, b) for i, b, _ in cells]
             if (site, t_ind, t_b) in position and all(k in position for k in keys):
-                add(position[(site, t_ind, t_b)], col[t_col], [(position[k], col[c]) for k, (_, _, c) in zip(keys, cells, strict=True)])
+                add(
+                    position[(site, t_ind, t_b)],
+                    col[t_col],
+                    [(position[k], col[c]) for k, (_, _, c) in zip(keys, cells, strict=True)],
+                )
     for ind_a, col_a, ind_b, col_b in SAME_CELLS:
         a = table[table["indicator"] == ind_a]
         for row_a, (site, breakdown) in zip(a.index, zip(a["site"], a["breakdown"], strict=True), strict=True):

@@ -75,7 +75,11 @@ def flux_indicators(
     reserved_any = reserved[contingents].sum(axis=1)
     parts = [
         share_rows("flux_reserved_stock_share", reserved_any, total_stock),
-        share_rows("flux_reserved_stock_share", _long(reserved[contingents]), _long(reserved[contingents].mul(0).add(total_stock, axis=0))),
+        share_rows(
+            "flux_reserved_stock_share",
+            _long(reserved[contingents]),
+            _long(reserved[contingents].mul(0).add(total_stock, axis=0)),
+        ),
         rows("flux_flow_share", per_site(flow.sum(axis=1, min_count=1), list(sites), np.nan), estimated=True),
         rows("flux_flow_share", _long(flow), estimated=True),
         rows("flux_implied_flow", base, estimated=True),

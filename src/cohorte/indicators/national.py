@@ -26,8 +26,23 @@ def national_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 def sites_frame(edition: Edition) -> pd.DataFrame:
     """The edition's sites, one row each: identity, type, region, population."""
-    return pd.DataFrame([(s.slug, s.siren or "", s.name, s.short_name, s.epci_type or "", s.region, s.departement,
-                          s.communes, s.population_2017) for s in edition.sites], columns=list(SITE_COLUMNS))
+    return pd.DataFrame(
+        [
+            (
+                s.slug,
+                s.siren or "",
+                s.name,
+                s.short_name,
+                s.epci_type or "",
+                s.region,
+                s.departement,
+                s.communes,
+                s.population_2017,
+            )
+            for s in edition.sites
+        ],
+        columns=list(SITE_COLUMNS),
+    )
 
 
 def write_national(table: pd.DataFrame, path: Path) -> Path:
@@ -38,7 +53,9 @@ def read_national(path: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values=[""])
     except (OSError, ValueError) as exc:
-        raise InputDataError([f"{path}: cannot read the national indicators ({exc}); run cohorte build again"]) from None
+        raise InputDataError(
+            [f"{path}: cannot read the national indicators ({exc}); run cohorte build again"]
+        ) from None
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise InputDataError([f"{path}: lacks column(s) {', '.join(missing)}; delete it and run cohorte build again"])

@@ -25,7 +25,10 @@ def q1_threshold_origins(edition: Edition, official: pd.DataFrame | None, *, is_
     if official is not None and len(official):
         this_year = official[official["year"].astype("int64") == edition.edition]
         known = this_year[this_year["threshold_eur_per_uc"].notna()]
-        sources = {str(k): ("" if pd.isna(v) else str(v)) for k, v in known.groupby("epci", observed=True)["source"].last().items()}
+        sources = {
+            str(k): ("" if pd.isna(v) else str(v))
+            for k, v in known.groupby("epci", observed=True)["source"].last().items()
+        }
     out = {}
     for slug in edition.slugs:
         if slug in sources:
@@ -43,13 +46,24 @@ def abnormal_delay_origin(edition: Edition, slug: str) -> dict:
 def cotation_origin(edition: Edition, slug: str) -> dict:
     path = edition.cotation_grid_path(slug)
     grid = load_cotation_grid(path)
-    return {"grid": grid.name, "file": path.name, "status": grid.status, "source": grid.source,
-            "estimated_fields": fields_unknown_for_attributions(grid)}
+    return {
+        "grid": grid.name,
+        "file": path.name,
+        "status": grid.status,
+        "source": grid.source,
+        "estimated_fields": fields_unknown_for_attributions(grid),
+    }
 
 
 def site_facts(edition: Edition, official: pd.DataFrame | None, *, is_demo: bool) -> dict[str, dict]:
     """Every site's origins, keyed by slug (written beside its prepared indicators)."""
     thresholds = q1_threshold_origins(edition, official, is_demo=is_demo)
-    return {slug: {"q1_threshold": thresholds[slug], "abnormal_delay": abnormal_delay_origin(edition, slug),
-                   "cotation": cotation_origin(edition, slug), "demo_data": is_demo}
-            for slug in edition.slugs}
+    return {
+        slug: {
+            "q1_threshold": thresholds[slug],
+            "abnormal_delay": abnormal_delay_origin(edition, slug),
+            "cotation": cotation_origin(edition, slug),
+            "demo_data": is_demo,
+        }
+        for slug in edition.slugs
+    }

@@ -32,7 +32,6 @@ Row: TypeAlias = pd.Series
 STATE_RESERVATAIRES = ("PPRIOR", "PFONCT")  # the State's contingents: préfectoral and its agents
 
 
-
 def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
     """Targets per site: national defaults, the grid's local overrides and differentiated targets."""
     overrides = {slug: grid.attribution_policy.targets.model_dump() for slug, grid in grids.items()}
@@ -42,13 +41,16 @@ def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
     return build_targets(edition, overrides, differentiated)
 
 
-def published_indicators(edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None) -> pd.DataFrame:
+def published_indicators(
+    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+) -> pd.DataFrame:
     """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
     return published_with_facts(edition, data_dir, grids)[0]
 
 
-def published_with_facts(edition: Edition, data_dir: Path | None = None,
-                         grids: dict[str, Grid] | None = None) -> tuple[pd.DataFrame, dict[str, dict]]:
+def published_with_facts(
+    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+) -> tuple[pd.DataFrame, dict[str, dict]]:
     """The published indicators and, per site, where its figures come from (``origins.site_facts``).
 
     A national edition is read and computed a group of sites at a time (``cohorte.indicators.chunked``);
@@ -57,8 +59,12 @@ def published_with_facts(edition: Edition, data_dir: Path | None = None,
     if edition.kind == "national":
         from cohorte.indicators.chunked import published_by_groups
 
-        table = published_by_groups(edition, Path(data_dir) if data_dir else edition.input_dir(),
-                                    lambda sub: site_targets(sub, grids), edition.cotation_grid_path())
+        table = published_by_groups(
+            edition,
+            Path(data_dir) if data_dir else edition.input_dir(),
+            lambda sub: site_targets(sub, grids),
+            edition.cotation_grid_path(),
+        )
         return table, {}
     inputs = load_inputs(edition, data_dir)
     table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=None)
@@ -73,8 +79,9 @@ def with_demo_flag(frame: pd.DataFrame, is_demo: bool) -> pd.DataFrame:
     return frame.assign(demo_data=bool(is_demo))
 
 
-def write_site_slices(edition: Edition, table: pd.DataFrame, inputs: dict[str, str] | None = None,
-                      facts: dict[str, dict] | None = None) -> dict[str, Path]:
+def write_site_slices(
+    edition: Edition, table: pd.DataFrame, inputs: dict[str, str] | None = None, facts: dict[str, dict] | None = None
+) -> dict[str, Path]:
     """Write each site's published indicators to ``outputs/EDITION/sites/SLUG/prepared/``.
 
     Beside them, ``context.json`` says whether the data are demo data, which input tables (file
@@ -84,9 +91,14 @@ def write_site_slices(edition: Edition, table: pd.DataFrame, inputs: dict[str, s
     for slug in edition.slugs:
         folder = config.prepared_dir(edition.edition, slug)
         atomic_write_text(folder / config.PREPARED_FILE, table[table["site"] == slug].to_csv(index=False))
-        atomic_write_json(folder / config.CONTEXT_FILE, {"demo_data": edition.uses_demo_data,
-                                                          "inputs": dict(sorted((inputs or {}).items())),
-                                                          "facts": (facts or {}).get(slug, {})})
+        atomic_write_json(
+            folder / config.CONTEXT_FILE,
+            {
+                "demo_data": edition.uses_demo_data,
+                "inputs": dict(sorted((inputs or {}).items())),
+                "facts": (facts or {}).get(slug, {}),
+            },
+        )
         folders[slug] = folder
     return folders
 
@@ -96,7 +108,9 @@ def read_site_context(folder: Path) -> dict:
     try:
         return json.loads((Path(folder) / config.CONTEXT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputDataError([f"{folder / config.CONTEXT_FILE}: cannot be read ({exc}); delete the folder and run cohorte build again"]) from None
+        raise InputDataError(
+            [f"{folder / config.CONTEXT_FILE}: cannot be read ({exc}); delete the folder and run cohorte build again"]
+        ) from None
 
 
 def read_site_slice(folder: Path) -> pd.DataFrame:
@@ -105,10 +119,14 @@ def read_site_slice(folder: Path) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"breakdown": str})
     except (OSError, ValueError) as exc:
-        raise InputDataError([f"{path}: cannot read the site's prepared indicators ({exc}); delete it and run cohorte build again"]) from None
+        raise InputDataError(
+            [f"{path}: cannot read the site's prepared indicators ({exc}); delete it and run cohorte build again"]
+        ) from None
     missing = [c for c in (*COLUMNS, "suppressed") if c not in table.columns]
     if missing:
-        raise InputDataError([f"{path}: prepared indicators lack column(s) {', '.join(missing)}; delete it and run cohorte build again"])
+        raise InputDataError(
+            [f"{path}: prepared indicators lack column(s) {', '.join(missing)}; delete it and run cohorte build again"]
+        )
     table["breakdown"] = table["breakdown"].fillna("")
     table["met"] = table["met"].astype("boolean")
     return table

@@ -41,7 +41,9 @@ def affordable_stock(stock: pd.DataFrame, max_rent: Mapping[str, float], sites: 
     ]
 
 
-def typology_mix(stock: pd.DataFrame, demands: pd.DataFrame, q1_demand: pd.Series, sites: Sequence[str]) -> list[pd.DataFrame]:
+def typology_mix(
+    stock: pd.DataFrame, demands: pd.DataFrame, q1_demand: pd.Series, sites: Sequence[str]
+) -> list[pd.DataFrame]:
     """T1/T2 share of the stock outside QPV against the share of Q1 active demands asking for a
     room, a T1 or a T2 (Q1 demands: resources per UC at most the site's threshold)."""
     outside = stock[~stock["in_qpv"].astype(bool)]
@@ -49,10 +51,16 @@ def typology_mix(stock: pd.DataFrame, demands: pd.DataFrame, q1_demand: pd.Serie
     q1 = demands[q1_demand.fillna(False).astype(bool)]
     asks_small = q1["requested_typology"].isin(SMALL_TYPOLOGIES_DEMANDED)
     return [
-        share_rows("small_typology_supply_share", per_site(outside[small].groupby("epci").size(), list(sites)),
-                   per_site(outside.groupby("epci").size(), list(sites))),
-        share_rows("q1_small_typology_demand_share", per_site(q1[asks_small].groupby("epci").size(), list(sites)),
-                   per_site(q1.groupby("epci").size(), list(sites))),
+        share_rows(
+            "small_typology_supply_share",
+            per_site(outside[small].groupby("epci").size(), list(sites)),
+            per_site(outside.groupby("epci").size(), list(sites)),
+        ),
+        share_rows(
+            "q1_small_typology_demand_share",
+            per_site(q1[asks_small].groupby("epci").size(), list(sites)),
+            per_site(q1.groupby("epci").size(), list(sites)),
+        ),
     ]
 
 
@@ -65,5 +73,6 @@ def stock_indicators(
     sites: Sequence[str],
 ) -> pd.DataFrame:
     """Every stock-accessibility row for all sites; ``q1_demand`` is the Q1 status of each active demand."""
-    return pd.concat([*affordable_stock(stock, max_rent, sites), *typology_mix(stock, demands, q1_demand, sites)],
-                     ignore_index=True)
+    return pd.concat(
+        [*affordable_stock(stock, max_rent, sites), *typology_mix(stock, demands, q1_demand, sites)], ignore_index=True
+    )

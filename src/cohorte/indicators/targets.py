@@ -46,7 +46,11 @@ def consumption_units(frame: pd.DataFrame, scale: UcScale | None = None) -> pd.S
     modified OECD scale 1 / 0.5 / 0.3). ``persons_14_plus`` includes the first person."""
     scale = scale or UcScale()
     others = (frame["persons_14_plus"].astype("float64") - 1).clip(lower=0)
-    return scale.first_person + scale.other_14_plus * others + scale.child_under_14 * frame["children_under_14"].astype("float64")
+    return (
+        scale.first_person
+        + scale.other_14_plus * others
+        + scale.child_under_14 * frame["children_under_14"].astype("float64")
+    )
 
 
 def resources_per_uc(frame: pd.DataFrame, scale: UcScale | None = None) -> pd.Series:
@@ -100,8 +104,12 @@ def q1_thresholds(
 
 def q1_threshold_rows(thresholds: pd.DataFrame) -> pd.DataFrame:
     """Indicator ``q1_threshold`` (€/UC); denominator = demands behind an estimate, for disclosure."""
-    return rows("q1_threshold", thresholds["threshold"], denominator=thresholds["cases"],
-                estimated=thresholds["estimated"].astype(bool))
+    return rows(
+        "q1_threshold",
+        thresholds["threshold"],
+        denominator=thresholds["cases"],
+        estimated=thresholds["estimated"].astype(bool),
+    )
 
 
 def q1_status(frame: pd.DataFrame, thresholds: pd.Series, scale: UcScale | None = None) -> pd.Series:
@@ -116,8 +124,9 @@ def q1_status(frame: pd.DataFrame, thresholds: pd.Series, scale: UcScale | None 
 # --- the three legal rates ------------------------------------------------------------------
 
 
-def _rate_family(indicator: str, frame: pd.DataFrame, scope: pd.Series, hit: pd.Series, sites: Sequence[str],
-                 by: Mapping[str, str]) -> list[pd.DataFrame]:
+def _rate_family(
+    indicator: str, frame: pd.DataFrame, scope: pd.Series, hit: pd.Series, sites: Sequence[str], by: Mapping[str, str]
+) -> list[pd.DataFrame]:
     """Site-level rate of ``hit`` among ``scope`` rows, then the same rate by each column of ``by``."""
     den = per_site(frame[scope].groupby("epci").size(), list(sites))
     num = per_site(frame[scope & hit].groupby("epci").size(), list(sites))
@@ -125,7 +134,9 @@ def _rate_family(indicator: str, frame: pd.DataFrame, scope: pd.Series, hit: pd.
     for suffix, column in by.items():
         den_b = frame[scope].groupby(["epci", column]).size()
         den_b = den_b[den_b.index.get_level_values(0).isin(sites)]
-        out.append(share_rows(f"{indicator}_by_{suffix}", counts_by(frame, ["epci", column], scope & hit, den_b), den_b))
+        out.append(
+            share_rows(f"{indicator}_by_{suffix}", counts_by(frame, ["epci", column], scope & hit, den_b), den_b)
+        )
     return out
 
 
@@ -134,7 +145,9 @@ def q1_outside_qpv(attributions: pd.DataFrame, q1: pd.Series, sites: Sequence[st
     over attributions outside QPV — over all attributions where the EPCI has no QPV."""
     outside = ~attributions["in_qpv"].astype(bool)
     hit = q1.fillna(False).astype(bool) | attributions["anru_rehousing"].astype(bool)
-    return _rate_family("q1_outside_qpv", attributions, outside, hit, sites, {"commune": "commune", "landlord": "landlord"})
+    return _rate_family(
+        "q1_outside_qpv", attributions, outside, hit, sites, {"commune": "commune", "landlord": "landlord"}
+    )
 
 
 def non_q1_in_qpv(attributions: pd.DataFrame, q1: pd.Series, sites: Sequence[str]) -> list[pd.DataFrame]:
@@ -142,7 +155,9 @@ def non_q1_in_qpv(attributions: pd.DataFrame, q1: pd.Series, sites: Sequence[str
     attributions in QPV (unknown resources: in the denominator only)."""
     inside = attributions["in_qpv"].astype(bool)
     hit = (q1 == False).fillna(False).astype(bool)  # noqa: E712 — NA (unknown) is not "non-Q1"
-    return _rate_family("non_q1_in_qpv", attributions, inside, hit, sites, {"commune": "commune", "landlord": "landlord"})
+    return _rate_family(
+        "non_q1_in_qpv", attributions, inside, hit, sites, {"commune": "commune", "landlord": "landlord"}
+    )
 
 
 def priority_publics(attributions: pd.DataFrame, sites: Sequence[str]) -> list[pd.DataFrame]:
@@ -161,8 +176,11 @@ def priority_publics(attributions: pd.DataFrame, sites: Sequence[str]) -> list[p
     return [
         share_rows("priority_publics", site_num, site_den),
         share_rows("priority_publics", counts_by(attributions, ["epci", "reservataire"], every & hit, den), den),
-        share_rows("priority_publics_non_reserved_by_landlord",
-                   counts_by(attributions, ["epci", "landlord"], non_reserved & hit, den_l), den_l),
+        share_rows(
+            "priority_publics_non_reserved_by_landlord",
+            counts_by(attributions, ["epci", "landlord"], non_reserved & hit, den_l),
+            den_l,
+        ),
     ]
 
 
@@ -181,8 +199,10 @@ def target_indicators(
     in_qpv = attributions["in_qpv"].astype(bool)
     parts = [
         q1_threshold_rows(thresholds),
-        count_rows("attributions_unknown_resources",
-                   per_site(attributions[attributions["monthly_resources_eur"].isna()].groupby("epci").size(), list(sites))),
+        count_rows(
+            "attributions_unknown_resources",
+            per_site(attributions[attributions["monthly_resources_eur"].isna()].groupby("epci").size(), list(sites)),
+        ),
         count_rows("attributions_in_qpv", per_site(attributions[in_qpv].groupby("epci").size(), list(sites))),
         *q1_outside_qpv(attributions, q1, sites),
         *non_q1_in_qpv(attributions, q1, sites),
@@ -207,8 +227,10 @@ def build_targets(
     known_sites = set(edition.slugs)
     for slug in [*overrides, *differentiated]:
         if slug not in known_sites:
-            raise ParamsError(f"targets given for unknown site {slug!r}; sites of edition {edition.edition}: "
-                              f"{', '.join(edition.slugs)}")
+            raise ParamsError(
+                f"targets given for unknown site {slug!r}; sites of edition {edition.edition}: "
+                f"{', '.join(edition.slugs)}"
+            )
     records = []
     for slug in edition.slugs:
         local = dict(overrides.get(slug) or {})
@@ -224,11 +246,15 @@ def build_targets(
     bad = frame[(frame["target"] < 0) | (frame["target"] > 100)]
     if len(bad):
         row = bad.iloc[0]
-        raise ParamsError(f"site {row['site']!r}: target {row['indicator']} = {row['target']} is not a percent between 0 and 100")
+        raise ParamsError(
+            f"site {row['site']!r}: target {row['indicator']} = {row['target']} is not a percent between 0 and 100"
+        )
     duplicated = frame[frame.duplicated(["site", "indicator", "breakdown"], keep=False)]
     if len(duplicated):
         row = duplicated.iloc[0]
-        raise ParamsError(f"site {row['site']!r}: several targets for {row['indicator']} {row['breakdown']!r}; keep one")
+        raise ParamsError(
+            f"site {row['site']!r}: several targets for {row['indicator']} {row['breakdown']!r}; keep one"
+        )
     return frame
 
 
@@ -242,16 +268,21 @@ def _differentiated_record(slug: str, number: int, item: Mapping[str, object]) -
         raise ParamsError(f"{where}: indicator {indicator!r} is not one of {list(TARGETED)}")
     commune, landlord = item.get("commune"), item.get("landlord")
     if (commune is None) == (landlord is None):
-        raise ParamsError(f"{where}: give exactly one of 'commune' (INSEE code) or 'landlord'; "
-                          "write two entries for a target by commune and another by landlord")
+        raise ParamsError(
+            f"{where}: give exactly one of 'commune' (INSEE code) or 'landlord'; "
+            "write two entries for a target by commune and another by landlord"
+        )
     target = item.get("target")
     if target is None:
         raise ParamsError(f"{where}: 'target' (percent) is missing")
     if isinstance(target, bool) or not isinstance(target, int | float):
         raise ParamsError(f"{where}: 'target' must be a percent (a number), got {target!r}")
     suffix, key = ("by_commune", commune) if commune is not None else ("by_landlord", landlord)
-    name = f"{indicator}_{suffix}" if indicator != "priority_publics" or suffix == "by_commune" else \
-        "priority_publics_non_reserved_by_landlord"
+    name = (
+        f"{indicator}_{suffix}"
+        if indicator != "priority_publics" or suffix == "by_commune"
+        else "priority_publics_non_reserved_by_landlord"
+    )
     return slug, name, str(key), float(target)
 
 

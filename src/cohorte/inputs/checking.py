@@ -26,7 +26,9 @@ class CheckReport:
     def text(self) -> str:
         lines = []
         if self.edition is not None:
-            lines.append(f"Edition {self.edition.edition}: {len(self.edition.sites)} sites ({', '.join(self.edition.slugs)})")
+            lines.append(
+                f"Edition {self.edition.edition}: {len(self.edition.sites)} sites ({', '.join(self.edition.slugs)})"
+            )
         if self.inputs is not None:
             lines += _inputs_summary(self.inputs, self.data_dir)
         if self.warnings:
@@ -51,8 +53,10 @@ def _inputs_summary(inputs: Inputs, data_dir: Path | None) -> list[str]:
     lines = [f"Input tables in {data_dir}:"]
     for name, frame in inputs.tables().items():
         lines.append(f"  {name:<18} {len(frame):>9,} rows".replace(",", " "))
-    lines.append(f"Period covered: demands filed {_period(inputs.demands, 'filing_date')}; "
-                 f"leases signed {_period(inputs.attributions, 'lease_date')}")
+    lines.append(
+        f"Period covered: demands filed {_period(inputs.demands, 'filing_date')}; "
+        f"leases signed {_period(inputs.attributions, 'lease_date')}"
+    )
     lines.append("Rows per site:")
     lines += ["  " + line for line in summarize(inputs).to_string().splitlines()]
     return lines
@@ -114,5 +118,7 @@ def _check_by_groups(edition: Edition, data_dir: Path) -> None:
     from cohorte.indicators.published import published_indicators
 
     if not data_dir.is_dir():
-        raise InputDataError([f"{data_dir}: no such data folder; run `cohorte demo-data {edition.edition}` for demo data"])
+        raise InputDataError(
+            [f"{data_dir}: no such data folder; run `cohorte demo-data {edition.edition}` for demo data"]
+        )
     published_indicators(edition, data_dir, grids={})

@@ -67,7 +67,9 @@ def find_table(data_dir: Path, table: str) -> Path | None:
     """The file holding ``table`` in ``data_dir`` (one of .csv, .xlsx, .parquet), or None."""
     found = [data_dir / f"{table}{ext}" for ext in EXTENSIONS if (data_dir / f"{table}{ext}").exists()]
     if len(found) > 1:
-        raise InputDataError([f"{data_dir}: several files for table '{table}' ({', '.join(p.name for p in found)}); keep one"])
+        raise InputDataError(
+            [f"{data_dir}: several files for table '{table}' ({', '.join(p.name for p in found)}); keep one"]
+        )
     return found[0] if found else None
 
 
@@ -101,8 +103,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     width = len(next(csv.reader([first], delimiter=sep)))
     last = _fields(last_line, sep)
     if "\n" in body and last is not None and len(last) != width:
-        raise ValueError(f"is malformed or truncated: line {body.count(chr(10)) + 1} has {len(last)} fields; "
-                         f"expected {width} fields separated by '{sep}'")
+        raise ValueError(
+            f"is malformed or truncated: line {body.count(chr(10)) + 1} has {len(last)} fields; "
+            f"expected {width} fields separated by '{sep}'"
+        )
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""])
     except pd.errors.ParserError as exc:
@@ -147,7 +151,9 @@ def read_table(path: Path) -> RawTable:
     except ValueError as exc:
         raise InputDataError([f"{path}: {exc}"]) from None
     except Exception as exc:  # a corrupt XLSX or Parquet: the library's own words, once
-        raise InputDataError([f"{path}: cannot be read as {path.suffix[1:].upper()} ({type(exc).__name__}: {exc})"]) from None
+        raise InputDataError(
+            [f"{path}: cannot be read as {path.suffix[1:].upper()} ({type(exc).__name__}: {exc})"]
+        ) from None
     if frame.empty:
         raise InputDataError([f"{path}: has a header but no rows; expected one row per record"])
     raw = RawTable(path, frame.reset_index(drop=True))
@@ -161,9 +167,15 @@ def _check_field_sizes(raw: RawTable) -> None:
     for column in raw.frame.columns:
         lengths = raw.frame[column].str.len()
         if lengths.max(skipna=True) > MAX_FIELD_CHARS:
-            index = int(lengths.idxmax()) if not (lengths > MAX_FIELD_CHARS).any() else int((lengths > MAX_FIELD_CHARS).idxmax())
-            problems.append(f"{raw.path}: {raw.where(index)}: column '{column}': a field of {int(lengths[index]):,} "
-                            f"characters, more than the limit of {MAX_FIELD_CHARS:,}; is the file's separator or quoting wrong?")
+            index = (
+                int(lengths.idxmax())
+                if not (lengths > MAX_FIELD_CHARS).any()
+                else int((lengths > MAX_FIELD_CHARS).idxmax())
+            )
+            problems.append(
+                f"{raw.path}: {raw.where(index)}: column '{column}': a field of {int(lengths[index]):,} "
+                f"characters, more than the limit of {MAX_FIELD_CHARS:,}; is the file's separator or quoting wrong?"
+            )
     if problems:
         raise InputDataError(problems)
 
@@ -214,8 +226,12 @@ def _parse_column(text: pd.Series, dtype: str) -> pd.Series:
     return text.astype(object).where(text.notna(), None)
 
 
-def _describe(raw: RawTable, column: str, indexes: list[int], values: list, expected: str, total: int | None = None) -> str:
-    shown = ", ".join(f"{raw.where(i)} ({_short(v)!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED], strict=True))
+def _describe(
+    raw: RawTable, column: str, indexes: list[int], values: list, expected: str, total: int | None = None
+) -> str:
+    shown = ", ".join(
+        f"{raw.where(i)} ({_short(v)!r})" for i, v in zip(indexes[:MAX_LISTED], values[:MAX_LISTED], strict=True)
+    )
     total = len(indexes) if total is None else total
     more = f" and {total - MAX_LISTED:,} more" if total > MAX_LISTED else ""
     return f"{raw.path}: column '{column}': {expected}; found at {shown}{more}"
@@ -237,9 +253,10 @@ def parse_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame
         count = int(failed.sum())
         if count:
             first = failed[failed].index[:MAX_LISTED]
-            problems.append(_describe(raw, name, list(first), list(source[first]), f"expected {_EXPECTED[dtype]}",
-                                      total=count))
-            bad_cells.update((name, i) for i in failed[failed].index[:MAX_BAD_CELLS + 1])
+            problems.append(
+                _describe(raw, name, list(first), list(source[first]), f"expected {_EXPECTED[dtype]}", total=count)
+            )
+            bad_cells.update((name, i) for i in failed[failed].index[: MAX_BAD_CELLS + 1])
             if len(bad_cells) > MAX_BAD_CELLS:
                 break  # not this table: the remaining columns would only cost memory
     return frame, problems, bad_cells
@@ -257,7 +274,11 @@ def _schema_problems(raw: RawTable, errors: pa.errors.SchemaErrors, bad_cells: s
     problems = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         group = group[group["index"].notna()] if group["index"].notna().any() else group
-        pairs = [(int(i), v) for i, v in zip(group["index"], group["failure_case"], strict=True) if (column, int(i)) not in bad_cells]
+        pairs = [
+            (int(i), v)
+            for i, v in zip(group["index"], group["failure_case"], strict=True)
+            if (column, int(i)) not in bad_cells
+        ]
         if not pairs and group["index"].notna().any():
             continue
         label = column if isinstance(column, str) else "(row)"
@@ -280,8 +301,11 @@ def validate_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFr
     if problems and not bad_cells:  # missing columns: nothing more can be checked
         return frame, problems
     if len(bad_cells) > MAX_BAD_CELLS:  # not this table at all: listing more would cost more than reading it
-        return frame, [*problems, f"{raw.path}: more than {MAX_BAD_CELLS:,} unreadable cells; checking stopped there "
-                                  "(is it the right file, with the right separator?)"]
+        return frame, [
+            *problems,
+            f"{raw.path}: more than {MAX_BAD_CELLS:,} unreadable cells; checking stopped there "
+            "(is it the right file, with the right separator?)",
+        ]
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
@@ -314,8 +338,12 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
     """Read, parse and validate every input table; raise InputDataError listing all problems."""
     data_dir = Path(data_dir) if data_dir else edition.input_dir()
     if not data_dir.is_dir():
-        raise InputDataError([f"{data_dir}: no such data folder; give an existing folder (--data or data_dir in "
-                               f"params/{edition.edition}/edition.yml), or run `cohorte demo-data {edition.edition}` for demo data"])
+        raise InputDataError(
+            [
+                f"{data_dir}: no such data folder; give an existing folder (--data or data_dir in "
+                f"params/{edition.edition}/edition.yml), or run `cohorte demo-data {edition.edition}` for demo data"
+            ]
+        )
     raw: dict[str, RawTable] = {}
     problems = []
     for table in TABLES:
@@ -323,7 +351,9 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
             path = find_table(data_dir, table)
             if path is None:
                 if table not in OPTIONAL_TABLES:
-                    problems.append(f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet")
+                    problems.append(
+                        f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet"
+                    )
                 continue
             raw[table] = read_table(path)
         except InputDataError as exc:

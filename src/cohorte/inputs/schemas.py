@@ -137,7 +137,9 @@ def attributions_schema(edition: Edition) -> pa.DataFrameSchema:
         },
         checks=[
             _SIZE_ADDS_UP,
-            pa.Check(lambda df: df["lease_date"] >= df["filing_date"], error="expected lease_date on or after filing_date"),
+            pa.Check(
+                lambda df: df["lease_date"] >= df["filing_date"], error="expected lease_date on or after filing_date"
+            ),
         ],
         name="attributions",
     )

@@ -41,8 +41,14 @@ def legal_calendar(path: Path = CALENDAR_FILE) -> tuple[Measure, ...]:
     """Every row of the calendar file, in file order."""
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(
-            Measure(row["measure"], dt.date.fromisoformat(row["deadline"]), row["label"], row["text"],
-                    dt.date.fromisoformat(row["in_force_from"]), _date(row["in_force_until"]))
+            Measure(
+                row["measure"],
+                dt.date.fromisoformat(row["deadline"]),
+                row["label"],
+                row["text"],
+                dt.date.fromisoformat(row["in_force_from"]),
+                _date(row["in_force_until"]),
+            )
             for row in csv.DictReader(handle)
         )
 
@@ -58,5 +64,7 @@ def measure_in_force(measure: str, day: dt.date) -> Measure:
         if item.measure == measure:
             return item
     known = sorted({m.measure for m in legal_calendar()})
-    raise ParamsError(f"{CALENDAR_FILE.name}: no deadline for {measure!r} in force on {day.isoformat()}; "
-                      f"measures in the calendar: {', '.join(known)}")
+    raise ParamsError(
+        f"{CALENDAR_FILE.name}: no deadline for {measure!r} in force on {day.isoformat()}; "
+        f"measures in the calendar: {', '.join(known)}"
+    )

@@ -25,7 +25,9 @@ from cohorte.files import atomic_write_json, atomic_write_text
 REFERENTIAL_FILE = Path(__file__).with_name("epci_referential.csv")
 PROVENANCE_FILE = Path(__file__).with_name("epci_referential.json")
 COLUMNS = ("siren", "name", "type", "population", "communes")
-_TYPE_PREFIX = re.compile(r"^(CA|CC|CU|METRO|EPT|Métropole de|Métropole)\s+(de la |de l'|du |des |de |d')?", re.IGNORECASE)
+_TYPE_PREFIX = re.compile(
+    r"^(CA|CC|CU|METRO|EPT|Métropole de|Métropole)\s+(de la |de l'|du |des |de |d')?", re.IGNORECASE
+)
 _STOPWORDS = {"de", "du", "des", "la", "le", "les", "et", "l", "d", "en", "sur"}
 
 
@@ -43,17 +45,28 @@ class EpciRecord:
 
 def snapshot_rows(epci: Iterable[Mapping]) -> list[dict[str, str]]:
     """Rows of the snapshot from the package's ``data/epci.json``, sorted by SIREN."""
-    rows = [{"siren": str(e["code"]), "name": str(e["nom"]), "type": str(e["type"]),
-             "population": str(int(e.get("populationMunicipale") or 0)),
-             "communes": ";".join(sorted(str(m["code"]) for m in e["membres"]))} for e in epci]
+    rows = [
+        {
+            "siren": str(e["code"]),
+            "name": str(e["nom"]),
+            "type": str(e["type"]),
+            "population": str(int(e.get("populationMunicipale") or 0)),
+            "communes": ";".join(sorted(str(m["code"]) for m in e["membres"])),
+        }
+        for e in epci
+    ]
     return sorted(rows, key=lambda r: r["siren"])
 
 
-def write_snapshot(epci: Iterable[Mapping], provenance: Mapping[str, object], folder: Path = REFERENTIAL_FILE.parent) -> Path:
+def write_snapshot(
+    epci: Iterable[Mapping], provenance: Mapping[str, object], folder: Path = REFERENTIAL_FILE.parent
+) -> Path:
     """Write ``epci_referential.csv`` and its provenance JSON atomically; returns the CSV path."""
     rows = snapshot_rows(epci)
     lines = [",".join(COLUMNS)]
-    with_quotes = [{k: '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n') else v for k, v in r.items()} for r in rows]
+    with_quotes = [
+        {k: '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n') else v for k, v in r.items()} for r in rows
+    ]
     lines += [",".join(r[c] for c in COLUMNS) for r in with_quotes]
     path = atomic_write_text(folder / REFERENTIAL_FILE.name, "\n".join(lines) + "\n")
     atomic_write_json(folder / PROVENANCE_FILE.name, {**provenance, "epci": len(rows)})
@@ -69,9 +82,16 @@ def load_referential(path: Path = REFERENTIAL_FILE) -> dict[str, EpciRecord]:
     if not path.exists():
         raise ParamsError(f"{path}: no EPCI referential; run scripts/refresh_epci_referential.py")
     with path.open(encoding="utf-8", newline="") as handle:
-        return {r["siren"]: EpciRecord(r["siren"], r["name"], r["type"], int(r["population"] or 0),
-                                       tuple(c for c in r["communes"].split(";") if c))
-                for r in csv.DictReader(handle)}
+        return {
+            r["siren"]: EpciRecord(
+                r["siren"],
+                r["name"],
+                r["type"],
+                int(r["population"] or 0),
+                tuple(c for c in r["communes"].split(";") if c),
+            )
+            for r in csv.DictReader(handle)
+        }
 
 
 def provenance(path: Path = PROVENANCE_FILE) -> dict:
@@ -111,13 +131,19 @@ def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None =
             continue
         record = referential.get(site.siren)
         if record is None:
-            problems.append(f"{where}: site {site.slug!r}: SIREN {site.siren} is not an EPCI of the referential "
-                            f"(@etalab/decoupage-administratif {version}); check the SIREN on BANATIC")
+            problems.append(
+                f"{where}: site {site.slug!r}: SIREN {site.siren} is not an EPCI of the referential "
+                f"(@etalab/decoupage-administratif {version}); check the SIREN on BANATIC"
+            )
             continue
         if not names_match(site.name, record.name):
-            problems.append(f"{where}: site {site.slug!r}: name {site.name!r} does not match the referential's "
-                            f"{record.name!r} for SIREN {site.siren}; a renamed EPCI or a wrong SIREN")
+            problems.append(
+                f"{where}: site {site.slug!r}: name {site.name!r} does not match the referential's "
+                f"{record.name!r} for SIREN {site.siren}; a renamed EPCI or a wrong SIREN"
+            )
         if len(record.communes) != site.communes:
-            notes.append(f"{where}: site {site.slug!r}: {site.communes} communes in the edition, {len(record.communes)} "
-                         f"in the referential ({version}); the edition's count is that of its year")
+            notes.append(
+                f"{where}: site {site.slug!r}: {site.communes} communes in the edition, {len(record.communes)} "
+                f"in the referential ({version}); the edition's count is that of its year"
+            )
     return problems, notes

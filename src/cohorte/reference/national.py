@@ -33,12 +33,21 @@ class NationalReference:
 def _row(path: Path, line: int, row: dict[str, str]) -> NationalReference:
     where = f"{path.name}, line {line}"
     if not (row.get("source") or "").strip():
-        raise ParamsError(f"{where}: {row.get('indicator')!r} {row.get('year')} has no source; "
-                          "a national value enters the file only with the publication it comes from")
+        raise ParamsError(
+            f"{where}: {row.get('indicator')!r} {row.get('year')} has no source; "
+            "a national value enters the file only with the publication it comes from"
+        )
     try:
-        return NationalReference(row["indicator"], int(row["year"]), float(row["value"]), row["unit"],
-                                 row["approximate"].strip().lower() == "true", row["label"], row["source"].strip(),
-                                 (row.get("note") or "").strip())
+        return NationalReference(
+            row["indicator"],
+            int(row["year"]),
+            float(row["value"]),
+            row["unit"],
+            row["approximate"].strip().lower() == "true",
+            row["label"],
+            row["source"].strip(),
+            (row.get("note") or "").strip(),
+        )
     except (KeyError, ValueError) as exc:
         raise ParamsError(f"{where}: cannot be read ({exc}); expected columns {', '.join(COLUMNS)}") from None
 

@@ -27,8 +27,13 @@ EXTENT_PROVENANCE = Path(__file__).with_name("epci_extent.json")
 EXTENT_COLUMNS = ("siren", "departement", "region", "largest_commune_population")
 PLH_TYPES = ("CA", "CU", "METRO", "MET69")  # bound whatever their size
 CC_MIN_POPULATION, CC_MIN_COMMUNE = 30_000, 10_000
-TYPE_NAMES = {"CA": "communauté d'agglomération", "CU": "communauté urbaine", "METRO": "métropole",
-              "MET69": "métropole", "CC": "communauté de communes"}
+TYPE_NAMES = {
+    "CA": "communauté d'agglomération",
+    "CU": "communauté urbaine",
+    "METRO": "métropole",
+    "MET69": "métropole",
+    "CC": "communauté de communes",
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class Extent:
 # --- building the snapshot (refresh script) -------------------------------------------------
 
 
-def extent_rows(epci: Iterable[Mapping], communes: Iterable[Mapping], regions: Iterable[Mapping]) -> list[dict[str, str]]:
+def extent_rows(
+    epci: Iterable[Mapping], communes: Iterable[Mapping], regions: Iterable[Mapping]
+) -> list[dict[str, str]]:
     """One row per EPCI: département and region of its most populous commune, and that population."""
     by_code = {c["code"]: c for c in communes if c.get("type", "commune-actuelle") == "commune-actuelle"}
     region_names = {r["code"]: r["nom"] for r in regions}
@@ -52,14 +59,24 @@ def extent_rows(epci: Iterable[Mapping], communes: Iterable[Mapping], regions: I
         if not members:
             continue
         largest = max(members, key=lambda c: (int(c.get("population") or 0), c["code"]))
-        rows.append({"siren": str(e["code"]), "departement": str(largest["departement"]),
-                     "region": region_names.get(largest.get("region", ""), ""),
-                     "largest_commune_population": str(int(largest.get("population") or 0))})
+        rows.append(
+            {
+                "siren": str(e["code"]),
+                "departement": str(largest["departement"]),
+                "region": region_names.get(largest.get("region", ""), ""),
+                "largest_commune_population": str(int(largest.get("population") or 0)),
+            }
+        )
     return sorted(rows, key=lambda r: r["siren"])
 
 
-def write_extent(epci: Iterable[Mapping], communes: Iterable[Mapping], regions: Iterable[Mapping],
-                 provenance: Mapping[str, object], folder: Path = EXTENT_FILE.parent) -> Path:
+def write_extent(
+    epci: Iterable[Mapping],
+    communes: Iterable[Mapping],
+    regions: Iterable[Mapping],
+    provenance: Mapping[str, object],
+    folder: Path = EXTENT_FILE.parent,
+) -> Path:
     """Write ``epci_extent.csv`` and its provenance JSON atomically; returns the CSV path."""
     rows = extent_rows(epci, communes, regions)
     quoted = [{k: f'"{v}"' if "," in v else v for k, v in r.items()} for r in rows]
@@ -77,15 +94,21 @@ def load_extent(path: Path = EXTENT_FILE) -> dict[str, Extent]:
     if not path.exists():
         raise ParamsError(f"{path}: no EPCI extent snapshot; run scripts/refresh_epci_extent.py")
     with path.open(encoding="utf-8", newline="") as handle:
-        return {r["siren"]: Extent(r["siren"], r["departement"], r["region"], int(r["largest_commune_population"]))
-                for r in csv.DictReader(handle)}
+        return {
+            r["siren"]: Extent(r["siren"], r["departement"], r["region"], int(r["largest_commune_population"]))
+            for r in csv.DictReader(handle)
+        }
 
 
 def plh_bound(record: EpciRecord, extent: Extent) -> bool:
     """CCH L302-1: CA, CU, métropoles; CC of more than 30 000 inhabitants with a commune of more than 10 000."""
     if record.type in PLH_TYPES:
         return True
-    return record.type == "CC" and record.population > CC_MIN_POPULATION and extent.largest_commune_population > CC_MIN_COMMUNE
+    return (
+        record.type == "CC"
+        and record.population > CC_MIN_POPULATION
+        and extent.largest_commune_population > CC_MIN_COMMUNE
+    )
 
 
 def short_name(name: str) -> str:
@@ -109,8 +132,11 @@ def epci_slug(record: EpciRecord) -> str:
     return slug or f"epci-{record.siren}"
 
 
-def national_sites(add_sirens: Iterable[str] = (), referential: Mapping[str, EpciRecord] | None = None,
-                   extent: Mapping[str, Extent] | None = None) -> list[dict[str, object]]:
+def national_sites(
+    add_sirens: Iterable[str] = (),
+    referential: Mapping[str, EpciRecord] | None = None,
+    extent: Mapping[str, Extent] | None = None,
+) -> list[dict[str, object]]:
     """Every bound EPCI (plus ``add_sirens``) as edition site entries, by SIREN; slugs unique."""
     referential = load_referential() if referential is None else referential
     extent = load_extent() if extent is None else extent
@@ -123,10 +149,17 @@ def national_sites(add_sirens: Iterable[str] = (), referential: Mapping[str, Epc
     sites = []
     for siren, slug in zip(chosen, slugs, strict=True):
         record, where = referential[siren], extent[siren]
-        sites.append({
-            "slug": slug if slugs.count(slug) == 1 else f"{slug}-{siren}",
-            "name": record.name, "short_name": short_name(record.name), "siren": siren,
-            "region": where.region, "departement": where.departement,
-            "communes": len(record.communes), "population_2017": record.population, "epci_type": record.type,
-        })
+        sites.append(
+            {
+                "slug": slug if slugs.count(slug) == 1 else f"{slug}-{siren}",
+                "name": record.name,
+                "short_name": short_name(record.name),
+                "siren": siren,
+                "region": where.region,
+                "departement": where.departement,
+                "communes": len(record.communes),
+                "population_2017": record.population,
+                "epci_type": record.type,
+            }
+        )
     return sites

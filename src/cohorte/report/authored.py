@@ -24,9 +24,27 @@ _ENCADRE_OPEN = re.compile(r'^(:{3,})\s*\{\s*\.encadre\s+title="([^"]*)"\s*\}\s*
 _FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
 _FENCE_OPEN = re.compile(r"^:{3,}\s*\S")
 _TEMPLATE_CODE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<!--.*?-->", re.DOTALL)
-_NUMBER_WORDS = {"deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10,
-                 "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16,
-                 "dix-sept": 17, "dix-huit": 18, "dix-neuf": 19, "vingt": 20}
+_NUMBER_WORDS = {
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "dix-sept": 17,
+    "dix-huit": 18,
+    "dix-neuf": 19,
+    "vingt": 20,
+}
 _SITE_NOUNS = r"(?:sites?|EPCI|territoires?|intercommunalités?|agglomérations?|métropoles?|collectivités?)"
 _TYPED_COUNT = re.compile(
     rf"(?<![\w.,\-])(\d+|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?:\s+[\wéèêàç'-]+)?\s+{_SITE_NOUNS}\b",
@@ -105,7 +123,7 @@ def render_part(part: Part, places: Placeholders, extra: dict | None = None) -> 
 def split_intro(markdown: str) -> tuple[str, str]:
     """(the part's title and introduction, the rest from its first sub-section, ``##`` in the author's file)."""
     match = re.search(r"^###\s", markdown, re.MULTILINE)
-    return (markdown, "") if match is None else (markdown[: match.start()].rstrip(), markdown[match.start():])
+    return (markdown, "") if match is None else (markdown[: match.start()].rstrip(), markdown[match.start() :])
 
 
 # --- annexes ---------------------------------------------------------------------------------------
@@ -114,9 +132,12 @@ def split_intro(markdown: str) -> tuple[str, str]:
 def methods_markdown(places: Placeholders) -> str:
     """The methods annex: every indicator's definition and unit, thresholds and the disclosure rule."""
     e = places.edition
-    indicators = [{"id": k, "label": v.label_fr, "unit": v.unit, "definition": v.definition} for k, v in INDICATORS.items()]
-    return places.wording.render("annexes/methods.md", **places.context(), indicators=indicators,
-                                 disclosure_threshold=e.disclosure_threshold)
+    indicators = [
+        {"id": k, "label": v.label_fr, "unit": v.unit, "definition": v.definition} for k, v in INDICATORS.items()
+    ]
+    return places.wording.render(
+        "annexes/methods.md", **places.context(), indicators=indicators, disclosure_threshold=e.disclosure_threshold
+    )
 
 
 def glossary(wording: Texts) -> dict[str, str]:
@@ -128,7 +149,7 @@ def glossary(wording: Texts) -> dict[str, str]:
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(v, str) and v.strip() for v in data.values()):
-        raise ParamsError(f"{where}: expected a mapping ACRONYM: \"définition\" (non-empty text for each)")
+        raise ParamsError(f'{where}: expected a mapping ACRONYM: "définition" (non-empty text for each)')
     return {str(k): v.strip() for k, v in data.items()}
 
 
@@ -162,16 +183,20 @@ def typed_counts(source: str, n_sites: int) -> list[tuple[int, str]]:
 
 def headline_fields(source: str) -> list[tuple[int, str]]:
     """(line, field) of every ``count("field", …)`` or ``phrase("field", …)``."""
-    return [(n, m.group(2)) for n, line in enumerate(source.splitlines(), start=1) for m in _COUNTED_FIELD.finditer(line)]
+    return [
+        (n, m.group(2)) for n, line in enumerate(source.splitlines(), start=1) for m in _COUNTED_FIELD.finditer(line)
+    ]
 
 
 def check_part_source(path: Path, places: Placeholders) -> tuple[list[str], list[str]]:
     """(problems, warnings) of one authored part, without rendering it."""
     source = strip_comments(path.read_text(encoding="utf-8"))
     where = shown_path(path)
-    problems = [f"{where}, line {line}: « {text} » is a count of sites typed by hand; compute it with a placeholder "
-                "({{ count(\"theme.field\", \"value\") }}, {{ n_sites }}, {{ stated(\"key\").text }})"
-                for line, text in typed_counts(source, len(places.edition.sites))]
+    problems = [
+        f"{where}, line {line}: « {text} » is a count of sites typed by hand; compute it with a placeholder "
+        '({{ count("theme.field", "value") }}, {{ n_sites }}, {{ stated("key").text }})'
+        for line, text in typed_counts(source, len(places.edition.sites))
+    ]
     warnings = []
     half = len(places.edition.sites) / 2
     lines = source.splitlines()
@@ -184,7 +209,9 @@ def check_part_source(path: Path, places: Placeholders) -> tuple[list[str], list
             continue  # rendering reports it with its line
         documented = places.documented(field)
         if documented < half:
-            warnings.append(f"{where}, line {line}: counts sites on {field}, documented for only {documented} of "
-                            f"{len(places.edition.sites)} sites; say so ({{{{ documented(\"{field}\") }}}}) or use a "
-                            "stated aggregate rather than a headline")
+            warnings.append(
+                f"{where}, line {line}: counts sites on {field}, documented for only {documented} of "
+                f'{len(places.edition.sites)} sites; say so ({{{{ documented("{field}") }}}}) or use a '
+                "stated aggregate rather than a headline"
+            )
     return problems, warnings

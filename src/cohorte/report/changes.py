@@ -42,9 +42,14 @@ def _phrase(wording: Texts, key: str, value: object, side: str) -> str | None:
 def transition_sentence(wording: Texts, t: Transition, previous: int, edition: int) -> str:
     """« Cotation : des principes posés à une mise en œuvre engagée. »"""
     return wording.sentence(
-        "monograph/changes/transition.md", field=field_label(wording, t.key), status=t.status,
-        before=value_fr(t.before, wording), after=value_fr(t.after, wording),
-        previous=previous, edition=edition, to=_phrase(wording, t.key, t.after, "to"),
+        "monograph/changes/transition.md",
+        field=field_label(wording, t.key),
+        status=t.status,
+        before=value_fr(t.before, wording),
+        after=value_fr(t.after, wording),
+        previous=previous,
+        edition=edition,
+        to=_phrase(wording, t.key, t.after, "to"),
         **{"from": _phrase(wording, t.key, t.before, "from")},
     )
 
@@ -78,8 +83,11 @@ class SiteChanges:
         return [t for t in self.transitions if t.status == "unconfirmed"]
 
     def provenance(self) -> dict[str, object]:
-        return {"previous_edition": self.previous, "joined": self.joined,
-                **({"previous_build": self.published.provenance()} if self.published else {})}
+        return {
+            "previous_edition": self.previous,
+            "joined": self.joined,
+            **({"previous_build": self.published.provenance()} if self.published else {}),
+        }
 
 
 def site_changes(edition: Edition, slug: str, grid: Grid, table: pd.DataFrame) -> SiteChanges | None:
@@ -99,15 +107,24 @@ def changes_markdown(edition: Edition, site_name: str, changes: SiteChanges, wor
     years = {"previous": changes.previous, "edition": edition.edition}
     if changes.joined:
         return wording.render("monograph/changes/joined.md", site=site_name, **years)
-    intro = wording.render("monograph/changes/intro.md", changed=len(changes.changed),
-                           unchanged=sum(t.status == "unchanged" for t in changes.transitions),
-                           unconfirmed=len(changes.unconfirmed), **years)
+    intro = wording.render(
+        "monograph/changes/intro.md",
+        changed=len(changes.changed),
+        unchanged=sum(t.status == "unchanged" for t in changes.transitions),
+        unconfirmed=len(changes.unconfirmed),
+        **years,
+    )
     bullets = "\n".join(f"- {transition_sentence(wording, t, changes.previous, edition.year)}" for t in changes.changed)
     parts = [intro, bullets]
     if changes.unconfirmed:
-        parts.append(wording.sentence("monograph/changes/unconfirmed.md", previous=changes.previous,
-                                      unconfirmed=len(changes.unconfirmed),
-                                      fields=[field_label(wording, t.key) for t in changes.unconfirmed]))
+        parts.append(
+            wording.sentence(
+                "monograph/changes/unconfirmed.md",
+                previous=changes.previous,
+                unconfirmed=len(changes.unconfirmed),
+                fields=[field_label(wording, t.key) for t in changes.unconfirmed],
+            )
+        )
     return "\n\n".join(p for p in parts if p)
 
 
@@ -115,8 +132,13 @@ def indicators_note(changes: SiteChanges, slug: str, edition: Edition, wording: 
     published = changes.published
     if published is None:  # a joining site: nothing was published for it
         return ""
-    return wording.sentence("monograph/changes/indicators.md", previous=changes.previous, edition=edition.edition,
-                            manifest=published.provenance()["manifest"], key_figures=published.key_figures[slug][:12])
+    return wording.sentence(
+        "monograph/changes/indicators.md",
+        previous=changes.previous,
+        edition=edition.edition,
+        manifest=published.provenance()["manifest"],
+        key_figures=published.key_figures[slug][:12],
+    )
 
 
 def changes_table(changes: SiteChanges, edition: Edition, wording: Texts) -> pd.DataFrame:
@@ -124,10 +146,20 @@ def changes_table(changes: SiteChanges, edition: Edition, wording: Texts) -> pd.
     rows = []
     for r in changes.indicators.itertuples():
         unit = INDICATORS[r.indicator].unit
-        rows.append((_label(r.indicator, r.breakdown, wording), fmt_value(r.before, unit), fmt_value(r.after, unit),
-                     fmt_change(r.change, unit)))
-    columns = [wording.label("tables", "indicator"), str(changes.previous), str(edition.edition),
-               wording.label("changes", "change")]
+        rows.append(
+            (
+                _label(r.indicator, r.breakdown, wording),
+                fmt_value(r.before, unit),
+                fmt_value(r.after, unit),
+                fmt_change(r.change, unit),
+            )
+        )
+    columns = [
+        wording.label("tables", "indicator"),
+        str(changes.previous),
+        str(edition.edition),
+        wording.label("changes", "change"),
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -151,10 +183,20 @@ def transitions_table(ctx: CohortChanges, names: dict[str, str], wording: Texts)
         for status in ("advanced", "regressed", "documented", "changed", "unchanged", "unconfirmed"):
             sites = found[status]
             if sites:
-                rows.append((field_label(wording, key), wording.label("changes", status), len(sites),
-                             join_fr([names[s] for s in sites])))
-    columns = [wording.label("changes", "field"), wording.label("tables", "status"),
-               wording.label("tables", "sites"), wording.label("tables", "which")]
+                rows.append(
+                    (
+                        field_label(wording, key),
+                        wording.label("changes", status),
+                        len(sites),
+                        join_fr([names[s] for s in sites]),
+                    )
+                )
+    columns = [
+        wording.label("changes", "field"),
+        wording.label("tables", "status"),
+        wording.label("tables", "sites"),
+        wording.label("tables", "which"),
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -185,9 +227,13 @@ def indicators_across_table(ctx: CohortChanges, names: dict[str, str], wording: 
                 cells.append("")
                 continue
             r = part.loc[indicator]
-            cells.append(f"{fmt_value(r['before'], unit)} → {fmt_value(r['after'], unit)} ({fmt_change(r['change'], unit)})")
+            cells.append(
+                f"{fmt_value(r['before'], unit)} → {fmt_value(r['after'], unit)} ({fmt_change(r['change'], unit)})"
+            )
         rows.append([names[slug], *cells])
-    return pd.DataFrame(rows, columns=[wording.label("tables", "site"), *(INDICATORS[i].label_fr for i in CHART_INDICATORS)])
+    return pd.DataFrame(
+        rows, columns=[wording.label("tables", "site"), *(INDICATORS[i].label_fr for i in CHART_INDICATORS)]
+    )
 
 
 def cohort_changes(edition: Edition, grids: dict[str, Grid], table: pd.DataFrame) -> CohortChanges | None:

@@ -28,8 +28,17 @@ from cohorte.report.text import VOCABULARY, Texts, shown_path, texts
 
 REQUIRED_LABELS = {
     "themes": (*THEMES, "perspectives"),
-    "values": tuple(sorted({v for spec in coded_fields() if spec.theme != FIELDWORK and spec.kind in ("enum", "enum_list")
-                            for v in spec.allowed} | {"true", "false", "null", "empty_list"})),
+    "values": tuple(
+        sorted(
+            {
+                v
+                for spec in coded_fields()
+                if spec.theme != FIELDWORK and spec.kind in ("enum", "enum_list")
+                for v in spec.allowed
+            }
+            | {"true", "false", "null", "empty_list"}
+        )
+    ),
     "interviews": InterviewKind.__args__,  # type: ignore[attr-defined]
     "reservataires": tuple(codes.RESERVATAIRES),
     "reservataires_in_sentence": tuple(codes.RESERVATAIRES),
@@ -56,35 +65,85 @@ class TextReport:
 def _representative_tables() -> list[tuple[pd.DataFrame, bool | None]]:
     """Tables reaching every case of the figure sentences: empty, all published (met / missed), all n.s."""
 
-    def row(indicator: str, breakdown: str = "", value: float | None = 10.0, target: float | None = None,
-            met: bool | None = None, denominator: float | None = 100.0) -> dict:
-        return {"site": "x", "indicator": indicator, "breakdown": breakdown, "value": value, "target": target,
-                "met": met, "denominator": denominator, "estimated": False}
+    def row(
+        indicator: str,
+        breakdown: str = "",
+        value: float | None = 10.0,
+        target: float | None = None,
+        met: bool | None = None,
+        denominator: float | None = 100.0,
+    ) -> dict:
+        return {
+            "site": "x",
+            "indicator": indicator,
+            "breakdown": breakdown,
+            "value": value,
+            "target": target,
+            "met": met,
+            "denominator": denominator,
+            "estimated": False,
+        }
 
     def full(met: bool, value: float | None) -> pd.DataFrame:
-        rows = [row(i, value=value) for i in (
-            "q1_threshold", "attributions_in_qpv", "pressure", "pressure_excl_mutations", "mutation_share",
-            "active_demands", "attributions", "median_delay_months", "median_seniority_months",
-            "abnormal_delay_demands", "abnormal_delay_share", "poulidors", "q1_affordable_stock_share",
-            "cotation_median_score_active", "cotation_median_score_attributed", "cotation_reordered_share",
-            "small_typology_supply_share", "q1_small_typology_demand_share")]
-        rows += [row("q1_outside_qpv", value=value, target=25.0, met=met), row("non_q1_in_qpv", value=value, target=50.0, met=met)]
-        rows += [row("median_delay_months", t, value=None if value is None else v) for t, v in (("T1", 5.0), ("T5", 20.0))]
-        rows += [row("q1_affordable_stock_share", t, value=None if value is None else v) for t, v in (("C", 5.0), ("T6P", 20.0))]
+        rows = [
+            row(i, value=value)
+            for i in (
+                "q1_threshold",
+                "attributions_in_qpv",
+                "pressure",
+                "pressure_excl_mutations",
+                "mutation_share",
+                "active_demands",
+                "attributions",
+                "median_delay_months",
+                "median_seniority_months",
+                "abnormal_delay_demands",
+                "abnormal_delay_share",
+                "poulidors",
+                "q1_affordable_stock_share",
+                "cotation_median_score_active",
+                "cotation_median_score_attributed",
+                "cotation_reordered_share",
+                "small_typology_supply_share",
+                "q1_small_typology_demand_share",
+            )
+        ]
+        rows += [
+            row("q1_outside_qpv", value=value, target=25.0, met=met),
+            row("non_q1_in_qpv", value=value, target=50.0, met=met),
+        ]
+        rows += [
+            row("median_delay_months", t, value=None if value is None else v) for t, v in (("T1", 5.0), ("T5", 20.0))
+        ]
+        rows += [
+            row("q1_affordable_stock_share", t, value=None if value is None else v)
+            for t, v in (("C", 5.0), ("T6P", 20.0))
+        ]
         for code, share in (("PPRIOR", 28.0), ("PFONCT", 6.0), ("COLACT", 20.0), ("AUCUN", 46.0)):
             shown = None if value is None else share
-            rows += [row("priority_publics", code, shown, 25.0 if code not in ("PPRIOR", "PFONCT") else None, None),
-                     row("flux_reserved_stock_share", code, shown), row("flux_implied_flow", code, shown),
-                     row("flux_flow_share", code, shown), row("flux_attributions", code, shown),
-                     {**row("flux_attainment", code, shown), "numerator": shown}]
+            rows += [
+                row("priority_publics", code, shown, 25.0 if code not in ("PPRIOR", "PFONCT") else None, None),
+                row("flux_reserved_stock_share", code, shown),
+                row("flux_implied_flow", code, shown),
+                row("flux_flow_share", code, shown),
+                row("flux_attributions", code, shown),
+                {**row("flux_attainment", code, shown), "numerator": shown},
+            ]
         rows += [row("cotation_score_band", "10-19", value), row("cotation_attributed_band", "50+", value)]
         return pd.DataFrame(rows)
 
-    empty = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated",
-                                  "numerator"])
+    empty = pd.DataFrame(
+        columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated", "numerator"]
+    )
     no_medians = full(True, 3.0)
     no_medians = no_medians[~no_medians["indicator"].str.startswith("cotation_median")]
-    return [(empty, None), (full(True, 40.0), True), (full(False, 1.0), False), (full(True, None), True), (no_medians, True)]
+    return [
+        (empty, None),
+        (full(True, 40.0), True),
+        (full(False, 1.0), False),
+        (full(True, None), True),
+        (no_medians, True),
+    ]
 
 
 def check_vocabulary(wording: Texts) -> list[str]:
@@ -106,11 +165,23 @@ def check_vocabulary(wording: Texts) -> list[str]:
 # The variants of the facts a sentence states (indicators.origins): every origin of the Q1 threshold,
 # an abnormal delay with and without its arrêté, an illustrative grid with estimated scores and an adopted one.
 _FACT_VARIANTS = (
-    {"q1_threshold_origin": "official", "q1_threshold_source": "arrêté préfectoral", "abnormal_delay_source": "arrêté",
-     "cotation": {"grid": "Grille", "status": "adopted", "source": "délibération", "estimated_fields": []}},
-    {"q1_threshold_origin": "fictitious", "q1_threshold_source": None, "abnormal_delay_source": None,
-     "cotation": {"grid": "Grille", "status": "illustrative", "source": None,
-                  "estimated_fields": ["current_housing", "reasons", "other"]}},
+    {
+        "q1_threshold_origin": "official",
+        "q1_threshold_source": "arrêté préfectoral",
+        "abnormal_delay_source": "arrêté",
+        "cotation": {"grid": "Grille", "status": "adopted", "source": "délibération", "estimated_fields": []},
+    },
+    {
+        "q1_threshold_origin": "fictitious",
+        "q1_threshold_source": None,
+        "abnormal_delay_source": None,
+        "cotation": {
+            "grid": "Grille",
+            "status": "illustrative",
+            "source": None,
+            "estimated_fields": ["current_housing", "reasons", "other"],
+        },
+    },
     {"q1_threshold_origin": "estimated", "q1_threshold_source": None, "abnormal_delay_source": None, "cotation": None},
     {"q1_threshold_origin": None, "q1_threshold_source": None, "abnormal_delay_source": None, "cotation": None},
 )
@@ -122,12 +193,14 @@ def _check_sentences(wording: Texts) -> None:
     for table, has_qpv in _representative_tables():
         for facts in _FACT_VARIANTS:
             for cap in (30.0, 5.0):  # within and over the State's cap
-                narrative.sentences(table, has_qpv=has_qpv, abnormal_delay_months=24, state_cap=cap, text=wording,
-                                    **facts)
+                narrative.sentences(
+                    table, has_qpv=has_qpv, abnormal_delay_months=24, state_cap=cap, text=wording, **facts
+                )
         narrative.rent_ceilings_sentence({"C": 250.0, "T1": 280.0, "T6P": 600.0}, text=wording)
         narrative.small_typology_sentence(table, text=wording)
-    flow_only = pd.DataFrame([{"site": "x", "indicator": "flux_flow_share", "breakdown": c, "value": 20.0}
-                              for c in ("PPRIOR", "PFONCT")])
+    flow_only = pd.DataFrame(
+        [{"site": "x", "indicator": "flux_flow_share", "breakdown": c, "value": 20.0} for c in ("PPRIOR", "PFONCT")]
+    )
     narrative.flux_sentence(flow_only, text=wording)
     for day in _CALENDAR_DATES:
         for operational, since in ((False, None), (True, None), (True, 2017)):
@@ -149,35 +222,67 @@ def _check_changes(wording: Texts, report: TextReport) -> None:
 
     years = {"previous": 2020, "edition": 2021}
     for changed, unconfirmed in ((0, 0), (1, 2), (3, 1)):
-        report.run(wording.render, "monograph/changes/intro.md", changed=changed, unchanged=1, unconfirmed=unconfirmed, **years)
+        report.run(
+            wording.render, "monograph/changes/intro.md", changed=changed, unchanged=1, unconfirmed=unconfirmed, **years
+        )
         if unconfirmed:
-            report.run(wording.sentence, "monograph/changes/unconfirmed.md", previous=2020, unconfirmed=unconfirmed,
-                       fields=["cotation"] * unconfirmed)
+            report.run(
+                wording.sentence,
+                "monograph/changes/unconfirmed.md",
+                previous=2020,
+                unconfirmed=unconfirmed,
+                fields=["cotation"] * unconfirmed,
+            )
     report.run(wording.render, "monograph/changes/joined.md", site="A", **years)
     for left, joined in (([], []), (["A"], ["B", "C"])):
-        report.run(wording.render, "synthesis/changes/intro.md", both=2, left=left, joined=joined,
-                   headline=[("cotation", 2, ["A", "B"]), ("flux", 0, [])], **years)
+        report.run(
+            wording.render,
+            "synthesis/changes/intro.md",
+            both=2,
+            left=left,
+            joined=joined,
+            headline=[("cotation", 2, ["A", "B"]), ("flux", 0, [])],
+            **years,
+        )
     for count in (0, 3):
         report.run(wording.render, "synthesis/changes/transitions.md", count=count)
-    report.run(wording.render, "synthesis/changes/indicators.md", compared=2, manifest="outputs/2020/manifest.json",
-               manifest_hash="0123456789ab", **years)
-    report.run(wording.sentence, "monograph/changes/indicators.md", manifest="outputs/2020/manifest.json",
-               key_figures="0123456789ab", **years)
+    report.run(
+        wording.render,
+        "synthesis/changes/indicators.md",
+        compared=2,
+        manifest="outputs/2020/manifest.json",
+        manifest_hash="0123456789ab",
+        **years,
+    )
+    report.run(
+        wording.sentence,
+        "monograph/changes/indicators.md",
+        manifest="outputs/2020/manifest.json",
+        key_figures="0123456789ab",
+        **years,
+    )
     for spec in coded_fields():
         if spec.theme == FIELDWORK:
             continue
         key = f"{spec.theme}.{spec.field}"
-        values = [*spec.allowed[:2]] if len(spec.allowed) >= 2 else [None, True] if spec.kind == "bool" else [None, 2021]
+        values = (
+            [*spec.allowed[:2]] if len(spec.allowed) >= 2 else [None, True] if spec.kind == "bool" else [None, 2021]
+        )
         for status in STATUSES[:4]:
             report.run(transition_sentence, wording, Transition("x", key, values[0], values[-1], status), 2020, 2021)
     for section in ("field_labels", "phrases", "transition_status", "changes"):
         if not isinstance(wording.vocabulary.get(section), dict):
-            report.problems.append(f"{shown_path(wording.source_path(VOCABULARY) or VOCABULARY)}: section '{section}' is missing")
+            report.problems.append(
+                f"{shown_path(wording.source_path(VOCABULARY) or VOCABULARY)}: section '{section}' is missing"
+            )
 
 
 def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
     context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
-    for name in ("monograph/title.md", *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections"))):
+    for name in (
+        "monograph/title.md",
+        *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections")),
+    ):
         report.run(wording.render, name, **context)
     for theme in PROSE_THEMES:
         report.run(render_prose, wording, edition.edition, slug, theme, context)
@@ -193,12 +298,18 @@ def _priority_rows(edition: Edition) -> pd.DataFrame:
     """Every site met on one contingent and missed on another, and the first site met on all of them."""
     rows = []
     for i, slug in enumerate(edition.slugs):
-        rows += [(slug, "q1_outside_qpv", "", 20.0, 25.0, i == 0), (slug, "priority_publics", "COLTER", 30.0, 25.0, True),
-                 (slug, "priority_publics", "AUCUN", 20.0, 25.0, i == 0), (slug, "priority_publics", "PPRIOR", 80.0, None, None)]
+        rows += [
+            (slug, "q1_outside_qpv", "", 20.0, 25.0, i == 0),
+            (slug, "priority_publics", "COLTER", 30.0, 25.0, True),
+            (slug, "priority_publics", "AUCUN", 20.0, 25.0, i == 0),
+            (slug, "priority_publics", "PPRIOR", 80.0, None, None),
+        ]
     return pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "target", "met"])
 
 
-def _check_synthesis(edition: Edition, grids: dict[str, Grid], wording: Texts, places: Placeholders, report: TextReport) -> None:
+def _check_synthesis(
+    edition: Edition, grids: dict[str, Grid], wording: Texts, places: Placeholders, report: TextReport
+) -> None:
     table = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met"])
     synth = Placeholders(edition, grids, wording, table, places.stated_aggregates)
     extra = {"population": 0, "targets_above_law": [], "highlights": lambda theme: ""}
@@ -207,7 +318,9 @@ def _check_synthesis(edition: Edition, grids: dict[str, Grid], wording: Texts, p
     report.run(wording.render, "synthesis/_missing.md", **synth.context(), missing=["A"])
     report.run(wording.render, "synthesis/_target_above_law.md", site="A", indicator="Indicateur", target=30.0)
     for is_demo in (False, True):
-        variant = Placeholders(edition, grids, wording, _priority_rows(edition), places.stated_aggregates, is_demo=is_demo)
+        variant = Placeholders(
+            edition, grids, wording, _priority_rows(edition), places.stated_aggregates, is_demo=is_demo
+        )
         report.run(wording.render, "synthesis/_attribution_figures.md", **variant.context())
     for part in report.run(authored.parts, edition.edition, wording) or []:
         problems, warnings = authored.check_part_source(part.path, synth)

@@ -69,8 +69,10 @@ def markdown_html(text: str) -> str:
 
     def box(match: re.Match) -> str:
         kind = match[1]
-        return (f'<div class="callout-{kind}" style="{_BOX_STYLE.get(kind, _NOTE_STYLE)};'
-                'padding:.5em 1em;margin:.8em 0;border-radius:3px">')
+        return (
+            f'<div class="callout-{kind}" style="{_BOX_STYLE.get(kind, _NOTE_STYLE)};'
+            'padding:.5em 1em;margin:.8em 0;border-radius:3px">'
+        )
 
     return re.sub(r'<div class="callout-(\w+)">', box, body)
 

@@ -23,12 +23,25 @@ from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.report.text import Texts, texts
 
 TARGETS = ("q1_outside_qpv", "non_q1_in_qpv", "priority_publics")
-DEMAND = ("active_demands", "attributions", "pressure", "mutation_share", "median_seniority_months",
-          "median_delay_months", "abnormal_delay_share")
+DEMAND = (
+    "active_demands",
+    "attributions",
+    "pressure",
+    "mutation_share",
+    "median_seniority_months",
+    "median_delay_months",
+    "abnormal_delay_share",
+)
 STOCK = ("q1_affordable_stock_share", "small_typology_supply_share", "q1_small_typology_demand_share")
 SECTIONS = ("identity", "targets", "demand", "stock", "priority", "sources")
-TYPE_LABELS = {"CA": "Communauté d'agglomération", "CU": "Communauté urbaine", "METRO": "Métropole",
-               "MET69": "Métropole de Lyon", "CC": "Communauté de communes", "": "EPCI"}
+TYPE_LABELS = {
+    "CA": "Communauté d'agglomération",
+    "CU": "Communauté urbaine",
+    "METRO": "Métropole",
+    "MET69": "Métropole de Lyon",
+    "CC": "Communauté de communes",
+    "": "EPCI",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,9 @@ class FicheContext:
     wording: Texts
 
 
-def load_fiche(edition: int | str, site: str, prepared_dir: str | Path = "", national_file: str | Path = "") -> FicheContext:
+def load_fiche(
+    edition: int | str, site: str, prepared_dir: str | Path = "", national_file: str | Path = ""
+) -> FicheContext:
     """The EPCI's fiche context; without folders, the build's prepared slice and national table."""
     params = load_edition(edition)
     identity = params.site(site)
@@ -54,8 +69,14 @@ def load_fiche(edition: int | str, site: str, prepared_dir: str | Path = "", nat
 
         folder = ensure_prepared(params, site)
     national = read_national(Path(national_file) if national_file else config.national_prepared_path(params.edition))
-    return FicheContext(params, identity, read_site_slice(folder), national,
-                        bool(read_site_context(folder)["demo_data"]), texts(params.edition))
+    return FicheContext(
+        params,
+        identity,
+        read_site_slice(folder),
+        national,
+        bool(read_site_context(folder)["demo_data"]),
+        texts(params.edition),
+    )
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -63,9 +84,15 @@ def load_fiche(edition: int | str, site: str, prepared_dir: str | Path = "", nat
 
 def text_context(ctx: FicheContext) -> dict[str, object]:
     reached = {t: reaching(ctx.national, t) for t in TARGETS}
-    return {"site": ctx.site, "edition": ctx.edition, "settings": ctx.edition.indicators,
-            "epci_type": TYPE_LABELS[ctx.site.epci_type or ""], "epci_count": len(ctx.edition.sites),
-            "reached": reached, "threshold": _value(ctx.table, "q1_threshold")}
+    return {
+        "site": ctx.site,
+        "edition": ctx.edition,
+        "settings": ctx.edition.indicators,
+        "epci_type": TYPE_LABELS[ctx.site.epci_type or ""],
+        "epci_count": len(ctx.edition.sites),
+        "reached": reached,
+        "threshold": _value(ctx.table, "q1_threshold"),
+    }
 
 
 def title_markdown(ctx: FicheContext) -> str:
@@ -79,7 +106,9 @@ def section_markdown(ctx: FicheContext, name: str) -> str:
 
 def check_fiche_texts(edition: Edition, wording: Texts) -> list[str]:
     """Render the fiche's templates for the edition's first site with empty figures; one line per problem."""
-    empty = pd.DataFrame(columns=["site", "indicator", "value", "numerator", "denominator", "target", "met", "suppressed"])
+    empty = pd.DataFrame(
+        columns=["site", "indicator", "value", "numerator", "denominator", "target", "met", "suppressed"]
+    )
     table = pd.DataFrame(columns=["site", "indicator", "breakdown", "value", "target", "met", "suppressed"])
     ctx = FicheContext(edition, edition.sites[0], table, empty, True, wording)
     problems = []
@@ -156,9 +185,14 @@ def breakdown_table(ctx: FicheContext, indicator: str, label: str) -> pd.DataFra
 
 def identity_table(ctx: FicheContext) -> pd.DataFrame:
     site = ctx.site
-    rows = [("Nature", TYPE_LABELS[site.epci_type or ""]), ("SIREN", site.siren or "non renseigné"),
-            ("Région", site.region), ("Département", site.departement), ("Communes", fmt_int(site.communes)),
-            ("Population municipale", fmt_int(site.population_2017))]
+    rows = [
+        ("Nature", TYPE_LABELS[site.epci_type or ""]),
+        ("SIREN", site.siren or "non renseigné"),
+        ("Région", site.region),
+        ("Département", site.departement),
+        ("Communes", fmt_int(site.communes)),
+        ("Population municipale", fmt_int(site.population_2017)),
+    ]
     return pd.DataFrame(rows, columns=["Caractéristique", site.short_name])
 
 

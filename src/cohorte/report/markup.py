@@ -39,7 +39,11 @@ class MarkupError(CohorteError):
 
 def _link_allowed(url: str) -> bool:
     match = _SCHEME.match(url)
-    return match is not None and match[1].lower() in ALLOWED_SCHEMES and (match[1].lower() == "mailto" or url.count("//") >= 1)
+    return (
+        match is not None
+        and match[1].lower() in ALLOWED_SCHEMES
+        and (match[1].lower() == "mailto" or url.count("//") >= 1)
+    )
 
 
 def problems(text: str, max_chars: int = MAX_TEXT_CHARS) -> list[str]:
@@ -78,7 +82,7 @@ def _escape_span(text: str) -> str:
         label, url = match[1], match[2]
         if not _link_allowed(url):
             continue
-        parts.append(_escape_chars(text[last:match.start()]))
+        parts.append(_escape_chars(text[last : match.start()]))
         parts.append(f"[{_escape_chars(label)}]({url})")
         last = match.end()
     parts.append(_escape_chars(text[last:]))
@@ -96,7 +100,7 @@ def _literal_start(line: str, escaped: str) -> str:
     if line[:1] == "-" or re.match(r"^\*(\s|\*\*+\s*$)", line):
         return "\\" + escaped
     if match := re.match(r"^\d{1,9}\.", escaped):
-        return escaped[:match.end() - 1] + "\\." + escaped[match.end():]
+        return escaped[: match.end() - 1] + "\\." + escaped[match.end() :]
     return escaped
 
 
@@ -107,7 +111,7 @@ def block(text: object) -> str:
         line = " ".join(raw.split())
         marker = _LIST_ITEM.match(line)
         if marker:
-            lines.append(marker[0].rstrip() + " " + _escape_span(line[marker.end():]))
+            lines.append(marker[0].rstrip() + " " + _escape_span(line[marker.end() :]))
         elif line[:1] == "-":
             lines.append("\\" + _escape_span(line))  # "---" would open a metadata block
         else:

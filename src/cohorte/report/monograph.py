@@ -68,8 +68,17 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
     context = read_site_context(folder)
     is_demo = bool(context["demo_data"])
     places = Placeholders(params, grids, wording, None, load_stated(params), is_demo=is_demo)
-    return SiteContext(params, identity, grids[site], read_site_slice(folder), is_demo, wording, places,
-                       context.get("facts") or {}, context.get("inputs", {}))
+    return SiteContext(
+        params,
+        identity,
+        grids[site],
+        read_site_slice(folder),
+        is_demo,
+        wording,
+        places,
+        context.get("facts") or {},
+        context.get("inputs", {}),
+    )
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -91,7 +100,9 @@ def section_markdown(ctx: SiteContext, name: str) -> str:
 
 def identity_card(ctx: SiteContext) -> pd.DataFrame:
     w = ctx.wording
-    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label("tables", "interviews_missing")
+    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label(
+        "tables", "interviews_missing"
+    )
     rows = [
         (w.label("tables", "region_row"), ctx.site.region),
         (w.label("tables", "communes_row"), fmt_int(ctx.site.communes)),
@@ -136,7 +147,11 @@ def coded_table(ctx: SiteContext, theme: str) -> pd.DataFrame:
             rows.append((_capitalized(field.description or ""), value_fr(data[theme][top], w)))
             continue
         value = get_path(data, spec.path)
-        shown = w.label("tables", "national_target") if spec.field.startswith("targets.") and value is None else value_fr(value, w)
+        shown = (
+            w.label("tables", "national_target")
+            if spec.field.startswith("targets.") and value is None
+            else value_fr(value, w)
+        )
         if spec.field.startswith("targets.") and value is not None:
             shown = fmt_value(value, "%", 0)
         rows.append((_capitalized(spec.description), shown))
@@ -161,8 +176,10 @@ def prose_markdown(ctx: SiteContext, theme: str) -> str:
 
 def highlights_markdown(ctx: SiteContext, theme: str) -> str:
     boxes = [
-        callout_markdown(authored_markdown(h.title, _where(ctx, "highlights"), "line"),
-                         authored_markdown(h.text, _where(ctx, "highlights"), "paragraphs"))
+        callout_markdown(
+            authored_markdown(h.title, _where(ctx, "highlights"), "line"),
+            authored_markdown(h.text, _where(ctx, "highlights"), "paragraphs"),
+        )
         for h in ctx.grid.highlights
         if h.theme == theme
     ]
@@ -180,18 +197,25 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
-    national = {"q1_national": narrative.national_q1_sentence(
-        ctx.edition.year, target=settings.national_targets.q1_outside_qpv, text=ctx.wording)}
-    return deadline_sentences(ctx) | national | narrative.sentences(
-        ctx.table,
-        abnormal_delay_months=months,
-        abnormal_delay_source=delay_source,
-        min_presentations=settings.poulidor_min_presentations,
-        state_cap=settings.flux_state_max_share,
-        text=ctx.wording,
-        q1_threshold_origin=threshold.get("origin"),
-        q1_threshold_source=threshold.get("source"),
-        cotation=ctx.facts.get("cotation"),
+    national = {
+        "q1_national": narrative.national_q1_sentence(
+            ctx.edition.year, target=settings.national_targets.q1_outside_qpv, text=ctx.wording
+        )
+    }
+    return (
+        deadline_sentences(ctx)
+        | national
+        | narrative.sentences(
+            ctx.table,
+            abnormal_delay_months=months,
+            abnormal_delay_source=delay_source,
+            min_presentations=settings.poulidor_min_presentations,
+            state_cap=settings.flux_state_max_share,
+            text=ctx.wording,
+            q1_threshold_origin=threshold.get("origin"),
+            q1_threshold_source=threshold.get("source"),
+            cotation=ctx.facts.get("cotation"),
+        )
     )
 
 
@@ -201,11 +225,17 @@ def deadline_sentences(ctx: SiteContext) -> dict[str, str]:
     operational = cotation.stage == "operational"
     return {
         "cotation_deadline": narrative.cotation_deadline_sentence(
-            ctx.edition.reference_date, operational=operational,
-            operational_since=cotation.operational_since if operational else None, text=ctx.wording),
-        "flux_deadline": narrative.flux_deadline_sentence(ctx.edition.reference_date, state_cap=settings.flux_state_max_share,
-                                                          state_staff_cap=settings.flux_state_staff_max_share,
-                                                          text=ctx.wording),
+            ctx.edition.reference_date,
+            operational=operational,
+            operational_since=cotation.operational_since if operational else None,
+            text=ctx.wording,
+        ),
+        "flux_deadline": narrative.flux_deadline_sentence(
+            ctx.edition.reference_date,
+            state_cap=settings.flux_state_max_share,
+            state_staff_cap=settings.flux_state_staff_max_share,
+            text=ctx.wording,
+        ),
     }
 
 
@@ -241,11 +271,20 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
     differentiated: dict[str, int] = {}
     for item in policy.differentiated_targets:
         differentiated[item.indicator] = differentiated.get(item.indicator, 0) + 1
-    items = [("q1_outside_qpv", "", INDICATORS["q1_outside_qpv"].label_fr),
-             ("non_q1_in_qpv", "", INDICATORS["non_q1_in_qpv"].label_fr)]
-    items += [("priority_publics", code, w.sentence("monograph/tables/priority_target_row.md",
-                                                     contingent=w.label("reservataires", code, default=code)))
-              for code in RESERVATAIRES]
+    items = [
+        ("q1_outside_qpv", "", INDICATORS["q1_outside_qpv"].label_fr),
+        ("non_q1_in_qpv", "", INDICATORS["non_q1_in_qpv"].label_fr),
+    ]
+    items += [
+        (
+            "priority_publics",
+            code,
+            w.sentence(
+                "monograph/tables/priority_target_row.md", contingent=w.label("reservataires", code, default=code)
+            ),
+        )
+        for code in RESERVATAIRES
+    ]
     rows = []
     for indicator, breakdown, label in items:
         row = published.get_row(ctx.table, indicator, breakdown)
@@ -253,14 +292,32 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
         if row is None and breakdown:
             continue
         count = differentiated.get(indicator, 0)
-        diff = w.sentence("monograph/tables/differentiated_targets.md", count=count,
-                          status=value_fr(policy.targets_differentiated, w)) if count else "—"
+        diff = (
+            w.sentence(
+                "monograph/tables/differentiated_targets.md",
+                count=count,
+                status=value_fr(policy.targets_differentiated, w),
+            )
+            if count
+            else "—"
+        )
         result = "" if row is None else fmt_value(row["value"], "%")
         met = None if row is None else published.target_met(row)
-        status = ("" if met is None else w.label("target_status", "met" if met else "not_met")) if carries \
+        status = (
+            ("" if met is None else w.label("target_status", "met" if met else "not_met"))
+            if carries
             else w.label("target_status", "no_target")
-        rows.append((label, _target_cell(national[indicator]) if carries else "—",
-                     _target_cell(local[indicator]) if carries else "—", diff if carries else "—", result, status))
+        )
+        rows.append(
+            (
+                label,
+                _target_cell(national[indicator]) if carries else "—",
+                _target_cell(local[indicator]) if carries else "—",
+                diff if carries else "—",
+                result,
+                status,
+            )
+        )
     columns = ("target", "national", "local", "differentiated", "result", "status")
     return pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
 
@@ -268,11 +325,13 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
 def stock_sentences(ctx: SiteContext) -> str:
     """Stock accessibility in words: affordable share, the rent ceilings used, small typologies vs Q1 demand."""
     ceilings = ctx.edition.indicators.q1_max_rent_eur
-    return " ".join([
-        narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
-        narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
-        narrative.small_typology_sentence(ctx.table, text=ctx.wording),
-    ])
+    return " ".join(
+        [
+            narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
+            narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
+            narrative.small_typology_sentence(ctx.table, text=ctx.wording),
+        ]
+    )
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
@@ -364,8 +423,10 @@ def show_milestones(ctx: SiteContext) -> None:
     from cohorte.report.figures import legal_deadlines, milestones_timeline
 
     deadlines = legal_deadlines(ctx.edition.reference_date)
-    show_figure(milestones_timeline(milestones(ctx), ctx.site.short_name, deadlines=deadlines),
-                alt=caption(ctx, "milestones_chart"))
+    show_figure(
+        milestones_timeline(milestones(ctx), ctx.site.short_name, deadlines=deadlines),
+        alt=caption(ctx, "milestones_chart"),
+    )
     if not any(year for year, _ in milestones(ctx)):
         show_markdown(section_markdown(ctx, "milestones_none"))
 

@@ -40,7 +40,6 @@ from cohorte.report.text import Texts, texts
 FIGURES = "monograph/figures"
 
 
-
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -98,7 +97,8 @@ def national_q1_sentence(year: int, *, target: float = 25.0, text: Texts | None 
         return ""
     reach = latest_reference("epci_reaching_q1_target", year)
     return _say(
-        "national_q1", text,
+        "national_q1",
+        text,
         rate={"value": rate.value, "year": rate.year, "source": rate.source, "approximate": rate.approximate},
         reach=None if reach is None or reach.year != rate.year else {"value": reach.value, "source": reach.source},
         target=target,
@@ -123,7 +123,9 @@ def priority_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) ->
     with_target = [r for r in shown if target_met(r) is not None]
     targets = {float(r["target"]) for r in with_target}
     return _say(
-        "priority_publics", text, case="published",
+        "priority_publics",
+        text,
+        case="published",
         reached=[_contingent(r) for r in with_target if target_met(r)],
         missed=[_contingent(r) for r in with_target if not target_met(r)],
         without=[_contingent(r) for r in shown if target_met(r) is None],
@@ -141,8 +143,12 @@ def pressure_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) ->
     demands, attributions = _value(get_row(table_site, "active_demands")), _value(get_row(table_site, "attributions"))
     both = demands is not None and attributions is not None
     return _say(
-        "pressure", text, case=_case(pressure), pressure=_value(pressure),
-        demands=demands if both else None, attributions=attributions if both else None,
+        "pressure",
+        text,
+        case=_case(pressure),
+        pressure=_value(pressure),
+        demands=demands if both else None,
+        attributions=attributions if both else None,
         excl=_value(get_row(table_site, "pressure_excl_mutations")),
         mutation=_value(get_row(table_site, "mutation_share")),
     )
@@ -175,18 +181,29 @@ def typology_range(table_site: pd.DataFrame, indicator: str, fmt: Callable[[obje
     return f", de {fmt(low['value'])} pour {typology_phrase(low['code'])} à {fmt(high['value'])} pour {typology_phrase(high['code'])}"
 
 
-def delay_sentence(table_site: pd.DataFrame, *, abnormal_delay_months: int | None = None,
-                   abnormal_delay_source: str | None = None, text: Texts | None = None) -> str:
+def delay_sentence(
+    table_site: pd.DataFrame,
+    *,
+    abnormal_delay_months: int | None = None,
+    abnormal_delay_source: str | None = None,
+    text: Texts | None = None,
+) -> str:
     """Median delay to attribution (range by typology), median seniority, demands past the abnormal delay
     (set per département by arrêté préfectoral: named with its ``source``, else called the kit's default)."""
     delay = get_row(table_site, "median_delay_months")
     low, high = typology_extremes(table_site, "median_delay_months") or (None, None)
     return _say(
-        "delay", text, case=_case(delay), delay=_value(delay), low=low, high=high,
+        "delay",
+        text,
+        case=_case(delay),
+        delay=_value(delay),
+        low=low,
+        high=high,
         seniority=_value(get_row(table_site, "median_seniority_months")),
         abnormal=_value(get_row(table_site, "abnormal_delay_demands")),
         abnormal_share=_value(get_row(table_site, "abnormal_delay_share")),
-        abnormal_months=abnormal_delay_months, abnormal_source=abnormal_delay_source or None,
+        abnormal_months=abnormal_delay_months,
+        abnormal_source=abnormal_delay_source or None,
     )
 
 
@@ -202,8 +219,9 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3, 
 Q1_THRESHOLD_ORIGINS = ("official", "fictitious", "estimated", "given")
 
 
-def q1_threshold_sentence(table_site: pd.DataFrame, *, origin: str | None = None, source: str | None = None,
-                          text: Texts | None = None) -> str:
+def q1_threshold_sentence(
+    table_site: pd.DataFrame, *, origin: str | None = None, source: str | None = None, text: Texts | None = None
+) -> str:
     """The Q1 threshold and where it comes from: ``origin`` official (with its ``source``), fictitious
     (demo data: never "fixé par arrêté") or estimated (``indicators.origins``); without ``origin``, the
     row's ``estimated`` flag decides between an estimate and a value given with the data."""
@@ -236,12 +254,27 @@ def rent_ceilings_sentence(ceilings: Mapping[str, float], *, text: Texts | None 
 
 def small_typology_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
     """T1/T2 supply outside QPV against the share of Q1 applicants asking for a room, a T1 or a T2."""
-    supply, demand = get_row(table_site, "small_typology_supply_share"), get_row(table_site, "q1_small_typology_demand_share")
+    supply, demand = (
+        get_row(table_site, "small_typology_supply_share"),
+        get_row(table_site, "q1_small_typology_demand_share"),
+    )
     if not (is_published(supply) and is_published(demand)):
-        return _say("small_typology", text, case=_case(demand if is_published(supply) else supply),
-                    supply=None, demand=None, short=None)
-    return _say("small_typology", text, case="published", supply=float(supply["value"]), demand=float(demand["value"]),
-                short=float(supply["value"]) < float(demand["value"]))
+        return _say(
+            "small_typology",
+            text,
+            case=_case(demand if is_published(supply) else supply),
+            supply=None,
+            demand=None,
+            short=None,
+        )
+    return _say(
+        "small_typology",
+        text,
+        case="published",
+        supply=float(supply["value"]),
+        demand=float(demand["value"]),
+        short=float(supply["value"]) < float(demand["value"]),
+    )
 
 
 # --- ELAN measures -----------------------------------------------------------------------------
@@ -259,8 +292,16 @@ def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Te
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     both = flows is not None and attributed is not None
-    return _say("flux", text, state=state, stock_share=stock, flow_share=flow, cap=state_cap,
-                flows=flows if both else None, attributed=attributed if both else None)
+    return _say(
+        "flux",
+        text,
+        state=state,
+        stock_share=stock,
+        flow_share=flow,
+        cap=state_cap,
+        flows=flows if both else None,
+        attributed=attributed if both else None,
+    )
 
 
 def _reserved_total(table_site: pd.DataFrame, indicator: str, column: str = "value") -> float | None:
@@ -276,19 +317,37 @@ def _measure(measure: str, reference_date: dt.date) -> dict[str, object]:
     return {"deadline": found.deadline, "text": found.text, "label": found.label}
 
 
-def cotation_deadline_sentence(reference_date: dt.date, *, operational: bool = False,
-                               operational_since: int | None = None, text: Texts | None = None) -> str:
+def cotation_deadline_sentence(
+    reference_date: dt.date,
+    *,
+    operational: bool = False,
+    operational_since: int | None = None,
+    text: Texts | None = None,
+) -> str:
     """The cotation deadline in force at the edition's reference date (``reference/legal_calendar.csv``);
     a site whose cotation already works is not told that the law imposes one."""
-    return _say("cotation_deadline", text, measure=_measure("cotation", reference_date), reference_date=reference_date,
-                operational=operational or operational_since is not None, operational_since=operational_since)
+    return _say(
+        "cotation_deadline",
+        text,
+        measure=_measure("cotation", reference_date),
+        reference_date=reference_date,
+        operational=operational or operational_since is not None,
+        operational_since=operational_since,
+    )
 
 
-def flux_deadline_sentence(reference_date: dt.date, *, state_cap: float = 30.0, state_staff_cap: float = 5.0,
-                           text: Texts | None = None) -> str:
+def flux_deadline_sentence(
+    reference_date: dt.date, *, state_cap: float = 30.0, state_staff_cap: float = 5.0, text: Texts | None = None
+) -> str:
     """The deadline for converting reservations into gestion en flux in force at the reference date."""
-    return _say("flux_deadline", text, measure=_measure("flux", reference_date), reference_date=reference_date,
-                cap=state_cap, staff_cap=state_staff_cap)
+    return _say(
+        "flux_deadline",
+        text,
+        measure=_measure("flux", reference_date),
+        reference_date=reference_date,
+        cap=state_cap,
+        staff_cap=state_staff_cap,
+    )
 
 
 def band(label: str) -> dict[str, object]:
@@ -323,13 +382,18 @@ def cotation_sentence(table_site: pd.DataFrame, *, cotation: Mapping | None = No
     else:
         position = "none"
     return _say(
-        "cotation", text, position=position,
-        active=None if active is None else round(active), attributed=None if attributed is None else round(attributed),
+        "cotation",
+        text,
+        position=position,
+        active=None if active is None else round(active),
+        attributed=None if attributed is None else round(attributed),
         band_active=band(demand_band) if demand_band else None,
         band_attributed=band(attributed_band) if attributed_band else None,
         reordered=_value(get_row(table_site, "cotation_reordered_share")),
-        grid=cotation.get("grid") or None, grid_status=cotation.get("status") or "illustrative",
-        grid_source=cotation.get("source") or None, estimated_fields=list(cotation.get("estimated_fields") or []),
+        grid=cotation.get("grid") or None,
+        grid_status=cotation.get("status") or "illustrative",
+        grid_source=cotation.get("source") or None,
+        estimated_fields=list(cotation.get("estimated_fields") or []),
     )
 
 
@@ -352,11 +416,16 @@ def sentences(
         "non_q1_in_qpv": non_q1_sentence(table_site, has_qpv=has_qpv, text=text),
         "priority_publics": priority_sentence(table_site, text=text),
         "pressure": pressure_sentence(table_site, text=text),
-        "delay": delay_sentence(table_site, abnormal_delay_months=abnormal_delay_months,
-                                abnormal_delay_source=abnormal_delay_source, text=text),
+        "delay": delay_sentence(
+            table_site,
+            abnormal_delay_months=abnormal_delay_months,
+            abnormal_delay_source=abnormal_delay_source,
+            text=text,
+        ),
         "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations, text=text),
-        "q1_threshold": q1_threshold_sentence(table_site, origin=q1_threshold_origin, source=q1_threshold_source,
-                                              text=text),
+        "q1_threshold": q1_threshold_sentence(
+            table_site, origin=q1_threshold_origin, source=q1_threshold_source, text=text
+        ),
         "affordable_stock": affordable_stock_sentence(table_site, text=text),
         "flux": flux_sentence(table_site, state_cap=state_cap, text=text),
         "cotation": cotation_sentence(table_site, cotation=cotation, text=text),

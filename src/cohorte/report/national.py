@@ -47,23 +47,34 @@ def targets_reached(ctx: NationalContext, by: str | None = None) -> pd.DataFrame
     frames = []
     for indicator in TARGETS:
         rows = _with_sites(ctx, indicator)
-        rows = rows.assign(published=rows["value"].notna(), reached=rows["met"].fillna(False).astype(bool) & rows["value"].notna())
+        rows = rows.assign(
+            published=rows["value"].notna(), reached=rows["met"].fillna(False).astype(bool) & rows["value"].notna()
+        )
         keys = [by] if by else []
         grouped = rows.groupby(keys, sort=True) if keys else [((), rows)]
         for key, part in grouped:
             label = (key[0] if isinstance(key, tuple) else key) if by else "Ensemble"
             published, reached = int(part["published"].sum()), int(part["reached"].sum())
-            frames.append({"group": TYPE_LABELS.get(label, label) if by == "epci_type" else label,
-                           "indicator": INDICATORS[indicator].label_fr, "epci": len(part), "published": published,
-                           "reached": reached, "share": 100 * reached / published if published else None})
+            frames.append(
+                {
+                    "group": TYPE_LABELS.get(label, label) if by == "epci_type" else label,
+                    "indicator": INDICATORS[indicator].label_fr,
+                    "epci": len(part),
+                    "published": published,
+                    "reached": reached,
+                    "share": 100 * reached / published if published else None,
+                }
+            )
     return pd.DataFrame(frames)
 
 
 def targets_reached_table(ctx: NationalContext, by: str | None = None) -> pd.DataFrame:
     """``targets_reached`` in French, one row per group, a column per target (« 42 sur 230 (18,3 %) »)."""
     counts = targets_reached(ctx, by)
-    counts["cell"] = [f"{fmt_int(r.reached)} sur {fmt_int(r.published)}" + (f" ({fmt_pct(r.share)})" if r.published else "")
-                      for r in counts.itertuples()]
+    counts["cell"] = [
+        f"{fmt_int(r.reached)} sur {fmt_int(r.published)}" + (f" ({fmt_pct(r.share)})" if r.published else "")
+        for r in counts.itertuples()
+    ]
     wide = counts.pivot(index="group", columns="indicator", values="cell")
     wide = wide[[INDICATORS[t].label_fr for t in TARGETS]].reset_index()
     return wide.rename(columns={"group": {"epci_type": "Nature", "region": "Région"}.get(by or "", "")})
@@ -78,8 +89,10 @@ def distribution(ctx: NationalContext, indicators: tuple[str, ...] = HEADLINE) -
         unit = INDICATORS[indicator].unit
         quantiles = [fmt_value(shown.quantile(q), unit) if len(shown) else "n.s." for q in (0, 0.25, 0.5, 0.75, 1)]
         rows.append((INDICATORS[indicator].label_fr, fmt_int(len(shown)), fmt_int(values.isna().sum()), *quantiles))
-    return pd.DataFrame(rows, columns=["Indicateur", "EPCI publiés", "n.s.", "Minimum", "1er quartile", "Médiane",
-                                       "3e quartile", "Maximum"])
+    return pd.DataFrame(
+        rows,
+        columns=["Indicateur", "EPCI publiés", "n.s.", "Minimum", "1er quartile", "Médiane", "3e quartile", "Maximum"],
+    )
 
 
 def top_bottom(ctx: NationalContext, indicator: str, count: int = 5) -> pd.DataFrame:
@@ -103,7 +116,8 @@ def epci_table(ctx: NationalContext) -> pd.DataFrame:
     met = rows.pivot(index="site", columns="indicator", values="met").reindex(columns=list(TARGETS))
     met = met.where(wide[list(TARGETS)].notna().to_numpy()).rename(columns=lambda c: f"{c}_met")
     return ctx.sites.merge(wide.round(2), left_on="site", right_index=True, how="left").merge(
-        met, left_on="site", right_index=True, how="left")
+        met, left_on="site", right_index=True, how="left"
+    )
 
 
 def write_epci_csv(ctx: NationalContext, output_dir: str | Path = "") -> Path:
@@ -116,10 +130,15 @@ def headline_markdown(ctx: NationalContext) -> str:
     """The synthesis' opening paragraph: how many EPCI, inhabitants and how many reach each target."""
     counts = targets_reached(ctx)
     people = int(ctx.sites["population"].sum())
-    parts = [f"{fmt_int(r.reached)} sur {fmt_int(r.published)} pour l'objectif « {r.indicator.lower()} »" for r in counts.itertuples()]
-    return (f"L'édition couvre {fmt_int(len(ctx.sites))} EPCI tenus d'adopter un programme local de l'habitat, "
-            f"soit {fmt_int(people)} habitants (population municipale du référentiel des EPCI). "
-            f"Parmi les EPCI dont le taux est publié, atteignent l'objectif légal : {'; '.join(parts)}.")
+    parts = [
+        f"{fmt_int(r.reached)} sur {fmt_int(r.published)} pour l'objectif « {r.indicator.lower()} »"
+        for r in counts.itertuples()
+    ]
+    return (
+        f"L'édition couvre {fmt_int(len(ctx.sites))} EPCI tenus d'adopter un programme local de l'habitat, "
+        f"soit {fmt_int(people)} habitants (population municipale du référentiel des EPCI). "
+        f"Parmi les EPCI dont le taux est publié, atteignent l'objectif légal : {'; '.join(parts)}."
+    )
 
 
 def histogram(ctx: NationalContext, indicator: str):  # -> matplotlib Figure

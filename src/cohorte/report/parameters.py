@@ -42,14 +42,18 @@ class FicheParameters(NotebookParameters):
     edition: str = Field("national-2020", description="national edition whose params/EDITION/ describe the EPCI")
     site: str = Field("ca-lorient-agglomeration", description="slug of the EPCI (generated from the EPCI referential)")
     prepared_dir: str = Field("", description="the EPCI's published aggregates (empty: the build's prepared slice)")
-    national_file: str = Field("", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)")
+    national_file: str = Field(
+        "", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)"
+    )
 
 
 class NationalParameters(NotebookParameters):
     """``notebooks/national.ipynb``: the national synthesis of a national edition."""
 
     edition: str = Field("national-2020", description="national edition whose params/EDITION/ describe the EPCI")
-    national_file: str = Field("", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)")
+    national_file: str = Field(
+        "", description="every EPCI's site-level figures (empty: outputs/EDITION/national-indicators.csv)"
+    )
     output_dir: str = Field("", description="folder of epci.csv (empty: outputs/EDITION/national)")
 
 
@@ -70,7 +74,9 @@ def parameter_problems(notebook: str, values: dict[str, object]) -> list[str]:
     problems = []
     unknown = [k for k in values if k not in model.model_fields]
     if unknown:
-        problems.append(f"{notebook}: unknown parameter(s) {', '.join(unknown)}; the notebook declares {', '.join(declared)}")
+        problems.append(
+            f"{notebook}: unknown parameter(s) {', '.join(unknown)}; the notebook declares {', '.join(declared)}"
+        )
     problems += [f"{notebook}: parameter '{k}' is missing" for k in declared if k not in values]
     try:
         model.model_validate({k: v for k, v in values.items() if k in model.model_fields})
@@ -80,6 +86,8 @@ def parameter_problems(notebook: str, values: dict[str, object]) -> list[str]:
             if error["type"] != "missing":
                 field = model.model_fields[key].annotation
                 expected = getattr(field, "__name__", str(field))
-                problems.append(f"{notebook}: parameter '{key}' must be {expected}, got {type(error['input']).__name__} "
-                                f"{error['input']!r}")
+                problems.append(
+                    f"{notebook}: parameter '{key}' must be {expected}, got {type(error['input']).__name__} "
+                    f"{error['input']!r}"
+                )
     return problems

@@ -79,10 +79,16 @@ def load_stated(edition: Edition) -> dict[str, StatedAggregate]:
 
 
 def _stated_problems(where: str, key: str, item: StatedAggregate, edition: Edition) -> list[str]:
-    problems = [f"{where}: key '{key}.named': '{s}' is not a site of edition {edition.edition} "
-                f"(sites: {', '.join(edition.slugs)})" for s in item.named if s not in edition.slugs]
+    problems = [
+        f"{where}: key '{key}.named': '{s}' is not a site of edition {edition.edition} "
+        f"(sites: {', '.join(edition.slugs)})"
+        for s in item.named
+        if s not in edition.slugs
+    ]
     if item.count is not None and item.count > len(edition.sites):
-        problems.append(f"{where}: key '{key}.count': {item.count} is more than the {len(edition.sites)} sites of the edition")
+        problems.append(
+            f"{where}: key '{key}.count': {item.count} is more than the {len(edition.sites)} sites of the edition"
+        )
     if item.field is not None:
         try:
             check_field(item.field, item.value)
@@ -189,13 +195,17 @@ class Placeholders:
 
     def documented(self, path: str) -> int:
         keys = check_field(path)
-        return sum(get_path(self.grids[s].model_dump(), keys) not in (None, "not_documented") for s in self.edition.slugs)
+        return sum(
+            get_path(self.grids[s].model_dump(), keys) not in (None, "not_documented") for s in self.edition.slugs
+        )
 
     def stated(self, key: str) -> StatedView:
         if key not in self.stated_aggregates:
             known = ", ".join(self.stated_aggregates) or "none"
-            raise ParamsError(f"no stated aggregate {key!r} in {display_path(config.stated_path(self.edition.edition))} "
-                              f"(keys: {known})")
+            raise ParamsError(
+                f"no stated aggregate {key!r} in {display_path(config.stated_path(self.edition.edition))} "
+                f"(keys: {known})"
+            )
         item = self.stated_aggregates[key]
         phrases = self.wording.vocabulary.get("stated", {})
         if item.count is not None:
@@ -226,18 +236,27 @@ class Placeholders:
         rows = table[(table["indicator"] == "priority_publics") & (table["breakdown"].fillna("") != "")]
         judged = rows[rows["met"].isin([True, False]) & rows["target"].notna()]
         met = judged[judged["met"].isin([True])]
-        all_met = [s for s in self.edition.slugs
-                   if (judged["site"] == s).any() and (met["site"] == s).sum() == (judged["site"] == s).sum()]
+        all_met = [
+            s
+            for s in self.edition.slugs
+            if (judged["site"] == s).any() and (met["site"] == s).sum() == (judged["site"] == s).sum()
+        ]
         targeted = [c for c in codes.RESERVATAIRES if c in PRIORITY_TARGET_CONTINGENTS]
-        return PriorityMetView(len(met), len(judged), self._short(all_met), targeted,
-                               [c for c in codes.RESERVATAIRES if c not in PRIORITY_TARGET_CONTINGENTS])
+        return PriorityMetView(
+            len(met),
+            len(judged),
+            self._short(all_met),
+            targeted,
+            [c for c in codes.RESERVATAIRES if c not in PRIORITY_TARGET_CONTINGENTS],
+        )
 
     def national_q1(self) -> str:
         """The national Q1-outside-QPV sentence (reference/national_references.csv) at the edition's year."""
         from cohorte.report.narrative import national_q1_sentence
 
-        return national_q1_sentence(self.edition.year, target=self.edition.indicators.national_targets.q1_outside_qpv,
-                                    text=self.wording)
+        return national_q1_sentence(
+            self.edition.year, target=self.edition.indicators.national_targets.q1_outside_qpv, text=self.wording
+        )
 
     def deadline(self, measure: str) -> dt.date:
         return measure_in_force(measure, self.edition.reference_date).deadline
@@ -248,10 +267,19 @@ class Placeholders:
     def context(self) -> dict[str, object]:
         e = self.edition
         return {
-            "n_sites": len(e.sites), "count": self.count, "sites": self.sites, "documented": self.documented,
-            "stated": self.stated, "met": self.met, "measured": self.measured, "deadline": self.deadline,
-            "deadline_text": self.deadline_text, "priority_met": self.priority_met, "national_q1": self.national_q1,
-            "demo_data": self.is_demo, "settings": e.indicators,
+            "n_sites": len(e.sites),
+            "count": self.count,
+            "sites": self.sites,
+            "documented": self.documented,
+            "stated": self.stated,
+            "met": self.met,
+            "measured": self.measured,
+            "deadline": self.deadline,
+            "deadline_text": self.deadline_text,
+            "priority_met": self.priority_met,
+            "national_q1": self.national_q1,
+            "demo_data": self.is_demo,
+            "settings": e.indicators,
             "edition": EditionView(e.year, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }
 

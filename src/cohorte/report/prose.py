@@ -21,13 +21,12 @@ from cohorte.validation import display_path
 PROSE_THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux", "perspectives")
 GUIDANCE = {
     "governance": "le rôle de chef de file de l'EPCI, la CIL et son rythme, les instances techniques, "
-                  "le document-cadre, la CIA, le PPGDID, la place des bailleurs et de l'AR/UR Hlm",
+    "le document-cadre, la CIA, le PPGDID, la place des bailleurs et de l'AR/UR Hlm",
     "demand_service": "l'enregistrement de la demande (fichier partagé ou SNE), le SAID : lieu commun, réseau, "
-                      "information des demandeurs, gestion partagée",
+    "information des demandeurs, gestion partagée",
     "attribution_policy": "la transcription locale des objectifs (Q1 hors QPV, QPV, publics prioritaires), "
-                          "la qualification du parc, ce qui freine ou aide leur atteinte",
-    "cotation": "l'avancement de la cotation, la grille, l'outil (module du SNE ou outil local), "
-                "la démarche régionale",
+    "la qualification du parc, ce qui freine ou aide leur atteinte",
+    "cotation": "l'avancement de la cotation, la grille, l'outil (module du SNE ou outil local), la démarche régionale",
     "flux": "la posture de l'EPCI, les états des lieux des bailleurs, les échanges avec les réservataires",
     "perspectives": "ce que le site prévoit pour l'année suivante",
 }
@@ -56,9 +55,11 @@ def render_prose(wording: Texts, edition: str | int, slug: str, theme: str, cont
 
 def scaffold_text(theme: str) -> str:
     """A prose file's starting content: a comment saying what belongs there (stripped from outputs)."""
-    return (f"<!-- {theme} — prose des consultants : {GUIDANCE[theme]}.\n"
-            "     Paragraphes et puces ; intertitres ### au plus. Chiffres du site : {{ figure(\"pressure\") }}.\n"
-            "     Fichier vide : la section n'apparaît pas dans la monographie. -->\n")
+    return (
+        f"<!-- {theme} — prose des consultants : {GUIDANCE[theme]}.\n"
+        '     Paragraphes et puces ; intertitres ### au plus. Chiffres du site : {{ figure("pressure") }}.\n'
+        "     Fichier vide : la section n'apparaît pas dans la monographie. -->\n"
+    )
 
 
 def write_prose_scaffold(edition: str | int, slug: str) -> list[Path]:
@@ -77,8 +78,9 @@ def write_prose_scaffold(edition: str | int, slug: str) -> list[Path]:
 def _pandoc(args: list[str], source: str | None = None) -> str:
     from cohorte.build.rendering import pandoc_path
 
-    done = subprocess.run([pandoc_path(), *args], input=source, capture_output=True, text=True, encoding="utf-8",
-                          check=False)
+    done = subprocess.run(
+        [pandoc_path(), *args], input=source, capture_output=True, text=True, encoding="utf-8", check=False
+    )
     if done.returncode != 0:
         raise ParamsError(f"pandoc failed: {done.stderr.strip()}")
     return done.stdout
@@ -115,6 +117,7 @@ def _restore_placeholder(match: re.Match) -> str:
 
 def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[str, str]:
     """Level-1 headings → theme bodies; every theme heading must be there once, nothing else."""
+
     def key(title: str) -> str:
         return " ".join(title.translate(_QUOTES).split()).casefold()
 
@@ -129,8 +132,10 @@ def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[st
             title = re.sub(r"\{[^}]*\}$", "", heading.group(1)).strip()
             theme = by_title.get(key(title))
             if theme is None:
-                raise ParamsError(f"{where}: heading « {title} » is not a theme; level-1 headings must be: "
-                                  f"{', '.join(titles.values())} (use ### inside a theme)")
+                raise ParamsError(
+                    f"{where}: heading « {title} » is not a theme; level-1 headings must be: "
+                    f"{', '.join(titles.values())} (use ### inside a theme)"
+                )
             if theme in found:
                 raise ParamsError(f"{where}: heading « {title} » appears twice")
             current, found[theme] = theme, []
@@ -142,8 +147,10 @@ def split_sections(markdown: str, titles: dict[str, str], where: str) -> dict[st
         raise ParamsError(f"{where}: text before the first heading; put it under one of: {', '.join(titles.values())}")
     missing = [titles[t] for t in titles if t not in found]
     if missing:
-        raise ParamsError(f"{where}: heading(s) missing: {', '.join(missing)}; keep every heading (leave a section "
-                          "empty to have no prose)")
+        raise ParamsError(
+            f"{where}: heading(s) missing: {', '.join(missing)}; keep every heading (leave a section "
+            "empty to have no prose)"
+        )
     return {theme: "\n".join(lines).strip() for theme, lines in found.items()}
 
 
@@ -160,8 +167,9 @@ def import_docx(edition: str | int, slug: str, source: Path, validate) -> list[P
     if not source.is_file():
         raise ParamsError(f"{source}: file not found")
     where = display_path(source)
-    markdown = _pandoc(["-f", "docx", "-t", "markdown-smart-simple_tables-multiline_tables-grid_tables",
-                        "--wrap=none", str(source)])
+    markdown = _pandoc(
+        ["-f", "docx", "-t", "markdown-smart-simple_tables-multiline_tables-grid_tables", "--wrap=none", str(source)]
+    )
     markdown = _PLACEHOLDER.sub(_restore_placeholder, markdown)
     titles = _titles(texts(edition))
     sections = split_sections(markdown, titles, where)

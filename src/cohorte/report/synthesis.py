@@ -106,7 +106,9 @@ def status_groups(ctx: SynthesisContext, path: str) -> list[tuple[str, list[str]
 def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situation") -> pd.DataFrame:
     """Count of sites per coded value, with the sites named, in French."""
     rows = [(label, len(slugs), join_fr([ctx.name(s) for s in slugs])) for label, slugs in status_groups(ctx, path)]
-    return pd.DataFrame(rows, columns=[caption_label, ctx.wording.label("tables", "sites"), ctx.wording.label("tables", "which")])
+    return pd.DataFrame(
+        rows, columns=[caption_label, ctx.wording.label("tables", "sites"), ctx.wording.label("tables", "which")]
+    )
 
 
 def status_counts(ctx: SynthesisContext, path: str) -> dict[str, int]:
@@ -147,8 +149,12 @@ def local_targets_above_law(ctx: SynthesisContext) -> list[tuple[str, str, float
 
 def targets_above_law(ctx: SynthesisContext) -> list[str]:
     """« MEL (attributions hors QPV au 1er quartile : 30 %) » for every local target above the law."""
-    return [ctx.wording.sentence("synthesis/_target_above_law.md", site=ctx.name(s),
-                                 indicator=INDICATORS[i].label_fr, target=v) for s, i, v in local_targets_above_law(ctx)]
+    return [
+        ctx.wording.sentence(
+            "synthesis/_target_above_law.md", site=ctx.name(s), indicator=INDICATORS[i].label_fr, target=v
+        )
+        for s, i, v in local_targets_above_law(ctx)
+    ]
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -185,7 +191,9 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
         values = site_level[site_level["site"] == slug].set_index("indicator")["value"]
         rows.append([ctx.name(slug)] + [fmt_value(values.get(i), INDICATORS[i].unit) for i in indicators])
     suffix = f" {ctx.fictitious_mark}" if ctx.is_demo else ""
-    return pd.DataFrame(rows, columns=[ctx.wording.label("tables", "site")] + [INDICATORS[i].label_fr + suffix for i in indicators])
+    return pd.DataFrame(
+        rows, columns=[ctx.wording.label("tables", "site")] + [INDICATORS[i].label_fr + suffix for i in indicators]
+    )
 
 
 def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
@@ -195,12 +203,12 @@ def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReferen
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
     """Write sites.csv, indicators.csv and observations.csv under ``synthesis/tables/``."""
-    folder = config.synthesis_tables_dir(Path(output_dir) if output_dir else config.synthesis_output_dir(ctx.edition.edition))
+    folder = config.synthesis_tables_dir(
+        Path(output_dir) if output_dir else config.synthesis_output_dir(ctx.edition.edition)
+    )
     frames = (sites_frame(ctx.edition), indicators_frame(ctx), grids_table(ctx.edition.edition))
     tables = dict(zip(config.SYNTHESIS_TABLES, frames, strict=True))
     return {name: atomic_write_csv(folder / name, frame) for name, frame in tables.items()}
-
-
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -209,9 +217,10 @@ def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str
 def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
     """Every boxed example of a theme from the sites' grids ("" when there is none)."""
     return "\n\n".join(
-        callout_markdown(authored_markdown(h.title, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights", "line"),
-                         authored_markdown(h.text, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights",
-                                           "paragraphs"))
+        callout_markdown(
+            authored_markdown(h.title, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights", "line"),
+            authored_markdown(h.text, f"params/{ctx.edition.edition}/sites/{slug}/grid.yml: highlights", "paragraphs"),
+        )
         for slug in ctx.edition.slugs
         for h in ctx.grids[slug].highlights
         if h.theme == theme
@@ -234,7 +243,9 @@ def title_markdown(ctx: SynthesisContext) -> str:
 def missing_markdown(ctx: SynthesisContext) -> str:
     if not ctx.missing:
         return ""
-    return ctx.wording.render("synthesis/_missing.md", **ctx.places.context(), missing=[ctx.name(s) for s in ctx.missing])
+    return ctx.wording.render(
+        "synthesis/_missing.md", **ctx.places.context(), missing=[ctx.name(s) for s in ctx.missing]
+    )
 
 
 def parts(ctx: SynthesisContext) -> list[authored.Part]:
@@ -267,9 +278,14 @@ def _demand_exhibits(ctx: SynthesisContext) -> None:
     from cohorte.report.display import show_figure, show_table
     from cohorte.report.figures import sites_indicator_chart
 
-    show_table(status_table(ctx, "demand_service.demand_register", _caption(ctx, "register_column")),
-               caption=_caption(ctx, "register"))
-    show_table(status_table(ctx, "demand_service.said_common_place", _caption(ctx, "said_column")), caption=_caption(ctx, "said"))
+    show_table(
+        status_table(ctx, "demand_service.demand_register", _caption(ctx, "register_column")),
+        caption=_caption(ctx, "register"),
+    )
+    show_table(
+        status_table(ctx, "demand_service.said_common_place", _caption(ctx, "said_column")),
+        caption=_caption(ctx, "said"),
+    )
     show_table(tools_table(ctx), caption=_caption(ctx, "tools"))
     show_figure(sites_indicator_chart(ctx.indicators, "pressure", ctx.labels), alt=_caption(ctx, "pressure_chart"))
 
@@ -278,13 +294,23 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
     from cohorte.report.display import show_figure, show_markdown, show_table
     from cohorte.report.figures import sites_indicator_chart
 
-    show_table(status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
-               caption=_caption(ctx, "affordability"))
-    show_figure(sites_indicator_chart(ctx.indicators, "q1_outside_qpv", ctx.labels,
-                                      reference=national_reference(ctx, "q1_outside_qpv")), alt=_caption(ctx, "q1_chart"))
+    show_table(
+        status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
+        caption=_caption(ctx, "affordability"),
+    )
+    show_figure(
+        sites_indicator_chart(
+            ctx.indicators, "q1_outside_qpv", ctx.labels, reference=national_reference(ctx, "q1_outside_qpv")
+        ),
+        alt=_caption(ctx, "q1_chart"),
+    )
     show_markdown(ctx.wording.render("synthesis/_attribution_figures.md", **ctx.places.context()))
-    show_table(indicators_table_fr(ctx, ["q1_outside_qpv", "non_q1_in_qpv", "pressure", "mutation_share", "median_delay_months"]),
-               caption=_caption(ctx, "indicators"))
+    show_table(
+        indicators_table_fr(
+            ctx, ["q1_outside_qpv", "non_q1_in_qpv", "pressure", "mutation_share", "median_delay_months"]
+        ),
+        caption=_caption(ctx, "indicators"),
+    )
 
 
 def _elan_exhibits(ctx: SynthesisContext) -> None:
@@ -292,7 +318,10 @@ def _elan_exhibits(ctx: SynthesisContext) -> None:
     from cohorte.report.figures import status_count_chart
 
     for path, key in (("cotation.stage", "cotation"), ("flux.epci_posture", "flux")):
-        show_figure(status_count_chart(status_counts(ctx, path), _caption(ctx, f"{key}_chart_title")), alt=_caption(ctx, f"{key}_chart"))
+        show_figure(
+            status_count_chart(status_counts(ctx, path), _caption(ctx, f"{key}_chart_title")),
+            alt=_caption(ctx, f"{key}_chart"),
+        )
         show_table(status_table(ctx, path, _caption(ctx, f"{key}_column")), caption=_caption(ctx, key))
 
 
@@ -345,20 +374,41 @@ def show_changes(ctx: SynthesisContext) -> None:
     # qualitative transitions name the sites plainly; figures (fictitious on demo data) carry the mark
     w, names, labels = ctx.wording, {s.slug: s.short_name for s in ctx.edition.sites}, ctx.labels
     previous_names = {s.slug: s.short_name for s in found.published.edition.sites}
-    headline = [(changes.field_label(w, key), len(moves(found.transitions, key)["advanced"]),
-                 [names[s] for s in moves(found.transitions, key)["advanced"]]) for key in HEADLINE_FIELDS]
-    show_markdown(w.render("synthesis/changes/intro.md", previous=found.previous, edition=ctx.edition.edition,
-                           both=len(found.cohort.both), left=[previous_names.get(s, s) for s in found.cohort.left],
-                           joined=[names[s] for s in found.cohort.joined], headline=headline))
+    headline = [
+        (
+            changes.field_label(w, key),
+            len(moves(found.transitions, key)["advanced"]),
+            [names[s] for s in moves(found.transitions, key)["advanced"]],
+        )
+        for key in HEADLINE_FIELDS
+    ]
+    show_markdown(
+        w.render(
+            "synthesis/changes/intro.md",
+            previous=found.previous,
+            edition=ctx.edition.edition,
+            both=len(found.cohort.both),
+            left=[previous_names.get(s, s) for s in found.cohort.left],
+            joined=[names[s] for s in found.cohort.joined],
+            headline=headline,
+        )
+    )
     show_table(changes.transitions_table(found, names, w), caption=w.label("changes", "transitions_caption"))
     moved = changes.site_transitions_list(found, names, w, ctx.edition.year)
     title = w.render("synthesis/changes/transitions.md", count=len(moved))
     if moved:
         show_markdown(title + "\n\n" + "\n".join(f"- {line}" for line in moved))
     info = found.published.provenance()
-    show_markdown(w.render("synthesis/changes/indicators.md", previous=found.previous, edition=ctx.edition.edition,
-                           compared=len(found.published.key_figures), manifest=info["manifest"],
-                           manifest_hash=found.published.manifest_sha256[:12]))
+    show_markdown(
+        w.render(
+            "synthesis/changes/indicators.md",
+            previous=found.previous,
+            edition=ctx.edition.edition,
+            compared=len(found.published.key_figures),
+            manifest=info["manifest"],
+            manifest_hash=found.published.manifest_sha256[:12],
+        )
+    )
     show_table(changes.indicators_across_table(found, labels, w), caption=w.label("changes", "indicators_caption"))
     for indicator in CHART_INDICATORS:
         figure = editions_chart(found.indicators, indicator, labels, found.previous, ctx.edition.edition)

@@ -38,8 +38,29 @@ from cohorte.validation import read_yaml
 VOCABULARY = "vocabulary.yml"
 GLOSSARY = "glossary.yml"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_NUMBER_WORDS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
-                 "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf", "vingt")
+_NUMBER_WORDS = (
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+    "vingt",
+)
 _VOWELS = "aàâäeéèêëiîïoôöuùûüyhAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜYH"
 _ELIDED = {"de": "d'", "le": "l'", "la": "l'", "que": "qu'", "ce": "c'", "ne": "n'", "se": "s'", "je": "j'"}
 
@@ -91,9 +112,18 @@ def pct(value: object, decimals: int = 1, trim: bool = False) -> str:
 
 
 FILTERS: dict[str, Callable] = {
-    "liste": liste, "en_lettres": en_lettres, "pct": pct, "entier": fmt_int, "nombre": fmt_num,
-    "euros": fmt_eur, "mois": fmt_months, "date_longue": fmt_date_fr, "pluriel": pluriel, "compte": compte,
-    "elision": elision, "majuscule": majuscule,
+    "liste": liste,
+    "en_lettres": en_lettres,
+    "pct": pct,
+    "entier": fmt_int,
+    "nombre": fmt_num,
+    "euros": fmt_eur,
+    "mois": fmt_months,
+    "date_longue": fmt_date_fr,
+    "pluriel": pluriel,
+    "compte": compte,
+    "elision": elision,
+    "majuscule": majuscule,
 }
 
 
@@ -206,7 +236,9 @@ class Texts:
         if self._vocabulary is None:
             data = self.data_file(VOCABULARY)
             if not isinstance(data, dict):
-                raise ParamsError(f"{shown_path(self.source_path(VOCABULARY) or VOCABULARY)}: expected a mapping of sections")
+                raise ParamsError(
+                    f"{shown_path(self.source_path(VOCABULARY) or VOCABULARY)}: expected a mapping of sections"
+                )
             self._vocabulary = data
         return self._vocabulary
 

@@ -33,7 +33,9 @@ def cal_columns(rng: np.random.Generator, edition: Edition, demand: dict, attrib
     year_start = day_number(f"{edition.reference_date.year}-01-01")
     n_a, n_d = len(attributed["lease"]), len(demand["filing"])
     commission = _weekday_before(attributed["lease"] - rng.integers(7, 40, n_a))
-    commission = np.maximum(commission, np.maximum(year_start + 1, attributed["filing"]))  # within the year, after filing
+    commission = np.maximum(
+        commission, np.maximum(year_start + 1, attributed["filing"])
+    )  # within the year, after filing
     winner_rank = np.where(rng.random(n_a) < 0.88, 1, 2)
     others = np.maximum(categorical(rng, np.array([0.15, 0.35, 0.50]), n_a), winner_rank - 1)
     winner_decision = np.where(rng.random(n_a) < 0.93, "ATTRIB", "ATTRIB_COND")

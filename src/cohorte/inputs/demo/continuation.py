@@ -17,8 +17,9 @@ from cohorte.inputs.demo.profiles import slug_key
 _CONTINUATION_SALT = 2021_0101  # a stream of its own: never shifts the edition's other draws
 
 
-def continue_site(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame], year_start: pd.Timestamp,
-                  seed: int, slug: str) -> dict[str, pd.DataFrame]:
+def continue_site(
+    previous: dict[str, pd.DataFrame], current: dict[str, pd.DataFrame], year_start: pd.Timestamp, seed: int, slug: str
+) -> dict[str, pd.DataFrame]:
     """The site's ``current`` tables with last year's households carried over (see the module docstring)."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, slug_key(slug), _CONTINUATION_SALT])))
     waiting_before = previous["demands"]
@@ -29,7 +30,7 @@ def continue_site(previous: dict[str, pd.DataFrame], current: dict[str, pd.DataF
     n_housed = min(int(housed_before.sum()), len(order))
     still = round(int(filed_before.sum()) * rng.uniform(0.85, 1.12))  # fewer or more than last year's draw
     n_waiting = min(still, len(order) - n_housed)
-    housed, waiting = waiting_before.iloc[order[:n_housed]], waiting_before.iloc[order[n_housed:n_housed + n_waiting]]
+    housed, waiting = waiting_before.iloc[order[:n_housed]], waiting_before.iloc[order[n_housed : n_housed + n_waiting]]
 
     attributions = attributions.copy()
     slots = np.flatnonzero(housed_before.to_numpy())[:n_housed]

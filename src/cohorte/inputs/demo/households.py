@@ -19,23 +19,27 @@ from cohorte.inputs.demo.sampling import (
 _MUTATION_BY_RESERVATAIRE = np.array([0.5, 0.9, 1.0, 1.0, 1.0, 1.5])
 # Typology indexes follow codes.TYPOLOGIES: C, T1, T2, T3, T4, T5, T6P.
 # Requested typology by household size (1 … 6+).
-_TYPOLOGY_BY_SIZE = np.array([
-    [0.04, 0.30, 0.52, 0.14, 0.00, 0.00, 0.00],
-    [0.00, 0.04, 0.56, 0.36, 0.04, 0.00, 0.00],
-    [0.00, 0.00, 0.14, 0.62, 0.24, 0.00, 0.00],
-    [0.00, 0.00, 0.00, 0.30, 0.60, 0.10, 0.00],
-    [0.00, 0.00, 0.00, 0.00, 0.50, 0.45, 0.05],
-    [0.00, 0.00, 0.00, 0.00, 0.15, 0.50, 0.35],
-])
+_TYPOLOGY_BY_SIZE = np.array(
+    [
+        [0.04, 0.30, 0.52, 0.14, 0.00, 0.00, 0.00],
+        [0.00, 0.04, 0.56, 0.36, 0.04, 0.00, 0.00],
+        [0.00, 0.00, 0.14, 0.62, 0.24, 0.00, 0.00],
+        [0.00, 0.00, 0.00, 0.30, 0.60, 0.10, 0.00],
+        [0.00, 0.00, 0.00, 0.00, 0.50, 0.45, 0.05],
+        [0.00, 0.00, 0.00, 0.00, 0.15, 0.50, 0.35],
+    ]
+)
 # Household size (1 … 8) of the household housed, by rooms of the dwelling (1 … 6+).
-_SIZE_BY_ROOMS = np.array([
-    [0.90, 0.10, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
-    [0.55, 0.33, 0.12, 0.00, 0.00, 0.00, 0.00, 0.00],
-    [0.08, 0.32, 0.38, 0.22, 0.00, 0.00, 0.00, 0.00],
-    [0.00, 0.05, 0.27, 0.43, 0.25, 0.00, 0.00, 0.00],
-    [0.00, 0.00, 0.05, 0.25, 0.45, 0.25, 0.00, 0.00],
-    [0.00, 0.00, 0.00, 0.00, 0.25, 0.45, 0.20, 0.10],
-])
+_SIZE_BY_ROOMS = np.array(
+    [
+        [0.90, 0.10, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00],
+        [0.55, 0.33, 0.12, 0.00, 0.00, 0.00, 0.00, 0.00],
+        [0.08, 0.32, 0.38, 0.22, 0.00, 0.00, 0.00, 0.00],
+        [0.00, 0.05, 0.27, 0.43, 0.25, 0.00, 0.00, 0.00],
+        [0.00, 0.00, 0.05, 0.25, 0.45, 0.25, 0.00, 0.00],
+        [0.00, 0.00, 0.00, 0.00, 0.25, 0.45, 0.20, 0.10],
+    ]
+)
 _DEMAND_SIZE = np.array([0.44, 0.22, 0.15, 0.11, 0.05, 0.02, 0.01])
 # Current housing of non-mutation demands (codes.CURRENT_HOUSING without HLM).
 _HOUSING = ("LP", "CPE", "CP", "RS", "SH", "PROP", "LF", "HOT", "SD", "CAMP", "SQ", "AUT")
@@ -110,8 +114,9 @@ def _let_dwellings(rng: np.random.Generator, stock: dict, year: int, n: int) -> 
     return weighted_sample(rng, weights, n)
 
 
-def _statuses(rng: np.random.Generator, profile: SiteProfile, reservataire: np.ndarray,
-              in_qpv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _statuses(
+    rng: np.random.Generator, profile: SiteProfile, reservataire: np.ndarray, in_qpv: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(priority, DALO, ANRU rehousing, mutation) of each attributed household."""
     n = len(reservataire)
     priority_p = np.array(profile.priority_by_reservataire)[reservataire]
@@ -132,16 +137,18 @@ def _q1_households(rng: np.random.Generator, profile: SiteProfile, in_qpv: np.nd
     return rng.random(len(in_qpv)) < q1_p
 
 
-def _filing_days(rng: np.random.Generator, profile: SiteProfile, lease: np.ndarray, priority: np.ndarray,
-                 mutation: np.ndarray) -> np.ndarray:
+def _filing_days(
+    rng: np.random.Generator, profile: SiteProfile, lease: np.ndarray, priority: np.ndarray, mutation: np.ndarray
+) -> np.ndarray:
     """Filing day of the attributed demands: shorter waits for priority, longer for mutations."""
     delay_months = rng.lognormal(np.log(0.75 * profile.seniority_median_months), 0.8, len(lease))
     delay_months *= np.where(priority, 0.5, 1.0) * np.where(mutation, 1.3, 1.0)
     return lease - 45 - np.minimum(np.round(delay_months * 30.44), 12 * 365).astype(np.int64)
 
 
-def attribution_columns(rng: np.random.Generator, profile: SiteProfile, edition: Edition,
-                        stock: dict) -> dict[str, np.ndarray]:
+def attribution_columns(
+    rng: np.random.Generator, profile: SiteProfile, edition: Edition, stock: dict
+) -> dict[str, np.ndarray]:
     """Every attribution's columns but its demand id; ``dwelling`` indexes the stock."""
     year = edition.reference_date.year
     n = profile.n_attributions

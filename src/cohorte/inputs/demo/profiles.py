@@ -159,7 +159,9 @@ def profiles(edition: Edition) -> list[SiteProfile]:
     with_siren = [s.slug for s in edition.sites if s.siren]
     siren = set(_rank(with_siren, "siren")[: min(2, max(1, round(n / 6)))])
     drawn = [
-        site_profile(s, official_threshold=s.slug in official, above_q1_target=s.slug in above, use_siren=s.slug in siren)
+        site_profile(
+            s, official_threshold=s.slug in official, above_q1_target=s.slug in above, use_siren=s.slug in siren
+        )
         for s in edition.sites
     ]
     return _with_id_offsets(drawn)

@@ -63,8 +63,14 @@ def _financing(rng: np.random.Generator, built: np.ndarray, in_qpv: np.ndarray) 
     return financing
 
 
-def _rents(rng: np.random.Generator, profile: SiteProfile, built: np.ndarray, in_qpv: np.ndarray,
-           financing: np.ndarray, surface: np.ndarray) -> np.ndarray:
+def _rents(
+    rng: np.random.Generator,
+    profile: SiteProfile,
+    built: np.ndarray,
+    in_qpv: np.ndarray,
+    financing: np.ndarray,
+    surface: np.ndarray,
+) -> np.ndarray:
     """Monthly rent: surface × rent per m² of the financing, by age and location, with some noise."""
     age_factor = np.where(built < 1977, 0.92, np.where(built < 2000, 1.0, 1.0 + 0.01 * (built - 2000)))
     per_m2 = _RENT_PER_M2[financing] * age_factor * np.where(in_qpv, 0.92, 1.0) * profile.rent_factor
@@ -100,7 +106,9 @@ def housing_stock_columns(rng: np.random.Generator, profile: SiteProfile, year: 
     }
 
 
-def lease_starts(rng: np.random.Generator, stock: dict, let: np.ndarray, lease_day: np.ndarray, year: int) -> np.ndarray:
+def lease_starts(
+    rng: np.random.Generator, stock: dict, let: np.ndarray, lease_day: np.ndarray, year: int
+) -> np.ndarray:
     """Leases in force at 31/12: those signed this year are exactly the year's attributions."""
     n = len(stock["commune"])
     year_start = day_number(f"{year}-01-01")

@@ -77,68 +77,89 @@ def _draw(profile: SiteProfile, edition: Edition, seed: int) -> _Draws:
     ids = _demand_ids(rng, profile, np.concatenate([demand["filing"], attributed["filing"]]))
     cal = cal_columns(rng, edition, demand, attributed)
     lease_start = lease_starts(rng, stock, attributed["dwelling"], attributed["lease"], year)
-    return _Draws(stock=stock, lease_start=lease_start, demand=demand, demand_ids=ids[: profile.n_demands],
-                  attributed=attributed, attributed_ids=ids[profile.n_demands :], cal=cal)
+    return _Draws(
+        stock=stock,
+        lease_start=lease_start,
+        demand=demand,
+        demand_ids=ids[: profile.n_demands],
+        attributed=attributed,
+        attributed_ids=ids[profile.n_demands :],
+        cal=cal,
+    )
 
 
 def _housing_stock(profile: SiteProfile, draws: _Draws) -> pd.DataFrame:
     stock = draws.stock
-    return pd.DataFrame({
-        "dwelling_id": _dwelling_ids(profile),
-        "epci": profile.slug,
-        "commune": np.array(profile.communes)[stock["commune"]],
-        "in_qpv": stock["in_qpv"],
-        "rooms": stock["rooms"],
-        "surface_m2": stock["surface_m2"],
-        "financing": np.array(codes.FINANCING)[stock["financing"]],
-        "monthly_rent_eur": stock["monthly_rent_eur"],
-        "construction_year": stock["construction_year"],
-        "lease_start": draws.lease_start,
-        "landlord": np.array(profile.landlords)[stock["landlord"]],
-        "reserved_for": _RESERVATAIRES[stock["reserved_for"]],
-    })
+    return pd.DataFrame(
+        {
+            "dwelling_id": _dwelling_ids(profile),
+            "epci": profile.slug,
+            "commune": np.array(profile.communes)[stock["commune"]],
+            "in_qpv": stock["in_qpv"],
+            "rooms": stock["rooms"],
+            "surface_m2": stock["surface_m2"],
+            "financing": np.array(codes.FINANCING)[stock["financing"]],
+            "monthly_rent_eur": stock["monthly_rent_eur"],
+            "construction_year": stock["construction_year"],
+            "lease_start": draws.lease_start,
+            "landlord": np.array(profile.landlords)[stock["landlord"]],
+            "reserved_for": _RESERVATAIRES[stock["reserved_for"]],
+        }
+    )
 
 
 def _demands(profile: SiteProfile, draws: _Draws) -> pd.DataFrame:
     demand = draws.demand
-    return pd.DataFrame({
-        "demand_id": draws.demand_ids,
-        "epci": profile.slug,
-        "commune": np.array(profile.communes)[demand["commune"]],
-        "filing_date": as_dates(demand["filing"]),
-        "household_size": demand["size"].astype(np.int64),
-        "persons_14_plus": demand["adults"],
-        "children_under_14": demand["children"],
-        "monthly_resources_eur": demand["resources"],
-        "current_housing": demand["housing"],
-        "requested_typology": demand["typology"],
-        "reasons": demand["reasons"],
-        "dalo": demand["dalo"],
-        "priority": demand["priority"],
-    }).sort_values(["filing_date", "demand_id"], kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "demand_id": draws.demand_ids,
+                "epci": profile.slug,
+                "commune": np.array(profile.communes)[demand["commune"]],
+                "filing_date": as_dates(demand["filing"]),
+                "household_size": demand["size"].astype(np.int64),
+                "persons_14_plus": demand["adults"],
+                "children_under_14": demand["children"],
+                "monthly_resources_eur": demand["resources"],
+                "current_housing": demand["housing"],
+                "requested_typology": demand["typology"],
+                "reasons": demand["reasons"],
+                "dalo": demand["dalo"],
+                "priority": demand["priority"],
+            }
+        )
+        .sort_values(["filing_date", "demand_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _attributions(profile: SiteProfile, draws: _Draws) -> pd.DataFrame:
     attributed = draws.attributed
-    return pd.DataFrame({
-        "demand_id": draws.attributed_ids,
-        "epci": profile.epci_in_attributions,
-        "commune": np.array(profile.communes)[attributed["commune"]],
-        "in_qpv": attributed["in_qpv"],
-        "lease_date": as_dates(attributed["lease"]),
-        "filing_date": as_dates(attributed["filing"]),
-        "household_size": attributed["size"].astype(np.int64),
-        "persons_14_plus": attributed["adults"],
-        "children_under_14": attributed["children"],
-        "monthly_resources_eur": attributed["resources"],
-        "typology": attributed["typology"],
-        "reservataire": _RESERVATAIRES[attributed["reservataire"]],
-        "priority": attributed["priority"],
-        "dalo": attributed["dalo"],
-        "anru_rehousing": attributed["anru"],
-        "mutation": attributed["mutation"],
-        "landlord": np.array(profile.landlords)[attributed["landlord"]],
-    }).sort_values(["lease_date", "demand_id"], kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "demand_id": draws.attributed_ids,
+                "epci": profile.epci_in_attributions,
+                "commune": np.array(profile.communes)[attributed["commune"]],
+                "in_qpv": attributed["in_qpv"],
+                "lease_date": as_dates(attributed["lease"]),
+                "filing_date": as_dates(attributed["filing"]),
+                "household_size": attributed["size"].astype(np.int64),
+                "persons_14_plus": attributed["adults"],
+                "children_under_14": attributed["children"],
+                "monthly_resources_eur": attributed["resources"],
+                "typology": attributed["typology"],
+                "reservataire": _RESERVATAIRES[attributed["reservataire"]],
+                "priority": attributed["priority"],
+                "dalo": attributed["dalo"],
+                "anru_rehousing": attributed["anru"],
+                "mutation": attributed["mutation"],
+                "landlord": np.array(profile.landlords)[attributed["landlord"]],
+            }
+        )
+        .sort_values(["lease_date", "demand_id"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _cal_presentations(draws: _Draws) -> pd.DataFrame:
@@ -146,12 +167,14 @@ def _cal_presentations(draws: _Draws) -> pd.DataFrame:
     w_dates, w_rank, w_decision = draws.cal["winner"]
     c_index, c_dates, c_rank, c_decision = draws.cal["candidate"]
     p_index, p_dates, p_rank, p_decision = draws.cal["poulidor"]
-    frame = pd.DataFrame({
-        "demand_id": np.concatenate([draws.attributed_ids, draws.demand_ids[c_index], draws.demand_ids[p_index]]),
-        "commission_date": as_dates(np.concatenate([w_dates, c_dates, p_dates])),
-        "rank": np.concatenate([w_rank, c_rank, p_rank]).astype(np.int64),
-        "decision": np.concatenate([w_decision, c_decision, p_decision]),
-    })
+    frame = pd.DataFrame(
+        {
+            "demand_id": np.concatenate([draws.attributed_ids, draws.demand_ids[c_index], draws.demand_ids[p_index]]),
+            "commission_date": as_dates(np.concatenate([w_dates, c_dates, p_dates])),
+            "rank": np.concatenate([w_rank, c_rank, p_rank]).astype(np.int64),
+            "decision": np.concatenate([w_decision, c_decision, p_decision]),
+        }
+    )
     frame = frame.drop_duplicates(["demand_id", "commission_date"])
     return frame.sort_values(["commission_date", "demand_id"], kind="stable").reset_index(drop=True)
 
@@ -169,12 +192,14 @@ def _site_tables(profile: SiteProfile, edition: Edition, seed: int) -> dict[str,
 def _q1_thresholds(edition: Edition, site_profiles: list[SiteProfile]) -> pd.DataFrame:
     published = [p for p in site_profiles if p.official_threshold]
     year = edition.reference_date.year
-    return pd.DataFrame({
-        "year": np.full(len(published), year, dtype=np.int64),
-        "epci": [p.slug for p in published],
-        "threshold_eur_per_uc": np.array([p.q1_threshold for p in published], dtype=np.float64),
-        "source": f"arrêté annuel {year} fixant les seuils du premier quartile (valeurs fictives)",
-    })
+    return pd.DataFrame(
+        {
+            "year": np.full(len(published), year, dtype=np.int64),
+            "epci": [p.slug for p in published],
+            "threshold_eur_per_uc": np.array([p.q1_threshold for p in published], dtype=np.float64),
+            "source": f"arrêté annuel {year} fixant les seuils du premier quartile (valeurs fictives)",
+        }
+    )
 
 
 def previous_edition(edition: Edition) -> Edition | None:
@@ -188,8 +213,13 @@ def previous_edition(edition: Edition) -> Edition | None:
     return load_edition(previous)
 
 
-def _continued(per_site: list[dict[str, pd.DataFrame]], site_profiles: list[SiteProfile], edition: Edition,
-               previous: Edition, seed: int) -> list[dict[str, pd.DataFrame]]:
+def _continued(
+    per_site: list[dict[str, pd.DataFrame]],
+    site_profiles: list[SiteProfile],
+    edition: Edition,
+    previous: Edition,
+    seed: int,
+) -> list[dict[str, pd.DataFrame]]:
     """Sites observed in both editions keep last year's households (``continuation``)."""
     from cohorte.inputs.demo.continuation import continue_site
 
@@ -204,7 +234,9 @@ def _continued(per_site: list[dict[str, pd.DataFrame]], site_profiles: list[Site
     return out
 
 
-def generate_chunks(edition: Edition, seed: int = 2020, rows_per_chunk: int = 150_000) -> Iterator[dict[str, pd.DataFrame]]:
+def generate_chunks(
+    edition: Edition, seed: int = 2020, rows_per_chunk: int = 150_000
+) -> Iterator[dict[str, pd.DataFrame]]:
     """The tables of ``generate`` in pieces of a few sites (about ``rows_per_chunk`` demands each),
     then ``q1_thresholds`` alone: concatenated, they are ``generate``'s tables, row for row."""
     if seed < 0:

@@ -23,8 +23,13 @@ FORMATS = ("csv", "parquet", "xlsx")
 README_MARKER = config.DEMO_MARKER
 
 
-def readme_text(edition: Edition, seed: int, tables: Mapping[str, pd.DataFrame | int], fmt: str = "csv",
-                official: list[str] | None = None) -> str:
+def readme_text(
+    edition: Edition,
+    seed: int,
+    tables: Mapping[str, pd.DataFrame | int],
+    fmt: str = "csv",
+    official: list[str] | None = None,
+) -> str:
     """The README.txt of a demo folder: says the data are fictitious, with seed and kit version.
 
     ``tables`` maps each table to its frame (or its row count)."""
@@ -43,17 +48,25 @@ def readme_text(edition: Edition, seed: int, tables: Mapping[str, pd.DataFrame |
         f"Pour les régénérer à l'identique : cohorte demo-data {edition.edition} --seed {seed} --format {fmt}",
         "",
         "Tables :",
-        *(f"  {name + '.' + fmt:<26}{frame if isinstance(frame, int) else len(frame):>9,} lignes".replace(",", "\u202f") for name, frame in tables.items()),
+        *(
+            f"  {name + '.' + fmt:<26}{frame if isinstance(frame, int) else len(frame):>9,} lignes".replace(
+                ",", "\u202f"
+            )
+            for name, frame in tables.items()
+        ),
         "",
         f"Seuils Q1 « officiels » (fictifs) fournis pour : {', '.join(official) or 'aucun site'}",
         f"Seuils Q1 à estimer depuis la demande pour : {', '.join(estimated) or 'aucun site'}",
         "",
     ]
     if edition.previous_edition is not None:
-        lines += [f"Suite de l'édition {edition.previous_edition} : les demandes actives de l'édition précédente",
-                  "sont soit toujours en attente (même numéro, même date de dépôt, même ménage), soit satisfaites",
-                  "dans l'année (leur numéro et leur date de dépôt passent aux attributions), soit radiées ;",
-                  "les demandes déposées dans l'année sont nouvelles.", ""]
+        lines += [
+            f"Suite de l'édition {edition.previous_edition} : les demandes actives de l'édition précédente",
+            "sont soit toujours en attente (même numéro, même date de dépôt, même ménage), soit satisfaites",
+            "dans l'année (leur numéro et leur date de dépôt passent aux attributions), soit radiées ;",
+            "les demandes déposées dans l'année sont nouvelles.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -98,7 +111,9 @@ def _check_replaceable(out_dir: Path) -> None:
         )
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv", readme: str | None = None) -> dict[str, Path]:
+def write_tables(
+    tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv", readme: str | None = None
+) -> dict[str, Path]:
     """Write the tables (and README.txt) into out_dir atomically: all of them or none."""
     if fmt not in _WRITERS:
         raise ParamsError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -143,8 +158,11 @@ class _StreamWriter:
         table = _arrow(frame, self.schema, self.fmt)
         if self.writer is None:
             self.schema = table.schema
-            self.writer = (pa_csv.CSVWriter(self.path, table.schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
-                           if self.fmt == "csv" else pq.ParquetWriter(self.path, table.schema))
+            self.writer = (
+                pa_csv.CSVWriter(self.path, table.schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+                if self.fmt == "csv"
+                else pq.ParquetWriter(self.path, table.schema)
+            )
         self.writer.write_table(table)
         self.rows += len(frame)
 
@@ -179,7 +197,9 @@ def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dic
     return rows
 
 
-def write_demo_folder(edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv") -> dict[str, int]:
+def write_demo_folder(
+    edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv"
+) -> dict[str, int]:
     """Generate the edition's demo tables and write them (default ``data/EDITION-demo/``); rows per table.
 
     CSV and Parquet are generated and written a few sites at a time, so memory stays bounded on a
@@ -194,7 +214,9 @@ def write_demo_folder(edition: Edition, out_dir: Path | None = None, seed: int =
     return _write_streamed(edition, seed, target, fmt)
 
 
-def write_demo_data(edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv") -> dict[str, Path]:
+def write_demo_data(
+    edition: Edition, out_dir: Path | None = None, seed: int = 2020, fmt: str = "csv"
+) -> dict[str, Path]:
     """``write_demo_folder``, returning the path of each table."""
     target = Path(out_dir) if out_dir is not None else config.demo_data_dir(edition.edition)
     rows = write_demo_folder(edition, target, seed, fmt)

@@ -92,8 +92,15 @@ def _cotation_band(
 def _cotation_legend(ax: Axes, with_ns: bool) -> None:
     handles = [
         Patch(color=LIGHT, label="Demandes actives au 31 décembre"),
-        Line2D([], [], marker="o", color=NOT_MET, linestyle="none", markeredgecolor="white",
-               label="Ménages attributaires de l'année"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color=NOT_MET,
+            linestyle="none",
+            markeredgecolor="white",
+            label="Ménages attributaires de l'année",
+        ),
     ]
     if with_ns:
         handles.append(Patch(facecolor="white", edgecolor="#9aa3ad", hatch="////", label="Non diffusé (n.s.)"))
@@ -109,8 +116,9 @@ def _mean_band(shares: Shares, bands: list[str]) -> float | None:
 def _cotation_title(table_site: pd.DataFrame, demand: Shares, attributed: Shares, bands: list[str]) -> str:
     """Compare attributed households with all demands: median scores when published, else mean band
     position, only when no band is suppressed (hidden bands would bias it)."""
-    median_demand, median_attributed = (get_row(table_site, f"cotation_median_score_{kind}")
-                                        for kind in ("active", "attributed"))
+    median_demand, median_attributed = (
+        get_row(table_site, f"cotation_median_score_{kind}") for kind in ("active", "attributed")
+    )
     mean_demand: float | None
     mean_attributed: float | None
     if is_published(median_demand) and is_published(median_attributed):

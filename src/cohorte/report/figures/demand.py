@@ -74,8 +74,13 @@ def _panel_right(items: list[tuple[str, pd.Series]], overall: pd.Series | None) 
 
 
 def _typology_panel(
-    ax: Axes, items: list[tuple[str, pd.Series]], typologies: list[str], unit: str, colour: str,
-    overall: pd.Series | None, right: float,
+    ax: Axes,
+    items: list[tuple[str, pd.Series]],
+    typologies: list[str],
+    unit: str,
+    colour: str,
+    overall: pd.Series | None,
+    right: float,
 ) -> None:
     """Horizontal bars by typology (first typology on top), the site-level value as a dashed line;
     a typology this panel has no published value for says « n.s. » (never an empty row)."""

@@ -12,12 +12,21 @@ from cohorte.indicators.registry import INDICATORS
 from cohorte.report.figures.style import INK, MET, MUTED, finish, grid, new_figure, unavailable, value_axis, with_rc
 from cohorte.report.formatting import fmt_value
 
-SOURCE_EDITIONS = "Source : indicateurs publiés des deux éditions (sites suivis aux deux éditions) ; traitement cohorte."
+SOURCE_EDITIONS = (
+    "Source : indicateurs publiés des deux éditions (sites suivis aux deux éditions) ; traitement cohorte."
+)
 
 
 @with_rc
-def editions_chart(changes: pd.DataFrame, indicator: str, site_labels: Mapping[str, str], previous: int, edition: int,
-                   *, source: str = SOURCE_EDITIONS) -> Figure:
+def editions_chart(
+    changes: pd.DataFrame,
+    indicator: str,
+    site_labels: Mapping[str, str],
+    previous: int,
+    edition: int,
+    *,
+    source: str = SOURCE_EDITIONS,
+) -> Figure:
     """A slope chart: each site's site-level value at both editions; a hidden value is not drawn (« n.s. »)."""
     spec = INDICATORS[indicator]
     rows = changes[(changes["indicator"] == indicator) & (changes["breakdown"] == "")]
@@ -31,12 +40,19 @@ def editions_chart(changes: pd.DataFrame, indicator: str, site_labels: Mapping[s
         points = [(x, row[col]) for x, col in ((0, "before"), (1, "after")) if not is_missing(row[col])]
         xs, ys = [p[0] for p in points], [float(p[1]) for p in points]
         ax.plot(xs, ys, marker="o", color=MET if len(points) == 2 else MUTED, linewidth=1.2, markersize=4)
-        ax.annotate(name, (xs[-1], ys[-1]), xytext=(6, 0), textcoords="offset points", va="center", fontsize=7, color=INK)
+        ax.annotate(
+            name, (xs[-1], ys[-1]), xytext=(6, 0), textcoords="offset points", va="center", fontsize=7, color=INK
+        )
     ax.set_xticks([0, 1], [str(previous), str(edition)])
     ax.set_xlim(-0.15, 1.6)
     value_axis(ax, spec.unit, axis="y")
     grid(ax, "y")
-    alt = f"{title}. " + " ; ".join(
-        f"{site_labels.get(r['site'], r['site'])} : {fmt_value(r['before'], spec.unit)} puis {fmt_value(r['after'], spec.unit)}"
-        for r in drawn) + "."
+    alt = (
+        f"{title}. "
+        + " ; ".join(
+            f"{site_labels.get(r['site'], r['site'])} : {fmt_value(r['before'], spec.unit)} puis {fmt_value(r['after'], spec.unit)}"
+            for r in drawn
+        )
+        + "."
+    )
     return finish(fig, title, source, alt=alt)

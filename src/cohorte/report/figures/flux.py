@@ -75,8 +75,14 @@ def _flux_legend(ax: Axes, state_cap: float) -> None:
     handles = [
         Patch(color=LIGHT, label="Parc réservé"),
         Patch(color=MET, label="Attributions de l'année"),
-        Line2D([], [], color=DEADLINE, linewidth=1.1, linestyle=(0, (4, 2)),
-               label=f"Plafond du flux de l'État ({fmt_pct(state_cap, trim=True)})"),
+        Line2D(
+            [],
+            [],
+            color=DEADLINE,
+            linewidth=1.1,
+            linestyle=(0, (4, 2)),
+            label=f"Plafond du flux de l'État ({fmt_pct(state_cap, trim=True)})",
+        ),
     ]
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.2, fontsize=7.5)
 
@@ -126,4 +132,6 @@ def _flux_title(table_site: pd.DataFrame, state_cap: float) -> str:
     if state is None:
         return "Parc réservé et attributions par réservataire"
     where = "dans la limite du" if state <= state_cap else "au-delà du"
-    return f"L'État réserve {fmt_pct(state)} du parc, {where} plafond de {fmt_pct(state_cap, trim=True)} fixé pour le flux"
+    return (
+        f"L'État réserve {fmt_pct(state)} du parc, {where} plafond de {fmt_pct(state_cap, trim=True)} fixé pour le flux"
+    )

@@ -27,18 +27,24 @@ from cohorte.report.figures.style import (
 )
 from cohorte.report.formatting import fmt_eur, fmt_pct
 
-SOURCE_STOCK = ("Source : parc social (RPLS) et fichier de la demande au 31 décembre ; loyers maximaux d'un ménage "
-                "du premier quartile : paramètre de l'édition ; traitement cohorte.")
+SOURCE_STOCK = (
+    "Source : parc social (RPLS) et fichier de la demande au 31 décembre ; loyers maximaux d'un ménage "
+    "du premier quartile : paramètre de l'édition ; traitement cohorte."
+)
 TYPOLOGY_LABELS = {"C": "Chambre", "T6P": "T6 et +"}
 
 
 @with_rc
-def stock_accessibility_chart(table_site: pd.DataFrame, max_rent: Mapping[str, float], *,
-                              source: str = SOURCE_STOCK) -> Figure:
+def stock_accessibility_chart(
+    table_site: pd.DataFrame, max_rent: Mapping[str, float], *, source: str = SOURCE_STOCK
+) -> Figure:
     """Left: affordable share outside QPV by typology (ceiling in the label); right: T1–T2 share of the
     stock outside QPV against the share of Q1 applicants asking for a room, a T1 or a T2."""
     by_typology = _affordable_by_typology(table_site)
-    supply, demand = get_row(table_site, "small_typology_supply_share"), get_row(table_site, "q1_small_typology_demand_share")
+    supply, demand = (
+        get_row(table_site, "small_typology_supply_share"),
+        get_row(table_site, "q1_small_typology_demand_share"),
+    )
     overall = get_row(table_site, "q1_affordable_stock_share")
     title = _title(overall)
     if not by_typology and not (is_published(supply) or is_published(demand)):
@@ -52,7 +58,9 @@ def stock_accessibility_chart(table_site: pd.DataFrame, max_rent: Mapping[str, f
 def _title(overall: pd.Series | None) -> str:
     if not is_published(overall):
         return "Parc hors QPV accessible aux ménages du premier quartile"
-    return f"Hors QPV, {fmt_pct(overall['value'])} des logements sociaux sont accessibles à un ménage du premier quartile"
+    return (
+        f"Hors QPV, {fmt_pct(overall['value'])} des logements sociaux sont accessibles à un ménage du premier quartile"
+    )
 
 
 def _affordable_by_typology(table_site: pd.DataFrame) -> list[tuple[str, pd.Series]]:
@@ -62,8 +70,10 @@ def _affordable_by_typology(table_site: pd.DataFrame) -> list[tuple[str, pd.Seri
 
 
 def _affordable_panel(ax: Axes, items: list[tuple[str, pd.Series]], max_rent: Mapping[str, float]) -> None:
-    labels = [f"{TYPOLOGY_LABELS.get(t, t)} (≤ {fmt_eur(max_rent[t])})" if t in max_rent else TYPOLOGY_LABELS.get(t, t)
-              for t, _ in items]
+    labels = [
+        f"{TYPOLOGY_LABELS.get(t, t)} (≤ {fmt_eur(max_rent[t])})" if t in max_rent else TYPOLOGY_LABELS.get(t, t)
+        for t, _ in items
+    ]
     for y, (_, row) in enumerate(items):
         if is_suppressed(row):
             ns_text(ax, 2, y)

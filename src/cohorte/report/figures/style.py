@@ -173,7 +173,10 @@ def reservataire_label(code: str) -> str:
 
 def target_legend(ax: Axes, with_neutral: bool, loc: LegendLocType, *, dashed: bool = False, **kw: Any) -> None:
     """Met / not met (/ no target) swatches and the target mark: a tick, or a dashed line when shared."""
-    handles: list[Artist] = [Patch(color=MET, label="Objectif atteint"), Patch(color=NOT_MET, label="Objectif non atteint")]
+    handles: list[Artist] = [
+        Patch(color=MET, label="Objectif atteint"),
+        Patch(color=NOT_MET, label="Objectif non atteint"),
+    ]
     if with_neutral:
         handles.append(Patch(color=NEUTRAL, label="Sans objectif"))
     style = {"linewidth": 1.2, "linestyle": (0, (4, 2))} if dashed else {"linewidth": 2}

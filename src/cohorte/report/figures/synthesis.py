@@ -38,7 +38,11 @@ SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."
 
 @with_rc
 def sites_indicator_chart(
-    table_all: pd.DataFrame, indicator: str, site_labels: Mapping[str, str], *, source: str = SOURCE_SITES,
+    table_all: pd.DataFrame,
+    indicator: str,
+    site_labels: Mapping[str, str],
+    *,
+    source: str = SOURCE_SITES,
     reference: NationalReference | None = None,
 ) -> Figure:
     """One dot per site (site-level row), sorted, coloured met / not met, with each site's target, and
@@ -90,8 +94,15 @@ def _national_line(ax: Axes, reference: NationalReference, unit: str, rows: int)
     """The national value as a dotted line labelled with its year (and « environ » when approximate)."""
     ax.axvline(reference.value, color=MUTED, linewidth=1, linestyle=(0, (1, 2)), gid="national")
     about = "env. " if reference.approximate else ""
-    ax.text(reference.value, rows - 0.45, f"France {reference.year} : {about}{fmt_value(reference.value, unit)}",
-            ha="center", va="bottom", fontsize=6.5, color=MUTED)
+    ax.text(
+        reference.value,
+        rows - 0.45,
+        f"France {reference.year} : {about}{fmt_value(reference.value, unit)}",
+        ha="center",
+        va="bottom",
+        fontsize=6.5,
+        color=MUTED,
+    )
 
 
 def _site_dot(ax: Axes, y: int, row: pd.Series, unit: str, right: float, fill: str) -> None:

@@ -15,8 +15,10 @@ from cohorte.reference.calendar import measures_in_force
 from cohorte.report.figures.style import DEADLINE, INK, MET, MUTED, finish, new_figure, with_rc, wrap
 from cohorte.report.formatting import fmt_date_fr
 
-SOURCE_GRID = ("Source : grille d'observation du site ; lois ALUR, Égalité et Citoyenneté, ELAN ; "
-               "échéances légales en vigueur à la date de référence (calendrier légal du kit).")
+SOURCE_GRID = (
+    "Source : grille d'observation du site ; lois ALUR, Égalité et Citoyenneté, ELAN ; "
+    "échéances légales en vigueur à la date de référence (calendrier légal du kit)."
+)
 NATIONAL_LAWS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2014, 3, 24), "Loi ALUR"),
     (dt.date(2017, 1, 27), "Loi Égalité et Citoyenneté"),
@@ -76,7 +78,9 @@ def _timeline_point(ax: Axes, x: float, height: float, label: str, colour: str, 
     ax.plot([x, x], [0, height], color=colour, linewidth=0.8, zorder=1)
     ax.plot(x, 0, marker="o", markersize=6, color=colour, markeredgecolor="white", zorder=3, gid=gid)
     va = "bottom" if height > 0 else "top"
-    ax.text(x, height + (0.05 if height > 0 else -0.05), label, ha="center", va=va, fontsize=7, color=INK, linespacing=1.15)
+    ax.text(
+        x, height + (0.05 if height > 0 else -0.05), label, ha="center", va=va, fontsize=7, color=INK, linespacing=1.15
+    )
 
 
 def _years_axis(ax: Axes, first: int, last: int) -> None:
