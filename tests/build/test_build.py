@@ -196,6 +196,25 @@ def pdf_text(path: Path) -> str:
 @pytest.mark.skipif(
     shutil.which("pdftoppm") is None, reason="poppler-utils not installed (apt-get install poppler-utils)"
 )
+def test_the_2020_synthesis_covers_every_part_of_its_source_on_at_least_16_pages(out: Path) -> None:
+    pdf = out / "synthese-2020.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)) >= 16
+    text = pdf_text(pdf)
+    parts = (
+        "En synthèse",
+        "Démarche et contexte",
+        "I. La gouvernance locale",
+        "II. Le service rendu au demandeur",
+        "III. Les politiques territoriales d’attribution",
+        "IV. Les travaux de 2020",
+        "Méthode",
+        "Annexe : définition des indicateurs",
+        "Annexe : sigles",
+    )
+    assert [part for part in parts if part not in text] == []
+
+
 def test_pdfs_render_to_pages_with_headings_and_french_figures(out: Path, tmp_path: Path) -> None:
     synthesis = pdf_text(out / "synthese-2020.pdf")
     for heading in (
