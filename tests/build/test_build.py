@@ -325,7 +325,7 @@ def test_when_one_grid_changes_then_only_its_site_and_the_synthesis_are_rebuilt(
     grid = home / "params" / "2020" / "sites" / "grandangouleme" / "grid.yml"
     grid.write_text(
         grid.read_text(encoding="utf-8").replace(
-            "perspectives:\n", 'perspectives:\n  - "GrandAngoulême : perspective ajoutée pour le test."\n', 1
+            "perspectives: []\n", 'perspectives:\n  - "Une perspective ajoutée pour le test."\n', 1
         ),
         encoding="utf-8",
     )
