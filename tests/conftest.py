@@ -27,15 +27,6 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["COHORTE_HOME"] = str(_SESSION_HOME)
 
 
-# The national notebooks read the national demo data (hundreds of EPCI): they run through
-# tests/build/test_national_build.py on a few sites, not through nbval on the whole country.
-NATIONAL_NOTEBOOKS = ("fiche.ipynb", "national.ipynb")
-
-
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    return True if collection_path.parent.name == "notebooks" and collection_path.name in NATIONAL_NOTEBOOKS else None
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Notebooks run by nbval (``notebooks/*.ipynb``, ``tests/nbval/*.ipynb``) start kernels: slow."""
     for item in items:
