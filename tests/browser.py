@@ -1,35 +1,38 @@
-"""Headless chromium through playwright, for the tests of what a reader sees.
+"""Headless chromium for the tests of what a reader sees, through pytest-playwright's fixtures.
 
-Playwright drives Debian's ``chromium`` (``executable_path``): no browser is ever downloaded
-(never run ``playwright install``). axe-core comes bundled with ``axe-playwright-python``.
+Loaded as a pytest plugin (``conftest.py``). pytest-playwright's ``browser``, ``context`` and
+``page`` fixtures launch Debian's ``chromium`` (``executable_path``, set below): no browser is
+ever downloaded (never run ``playwright install``); a test that needs the browser skips, saying
+why, where chromium is absent. axe-core comes bundled with ``axe-playwright-python``.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import pytest
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_CHROMIUM = "chromium not installed (apt-get install chromium)"
 IMAGES_OK = "Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BEST_PRACTICES = ["region", "skip-link", "empty-table-header"]
+DESKTOP = {"width": 1280, "height": 1400}
 PHONE = {"width": 390, "height": 844}
 
 
-@contextmanager
-def chromium() -> Iterator[object]:
-    """A headless chromium (playwright ``Browser``), closed on exit."""
-    from playwright.sync_api import sync_playwright
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright's launch options, on Debian's chromium."""
+    if CHROMIUM is None:
+        pytest.skip(NO_CHROMIUM)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu"]}
 
-    assert CHROMIUM is not None, "chromium not installed (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "fr-FR"}
 
 
 @dataclass
@@ -47,8 +50,8 @@ class Tab:
         return self.page.evaluate(expression)
 
 
-def new_tab(browser, viewport: dict | None = None) -> Tab:
-    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 1400})
+def watch(page) -> Tab:
+    """A playwright page whose errors are collected."""
     tab = Tab(page)
     page.on("pageerror", lambda exc: tab.errors.append(f"exception: {exc}"))
     page.on(
@@ -56,6 +59,18 @@ def new_tab(browser, viewport: dict | None = None) -> Tab:
     )
     page.on("requestfailed", lambda req: tab.errors.append(f"load failed: {req.url} {req.failure}"))
     return tab
+
+
+@pytest.fixture
+def tab(new_context) -> Tab:
+    """A page in a desktop-sized context, its errors collected."""
+    return watch(new_context(viewport=DESKTOP).new_page())
+
+
+@pytest.fixture
+def phone_tab(new_context) -> Tab:
+    """A page in a 390 px wide context (a phone), its errors collected."""
+    return watch(new_context(viewport=PHONE).new_page())
 
 
 def axe_violations(tab: Tab) -> list[str]:

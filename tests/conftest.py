@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-# the session fixture `executed` (rendered notebooks shared by the build tests)
-pytest_plugins = ["render_fixture"]
+# `executed` (rendered notebooks shared by the build tests); chromium through pytest-playwright
+pytest_plugins = ["render_fixture", "browser"]
 
 REPO = Path(__file__).resolve().parents[1]
 _SESSION_HOME: Path | None = None
@@ -48,6 +48,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _SESSION_HOME is not None:
         shutil.rmtree(_SESSION_HOME, ignore_errors=True)
         os.environ.pop("COHORTE_HOME", None)
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """pytest-playwright's base URL: none, the site is opened from disk. (Defined here, it replaces
+    the plugin's own fixture, whose form pytest deprecates.)"""
+    return None
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM, IMAGES_OK, PHONE, axe_violations, chromium, new_tab, scrolls_horizontally
+from browser import IMAGES_OK, axe_violations, scrolls_horizontally
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -277,35 +277,29 @@ def test_docx_has_headings_tables_and_images(out: Path) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
-def test_site_loads_in_chromium_and_reaches_every_monograph(out: Path) -> None:
-    with chromium() as browser:
-        tab = new_tab(browser)
-        index = out / "site" / "index.html"
-        for slug in SLUGS:
-            tab.open(index.as_uri())
-            assert tab.errors == []
-            tab.page.click(f'nav.site-nav a[href="sites/{slug}.html"]')
-            tab.page.wait_for_load_state("load")
-            assert tab.errors == [], slug
-            images = tab.evaluate(IMAGES_OK)
-            assert len(images) >= 4 and all(ok for _, ok in images), slug
-            assert "Données fictives" in tab.evaluate("document.body.innerText")
-        ARTIFACTS.mkdir(exist_ok=True)
-        tab.page.screenshot(path=str(ARTIFACTS / "edition-2020-last-monograph.png"))
+def test_site_loads_in_chromium_and_reaches_every_monograph(out: Path, tab) -> None:
+    index = out / "site" / "index.html"
+    for slug in SLUGS:
+        tab.open(index.as_uri())
+        assert tab.errors == []
+        tab.page.click(f'nav.site-nav a[href="sites/{slug}.html"]')
+        tab.page.wait_for_load_state("load")
+        assert tab.errors == [], slug
+        images = tab.evaluate(IMAGES_OK)
+        assert len(images) >= 4 and all(ok for _, ok in images), slug
+        assert "Données fictives" in tab.evaluate("document.body.innerText")
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / "edition-2020-last-monograph.png"))
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)")
-def test_every_page_of_the_edition_passes_axe_and_fits_a_phone(out: Path) -> None:
+def test_every_page_of_the_edition_passes_axe_and_fits_a_phone(out: Path, tab, phone_tab) -> None:
     pages = [out / "site" / "index.html", *[out / "site" / "sites" / f"{slug}.html" for slug in SLUGS]]
-    with chromium() as browser:
-        tab, phone = new_tab(browser), new_tab(browser, PHONE)
-        for page in pages:
-            tab.open(page.as_uri())
-            assert axe_violations(tab) == [], page.name
-            phone.open(page.as_uri())
-            assert not scrolls_horizontally(phone), f"{page.name} scrolls sideways at 390 px"
+    for page in pages:
+        tab.open(page.as_uri())
+        assert axe_violations(tab) == [], page.name
+        phone_tab.open(page.as_uri())
+        assert not scrolls_horizontally(phone_tab), f"{page.name} scrolls sideways at 390 px"
 
 
 def _mtimes(out: Path) -> dict[Path, int]:

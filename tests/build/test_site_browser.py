@@ -1,4 +1,4 @@
-"""The static web site opened in headless chromium (playwright) from disk: no console error, every
+"""The static web site opened in headless chromium (pytest-playwright's fixtures) from disk: no console error, every
 image loads, the navigation reaches every monograph, axe-core finds nothing (WCAG 2.1 A/AA and the
 best practices region, skip-link, empty-table-header), nothing scrolls sideways on a 390 px phone.
 Screenshots are kept under tests/artifacts/."""
@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM, IMAGES_OK, PHONE, axe_violations, chromium, new_tab, scrolls_horizontally
+from browser import IMAGES_OK, axe_violations, scrolls_horizontally
 from cohorte.build import rendering
 from render_fixture import SITES, edition
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt-get install chromium)"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +24,6 @@ def site(executed: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     out = tmp_path_factory.mktemp("site-build")
     site_nbs = {slug: executed[slug] for slug in SITES}
     return rendering.build_site(edition(out), executed["synthesis"], site_nbs, out / "site")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as client:
-        yield client
 
 
 def _pages(site: Path) -> list[Path]:
@@ -56,8 +47,7 @@ def test_site_links_are_relative(site: Path) -> None:
         assert not re.search(r'(href|src)="(/|file:)', html), f"{page}: absolute link"
 
 
-def test_home_page_loads_without_errors_and_shows_its_figures(site: Path, browser) -> None:
-    tab = new_tab(browser)
+def test_home_page_loads_without_errors_and_shows_its_figures(site: Path, tab) -> None:
     tab.open(site.as_uri())
     _check_page(tab, "index.html")
     ARTIFACTS.mkdir(exist_ok=True)
@@ -66,8 +56,7 @@ def test_home_page_loads_without_errors_and_shows_its_figures(site: Path, browse
 
 
 @pytest.mark.parametrize("slug", list(SITES))
-def test_navigation_from_home_reaches_each_monograph(site: Path, browser, slug: str) -> None:
-    tab = new_tab(browser)
+def test_navigation_from_home_reaches_each_monograph(site: Path, tab, slug: str) -> None:
     tab.open(site.as_uri())
     tab.page.click(f'nav.site-nav a[href="sites/{slug}.html"]')
     tab.page.wait_for_load_state("load")
@@ -81,15 +70,14 @@ def test_navigation_from_home_reaches_each_monograph(site: Path, browser, slug: 
     assert tab.evaluate("location.pathname").endswith("/site/index.html")
 
 
-def test_every_page_passes_axe_core(site: Path, browser) -> None:
-    tab = new_tab(browser)
+def test_every_page_passes_axe_core(site: Path, tab) -> None:
     for page in _pages(site):
         tab.open(page.as_uri())
         assert axe_violations(tab) == [], page.name
 
 
-def test_on_a_phone_no_page_scrolls_sideways_and_the_navigation_is_folded(site: Path, browser) -> None:
-    tab = new_tab(browser, PHONE)
+def test_on_a_phone_no_page_scrolls_sideways_and_the_navigation_is_folded(site: Path, phone_tab) -> None:
+    tab = phone_tab
     for page in _pages(site):
         tab.open(page.as_uri())
         assert not scrolls_horizontally(tab), f"{page.name} scrolls sideways at 390 px"
@@ -97,8 +85,7 @@ def test_on_a_phone_no_page_scrolls_sideways_and_the_navigation_is_folded(site: 
     tab.page.screenshot(path=str(ARTIFACTS / "site-phone.png"), full_page=False)
 
 
-def test_skip_link_leads_to_the_text_and_tables_have_headers_with_scope(site: Path, browser) -> None:
-    tab = new_tab(browser)
+def test_skip_link_leads_to_the_text_and_tables_have_headers_with_scope(site: Path, tab) -> None:
     tab.open(site.as_uri())
     tab.page.keyboard.press("Tab")
     assert tab.evaluate("document.activeElement.textContent") == "Aller au contenu"
@@ -108,8 +95,7 @@ def test_skip_link_leads_to_the_text_and_tables_have_headers_with_scope(site: Pa
     assert tab.evaluate("document.querySelectorAll('.table-wrap[role=region][tabindex=\"0\"] > table').length") >= 1
 
 
-def test_figures_have_a_caption_and_an_alt_text(site: Path, browser) -> None:
-    tab = new_tab(browser)
+def test_figures_have_a_caption_and_an_alt_text(site: Path, tab) -> None:
     tab.open((site.parent / "sites" / "mel.html").as_uri())
     figures = tab.evaluate(
         "Array.from(document.querySelectorAll('figure')).map(f => "
@@ -118,7 +104,7 @@ def test_figures_have_a_caption_and_an_alt_text(site: Path, browser) -> None:
     assert ["Taux Q1 hors QPV de 2018 à 2020", "Évolution du taux Q1 hors QPV"] in figures
 
 
-def test_axe_check_reports_what_the_site_avoids(tmp_path: Path, browser) -> None:
+def test_axe_check_reports_what_the_site_avoids(tmp_path: Path, tab) -> None:
     page = tmp_path / "bad.html"
     page.write_text(
         '<html lang="fr"><title>x</title><body><p class="demo-banner">Données fictives</p>'
@@ -126,7 +112,6 @@ def test_axe_check_reports_what_the_site_avoids(tmp_path: Path, browser) -> None
         '<img src="x.png"></main></body></html>',
         encoding="utf-8",
     )
-    tab = new_tab(browser)
     tab.open(page.as_uri())
     found = " ".join(axe_violations(tab))
     for rule in ("image-alt", "region", "empty-table-header"):

@@ -174,6 +174,55 @@ def test_when_milestones_have_undated_items_then_they_are_skipped_and_deadlines_
     assert fig.get_suptitle().startswith("Lorient Agglomération : les étapes de la réforme depuis 2016")
 
 
+def _drawn_boxes(fig: Figure) -> tuple[list, list]:
+    """The label boxes and the stems (vertical lines) of a timeline, in display coordinates."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer, ax = canvas.get_renderer(), fig.axes[0]
+    labels = [t.get_window_extent(renderer) for t in ax.texts]
+    stems = [
+        ax.transData.transform(np.column_stack(line.get_data())) for line in ax.lines if len(line.get_xdata()) == 2
+    ]
+    return labels, stems
+
+
+BUSY = [
+    (2016, "CIL installée"),
+    (2017, "Document-cadre adopté"),
+    (2018, "CIA signée"),
+    (2018, "PPGDID adopté"),
+    (2019, "Fichier partagé de la demande"),
+    (2020, "Cotation opérationnelle"),
+]
+
+
+@pytest.mark.parametrize("milestones", [[], [(2005, "Fichier partagé de la demande"), (2017, "Cotation")], BUSY])
+def test_when_timeline_is_drawn_then_no_label_overlaps_a_label_or_crosses_a_stem(milestones):
+    fig = figures.milestones_timeline(
+        milestones, "Eurométropole de Strasbourg", deadlines=figures.legal_deadlines(dt.date(2020, 12, 31))
+    )
+    labels, stems = _drawn_boxes(fig)
+    assert len(labels) == len({y for y, _ in milestones}) + 5
+    for i, a in enumerate(labels):
+        assert not any(a.overlaps(b) for b in labels[i + 1 :]), "two labels overlap"
+        for (x, y0), (_, y1) in stems:
+            inside = a.x0 + 1 < x < a.x1 - 1 and a.y0 + 1 < max(y0, y1) and min(y0, y1) < a.y1 - 1
+            assert not inside, f"a stem crosses « {fig.axes[0].texts[i].get_text()} »"
+    fig_box = fig.bbox
+    assert all(fig_box.x0 <= b.x0 and b.x1 <= fig_box.x1 for b in labels), "a label runs off the figure"
+
+
+def test_when_the_grid_dates_nothing_then_the_timeline_has_no_empty_upper_half():
+    deadlines = figures.legal_deadlines(dt.date(2020, 12, 31))
+    empty = figures.milestones_timeline([], "Caen la Mer", deadlines=deadlines)
+    busy = figures.milestones_timeline(BUSY, "Caen la Mer", deadlines=deadlines)
+    low, high = empty.axes[0].get_ylim()
+    assert high < 0.25 * (high - low), "space reserved above the line for milestones the grid does not date"
+    assert empty.get_figheight() < busy.get_figheight()
+
+
 @pytest.mark.parametrize(
     ("day", "cotation", "flux"),
     [
@@ -212,13 +261,6 @@ def test_when_sites_chart_then_sorted_dots_common_target_line_and_ns_site():
     assert "1\u00a0site sur 3 atteint l'objectif" in fig.get_suptitle().replace("\n", " ")
 
 
-def test_when_status_counts_then_one_bar_per_status_in_given_order():
-    fig = figures.status_count_chart({"Réflexion": 3, "Principes arrêtés": 4, "Opérationnelle": 1}, "Cotation")
-    ax = fig.axes[0]
-    assert [round(b.get_width()) for b in bars(ax)] == [3, 4, 1]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Réflexion", "Principes arrêtés", "Opérationnelle"]
-
-
 def test_when_no_rows_then_charts_say_data_unavailable():
     empty = table()
     for chart in (figures.targets_chart, figures.pressure_delay_chart, figures.flux_chart, figures.cotation_chart):
@@ -243,7 +285,6 @@ def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
             [(2018, "CIL installée")], "Caen la Mer", deadlines=[(dt.date(2023, 12, 31), "Cotation")]
         ),
         "sites": figures.sites_indicator_chart(site_with_gaps, "pressure", {}),
-        "status": figures.status_count_chart({"Installé": 2}, "Lieux communs"),
     }
     for name, fig in charts.items():
         path = tmp_path / f"{name}.png"

@@ -314,14 +314,10 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
 
 
 def _elan_exhibits(ctx: SynthesisContext) -> None:
-    from cohorte.report.display import show_figure, show_table
-    from cohorte.report.figures import status_count_chart
+    """Cotation stages and flux postures: a table each (count and sites); a bar chart would repeat it."""
+    from cohorte.report.display import show_table
 
     for path, key in (("cotation.stage", "cotation"), ("flux.epci_posture", "flux")):
-        show_figure(
-            status_count_chart(status_counts(ctx, path), _caption(ctx, f"{key}_chart_title")),
-            alt=_caption(ctx, f"{key}_chart"),
-        )
         show_table(status_table(ctx, path, _caption(ctx, f"{key}_column")), caption=_caption(ctx, key))
 
 

@@ -21,7 +21,7 @@ from cohorte.report.figures.demand import SOURCE_DEMAND, TYPOLOGY_LABELS, pressu
 from cohorte.report.figures.flux import ABSENT, SOURCE_FLUX, Cell, flux_chart
 from cohorte.report.figures.stock import SOURCE_STOCK, stock_accessibility_chart
 from cohorte.report.figures.style import DEADLINE, GRID, INK, LIGHT, MET, MUTED, NEUTRAL, NOT_MET, WIDTH_IN
-from cohorte.report.figures.synthesis import SOURCE_GRIDS, SOURCE_SITES, sites_indicator_chart, status_count_chart
+from cohorte.report.figures.synthesis import SOURCE_SITES, sites_indicator_chart
 from cohorte.report.figures.timeline import SOURCE_GRID, legal_deadlines, milestones_timeline
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "SOURCE_DEMAND",
     "SOURCE_FLUX",
     "SOURCE_GRID",
-    "SOURCE_GRIDS",
     "SOURCE_SITES",
     "SOURCE_STOCK",
     "TYPOLOGY_LABELS",
@@ -52,7 +51,6 @@ __all__ = [
     "pressure_delay_chart",
     "priority_by_reservataire_chart",
     "sites_indicator_chart",
-    "status_count_chart",
     "stock_accessibility_chart",
     "targets_chart",
 ]

@@ -39,14 +39,14 @@ _TITLE_WIDTH = 70
 
 
 @functools.cache
-def _font_family() -> tuple[str, ...]:
+def font_family() -> tuple[str, ...]:
     names = {f.name for f in font_manager.fontManager.ttflist}
     return ("Liberation Sans", "DejaVu Sans") if "Liberation Sans" in names else ("DejaVu Sans",)
 
 
 def _rc() -> dict[RcKeyType, Any]:
     return {
-        "font.family": list(_font_family()),
+        "font.family": list(font_family()),
         "font.size": 8.5,
         "axes.titlesize": 9,
         "axes.labelsize": 8.5,
@@ -87,7 +87,7 @@ def _style_axes(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color("#9aa3ad")
-    ax.tick_params(labelsize=8, labelcolor=INK, color="#9aa3ad", length=3, labelfontfamily=list(_font_family()))
+    ax.tick_params(labelsize=8, labelcolor=INK, color="#9aa3ad", length=3, labelfontfamily=list(font_family()))
     ax.set_axisbelow(True)
 
 

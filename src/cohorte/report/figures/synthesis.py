@@ -26,12 +26,10 @@ from cohorte.report.figures.style import (
     unavailable,
     value_axis,
     with_rc,
-    wrap,
 )
-from cohorte.report.formatting import fmt_int, fmt_pct, fmt_value, plural_fr
+from cohorte.report.formatting import fmt_pct, fmt_value, plural_fr
 
 SOURCE_SITES = "Source : indicateurs publiés des sites de la cohorte ; traitement cohorte."
-SOURCE_GRIDS = "Source : grilles d'observation des sites de la cohorte."
 
 # --- one indicator across sites ----------------------------------------------------------------
 
@@ -144,28 +142,3 @@ def _sites_title(label: str, unit: str, shown: list[pd.Series], site_labels: Map
         return f"{label} : aucun site n'atteint l'objectif"
     verb = "atteint" if met < 2 else "atteignent"
     return f"{label} : {plural_fr(met, 'site')} sur {len(judged)} {verb} l'objectif"
-
-
-# --- sites by coded status ---------------------------------------------------------------------
-
-
-@with_rc
-def status_count_chart(counts: Mapping[str, int], title: str, *, source: str = SOURCE_GRIDS) -> Figure:
-    """How many sites are at each coded status, in the order given (e.g. the cotation stages)."""
-    if not counts:
-        return unavailable(title, source)
-    labels, values = list(counts), [int(v) for v in counts.values()]
-    fig, (ax,) = new_figure(1.3 + 0.3 * len(labels))
-    ys = range(len(labels))
-    ax.barh(list(ys), values, height=0.62, color=MET)
-    right = max([*values, 1]) * 1.15
-    for y, value in zip(ys, values, strict=True):
-        ax.text(value + right * 0.015, y, fmt_int(value), va="center", fontsize=7.5)
-    ax.set_yticks(list(ys), [wrap(label, 32) for label in labels])
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.set_xlim(0, right)
-    ax.xaxis.set_visible(False)
-    ax.spines["bottom"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    ax.set_xlabel("Nombre de sites")
-    return finish(fig, title, source)
