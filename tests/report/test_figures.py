@@ -204,6 +204,9 @@ def test_when_timeline_is_drawn_then_no_label_overlaps_a_label_or_crosses_a_stem
         milestones, "Eurométropole de Strasbourg", deadlines=figures.legal_deadlines(dt.date(2020, 12, 31))
     )
     labels, stems = _drawn_boxes(fig)
+    years = [t.get_window_extent() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    gaps = [b.x0 - a.x1 for a, b in zip(years, years[1:], strict=False)]
+    assert min(gaps) >= 0.08 * fig.dpi, "year labels run together"
     assert len(labels) == len({y for y, _ in milestones}) + 5
     for i, a in enumerate(labels):
         assert not any(a.overlaps(b) for b in labels[i + 1 :]), "two labels overlap"

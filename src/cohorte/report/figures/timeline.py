@@ -206,7 +206,10 @@ def _years_axis(ax: Axes, first: int, last: int, right: float) -> None:
     """The timeline itself: one tick per year from ``first`` to ``last`` on the x axis drawn at y = 0
     (running on to ``right`` under the labels), no y axis."""
     ax.set_xlim(first - 0.3, right)
-    ax.xaxis.set_major_locator(FixedLocator(range(first, last + 1)))
+    inches_per_year = AXES_IN / (right - first + 0.3)
+    step = next((s for s in (1, 2, 5) if s * inches_per_year >= 0.42), 10)  # room for « 2020 »
+    ax.xaxis.set_major_locator(FixedLocator([y for y in range(first, last + 1) if y % step == 0]))
+    ax.xaxis.set_minor_locator(FixedLocator(range(first, last + 1)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
     ax.yaxis.set_visible(False)
     ax.spines["left"].set_visible(False)
