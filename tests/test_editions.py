@@ -70,3 +70,10 @@ def test_when_site_slug_is_a_path_then_new_site_refuses_it(kit_home: Path) -> No
     result = CliRunner().invoke(main, ["new-site", "2020", "../../../evil"])
     assert result.exit_code == 1 and "site '../../../evil' is not a valid site name" in result.output
     assert not (kit_home.parent / "evil.yml").exists()
+
+
+def test_when_edition_title_carries_raw_html_then_check_refuses_it_naming_the_key(kit_home: Path) -> None:
+    _set(kit_home, title="Synthèse <script>alert(1)</script>")
+    result = CliRunner().invoke(main, ["check", "2020"])
+    assert result.exit_code == 1
+    assert "title" in result.output and "raw HTML '<script>' is not allowed" in result.output

@@ -6,10 +6,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from cohorte import config
 from cohorte.errors import ParamsError
+from cohorte.report.markup import as_written
 from cohorte.validation import Strict, format_validation_error, read_yaml
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -17,6 +26,8 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 EditionName = Annotated[str, StringConstraints(pattern=r"^[a-z]+(-[a-z]+)*-(20\d\d)$")]
 TYPOLOGIES = ("C", "T1", "T2", "T3", "T4", "T5", "T6P")
 DEFAULT_DISCLOSURE_THRESHOLD = 5  # counts below it are published « n.s. »
+# Names and titles reach every output: raw HTML, raw blocks and javascript: links are refused.
+Text = Annotated[str, AfterValidator(as_written)]
 
 
 def siren_is_valid(siren: str) -> bool:
@@ -32,10 +43,10 @@ def siren_is_valid(siren: str) -> bool:
 
 class Site(Strict):
     slug: Slug
-    name: str
-    short_name: str
+    name: Text
+    short_name: Text
     siren: str | None = None
-    region: str
+    region: Text
     departement: str = Field(pattern=r"^(\d{2}|2A|2B|97\d)$")
     communes: int = Field(gt=0)
     population_2017: int = Field(gt=0)
@@ -106,11 +117,11 @@ class Edition(Strict):
     add_sirens: list[str] = Field(
         default_factory=list, description="EPCI added to the referential's selection, by SIREN"
     )
-    title: str
-    subtitle: str = ""
-    publisher: str
-    fieldwork: str = ""
-    cohort: str = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
+    title: Text
+    subtitle: Text = ""
+    publisher: Text
+    fieldwork: Text = ""
+    cohort: Text = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
     previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
     fictitious_observations: bool = Field(False, description="grids invented for a demonstration")

@@ -67,6 +67,16 @@ def test_when_book_written_then_it_is_a_book_with_author_no_execution_and_no_cod
     assert (book.parent / "reference.docx").exists() and (book.parent / "cohorte.css").exists()
 
 
+def test_when_edition_text_looks_like_markup_then_the_book_metadata_escapes_it(tmp_path: Path) -> None:
+    hostile = edition(tmp_path).model_copy(
+        update={"title": "Bilan <b>2020</b> [x](javascript:y)", "publisher": 'USH — "Union"', "subtitle": "# non"}
+    )
+    book = assembly.quarto_config(hostile, list(SITES))["book"]
+    assert book["title"] == "Bilan \\<b\\>2020\\</b\\> \\[x\\]\\(javascript\\:y\\)"
+    assert book["author"] == "USH, 'Union'"  # inside orange-book's typst string: no dash, no double quote
+    assert book["subtitle"] == "\\# non"
+
+
 def test_when_book_written_then_synthesis_comes_first_and_each_site_has_its_own_folder(book: Path) -> None:
     chapters = _config(book)["book"]["chapters"]
     assert chapters[0] == "index.ipynb"

@@ -25,6 +25,15 @@ HOSTILE = {
 }
 
 
+# What edition.yml gives every document (validation refuses raw HTML there; rendering escapes anyway).
+META = rendering.DocMeta(
+    title="Essai [lien](javascript:alert(1)) $x$",
+    site_name=HOSTILE["img"],
+    publisher='Éditeur "cité" \\ `#read("/etc/passwd")`{=typst}',
+    date="# pas un titre",
+)
+
+
 def _hostile_site() -> SimpleNamespace:
     """What the markdown helpers read from a site, with grid text the validator would refuse."""
     highlight = SimpleNamespace(
@@ -56,9 +65,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("hostile")
     source = folder / "monograph.ipynb"
     nbformat.write(nb, str(source))
-    paths = rendering.render_notebook(
-        source, folder / "monograph", ("html", "pdf", "docx"), rendering.DocMeta(title="Essai")
-    )
+    paths = rendering.render_notebook(source, folder / "monograph", ("html", "pdf", "docx"), META)
     return {p.suffix[1:]: p for p in paths}
 
 
@@ -71,9 +78,18 @@ def test_html_shows_hostile_markup_as_text(rendered: dict[str, Path]) -> None:
     assert '<a href="https://www.example.fr">le portail</a>' in body
 
 
+def test_html_shows_the_documents_metadata_as_typed(rendered: dict[str, Path]) -> None:
+    page = rendered["html"].read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror" in page and "<img src=x" not in page
+    assert "Essai [lien](javascript:alert(1)) $x$" in page.replace("&quot;", '"')
+
+
 def test_pdf_carries_no_injected_typst(rendered: dict[str, Path]) -> None:
     text = subprocess.run(["pdftotext", str(rendered["pdf"]), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
+    info = subprocess.run(["pdfinfo", str(rendered["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert 'Éditeur "cité" \\ `#read("/etc/passwd")`{=typst}' in info  # the PDF's author, as typed
+    assert "<img src=x onerror=alert(1)>" in flat and "# pas un titre" in flat
     assert "#place(rect(fill: red))" in flat  # shown as typed
     assert "#read(« /etc/passwd »)" in flat  # shown as typed (French quotes from the smart extension)
     assert "root:" not in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import matplotlib as mpl
@@ -205,7 +206,7 @@ def test_when_timeline_is_drawn_then_no_label_overlaps_a_label_or_crosses_a_stem
     )
     labels, stems = _drawn_boxes(fig)
     years = [t.get_window_extent() for t in fig.axes[0].get_xticklabels() if t.get_text()]
-    gaps = [b.x0 - a.x1 for a, b in zip(years, years[1:], strict=False)]
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(years)]
     assert min(gaps) >= 0.08 * fig.dpi, "year labels run together"
     assert len(labels) == len({y for y, _ in milestones}) + 5
     for i, a in enumerate(labels):

@@ -32,6 +32,7 @@ from cohorte.build import workers as pool_workers
 from cohorte.build.provenance import Manifest, kit_fingerprint
 from cohorte.errors import ParamsError, RenderError
 from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
+from cohorte.report.markup import inline
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")
@@ -59,8 +60,8 @@ LANGUAGE = {"toc-title-document": "Sommaire", "crossref-ch-prefix": "Chapitre"}
 def _typst_string_safe(text: str) -> str:
     """Text that stays itself inside a typst string: pandoc's typst writer turns — and – into
     ``---`` and ``--`` (markup shorthands), printed literally inside the string orange-book puts the
-    author in."""
-    return re.sub(r"\s*[—–]\s*", ", ", text)
+    author in; a double quote would end that string."""
+    return re.sub(r"\s*[—–]\s*", ", ", text).replace('"', "'")
 
 
 def _typst_includes(edition) -> dict[str, str]:
@@ -92,19 +93,20 @@ def quarto_config(edition, slugs: list[str]) -> dict:
         if edition.uses_demo_data
         else (" · ".join([*_fictitious_footer(edition), edition.publisher]))
     )
+    # Quarto reads these as Markdown: escaped (markup.inline) so that they show as typed
     book: dict = {
-        "title": edition.title,
+        "title": inline(edition.title),
         # always set: typst books fail without it (Quarto 1.9.38); no dash: see _typst_string_safe
-        "author": _typst_string_safe(edition.publisher),
+        "author": inline(_typst_string_safe(edition.publisher)),
         # French words, not an ISO date: Quarto formats an ISO date in HTML but prints it raw in DOCX
         "date": fmt_date_fr(edition.reference_date),
         "chapters": ["index.ipynb", *[f"sites/{slug}/{config.MONOGRAPH_NOTEBOOK}" for slug in slugs]],
         "output-file": f"synthese-{edition.edition}",
         "downloads": ["pdf", "docx"],
-        "page-footer": footer,
+        "page-footer": inline(footer),
     }
     if edition.subtitle:
-        book["subtitle"] = edition.subtitle
+        book["subtitle"] = inline(edition.subtitle)
     return {
         "project": {"type": "book", "output-dir": "_book"},
         "lang": "fr",

@@ -34,6 +34,7 @@ import yaml
 from cohorte import config
 from cohorte.errors import RenderError
 from cohorte.files import replace_dir, temp_path_for
+from cohorte.report import markup
 from cohorte.report.display import DEMO_NOTICE
 
 FORMATS = ("html", "pdf", "docx")
@@ -76,8 +77,10 @@ class DocMeta:
     short_title: str = ""
 
     def pandoc_metadata(self) -> dict[str, object]:
+        """pandoc reads metadata as Markdown: every text (from edition.yml, sites' names) goes through
+        :func:`cohorte.report.markup.inline`, so it shows as typed in every output."""
         meta: dict[str, object] = {
-            "title": self.title,
+            "title": markup.inline(self.title),
             "lang": "fr",
             "toc-title": "Sommaire",
             "demo": self.is_demo,
@@ -95,7 +98,7 @@ class DocMeta:
             "fictitious-notice": self.fictitious,
             "fictitious-footer": self.fictitious_footer,
         }
-        meta.update({key: value for key, value in optional.items() if value})
+        meta.update({key: markup.inline(value) for key, value in optional.items() if value})
         return meta
 
     def docx_title_page(self) -> dict[str, object]:
@@ -103,13 +106,18 @@ class DocMeta:
         subtitle = " — ".join(part for part in (self.subtitle, self.site_name) if part)
         date = " · ".join(part for part in (f"Édition {self.edition}" if self.edition else "", self.date) if part)
         page: dict[str, object] = {"subtitle": subtitle, "author": self.publisher, "date": date}
-        return {key: value for key, value in page.items() if value}
+        return {key: markup.inline(value) for key, value in page.items() if value}
 
 
 # ---------------------------------------------------------------- output locations
 
 
 # ---------------------------------------------------------------- reader's notebook
+
+
+def _typst_string(text: str) -> str:
+    """The inside of a typst string literal (pandoc inserts a variable as is)."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _text(value: object) -> str:
@@ -278,9 +286,10 @@ class _Build:
 
     def pdf(self, target: Path) -> Path:
         typ = self.folder / "document.typ"
+        author = ["--variable", f"pdf-author={_typst_string(self.meta.publisher)}"] if self.meta.publisher else []
         _pandoc(
             [*self.common(), "-t", "typst", "--standalone", "--template", str(_template("report.typ")),
-             "--extract-media", "media", "-o", typ.name],
+             *author, "--extract-media", "media", "-o", typ.name],
             what=f"{self.source} as typst", cwd=self.folder,
         )  # fmt: skip
         tmp = temp_path_for(target)

@@ -32,15 +32,7 @@ FIELDWORK = "fieldwork"  # pseudo-theme of the ``interviews`` field in tables an
 LIST_SEPARATOR = ";"
 
 
-def _renders_as_written(text: str) -> str:
-    """Refuse what a report would not show as typed (raw HTML or blocks, javascript: links)."""
-    found = markup.problems(text)
-    if found:
-        raise ValueError("; ".join(dict.fromkeys(found)))
-    return text
-
-
-Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_renders_as_written)]
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(markup.as_written)]
 
 T = TypeVar("T")
 _YEAR: dict[str, Any] = {"ge": 1990, "le": 2100}

@@ -71,6 +71,14 @@ def check(text: str, where: str, max_chars: int = MAX_TEXT_CHARS) -> str:
     return text
 
 
+def as_written(text: str) -> str:
+    """``text`` itself, or ValueError saying what would not render as typed (for pydantic validators)."""
+    found = problems(text)
+    if found:
+        raise ValueError("; ".join(dict.fromkeys(found)))
+    return text
+
+
 def _escape_chars(text: str) -> str:
     return "".join("\\" + char if char in _ESCAPED else char for char in text)
 
