@@ -30,6 +30,13 @@ def slice_files(edition: Edition) -> list[Path]:
     return [*files, config.national_prepared_path(edition.edition)] if edition.kind == "national" else files
 
 
+def data_label(data_dir: Path) -> str:
+    """The data folder as recorded: relative to the kit's root when inside it, so that two copies of
+    the kit record the same manifest."""
+    folder, root = Path(data_dir).resolve(), config.root()
+    return folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+
+
 def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> str:
     """The fingerprint of everything the slices depend on (content hashes)."""
     params = config.params_dir(edition.edition)
@@ -39,7 +46,7 @@ def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) ->
         sha256_file(p) if p.exists() else str(p) for p in set(edition.cotation_grid_paths().values())
     )
     return fingerprint(
-        str(data_dir),
+        data_label(data_dir),
         edition.uses_demo_data,
         params / "edition.yml",
         cotation_grids,
@@ -69,7 +76,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
 
         write_national(table, config.national_prepared_path(edition.edition))
     manifest.record(
-        "prepared", ENTRY, key, outputs, sources=inputs, data_dir=str(data_dir), demo_data=edition.uses_demo_data
+        "prepared", ENTRY, key, outputs, sources=inputs, data_dir=data_label(data_dir), demo_data=edition.uses_demo_data
     )
     return True
 
