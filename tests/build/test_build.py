@@ -266,6 +266,23 @@ def test_no_pdf_page_ends_with_a_heading_or_a_caption(out: Path) -> None:
     assert found == {}
 
 
+def test_no_chart_of_the_edition_is_wider_than_the_page(out: Path) -> None:
+    """A chart wider than its 16 cm (a legend or title running past it) is shrunk, labels and all."""
+    from PIL import Image
+
+    from cohorte.report.display import FIGURE_DPI
+    from cohorte.report.figures.style import WIDTH_IN
+
+    charts = sorted((out / "site").rglob("*.png"))
+    assert len(charts) >= 20
+    wide = []
+    for chart in charts:
+        with Image.open(chart) as image:
+            if image.width > 1.02 * WIDTH_IN * FIGURE_DPI:
+                wide.append(f"{chart.relative_to(out)} ({image.width} px)")
+    assert wide == []
+
+
 def test_docx_has_headings_tables_and_images(out: Path) -> None:
     import docx
 

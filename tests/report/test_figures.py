@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from PIL import Image
 
 from cohorte.report import figures
 
@@ -278,7 +279,11 @@ def test_when_charts_drawn_then_pyplot_and_rcparams_untouched(site_with_gaps):
     assert dict(mpl.rcParams) == before
 
 
-def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
+def test_smoke_every_chart_writes_a_png_no_wider_than_the_page(site_with_gaps, tmp_path: Path):
+    """Saved with bbox_inches="tight" (as the reports are), nothing may widen a chart past its 16 cm:
+    a wider image is shrunk to the text width, and every label with it."""
+    from cohorte.report.display import FIGURE_DPI
+
     charts = {
         "targets": figures.targets_chart(site_with_gaps),
         "priority": figures.priority_by_reservataire_chart(site_with_gaps),
@@ -292,7 +297,9 @@ def test_smoke_every_chart_writes_a_png(site_with_gaps, tmp_path: Path):
     }
     for name, fig in charts.items():
         path = tmp_path / f"{name}.png"
-        fig.savefig(path, dpi=100)
+        fig.savefig(path, dpi=FIGURE_DPI, bbox_inches="tight")
+        with Image.open(path) as image:
+            assert image.width <= 1.02 * fig.get_figwidth() * FIGURE_DPI, f"{name}: wider than the page"
         assert path.stat().st_size > 5_000, name
 
 

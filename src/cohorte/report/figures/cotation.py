@@ -104,7 +104,7 @@ def _cotation_legend(ax: Axes, with_ns: bool) -> None:
     ]
     if with_ns:
         handles.append(Patch(facecolor="white", edgecolor="#9aa3ad", hatch="////", label="Non diffusé (n.s.)"))
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.2)
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.2)
 
 
 def _mean_band(shares: Shares, bands: list[str]) -> float | None:

@@ -84,7 +84,8 @@ def _flux_legend(ax: Axes, state_cap: float) -> None:
             label=f"Plafond du flux de l'État ({fmt_pct(state_cap, trim=True)})",
         ),
     ]
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.2, fontsize=7.5)
+    # anchored on the right: the legend runs left over the labels column, never past the page
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, borderaxespad=0.2, fontsize=7.5)
 
 
 def _flux_items(table_site: pd.DataFrame) -> list[tuple[str, Cell, Cell]]:

@@ -101,6 +101,6 @@ def _mix_panel(ax: Axes, supply: pd.Series | None, demand: pd.Series | None) -> 
         ax.text(x, float(row["value"]) + top * 0.02, fmt_pct(row["value"]), ha="center", va="bottom", fontsize=7.5)
     ax.set_xticks(range(len(bars)), [label for label, _, _ in bars], fontsize=7)
     ax.set_ylim(0, top)
-    ax.set_title("Petits logements : offre et demande du 1er quartile", loc="left", color=INK, fontsize=8)
+    ax.set_title("Petits logements : offre et demande\ndu 1er quartile", loc="left", color=INK, fontsize=8)
     pct_axis(ax, "y")
     grid(ax, "y")

@@ -36,6 +36,7 @@ INK = "#222222"
 MUTED = "#5f6368"
 GRID = "#e3e6e9"
 _TITLE_WIDTH = 70
+_SOURCE_WIDTH = 115  # characters of the 7 pt source line within the figure's width
 
 
 @functools.cache
@@ -99,7 +100,7 @@ def finish(fig: Figure, title: str, source: str, alt: str = "") -> Figure:
     """
     fig.cohorte_alt = alt or title  # type: ignore[attr-defined]
     fig.suptitle(textwrap.fill(title, _TITLE_WIDTH), x=0.01, ha="left", fontsize=10, fontweight="bold", color=INK)
-    fig.supxlabel(source, x=0.01, ha="left", fontsize=7, color=MUTED, fontstyle="italic")
+    fig.supxlabel(textwrap.fill(source, _SOURCE_WIDTH), x=0.01, ha="left", fontsize=7, color=MUTED, fontstyle="italic")
     engine = fig.get_layout_engine()
     if isinstance(engine, ConstrainedLayoutEngine):
         engine.set(h_pad=0.06, w_pad=0.04)
