@@ -37,6 +37,9 @@ NATIONAL_LAWS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2018, 11, 23), "Loi ELAN"),
 )
 SHORT_MEASURES = {"cotation": "Cotation", "flux": "Gestion en flux"}
+UNIT_IN = 0.125  # a row unit: one line of label text (7 pt, line spacing 1.15) and a little air
+FONT_PT = 7
+AXES_IN = WIDTH_IN - 0.2  # the axes' width: the timeline has no y axis
 
 
 def legal_deadlines(reference_date: dt.date) -> tuple[tuple[dt.date, str], ...]:
@@ -96,11 +99,6 @@ def milestones_timeline(
     ax.set_ylim(low, high)
     _years_axis(ax, first, max(years) + 1, right)
     return finish(fig, title, source)
-
-
-UNIT_IN = 0.125  # a row unit: one line of label text (7 pt, line spacing 1.15) and a little air
-FONT_PT = 7
-AXES_IN = WIDTH_IN - 0.2  # the axes' width: the timeline has no y axis
 
 
 def _label_width_in(label: str) -> float:
