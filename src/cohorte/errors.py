@@ -21,6 +21,9 @@ class InputDataError(CohorteError):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
 
+    def __reduce__(self):  # pickled whole (from a child process): the problems, not their joined text
+        return type(self), (self.problems,)
+
 
 class GridError(CohorteError):
     """An observation grid (params/EDITION/sites/SLUG/grid.yml) is invalid."""
@@ -28,6 +31,9 @@ class GridError(CohorteError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+    def __reduce__(self):  # pickled whole (from a child process): the problems, not their joined text
+        return type(self), (self.problems,)
 
 
 class RenderError(CohorteError):

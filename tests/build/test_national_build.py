@@ -15,7 +15,7 @@ from cohorte.build.execution import NotebookJob, _is_kernel_start_failure, run_j
 from cohorte.build.executors import LocalExecutor, make_executor
 from cohorte.build.national import build_national
 from cohorte.editions import load_edition
-from cohorte.errors import ParamsError
+from cohorte.errors import InputDataError, ParamsError
 from cohorte.reference.plh import national_sites
 
 SLUGS = ("ca-lorient-agglomeration", "ca-de-blois-agglopolys", "cc-du-pays-de-pontchateau-st-gildas-des-bois")
@@ -54,6 +54,28 @@ def test_when_a_national_edition_is_built_then_every_fiche_the_synthesis_and_its
 
     again = build_national(edition, workers=2, formats=("html",))
     assert set(_statuses(again).values()) == {"unchanged"}
+
+
+def test_when_an_input_cell_is_bad_then_the_build_says_which_file_column_and_line_as_before(national_home: Path):
+    """The preparation runs in a child process; its error reaches the user as a whole read's would."""
+    from click.testing import CliRunner
+
+    from cohorte.cli import main
+    from cohorte.inputs.demo import ensure_demo_data
+
+    edition = load_edition("national-2020")
+    stock = ensure_demo_data(edition) / "housing_stock.csv"
+    frame = pd.read_csv(stock, dtype=str, keep_default_na=False)
+    row = int(frame.index[frame["epci"] == frame["epci"].iloc[-1]][3])
+    frame.loc[row, "monthly_rent_eur"] = "cher"
+    frame.to_csv(stock, index=False)
+    problem = f"{stock}: column 'monthly_rent_eur': expected a number; found at line {row + 2} ('cher')"
+    with pytest.raises(InputDataError) as caught:
+        build_national(edition, formats=("html",))
+    assert caught.value.problems == [problem]
+    result = CliRunner().invoke(main, ["build", "national-2020", "--formats", "html"])
+    assert result.exit_code == 1
+    assert f"Error: {problem}" in result.output and "Traceback" not in result.output
 
 
 def test_when_a_national_build_asks_for_docx_then_error_says_html_and_pdf(national_home: Path):

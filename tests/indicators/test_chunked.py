@@ -65,3 +65,32 @@ def test_when_the_tables_are_parquet_then_groups_give_the_same_table(three_sites
         three_sites, parquet, targets, three_sites.cotation_grid_path(), population=20_000
     )
     pd.testing.assert_frame_equal(by_groups, published_indicators(three_sites, data, grids={}))
+
+
+@pytest.mark.parametrize(("table", "column"), [("demands", "demand_id"), ("housing_stock", "dwelling_id")])
+def test_when_an_id_is_in_two_groups_then_it_is_reported_as_a_whole_read_reports_it(
+    three_sites, data, tmp_path, table, column
+):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for path in data.iterdir():
+        (bad / path.name).write_bytes(path.read_bytes())
+    frame = pd.read_csv(bad / f"{table}.csv", dtype=str, keep_default_na=False)
+    referenced = set(pd.read_csv(bad / "attributions.csv", dtype=str)["demand_id"])
+    referenced |= set(pd.read_csv(bad / "cal_presentations.csv", dtype=str)["demand_id"])
+    first = int(frame.index[frame["epci"] == "agglopolys"][0])
+    later = next(i for i in frame.index[frame["epci"] == "carene"] if frame.loc[i, column] not in referenced)
+    number = frame.loc[first, column]
+    frame.loc[later, column] = number  # a row of the third group takes the id of a row of the first
+    frame.to_csv(bad / f"{table}.csv", index=False)
+    with pytest.raises(InputDataError) as whole:
+        published_indicators(three_sites, bad, grids={})
+    with pytest.raises(InputDataError) as groups:
+        chunked.published_by_groups(
+            three_sites, bad, lambda sub: site_targets(sub, {}), three_sites.cotation_grid_path(), population=20_000
+        )
+    assert groups.value.problems == whole.value.problems
+    assert groups.value.problems == [
+        f"{bad / f'{table}.csv'}: column '{column}': expected unique values (duplicate); "
+        f"found at line {first + 2} ('{number}'), line {later + 2} ('{number}')"
+    ]

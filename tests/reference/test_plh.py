@@ -25,6 +25,19 @@ def test_when_a_cc_has_30000_inhabitants_and_a_commune_of_10000_then_it_is_bound
     assert plh_bound(_record("1", "CA", 20_000), small_towns)
 
 
+def test_when_a_cc_is_exactly_at_a_threshold_then_it_is_not_bound_as_the_law_says_more_than():
+    # CCH L302-1: « de plus de 30 000 habitants comprenant au moins une commune de plus de 10 000 habitants »
+    assert not plh_bound(_record("1", "CC", 30_000), Extent("1", "01", "Auvergne-Rhône-Alpes", 12_000))
+    assert not plh_bound(_record("1", "CC", 31_000), Extent("1", "01", "Auvergne-Rhône-Alpes", 10_000))
+    assert plh_bound(_record("1", "CC", 30_001), Extent("1", "01", "Auvergne-Rhône-Alpes", 10_001))
+
+
+def test_the_metropoles_of_lyon_and_of_grand_paris_are_sites_of_the_national_edition():
+    # Lyon is its own type (MET69); the Grand Paris's PMHH stands for its PLH
+    sites = {s.siren: s.epci_type for s in load_edition("national-2020").sites}
+    assert sites["200046977"] == "MET69" and sites["200054781"] == "METRO"
+
+
 def test_when_an_epci_is_added_by_siren_then_it_joins_the_bound_ones():
     referential = {"1": _record("1", "CA", 80_000, "CA de Dax"), "2": _record("2", "CC", 5_000, "CC du Val")}
     extent = {s: Extent(s, "40", "Nouvelle-Aquitaine", 100) for s in referential}

@@ -58,27 +58,41 @@ def preparation_key(edition: Edition, data_dir: Path, inputs: dict[str, str]) ->
 
 
 def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
-    """Compute and publish every site's indicators unless the recorded slices are current; True when computed."""
+    """Compute and publish every site's indicators unless the recorded slices are current; True when computed.
+
+    A national edition computes them in a child process of its own (``workers.in_child``): the
+    memory of millions of rows then goes back to the system before the build starts its workers."""
     inputs = input_checksums(data_dir)
     key = preparation_key(edition, data_dir, inputs)
     outputs = slice_files(edition)
     if manifest.is_current("prepared", ENTRY, key, outputs):
         return False
-    from cohorte.indicators.published import published_with_facts, write_site_slices
-
     print(
         f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True
     )
-    table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
-    write_site_slices(edition, table, inputs, facts)
-    if edition.kind == "national":  # every EPCI's site-level figures: national positions and synthesis
-        from cohorte.indicators.national import write_national
+    if edition.kind == "national":
+        from cohorte.build.workers import in_child
 
-        write_national(table, config.national_prepared_path(edition.edition))
+        in_child(compute_slices, edition, data_dir, inputs)
+    else:
+        compute_slices(edition, data_dir, inputs)
     manifest.record(
         "prepared", ENTRY, key, outputs, sources=inputs, data_dir=data_label(data_dir), demo_data=edition.uses_demo_data
     )
     return True
+
+
+def compute_slices(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> None:
+    """Validate the tables, compute the published indicators and write every site's slice
+    (and, for a national edition, every EPCI's figures for the national positions and synthesis)."""
+    from cohorte.indicators.published import published_with_facts, write_site_slices
+
+    table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
+    write_site_slices(edition, table, inputs, facts)
+    if edition.kind == "national":
+        from cohorte.indicators.national import write_national
+
+        write_national(table, config.national_prepared_path(edition.edition))
 
 
 def missing_data_message(edition: Edition) -> str:

@@ -1,6 +1,7 @@
 """Worker processes that stop when asked and never outlive the build.
 
-Every pool of the build (notebooks, documents) comes from :func:`worker_pool`:
+Every pool of the build (notebooks, documents) comes from :func:`worker_pool`, and a stage run
+apart in a child process of its own (the national preparation) from :func:`in_child`:
 
 - a worker dies with its parent: on Linux the kernel sends it SIGTERM when the build process
   dies, even by SIGKILL (``prctl(PR_SET_PDEATHSIG)``); its Jupyter kernel follows within a second
@@ -15,13 +16,17 @@ Every pool of the build (notebooks, documents) comes from :func:`worker_pool`:
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
+
+from cohorte.errors import CohorteError
 
 T = TypeVar("T")
 PR_SET_PDEATHSIG = 1
@@ -88,3 +93,33 @@ def stop(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> None:
         if process.is_alive():
             process.kill()
             process.join(1)
+
+
+def in_child(function: Callable[..., T], *args: object) -> T:
+    """``function(*args)`` run in a child process that exits when done: its memory goes back to the system.
+
+    The child is *spawned* (a fresh interpreter importing only what ``function`` needs), not forked:
+    a fork would carry this process's pages, threads and locks, and its shared pages would be counted
+    again in the child. It follows the rules of this module (dies with the build, leaves Ctrl-C to
+    it, unwinds on SIGTERM). What it returns or raises is returned or raised here: a ``CohorteError``
+    keeps its type and message (``InputDataError`` its problems)."""
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(os.getpid(),),
+    )
+    future = pool.submit(call, function, *args)
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise CohorteError(
+            f"the child process running {function.__module__}.{function.__qualname__} ended abruptly "
+            "(killed, or out of memory); run the command again, with more memory free if it recurs"
+        ) from None
+    except BaseException:  # Ctrl-C: the child is stopped before the build ends; its own error: it has exited
+        if not future.done():
+            stop(pool)
+        raise
+    finally:
+        pool.shutdown()

@@ -8,8 +8,10 @@ bounded by one group, not by the country.
 
 A row belongs to a group by its ``epci`` (slug or SIREN); a CAL presentation by its demand's group.
 Rows naming no site of the edition go to the first group, whose validation then reports them. Each
-row keeps its position in the file, so messages cite the same lines as a whole read. Uniqueness of
-demand numbers is checked within a group (demand numbers start with the département).
+row keeps its position in the file, so messages cite the same lines as a whole read. Identifiers that
+must be unique (demand numbers, dwelling ids: ``UNIQUE_IDS``) are checked within each group by its
+validation, and across groups while the tables are split (a 64-bit hash per row, then the rows of
+the hashes found in two groups are read back to compare the identifiers themselves).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,12 +32,13 @@ import pyarrow.parquet as pq
 from cohorte.editions import Edition, Site
 from cohorte.errors import InputDataError
 from cohorte.indicators import compute_indicators, disclosure
-from cohorte.inputs.readers import RawTable, _as_text, find_table, inputs_from_raw, read_table
+from cohorte.inputs.readers import RawTable, _as_text, _describe, find_table, inputs_from_raw, read_table
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES
 
 GROUP_POPULATION = 6_000_000  # inhabitants per group: ~250 000 demands, ~500 000 dwellings
 ROW = "_row"  # a row's position in its file (0 = first data row)
 SITE_TABLES = ("demands", "attributions", "housing_stock")  # tables with an ``epci`` column
+UNIQUE_IDS = {"demands": "demand_id", "attributions": "demand_id", "housing_stock": "dwelling_id"}
 
 
 def site_groups(edition: Edition, population: int = GROUP_POPULATION) -> list[list[Site]]:
@@ -102,6 +106,9 @@ class _Spill:
         for writer in self.writers.values():
             writer.close()
 
+    def parts(self, table: str) -> list[Path]:
+        return sorted(self.folder.glob(f"{table}.*.parquet"))
+
     def read(self, table: str, group: int) -> pd.DataFrame | None:
         path = self.folder / f"{table}.{group}.parquet"
         if not path.exists():
@@ -118,7 +125,36 @@ def _group_of(values: pa.ChunkedArray, keys: pa.Array, groups: pa.Array) -> pa.A
     return pc.fill_null(pc.take(groups, index), 0)
 
 
-def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Array, ids: list[pa.Table]) -> None:
+class _Ids:
+    """A table's identifiers while it is split: a 64-bit hash and the group of each (10 bytes a row)."""
+
+    def __init__(self) -> None:
+        self.hashes: list[np.ndarray] = []
+        self.groups: list[np.ndarray] = []
+
+    def add(self, values: pa.ChunkedArray, group: pa.Array) -> None:
+        text = pc.utf8_trim_whitespace(values)  # as validation reads a cell: stripped, blank is missing
+        keep = pc.fill_null(pc.not_equal(text, ""), False)
+        self.hashes.append(_hashes(text.filter(keep)))
+        self.groups.append(group.filter(keep).to_numpy().astype(np.int16))
+
+    def shared(self) -> np.ndarray:
+        """The hashes found in more than one group."""
+        if not self.hashes:
+            return np.array([], np.uint64)
+        hashes, groups = np.concatenate(self.hashes), np.concatenate(self.groups)
+        order = np.argsort(hashes, kind="stable")
+        hashes, groups = hashes[order], groups[order]
+        return np.unique(hashes[1:][(hashes[1:] == hashes[:-1]) & (groups[1:] != groups[:-1])])
+
+
+def _hashes(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return pd.util.hash_array(text.to_numpy(zero_copy_only=False), categorize=False)
+
+
+def _split(
+    path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Array, ids: list[pa.Table], unique: _Ids
+) -> None:
     for block in _blocks(path):
         column = "demand_id" if table == "cal_presentations" else "epci"
         if column not in block.column_names:  # a missing column: the first group reports it
@@ -135,8 +171,38 @@ def _split(path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Arr
             group = _group_of(block["epci"], keys, groups)
             if "demand_id" in block.column_names:
                 ids.append(pa.table({"demand_id": block["demand_id"], "group": group}))
+            if UNIQUE_IDS[table] in block.column_names:
+                unique.add(block[UNIQUE_IDS[table]], group)
         for g in pc.unique(group).to_pylist():
             spill.write(table, g, block.filter(pc.equal(group, g)))
+
+
+def _shared_ids(spill: _Spill, table: str, path: Path, shared: np.ndarray) -> list[str]:
+    """The rows whose identifier is in more than one group, worded and cited as a whole read's duplicates."""
+    column, found = UNIQUE_IDS[table], []
+    for part in spill.parts(table):
+        if column not in pq.read_schema(part).names:
+            continue
+        rows = pq.read_table(part, columns=[column, ROW])
+        text = pc.utf8_trim_whitespace(rows[column])
+        mine = np.isin(_hashes(text), shared)
+        found.append(
+            pd.DataFrame(
+                {
+                    "row": rows[ROW].to_numpy()[mine],
+                    "value": text.to_numpy(zero_copy_only=False)[mine],
+                    "part": part.name,
+                }
+            )
+        )
+    rows = pd.concat(found, ignore_index=True)
+    rows = rows[rows.groupby("value")["part"].transform("nunique") > 1].sort_values("row")  # the ids, not their hashes
+    if rows.empty:
+        return []
+    where = RawTable(path, pd.DataFrame())
+    return [
+        _describe(where, column, rows["row"].tolist(), rows["value"].tolist(), "expected unique values (duplicate)")
+    ]
 
 
 def published_by_groups(
@@ -172,13 +238,17 @@ def published_by_groups(
         raise InputDataError(problems)
     folder = Path(tempfile.mkdtemp(prefix=".cohorte-groups-"))
     try:
-        spill, ids = _Spill(folder), list[pa.Table]()
+        spill, ids, unique = _Spill(folder), list[pa.Table](), {t: _Ids() for t in UNIQUE_IDS}
         try:
             for table in (*SITE_TABLES, "cal_presentations"):
-                _split(paths[table], table, spill, keys, group_index, ids)
+                _split(paths[table], table, spill, keys, group_index, ids, unique.get(table, _Ids()))
         finally:
             spill.close()
         del ids
+        for table, found in unique.items():  # within a group, its validation checks them
+            if len(shared := found.shared()):
+                problems += _shared_ids(spill, table, paths[table], shared)
+        del unique
         thresholds = read_table(paths["q1_thresholds"]) if "q1_thresholds" in paths else None
         clock["split"] += time.perf_counter() - start
         published = []

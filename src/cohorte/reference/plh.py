@@ -5,7 +5,12 @@ and communes; ``epci_extent.csv`` (this module, ``scripts/refresh_epci_extent.py
 adds the département and region of its most populous commune and that commune's population. An EPCI
 is bound when it is a communauté d'agglomération, a communauté urbaine, a métropole (the Métropole
 de Lyon included), or a communauté de communes of more than 30 000 inhabitants with a commune of
-more than 10 000.
+more than 10 000 ("more than": strictly).
+
+Two approximations of the law's text, for want of data in the package: populations are the
+*municipal* populations (the legal reference is the *total* population, which is a little larger,
+so a few CC just under a threshold may be bound too), and a CC's competence in housing (which the
+law also asks) is not checked.
 """
 
 from __future__ import annotations
