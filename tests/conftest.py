@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Generator
 from pathlib import Path
 
 import pandas as pd
@@ -27,11 +28,20 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["COHORTE_HOME"] = str(_SESSION_HOME)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Notebooks run by nbval (``notebooks/*.ipynb``, ``tests/nbval/*.ipynb``) start kernels: slow."""
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Notebooks run by nbval (``notebooks/*.ipynb``, ``tests/nbval/*.ipynb``) start kernels: slow.
+
+    Tests then run in the order they were collected: pytest-playwright parametrizes every browser
+    test with a session-scoped browser name, and pytest would regroup those tests across modules,
+    tearing down a module's edition build in the middle of its tests and building it again."""
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)
+    collected = {id(item): i for i, item in enumerate(items)}
+    result = yield
+    items.sort(key=lambda item: collected.get(id(item), len(collected)))
+    return result
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

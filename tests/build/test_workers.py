@@ -1,4 +1,5 @@
-"""A stage run apart in a child process (``workers.in_child``): its result, its errors, its end."""
+"""Worker processes: a stage run apart in a child process (``workers.in_child``), its result, its
+errors, its end; a forked worker that inherits none of its parent's runner threads."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 import psutil
 import pytest
 
+from cohorte.build import workers
 from cohorte.build.workers import in_child
 from cohorte.editions import load_edition
 from cohorte.errors import InputDataError, ParamsError
@@ -93,3 +95,38 @@ def _kill(process: psutil.Process) -> None:
     """A failed test leaves no process behind."""
     with contextlib.suppress(psutil.NoSuchProcess):
         process.kill()
+
+
+async def _outer() -> int:
+    from jupyter_core.utils import run_sync
+
+    async def inner() -> int:
+        return 7
+
+    return run_sync(inner)()  # called under a running loop: jupyter_core uses a runner thread
+
+
+def _nested_run_sync() -> int:
+    import asyncio
+
+    return asyncio.run(_outer())
+
+
+def test_when_the_parent_has_jupyter_runner_threads_then_a_forked_worker_does_not_wait_on_them():
+    """nbclient calls jupyter_core's run_sync inside a running loop; a worker forked from a process that
+    did the same (a test run in-process, a build started from a Jupyter kernel) must not wait forever
+    on its parent's runner thread, which the fork did not copy."""
+    import threading
+
+    from jupyter_core import utils
+
+    async def seven() -> int:
+        return 7
+
+    runner = utils._runner_map.setdefault(threading.current_thread().name, utils._TaskRunner())
+    assert runner.run(seven()) == 7  # this process now has a runner thread, as run_sync leaves one
+    pool = workers.worker_pool(1)
+    try:
+        assert pool.submit(workers.call, _nested_run_sync).result(timeout=30) == 7
+    finally:
+        workers.stop(pool, grace=1)

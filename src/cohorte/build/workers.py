@@ -52,6 +52,21 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
+def _forget_inherited_runners() -> None:
+    """jupyter_core runs a coroutine called under a running event loop on a runner thread of its own,
+    kept per thread name. A fork copies that map but not the threads: the child's first such call
+    would wait forever on a runner that does not exist (seen when the parent had a loop running, as a
+    Jupyter kernel or playwright has). The child starts with none."""
+    utils = sys.modules.get("jupyter_core.utils")
+    runners = getattr(utils, "_runner_map", None)
+    if isinstance(runners, dict):
+        runners.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_runners)
+
+
 def init_worker(parent: int) -> None:
     """Pool initializer: leave Ctrl-C to the parent, unwind on SIGTERM, die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
