@@ -11,11 +11,8 @@ class ParamsError(CohorteError):
     """Edition or site parameters are missing or invalid."""
 
 
-class InputDataError(CohorteError):
-    """An input table is missing, unreadable or does not match its schema.
-
-    ``problems`` holds every problem found, so ``cohorte check`` can list them all.
-    """
+class ProblemsError(CohorteError):
+    """An error listing every problem found (``problems``), one per line, so that a check lists them all."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
@@ -25,15 +22,12 @@ class InputDataError(CohorteError):
         return type(self), (self.problems,)
 
 
-class GridError(CohorteError):
+class InputDataError(ProblemsError):
+    """An input table is missing, unreadable or does not match its schema."""
+
+
+class GridError(ProblemsError):
     """An observation grid (params/EDITION/sites/SLUG/grid.yml) is invalid."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __reduce__(self):  # pickled whole (from a child process): the problems, not their joined text
-        return type(self), (self.problems,)
 
 
 class RenderError(CohorteError):

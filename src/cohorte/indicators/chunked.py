@@ -195,6 +195,8 @@ def _shared_ids(spill: _Spill, table: str, path: Path, shared: np.ndarray) -> li
                 }
             )
         )
+    if not found:
+        return []
     rows = pd.concat(found, ignore_index=True)
     rows = rows[rows.groupby("value")["part"].transform("nunique") > 1].sort_values("row")  # the ids, not their hashes
     if rows.empty:
