@@ -71,8 +71,8 @@ def empty_round_trip(folder: Path, warm: bool, runs: int = 3) -> float:
     """Median seconds of executing a notebook with one empty cell, in one worker process."""
     import nbformat
 
-    from cohorte.build.execution import NotebookJob, run_job
-    from cohorte.build.executors import LocalExecutor
+    from cohorte.runner.execution import NotebookJob, run_job
+    from cohorte.runner.executors import LocalExecutor
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
     nb.metadata["kernelspec"] = {"name": "cohorte", "display_name": "cohorte", "language": "python"}
@@ -100,7 +100,7 @@ def preparation_alone(edition) -> dict[str, float]:
 def build(
     edition, executor: str, workers: int, formats: tuple[str, ...], sites: list[str] | None
 ) -> tuple[float, dict, list]:
-    from cohorte.build.national import build_national
+    from cohorte.runner.national import build_national
 
     start = time.perf_counter()
     stages: dict[str, float] = {}
@@ -128,8 +128,8 @@ def main() -> None:
 
 def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
     from cohorte import config
-    from cohorte.build.national import summary
-    from cohorte.build.workers import in_child
+    from cohorte.runner.national import summary
+    from cohorte.runner.workers import in_child
     from cohorte.editions import load_edition
     from cohorte.inputs.demo import write_demo_folder
 

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cohorte.build.pipeline import BuildReport, print_report
 from cohorte.cli import main
 from cohorte.editions import load_edition
+from cohorte.runner.pipeline import BuildReport, print_report
 
 
 def _set(home: Path, **changes: object) -> None:

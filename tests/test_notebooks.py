@@ -122,8 +122,8 @@ def test_when_the_kit_kernel_is_not_registered_then_the_build_says_how_to_regist
 ) -> None:
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from cohorte.build.execution import check_kernel
     from cohorte.errors import ParamsError
+    from cohorte.runner.execution import check_kernel
 
     monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/somewhere"})
     with pytest.raises(ParamsError, match=r"kernel 'cohorte' is not registered; run `make install`"):

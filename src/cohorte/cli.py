@@ -84,7 +84,7 @@ def demo_data(edition: str, out_dir: Path | None, seed: int, fmt: str) -> None:
 )
 def check(edition: str, data_dir: Path | None) -> None:
     """Validate EDITION's parameters, observation grids and every input table; list every problem."""
-    from cohorte.inputs.checking import check_edition
+    from cohorte.runner.checks import check_edition
 
     report = check_edition(edition, data_dir)
     click.echo(report.text())
@@ -329,7 +329,7 @@ def build(
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX).
 
     A national edition (kind: national) builds a fiche per EPCI and the national synthesis (HTML, PDF)."""
-    from cohorte.build.pipeline import build_edition, print_report
+    from cohorte.runner.pipeline import build_edition, print_report
 
     chosen = tuple(_split(formats) or ())
     unknown = sorted(set(chosen) - {"html", "pdf", "docx"})

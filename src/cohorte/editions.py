@@ -18,7 +18,7 @@ from pydantic import (
 
 from cohorte import config
 from cohorte.errors import ParamsError
-from cohorte.report.markup import as_written
+from cohorte.markup import as_written
 from cohorte.validation import Strict, format_validation_error, read_yaml
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]

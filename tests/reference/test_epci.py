@@ -7,12 +7,12 @@ from pathlib import Path
 from cohorte.editions import Edition, load_edition
 from cohorte.reference.epci import (
     EpciRecord,
-    check_sites,
     load_referential,
     names_match,
     provenance,
     write_snapshot,
 )
+from cohorte.runner.checks import check_sites
 
 
 def edition(**site) -> Edition:

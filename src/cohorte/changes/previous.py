@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from cohorte import config
-from cohorte.build.provenance import read_manifest
 from cohorte.changes.transitions import unconfirmed
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import ParamsError
 from cohorte.files import sha256_file
 from cohorte.grids import Grid, grid_path, load_grids
+from cohorte.store.provenance import read_manifest
 from cohorte.validation import display_path
 
 PUBLISHED = ["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated"]

@@ -16,7 +16,6 @@ from cohorte.grids.fields import (
     ALLOWED,
     FieldSpec,
     coded_fields,
-    confirmable_fields,
     field_help,
     format_value,
     get_path,
@@ -52,6 +51,7 @@ from cohorte.grids.models import (
     TargetIndicator,
     Targets,
     Theme,
+    confirmable_fields,
 )
 from cohorte.grids.scaffold import scaffold, write_scaffold
 from cohorte.grids.table import grids_table

@@ -5,7 +5,6 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -95,12 +94,6 @@ def coded_fields() -> list[FieldSpec]:
     specs = [s for theme in THEMES for s in _walk(theme, submodel(Grid, theme))]
     info = Grid.model_fields["interviews"]
     return [*specs, _leaf(FIELDWORK, "interviews", info.annotation, info.description or "")]
-
-
-@cache
-def confirmable_fields() -> tuple[str, ...]:
-    """Dotted names (``theme.field``) of the coded fields an edition carries over from the previous one."""
-    return tuple(f"{s.theme}.{s.field}" for s in coded_fields() if s.theme != FIELDWORK)
 
 
 def _allowed_by_path() -> dict[tuple[str, ...], tuple[str, ...]]:

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -17,8 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from cohorte import markup
 from cohorte.inputs.codes import INSEE_COMMUNE_PATTERN
-from cohorte.report import markup
 from cohorte.validation import Strict
 
 THEMES = ("governance", "demand_service", "attribution_policy", "cotation", "flux")
@@ -217,10 +219,26 @@ class Grid(_Strict):
     @field_validator("to_confirm")
     @classmethod
     def _known_fields(cls, items: list[str]) -> list[str]:
-        from cohorte.grids.fields import confirmable_fields  # the field list is derived from this model
-
         known = confirmable_fields()
         unknown = [item for item in items if item not in known]
         if unknown:
             raise ValueError(f"unknown coded field(s) {unknown}; write them as theme.field, e.g. cotation.stage")
         return items
+
+
+def _leaves(model: type[BaseModel], prefix: str = "") -> list[str]:
+    names = []
+    for name, info in model.model_fields.items():
+        inner = info.annotation
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            names += _leaves(inner, f"{prefix}{name}.")
+        else:
+            names.append(prefix + name)
+    return names
+
+
+@cache
+def confirmable_fields() -> tuple[str, ...]:
+    """Dotted names (``theme.field``) of the coded fields an edition carries over from the previous one."""
+    themes = {theme: Grid.model_fields[theme].annotation for theme in THEMES}
+    return tuple(f"{theme}.{leaf}" for theme, model in themes.items() for leaf in _leaves(model))  # type: ignore[arg-type]

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from cohorte.editions import Edition
 from cohorte.errors import ParamsError
 from cohorte.files import atomic_write_json, atomic_write_text
 
@@ -117,33 +116,3 @@ def names_match(site_name: str, referential_name: str) -> bool:
     squeezed = _letters(site_name).replace(" ", "")
     words = distinctive_words(referential_name)
     return bool(words) and all(w in squeezed for w in words)
-
-
-def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None = None) -> tuple[list[str], list[str]]:
-    """(problems, notes) of the edition's site identities against the referential."""
-    referential = load_referential() if referential is None else referential
-    version = provenance().get("version", "?")
-    where = f"params/{edition.edition}/edition.yml"
-    problems, notes = [], []
-    for site in edition.sites:
-        if not site.siren:
-            notes.append(f"{where}: site {site.slug!r} has no SIREN; it cannot be checked against the EPCI referential")
-            continue
-        record = referential.get(site.siren)
-        if record is None:
-            problems.append(
-                f"{where}: site {site.slug!r}: SIREN {site.siren} is not an EPCI of the referential "
-                f"(@etalab/decoupage-administratif {version}); check the SIREN on BANATIC"
-            )
-            continue
-        if not names_match(site.name, record.name):
-            problems.append(
-                f"{where}: site {site.slug!r}: name {site.name!r} does not match the referential's "
-                f"{record.name!r} for SIREN {site.siren}; a renamed EPCI or a wrong SIREN"
-            )
-        if len(record.communes) != site.communes:
-            notes.append(
-                f"{where}: site {site.slug!r}: {site.communes} communes in the edition, {len(record.communes)} "
-                f"in the referential ({version}); the edition's count is that of its year"
-            )
-    return problems, notes

@@ -15,8 +15,7 @@ from cohorte.editions import Edition
 from cohorte.grids import Grid, coded_fields
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.formatting import fmt_change, fmt_value, join_fr
-from cohorte.report.monograph import value_fr
-from cohorte.report.text import Texts
+from cohorte.report.text import Texts, value_fr
 
 _DOCUMENT_STATUS = ("governance.document_cadre.status", "governance.cia.status", "governance.ppgdid.status")
 

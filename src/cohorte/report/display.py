@@ -3,7 +3,7 @@
 Every helper emits a Jupyter mime bundle chosen for both renderers:
 
 - Quarto picks ``text/html`` for HTML and ``text/markdown`` for typst and DOCX
-  (``src/core/jupyter/display-data.ts``); the built-in engine (:mod:`cohorte.build.rendering`) reads
+  (``src/core/jupyter/display-data.ts``); the built-in engine (:mod:`cohorte.runner.rendering`) reads
   ``text/markdown`` everywhere, because pandoc's ipynb reader would keep it as a raw block that
   typst and DOCX drop.
 - Tables therefore carry both a pipe table (``text/markdown``) and an HTML table
@@ -90,7 +90,7 @@ def _is_numeric(column: pd.Series) -> bool:
 
 def _md_cell(value: object) -> str:
     """A cell as literal text (grid values are data: no markup but emphasis and http(s) links)."""
-    from cohorte.report.markup import inline
+    from cohorte.markup import inline
 
     return inline(value)
 

@@ -65,7 +65,7 @@ def load_fiche(
     if prepared_dir:
         folder = Path(prepared_dir)
     else:
-        from cohorte.build.preparation import ensure_prepared
+        from cohorte.store.prepared import ensure_prepared
 
         folder = ensure_prepared(params, site)
     national = read_national(Path(national_file) if national_file else config.national_prepared_path(params.edition))

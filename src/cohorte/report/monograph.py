@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from cohorte import __version__, config
-from cohorte.build.provenance import provenance_block
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.grids import Grid, coded_fields, get_path, load_grids, submodel
 from cohorte.indicators import published
@@ -25,7 +24,8 @@ from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
-from cohorte.report.text import Texts, authored_markdown, texts
+from cohorte.report.text import Texts, authored_markdown, texts, value_fr
+from cohorte.store.provenance import provenance_block
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohorte.report.changes import SiteChanges
@@ -62,7 +62,7 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
     if prepared_dir:
         folder = Path(prepared_dir)
     else:
-        from cohorte.build.preparation import ensure_prepared
+        from cohorte.store.prepared import ensure_prepared
 
         folder = ensure_prepared(params, site)
     context = read_site_context(folder)
@@ -111,19 +111,6 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
         (w.label("tables", "interviews_row"), interviews),
     ]
     return pd.DataFrame(rows, columns=["Caractéristique", ctx.site.short_name])
-
-
-def value_fr(value: object, wording: Texts | None = None) -> str:
-    """A coded value in French, from the vocabulary (« non documenté » for null)."""
-    w = wording or texts()
-    if value is None or isinstance(value, bool):
-        return w.label("values", value)
-    if isinstance(value, list):
-        return ", ".join(value_fr(v, w) for v in value) or w.label("values", "empty_list")
-    if isinstance(value, dict) and "status" in value:
-        status = value_fr(value["status"], w)
-        return f"{status} ({value['year']})" if value.get("year") else status
-    return w.label("values", value, default=str(value))
 
 
 def _capitalized(text: str) -> str:

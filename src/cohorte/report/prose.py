@@ -8,13 +8,13 @@ texts export/import`` carry a site's six files through one DOCX (pandoc), one le
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
 from cohorte import config
 from cohorte.errors import ParamsError
 from cohorte.files import atomic_write_bytes, atomic_write_text
+from cohorte.pandoc import run_pandoc
 from cohorte.report.text import Texts, strip_comments, texts
 from cohorte.validation import display_path
 
@@ -76,14 +76,7 @@ def write_prose_scaffold(edition: str | int, slug: str) -> list[Path]:
 
 
 def _pandoc(args: list[str], source: str | None = None) -> str:
-    from cohorte.build.rendering import pandoc_path
-
-    done = subprocess.run(
-        [pandoc_path(), *args], input=source, capture_output=True, text=True, encoding="utf-8", check=False
-    )
-    if done.returncode != 0:
-        raise ParamsError(f"pandoc failed: {done.stderr.strip()}")
-    return done.stdout
+    return run_pandoc(args, what="the Word round-trip", stdin=source, error=ParamsError)
 
 
 def _titles(wording: Texts) -> dict[str, str]:

@@ -20,9 +20,8 @@ from cohorte.reference.national import NationalReference, latest_reference
 from cohorte.report import authored
 from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
-from cohorte.report.monograph import value_fr
 from cohorte.report.placeholders import Placeholders, load_stated
-from cohorte.report.text import Texts, authored_markdown, texts
+from cohorte.report.text import Texts, authored_markdown, texts, value_fr
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohorte.report.changes import CohortChanges

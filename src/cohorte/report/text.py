@@ -19,9 +19,8 @@ from typing import Literal
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from cohorte import config
+from cohorte import config, markup
 from cohorte.errors import CohorteError, ParamsError
-from cohorte.report import markup
 from cohorte.report.formatting import (
     fmt_date_fr,
     fmt_eur,
@@ -331,3 +330,16 @@ def is_blank(text: str) -> bool:
 def missing_as_none(value: object) -> object:
     """None for a missing value, so templates test ``{% if x is none %}``."""
     return None if is_missing(value) else value
+
+
+def value_fr(value: object, wording: Texts | None = None) -> str:
+    """A coded value in French, from the vocabulary (« non documenté » for null)."""
+    w = wording or texts()
+    if value is None or isinstance(value, bool):
+        return w.label("values", value)
+    if isinstance(value, list):
+        return ", ".join(value_fr(v, w) for v in value) or w.label("values", "empty_list")
+    if isinstance(value, dict) and "status" in value:
+        status = value_fr(value["status"], w)
+        return f"{status} ({value['year']})" if value.get("year") else status
+    return w.label("values", value, default=str(value))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,8 +10,9 @@ import pandas as pd
 
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
+from cohorte.grids import check_grids
 from cohorte.inputs.readers import Inputs, load_inputs, summarize
-from cohorte.reference.epci import check_sites
+from cohorte.reference.epci import EpciRecord, load_referential, names_match, provenance
 
 
 @dataclass
@@ -62,14 +63,6 @@ def _inputs_summary(inputs: Inputs, data_dir: Path | None) -> list[str]:
     return lines
 
 
-def _grid_problems(edition: Edition) -> list[str]:
-    try:
-        grids = importlib.import_module("cohorte.grids")
-    except ModuleNotFoundError:
-        return []
-    return grids.check_grids(edition.edition)
-
-
 def _confirmation_warnings(report: CheckReport) -> list[str]:
     from cohorte.changes.previous import confirmation_warnings
     from cohorte.grids import load_grids
@@ -83,6 +76,36 @@ def _confirmation_warnings(report: CheckReport) -> list[str]:
         return []
 
 
+def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None = None) -> tuple[list[str], list[str]]:
+    """(problems, notes) of the edition's site identities against the referential."""
+    referential = load_referential() if referential is None else referential
+    version = provenance().get("version", "?")
+    where = f"params/{edition.edition}/edition.yml"
+    problems, notes = [], []
+    for site in edition.sites:
+        if not site.siren:
+            notes.append(f"{where}: site {site.slug!r} has no SIREN; it cannot be checked against the EPCI referential")
+            continue
+        record = referential.get(site.siren)
+        if record is None:
+            problems.append(
+                f"{where}: site {site.slug!r}: SIREN {site.siren} is not an EPCI of the referential "
+                f"(@etalab/decoupage-administratif {version}); check the SIREN on BANATIC"
+            )
+            continue
+        if not names_match(site.name, record.name):
+            problems.append(
+                f"{where}: site {site.slug!r}: name {site.name!r} does not match the referential's "
+                f"{record.name!r} for SIREN {site.siren}; a renamed EPCI or a wrong SIREN"
+            )
+        if len(record.communes) != site.communes:
+            notes.append(
+                f"{where}: site {site.slug!r}: {site.communes} communes in the edition, {len(record.communes)} "
+                f"in the referential ({version}); the edition's count is that of its year"
+            )
+    return problems, notes
+
+
 def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckReport:
     """Validate everything an edition's build needs, collecting every problem."""
     report = CheckReport()
@@ -91,7 +114,7 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     except CohorteError as exc:
         report.problems += str(exc).splitlines()
         return report
-    report.problems += _grid_problems(report.edition)
+    report.problems += check_grids(report.edition.edition)
     identity_problems, identity_notes = check_sites(report.edition)
     report.problems += identity_problems
     report.notes += identity_notes

@@ -1,6 +1,6 @@
 """The built-in rendering engine: executed notebooks → HTML site, standalone HTML, PDF (typst), DOCX.
 
-Used when Quarto is absent (see :mod:`cohorte.build.assembly`). Each notebook is first turned into a
+Used when Quarto is absent (see :mod:`cohorte.runner.assembly`). Each notebook is first turned into a
 *reader's notebook*: markdown cells only — code never reaches pandoc, figures become cell
 attachments, tables and computed text become markdown (see :mod:`cohorte.report.display`). Pandoc then
 reads it with ``-f ipynb`` and writes each format through a template of ``templates/``:
@@ -22,7 +22,6 @@ import copy
 import html
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,10 +30,10 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from cohorte import config
+from cohorte import config, markup
 from cohorte.errors import RenderError
 from cohorte.files import replace_dir, temp_path_for
-from cohorte.report import markup
+from cohorte.pandoc import last_lines, run_pandoc
 from cohorte.report.display import DEMO_NOTICE
 
 FORMATS = ("html", "pdf", "docx")
@@ -78,7 +77,7 @@ class DocMeta:
 
     def pandoc_metadata(self) -> dict[str, object]:
         """pandoc reads metadata as Markdown: every text (from edition.yml, sites' names) goes through
-        :func:`cohorte.report.markup.inline`, so it shows as typed in every output."""
+        :func:`cohorte.markup.inline`, so it shows as typed in every output."""
         meta: dict[str, object] = {
             "title": markup.inline(self.title),
             "lang": "fr",
@@ -148,7 +147,7 @@ def _output_markdown(output: Mapping, figure_id: str, attachments: dict) -> str 
 
 def _html_table_to_markdown(fragment: str) -> str:
     """A DataFrame shown without :func:`cohorte.report.display.show_table`: keep it as a real table."""
-    return _pandoc(
+    return run_pandoc(
         ["-f", "html", "-t", "markdown-raw_html-native_divs-native_spans"], stdin=fragment, what="an HTML table"
     )
 
@@ -194,33 +193,6 @@ def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbfo
 
 
 # ---------------------------------------------------------------- tools
-
-
-def pandoc_path() -> str:
-    """The pandoc binary shipped by pypandoc-binary, else ``pandoc`` on PATH."""
-    try:
-        import pypandoc
-
-        return pypandoc.get_pandoc_path()
-    except (ImportError, OSError) as exc:
-        found = shutil.which("pandoc")
-        if found:
-            return found
-        raise RenderError(f"pandoc not found ({exc}); install the kit's dependencies (pypandoc-binary)") from None
-
-
-def _summary(stderr: str, lines: int = 12) -> str:
-    kept = [line for line in stderr.strip().splitlines() if line.strip()]
-    return "\n".join(kept[-lines:]) or "(no message)"
-
-
-def _pandoc(args: Sequence[str], *, what: str, cwd: Path | None = None, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [pandoc_path(), *args], cwd=cwd, input=stdin, capture_output=True, text=True, encoding="utf-8"
-    )
-    if result.returncode != 0:
-        raise RenderError(f"pandoc failed while rendering {what}:\n{_summary(result.stderr)}")
-    return result.stdout
 
 
 def _template(name: str) -> Path:
@@ -279,7 +251,7 @@ class _Build:
             args += ["--variable", f"downloads={downloads}"]
         tmp = temp_path_for(target)  # a unique name beside the target: concurrent builds never share one
         try:
-            _pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
+            run_pandoc([*args, "-o", str(tmp)], what=f"{self.source} as HTML", cwd=target.parent)
             return _replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -287,7 +259,7 @@ class _Build:
     def pdf(self, target: Path) -> Path:
         typ = self.folder / "document.typ"
         author = ["--variable", f"pdf-author={_typst_string(self.meta.publisher)}"] if self.meta.publisher else []
-        _pandoc(
+        run_pandoc(
             [*self.common(), "-t", "typst", "--standalone", "--template", str(_template("report.typ")),
              *author, "--extract-media", "media", "-o", typ.name],
             what=f"{self.source} as typst", cwd=self.folder,
@@ -297,11 +269,13 @@ class _Build:
             try:
                 import typst
 
-                from cohorte.build.reproducible import source_timestamp
+                from cohorte.runner.reproducible import source_timestamp
 
                 typst.compile(str(typ), output=str(tmp), root=str(self.folder), timestamp=source_timestamp())
             except Exception as exc:  # typst raises its own error types with the compiler's message
-                raise RenderError(f"typst failed while rendering {self.source} as PDF:\n{_summary(str(exc))}") from None
+                raise RenderError(
+                    f"typst failed while rendering {self.source} as PDF:\n{last_lines(str(exc))}"
+                ) from None
             return _replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -310,7 +284,7 @@ class _Build:
         tmp = self.folder / "document.docx"
         title_page = self.folder / "metadata-docx.yml"
         title_page.write_text(yaml.safe_dump(self.meta.docx_title_page(), allow_unicode=True), encoding="utf-8")
-        _pandoc(
+        run_pandoc(
             [*self.common(), "--metadata-file", str(title_page), "-t", "docx", "--reference-doc", str(_template("reference.docx")),
              "--extract-media", "media", "-o", tmp.name],
             what=f"{self.source} as DOCX", cwd=self.folder,
@@ -357,7 +331,7 @@ def _finish_docx(path: Path, meta: DocMeta) -> None:
     doc.core_properties.title = meta.title
     doc.core_properties.author = meta.publisher
     doc.core_properties.language = "fr-FR"
-    from cohorte.build.reproducible import normalise_zip, source_datetime
+    from cohorte.runner.reproducible import normalise_zip, source_datetime
 
     when = source_datetime()
     if when is not None:

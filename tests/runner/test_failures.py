@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from cohorte.build import rendering
 from cohorte.errors import RenderError
 from cohorte.files import is_temp_name, sha256_file
+from cohorte.runner import rendering
 from conftest import REPO
 from render_fixture import SITES
 

@@ -14,18 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cohorte import __version__, config
-from cohorte.build.assembly import choose_engine, render_edition
-from cohorte.build.execution import JobResult, NotebookJob, run_jobs
-from cohorte.build.lock import edition_lock
-from cohorte.build.preparation import prepare
-from cohorte.build.provenance import Manifest, read_manifest, write_manifest
-from cohorte.build.reproducible import fix_source_date
 from cohorte.changes.previous import confirmation_warnings
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, remove_leftovers, sha256_file
 from cohorte.grids import check_grids, grid_path, load_grids
 from cohorte.report.checks import check_texts
+from cohorte.runner.assembly import choose_engine, render_edition
+from cohorte.runner.execution import JobResult, NotebookJob, run_jobs
+from cohorte.runner.lock import edition_lock
+from cohorte.runner.reproducible import fix_source_date
+from cohorte.store.prepared import prepare
+from cohorte.store.provenance import Manifest, read_manifest, write_manifest
 from cohorte.validation import display_path
 
 MONOGRAPH = config.MONOGRAPH_NOTEBOOK
@@ -184,16 +184,16 @@ def build_edition(
 
     One build per edition at a time (``outputs/EDITION/.lock``; ``wait`` queues behind the other);
     what an interrupted build left behind is removed first. A national edition builds its fiches and
-    national synthesis instead (``cohorte.build.national``).
+    national synthesis instead (``cohorte.runner.national``).
     """
-    from cohorte.build.executors import check_options
+    from cohorte.runner.executors import check_options
 
     check_options(executor, scheduler)
     edition = load_edition(edition_id)
     if data_dir:
         edition = edition.with_data_dir(data_dir)
     if edition.kind == "national":
-        from cohorte.build.national import NATIONAL_FORMATS, build_national
+        from cohorte.runner.national import NATIONAL_FORMATS, build_national
 
         wanted = tuple(f for f in formats if f != "docx") if formats == ("html", "pdf", "docx") else formats
         fix_source_date(edition.reference_date)
@@ -231,8 +231,8 @@ def _build_locked(
     executor: str,
     scheduler: str | None,
 ) -> BuildReport:
-    from cohorte.build.executors import make_executor
     from cohorte.inputs.demo import ensure_demo_data
+    from cohorte.runner.executors import make_executor
 
     data = ensure_demo_data(edition)
     manifest_path = config.manifest_path(edition.edition)

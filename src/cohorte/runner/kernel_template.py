@@ -1,6 +1,6 @@
 """A kernel template: a process with the notebooks' heavy imports done, that forks one kernel per request.
 
-Started by :class:`cohorte.build.kernels.ForkedKernels` (``python -m cohorte.build.kernel_template``).
+Started by :class:`cohorte.runner.kernels.ForkedKernels` (``python -m cohorte.runner.kernel_template``).
 It reads requests on stdin, one per line: ``CWD<TAB>CONNECTION_FILE``; for each it forks, and the
 child becomes an ipykernel bound to that connection file, in ``CWD``; the child's pid is written
 back on stdout. A fork is a copy of the template as it was after its imports — no notebook ever ran
@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 
-from cohorte.build.kernels import PRELOAD, warm_up
+from cohorte.runner.kernels import PRELOAD, warm_up
 
 
 def _serve() -> None:

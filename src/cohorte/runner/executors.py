@@ -6,7 +6,7 @@
   given by its scheduler address (``--scheduler tcp://HOST:8786``).
 
 Both take a picklable function and its items and yield the results as jobs finish. A job never
-raises: it returns its own status (see ``cohorte.build.execution.run_job``), so one failing site
+raises: it returns its own status (see ``cohorte.runner.execution.run_job``), so one failing site
 never stops the others. Every path a job reads or writes must be visible to every worker: on a
 cluster, the kit's folder (``params/``, ``outputs/``, ``data/``) on shared storage (docs/cluster.md).
 """
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, TypeVar
 
-from cohorte.build import workers as worker_rules
 from cohorte.errors import ParamsError
+from cohorte.runner import workers as worker_rules
 
 ENGINES = ("local", "dask")
 T = TypeVar("T")
@@ -128,15 +128,15 @@ def _forwarded_environment() -> dict[str, str]:
 
 
 def _init_local_worker(parent: int, warm_kernels: bool) -> None:
-    """A local worker dies with the build, leaves Ctrl-C to it (cohorte.build.workers), and may keep a warm kernel."""
+    """A local worker dies with the build, leaves Ctrl-C to it (cohorte.runner.workers), and may keep a warm kernel."""
     worker_rules.init_worker(parent)
     if warm_kernels:
         _enable_warm_kernels()
 
 
 def _enable_warm_kernels() -> None:
-    """Run in each worker process: kernels started ahead of the notebooks (cohorte.build.kernels)."""
-    from cohorte.build import kernels
+    """Run in each worker process: kernels started ahead of the notebooks (cohorte.runner.kernels)."""
+    from cohorte.runner import kernels
 
     kernels.enable()
 
@@ -158,7 +158,7 @@ def make_executor(
     engine: str = "local", workers: int | None = None, scheduler: str | None = None, warm_kernels: bool = True
 ) -> Executor:
     """The executor named ``engine`` with ``workers`` processes (default: the machine's cores);
-    ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.build.kernels)."""
+    ``warm_kernels``: each worker keeps a kernel started ahead (cohorte.runner.kernels)."""
     workers = workers or os.cpu_count() or 1
     check_options(engine, scheduler)
     if engine == "dask":

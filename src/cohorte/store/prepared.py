@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from cohorte import config
-from cohorte.build.provenance import Manifest, input_checksums, kit_fingerprint, read_manifest, write_manifest
 from cohorte.editions import Edition
 from cohorte.errors import InputDataError
 from cohorte.files import fingerprint, sha256_file
 from cohorte.grids import grid_path, load_grids
+from cohorte.store.provenance import Manifest, input_checksums, kit_fingerprint, read_manifest, write_manifest
 
 ENTRY = "indicators"  # the preparation's name in the manifest's ``prepared`` section
 
@@ -71,7 +71,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
         f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True
     )
     if edition.kind == "national":
-        from cohorte.build.workers import in_child
+        from cohorte.runner.workers import in_child
 
         in_child(compute_slices, edition, data_dir, inputs)
     else:

@@ -21,12 +21,12 @@ from tqdm import tqdm
 from cohorte import config
 
 if TYPE_CHECKING:  # pragma: no cover - rendering is imported only when a job renders
-    from cohorte.build.rendering import DocMeta
+    from cohorte.runner.rendering import DocMeta
 
-from cohorte.build.executors import Executor, LocalExecutor
-from cohorte.build.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
 from cohorte.errors import ParamsError
 from cohorte.files import fingerprint, os_error_sentence, temp_path_for
+from cohorte.runner.executors import Executor, LocalExecutor
+from cohorte.store.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
 
 KERNEL = "cohorte"
 KERNEL_START_ATTEMPTS = 3  # a kernel that fails to start (ZMQ port race) is started again
@@ -169,7 +169,7 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
     """papermill, with the kernel started again when it fails to start; returns the attempts made."""
     import papermill
 
-    from cohorte.build import kernels
+    from cohorte.runner import kernels
 
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         warm = kernels.pool() if attempt == 1 else None  # a retry starts a kernel of its own
@@ -274,8 +274,8 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
 
 def _render(job: NotebookJob) -> tuple[list[str], str]:
     """Render the executed notebook's documents; (files, error)."""
-    from cohorte.build.rendering import render_notebook
     from cohorte.errors import RenderError
+    from cohorte.runner.rendering import render_notebook
 
     if job.render is None:
         return [], ""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cohorte import __version__
-from cohorte.build.provenance import git_commit, kit_fingerprint, provenance_block, read_manifest, write_manifest
+from cohorte.store.provenance import git_commit, kit_fingerprint, provenance_block, read_manifest, write_manifest
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ stored outputs without re-running anything (``execute: enabled: false``) and hid
 ``tests/quarto_schema/quarto-book.schema.json``.
 
 When Quarto is missing (or older than 1.9, the first version with typst books), the build falls
-back to the built-in engine (:mod:`cohorte.build.rendering`): see :func:`choose_engine`.
+back to the built-in engine (:mod:`cohorte.runner.rendering`): see :func:`choose_engine`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import yaml
 from tqdm import tqdm
 
 from cohorte import config
-from cohorte.build import workers as pool_workers
-from cohorte.build.provenance import Manifest, kit_fingerprint
 from cohorte.errors import ParamsError, RenderError
 from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
-from cohorte.report.markup import inline
+from cohorte.markup import inline
+from cohorte.runner import workers as pool_workers
+from cohorte.store.provenance import Manifest, kit_fingerprint
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")
@@ -78,7 +78,7 @@ DEMO_FOOTER = "Données fictives — document de démonstration, chiffres non r�
 
 
 def _fictitious_footer(edition) -> list[str]:
-    from cohorte.build.rendering import fictitious_notices
+    from cohorte.runner.rendering import fictitious_notices
 
     footer = fictitious_notices(edition)["fictitious_footer"]
     return [footer] if footer else []
@@ -182,7 +182,7 @@ def _write_reference_docx(target: Path, demo: bool, extra: list[str] | None = No
         run.font.size = Pt(8.5)
         run.font.color.rgb = RGBColor(0x9A, 0x34, 0x12)
     doc.save(str(target))
-    from cohorte.build.reproducible import normalise_zip
+    from cohorte.runner.reproducible import normalise_zip
 
     normalise_zip(target)  # python-docx dates the entries it writes: same bytes wherever it is built
 
@@ -194,7 +194,7 @@ def _write_chapter(source: Path, target: Path, heading: str, key: str) -> None:
     """The executed notebook as a book chapter, without its timings (the book is published: it must be reproducible)."""
     import nbformat
 
-    from cohorte.build.reproducible import without_timings
+    from cohorte.runner.reproducible import without_timings
 
     nb = without_timings(nbformat.read(str(source), as_version=4))
     target.write_text(
@@ -347,7 +347,7 @@ def render_book(book: Path, formats=("html", "pdf", "docx")) -> list[Path]:
     _require_quarto()
     book = Path(book)
     if not (book / "_quarto.yml").exists():
-        raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.build.assembly.write_book first")
+        raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.runner.assembly.write_book first")
     unknown = sorted(set(formats) - set(QUARTO_FORMATS))
     if unknown:
         raise RenderError(f"unknown output format(s) {unknown}; choose among {list(QUARTO_FORMATS)}")
@@ -380,7 +380,7 @@ class _Document:
 
 def _render_one(doc: _Document, formats: tuple[str, ...], meta) -> tuple[list[Path], str]:
     """Render one document in a worker process; returns (files, error)."""
-    from cohorte.build.rendering import render_notebook
+    from cohorte.runner.rendering import render_notebook
 
     try:
         return render_notebook(doc.notebook, doc.base, formats, meta), ""
@@ -422,7 +422,7 @@ def render_documents(
     todo = _documents(edition, notebooks, formats, manifest, force)
     if not todo:
         return [], {}
-    from cohorte.build.rendering import document_meta  # imported here: a no-op build never loads nbformat
+    from cohorte.runner.rendering import document_meta  # imported here: a no-op build never loads nbformat
 
     done, failures = [], {}
     pool = pool_workers.worker_pool(min(workers, len(todo)))
@@ -473,7 +473,7 @@ def render_book_or_site(
     if engine == "quarto":
         rendered += render_book(config.book_dir(edition.edition), tuple(formats))
     elif "html" in formats:
-        from cohorte.build.rendering import build_site
+        from cohorte.runner.rendering import build_site
 
         rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
     made = (

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from browser import IMAGES_OK, axe_violations, scrolls_horizontally
-from cohorte.build import rendering
+from cohorte.runner import rendering
 from render_fixture import SITES, edition
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from cohorte.build import rendering
 from cohorte.report import monograph
 from cohorte.report.text import authored_markdown
+from cohorte.runner import rendering
 
 HOSTILE = {
     "script": "<script>alert('xss')</script>",

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cohorte.build.reproducible import without_timings
+from cohorte.runner.reproducible import without_timings
 from conftest import REPO
 
 pytestmark = pytest.mark.slow

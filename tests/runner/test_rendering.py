@@ -11,9 +11,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from cohorte.build import rendering
 from cohorte.errors import RenderError
 from cohorte.report import display
+from cohorte.runner import rendering
 from render_fixture import HEADINGS, KEY_FIGURE, SITES, edition
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
@@ -151,7 +151,7 @@ def test_when_a_render_fails_then_the_last_good_output_is_untouched_and_no_temp_
         (Path(cwd or ".") / target).write_text("<html><body>half", encoding="utf-8")
         raise RenderError("pandoc stopped half-way")
 
-    monkeypatch.setattr(rendering, "_pandoc", broken)
+    monkeypatch.setattr(rendering, "run_pandoc", broken)
     with pytest.raises(RenderError, match="half-way"):
         rendering.render_notebook(executed[SLUG], base, [fmt], meta)
     assert good.read_bytes() == before

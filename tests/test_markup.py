@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cohorte.report import markup
+from cohorte import markup
 
 
 @pytest.mark.parametrize(

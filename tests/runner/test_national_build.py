@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from cohorte import config
-from cohorte.build.execution import NotebookJob, _is_kernel_start_failure, run_job
-from cohorte.build.executors import LocalExecutor, make_executor
-from cohorte.build.national import build_national
 from cohorte.editions import load_edition
 from cohorte.errors import InputDataError, ParamsError
 from cohorte.reference.plh import national_sites
+from cohorte.runner.execution import NotebookJob, _is_kernel_start_failure, run_job
+from cohorte.runner.executors import LocalExecutor, make_executor
+from cohorte.runner.national import build_national
 
 SLUGS = ("ca-lorient-agglomeration", "ca-de-blois-agglopolys", "cc-du-pays-de-pontchateau-st-gildas-des-bois")
 

@@ -13,14 +13,14 @@ import sys
 import time
 
 from cohorte import __version__, config
-from cohorte.build.execution import JobResult, NotebookJob, Render, run_jobs
-from cohorte.build.executors import Executor, check_options, make_executor
-from cohorte.build.pipeline import BuildReport, _texts_hash, select_sites
-from cohorte.build.preparation import prepare
-from cohorte.build.provenance import git_commit, read_manifest, write_manifest
 from cohorte.editions import Edition
 from cohorte.errors import ParamsError
 from cohorte.files import fingerprint, sha256_file
+from cohorte.runner.execution import JobResult, NotebookJob, Render, run_jobs
+from cohorte.runner.executors import Executor, check_options, make_executor
+from cohorte.runner.pipeline import BuildReport, _texts_hash, select_sites
+from cohorte.store.prepared import prepare
+from cohorte.store.provenance import git_commit, read_manifest, write_manifest
 
 FICHE = config.FICHE_NOTEBOOK
 NATIONAL = config.NATIONAL_NOTEBOOK
@@ -28,7 +28,7 @@ NATIONAL_FORMATS = ("html", "pdf")
 
 
 def _meta(edition: Edition, slug: str | None, provenance: str):
-    from cohorte.build.rendering import document_meta
+    from cohorte.runner.rendering import document_meta
 
     meta = dataclasses.replace(document_meta(edition, slug, provenance), edition=str(edition.year))
     if slug is None:

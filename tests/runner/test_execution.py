@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from cohorte import config
-from cohorte.build import pipeline
-from cohorte.build.execution import NotebookJob, run_jobs
-from cohorte.build.provenance import read_manifest
 from cohorte.cli import main
 from cohorte.errors import ParamsError
 from cohorte.report import parameters
+from cohorte.runner import pipeline
+from cohorte.runner.execution import NotebookJob, run_jobs
+from cohorte.store.provenance import read_manifest
 from render_fixture import kernel_name
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from cohorte.build.lock import BuildLocked, edition_lock
 from cohorte.files import is_temp_name, remove_leftovers
+from cohorte.runner.lock import BuildLocked, edition_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from cohorte.build.lock import edition_lock
+from cohorte.runner.lock import edition_lock
 with edition_lock(Path(sys.argv[1]), 2020):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
-from cohorte.build import assembly
 from cohorte.errors import ParamsError, RenderError
+from cohorte.runner import assembly
 from render_fixture import SITES, edition
 
 SCHEMA = json.loads(
@@ -293,8 +293,8 @@ def test_book_renders_with_real_quarto(tmp_path: Path, executed: dict[str, Path]
 
 def test_when_quarto_rendered_the_book_then_the_summary_lists_its_files_and_who_made_what(kit_home: Path) -> None:
     from cohorte import config
-    from cohorte.build.pipeline import BuildReport, print_report
     from cohorte.editions import load_edition
+    from cohorte.runner.pipeline import BuildReport, print_report
 
     edition_2020 = load_edition(2020)
     book_out = config.outputs_dir(2020) / "book" / "_book"

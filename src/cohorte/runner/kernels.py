@@ -1,7 +1,7 @@
 """Kernels without the fixed cost: Python's start-up and the heavy imports paid once per worker.
 
 On POSIX (:class:`ForkedKernels`), each worker process starts a *kernel template*
-(``cohorte.build.kernel_template``): a process that has imported pandas, matplotlib and the report
+(``cohorte.runner.kernel_template``): a process that has imported pandas, matplotlib and the report
 modules, drawn one figure and called pandoc once, and then forks one ipykernel per notebook. A fork
 is a copy of the template as it was before any notebook ran, so every notebook starts from a fresh
 namespace; it serves one notebook only and is killed when its notebook is done.
@@ -176,7 +176,7 @@ class ForkedKernels:
 
     def _start_template(self) -> subprocess.Popen:
         template = subprocess.Popen(
-            [sys.executable, "-m", "cohorte.build.kernel_template"],
+            [sys.executable, "-m", "cohorte.runner.kernel_template"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

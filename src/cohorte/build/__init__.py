@@ -1,1 +1,0 @@
-"""Build: execute the notebooks, record provenance, render documents and assemble the book."""

@@ -1,0 +1,1 @@
+"""Runner: plan an edition's jobs, execute the notebooks, render documents and assemble the book."""
