@@ -71,8 +71,9 @@ def empty_round_trip(folder: Path, warm: bool, runs: int = 3) -> float:
     """Median seconds of executing a notebook with one empty cell, in one worker process."""
     import nbformat
 
-    from cohorte.runner.execution import NotebookJob, run_job
+    from cohorte.runner.execution import run_job
     from cohorte.runner.executors import LocalExecutor
+    from cohorte.runner.plan import NotebookJob
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
     nb.metadata["kernelspec"] = {"name": "cohorte", "display_name": "cohorte", "language": "python"}
@@ -100,11 +101,12 @@ def preparation_alone(edition) -> dict[str, float]:
 def build(
     edition, executor: str, workers: int, formats: tuple[str, ...], sites: list[str] | None
 ) -> tuple[float, dict, list]:
-    from cohorte.runner.national import build_national
+    from cohorte.runner.pipeline import BuildOptions, build_edition
 
     start = time.perf_counter()
-    stages: dict[str, float] = {}
-    report = build_national(edition, sites, workers, force=True, formats=formats, executor=executor, timings=stages)
+    options = BuildOptions(sites=sites, jobs=workers, force=True, formats=formats, executor=executor)
+    report = build_edition(edition.edition, options)
+    stages = report.timings
     if report.failures:
         print(f"  {len(report.failures)} failure(s), e.g. {next(iter(report.failures.items()))}", file=sys.stderr)
     return time.perf_counter() - start, stages, report.notebooks
@@ -128,10 +130,10 @@ def main() -> None:
 
 def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
     from cohorte import config
-    from cohorte.runner.national import summary
-    from cohorte.runner.workers import in_child
     from cohorte.editions import load_edition
     from cohorte.inputs.demo import write_demo_folder
+    from cohorte.runner.execution import mean_timings as summary
+    from cohorte.runner.workers import in_child
 
     edition = load_edition("national-2020")
     sites = edition.slugs[:count] if count else None

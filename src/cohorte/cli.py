@@ -10,6 +10,8 @@ import click
 
 from cohorte import __version__
 from cohorte.errors import CohorteError
+from cohorte.runner.executors import EXECUTORS
+from cohorte.runner.formats import FORMATS
 
 
 class _Group(click.Group):
@@ -297,7 +299,11 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--sites", help="Comma-separated site slugs to build (default: all).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Kernels run in parallel (default: number of cores).")
 @click.option("--force", is_flag=True, help="Re-execute and re-render even what is up to date.")
-@click.option("--formats", default="html,pdf,docx", show_default=True, help="Output formats, comma-separated.")
+@click.option(
+    "--formats",
+    help=f"Output formats, comma-separated, among {', '.join(FORMATS)} (default: all those of the edition's kind; "
+    "a national edition makes HTML and PDF).",
+)
 @click.option(
     "--engine",
     type=click.Choice(["auto", "quarto", "builtin"]),
@@ -308,7 +314,7 @@ def _split(value: str | None) -> list[str] | None:
 @click.option("--wait", is_flag=True, help="When another build of EDITION is running, wait for it instead of stopping.")
 @click.option(
     "--executor",
-    type=click.Choice(["local", "dask"]),
+    type=click.Choice(list(EXECUTORS)),
     default="local",
     show_default=True,
     help="Where notebooks run: local processes, or Dask distributed (an embedded LocalCluster, or --scheduler).",
@@ -320,7 +326,7 @@ def build(
     sites: str | None,
     jobs: int | None,
     force: bool,
-    formats: str,
+    formats: str | None,
     engine: str,
     wait: bool,
     executor: str,
@@ -329,16 +335,11 @@ def build(
     """Validate EDITION, execute its monographs and synthesis, and render the book (HTML, PDF, DOCX).
 
     A national edition (kind: national) builds a fiche per EPCI and the national synthesis (HTML, PDF)."""
-    from cohorte.runner.pipeline import build_edition, print_report
+    from cohorte.runner.pipeline import BuildOptions, build_edition, print_report
 
-    chosen = tuple(_split(formats) or ())
-    unknown = sorted(set(chosen) - {"html", "pdf", "docx"})
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format(s) {', '.join(unknown)}; expected html, pdf, docx", param_hint="--formats"
-        )
+    options = BuildOptions(data_dir, _split(sites), jobs, force, formats, engine, wait, executor, scheduler)
     try:
-        report = build_edition(edition, data_dir, _split(sites), jobs, force, chosen, engine, wait, executor, scheduler)
+        report = build_edition(edition, options)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers are already stopped: a further Ctrl-C changes nothing
         click.secho(

@@ -53,6 +53,11 @@ def grids_dir(edition: str | int) -> Path:
     return params_dir(edition) / "sites"
 
 
+def grid_path(edition: str | int, slug: str) -> Path:
+    """A site's observation grid: ``params/EDITION/sites/SLUG/grid.yml``."""
+    return grids_dir(edition) / checked_name(slug, "site") / "grid.yml"
+
+
 def prose_dir(edition: str | int, slug: str) -> Path:
     """The consultants' prose of a site, one Markdown file per theme."""
     return grids_dir(edition) / slug / "prose"

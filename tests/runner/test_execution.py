@@ -14,9 +14,9 @@ from cohorte import config
 from cohorte.cli import main
 from cohorte.errors import ParamsError
 from cohorte.report import parameters
-from cohorte.runner import pipeline
-from cohorte.runner.execution import NotebookJob, run_jobs
-from cohorte.store.provenance import read_manifest
+from cohorte.runner.execution import run_jobs
+from cohorte.runner.plan import Cohort, NotebookJob
+from cohorte.store.manifest import read_manifest
 from render_fixture import kernel_name
 
 
@@ -50,7 +50,7 @@ def job(notebook: Path, folder: Path, value: int) -> NotebookJob:
         notebook,
         folder / "out.ipynb",
         {"value": value, "output_dir": str(folder)},
-        sources={"grid": "abc"},
+        reads={"grid": "abc"},
         products=(folder / "product.txt",),
     )
 
@@ -118,15 +118,15 @@ def test_when_a_parameter_is_missing_unknown_or_mistyped_then_no_kernel_starts(
 def test_when_the_build_gives_a_notebook_a_wrongly_typed_value_then_the_cli_names_notebook_and_key(
     kit_home: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = pipeline.monograph_jobs
+    real = Cohort.monograph
 
-    def with_a_string_edition(edition, slugs):  # a build whose parameters drifted from the notebook's model
-        return [
-            dataclasses.replace(j, parameters={**j.parameters, "edition": str(j.parameters["edition"])})
-            for j in real(edition, slugs)
-        ]
+    def with_a_string_edition(
+        self, edition, slug, formats
+    ):  # a build whose parameters drifted from the notebook's model
+        job = real(self, edition, slug, formats)
+        return dataclasses.replace(job, parameters={**job.parameters, "edition": str(job.parameters["edition"])})
 
-    monkeypatch.setattr(pipeline, "monograph_jobs", with_a_string_edition)
+    monkeypatch.setattr(Cohort, "monograph", with_a_string_edition)
     result = CliRunner().invoke(
         main, ["build", "2020", "--data", str(tiny_data), "--sites", "mel", "--formats", "html"]
     )

@@ -14,9 +14,10 @@ from cohorte import config
 from cohorte.editions import load_edition
 from cohorte.errors import InputDataError, ParamsError
 from cohorte.reference.plh import national_sites
-from cohorte.runner.execution import NotebookJob, _is_kernel_start_failure, run_job
+from cohorte.runner.execution import _is_kernel_start_failure, run_job
 from cohorte.runner.executors import LocalExecutor, make_executor
-from cohorte.runner.national import build_national
+from cohorte.runner.pipeline import BuildOptions, build_edition
+from cohorte.runner.plan import NotebookJob
 
 SLUGS = ("ca-lorient-agglomeration", "ca-de-blois-agglopolys", "cc-du-pays-de-pontchateau-st-gildas-des-bois")
 
@@ -37,9 +38,10 @@ def _statuses(report) -> dict[str, str]:
     return {r.name: r.status for r in report.notebooks}
 
 
+@pytest.mark.slow
 def test_when_a_national_edition_is_built_then_every_fiche_the_synthesis_and_its_csv_are_written(national_home: Path):
     edition = load_edition("national-2020")
-    report = build_national(edition, workers=2, formats=("html",))
+    report = build_edition(edition.edition, BuildOptions(jobs=2, formats="html"))
     assert report.ok, report.failures
     assert _statuses(report) == {"national": "executed", **{f"sites/{s}": "executed" for s in SLUGS}}
     for slug in SLUGS:
@@ -52,10 +54,11 @@ def test_when_a_national_edition_is_built_then_every_fiche_the_synthesis_and_its
     timings = next(r.timings for r in report.notebooks if r.name == f"sites/{SLUGS[0]}")
     assert timings["cells"] > 0 and timings["render"] > 0 and timings["overhead"] > 0
 
-    again = build_national(edition, workers=2, formats=("html",))
+    again = build_edition(edition.edition, BuildOptions(jobs=2, formats="html"))
     assert set(_statuses(again).values()) == {"unchanged"}
 
 
+@pytest.mark.slow
 def test_when_an_input_cell_is_bad_then_the_build_says_which_file_column_and_line_as_before(national_home: Path):
     """The preparation runs in a child process; its error reaches the user as a whole read's would."""
     from click.testing import CliRunner
@@ -71,16 +74,16 @@ def test_when_an_input_cell_is_bad_then_the_build_says_which_file_column_and_lin
     frame.to_csv(stock, index=False)
     problem = f"{stock}: column 'monthly_rent_eur': expected a number; found at line {row + 2} ('cher')"
     with pytest.raises(InputDataError) as caught:
-        build_national(edition, formats=("html",))
+        build_edition(edition.edition, BuildOptions(formats="html"))
     assert caught.value.problems == [problem]
     result = CliRunner().invoke(main, ["build", "national-2020", "--formats", "html"])
     assert result.exit_code == 1
     assert f"Error: {problem}" in result.output and "Traceback" not in result.output
 
 
-def test_when_a_national_build_asks_for_docx_then_error_says_html_and_pdf(national_home: Path):
-    with pytest.raises(ParamsError, match="renders HTML and PDF"):
-        build_national(load_edition("national-2020"), formats=("docx",))
+def test_when_a_national_build_asks_for_docx_in_any_order_then_error_says_html_and_pdf(national_home: Path):
+    with pytest.raises(ParamsError, match=r"format\(s\) docx not made for a national edition: choose among html, pdf"):
+        build_edition("national-2020", BuildOptions(formats="html,pdf,docx"))
 
 
 def _notebook(tmp_path: Path, source: str) -> Path:
@@ -91,6 +94,7 @@ def _notebook(tmp_path: Path, source: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_when_two_notebooks_run_in_one_worker_then_the_second_kernel_starts_clean(tmp_path: Path):
     probe = _notebook(tmp_path, "assert 'LEAK' not in globals(), 'state of the previous site'\nLEAK = 1")
     jobs = [NotebookJob(f"sites/{i}", probe, tmp_path / str(i) / "probe.ipynb", {}) for i in range(2)]
@@ -102,6 +106,7 @@ def test_when_two_notebooks_run_in_one_worker_then_the_second_kernel_starts_clea
         assert cell.execution_count == 1  # the warm kernel's imports left no trace in the history
 
 
+@pytest.mark.slow
 def test_when_a_cell_outlives_the_timeout_then_the_job_fails_naming_the_cell(tmp_path: Path):
     slow = _notebook(tmp_path, "import time\ntime.sleep(30)")
     result = run_job(NotebookJob("sites/slow", slow, tmp_path / "out" / "probe.ipynb", {}, timeout=2), "test")
@@ -127,10 +132,10 @@ def test_when_the_executor_is_unknown_or_scheduler_without_dask_then_error_says_
 @pytest.mark.slow
 def test_when_built_on_a_dask_local_cluster_then_fiches_are_those_of_the_local_engine(national_home: Path):
     edition = load_edition("national-2020")
-    local = build_national(edition, workers=2, formats=("html",))
+    local = build_edition(edition.edition, BuildOptions(jobs=2, formats="html"))
     assert local.ok, local.failures
     csv = (config.national_output_dir(edition.edition) / config.NATIONAL_CSV).read_bytes()
-    report = build_national(edition, workers=2, formats=("html",), executor="dask", force=True)
+    report = build_edition(edition.edition, BuildOptions(jobs=2, formats="html", executor="dask", force=True))
     assert report.ok, report.failures
     assert set(_statuses(report).values()) == {"executed"}
     assert len({r.worker for r in report.notebooks}) == 2  # both worker processes took jobs

@@ -11,8 +11,8 @@ from cohorte import config
 from cohorte.editions import load_edition
 from cohorte.errors import InputDataError
 from cohorte.files import sha256_file
+from cohorte.store.manifest import read_manifest
 from cohorte.store.prepared import ensure_prepared, prepare
-from cohorte.store.provenance import read_manifest
 
 
 def test_when_prepared_then_every_site_has_its_slice_and_the_inputs_behind_it(kit_home: Path, tiny_data: Path) -> None:

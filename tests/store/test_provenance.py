@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from cohorte import __version__
-from cohorte.store.provenance import git_commit, kit_fingerprint, provenance_block, read_manifest, write_manifest
+from cohorte.store.manifest import read_manifest, write_manifest
+from cohorte.store.provenance import git_commit, kit_fingerprint, provenance_block
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from cohorte.editions import Edition, load_edition
 from cohorte.errors import ParamsError
 from cohorte.files import sha256_file
 from cohorte.grids import Grid, grid_path, load_grids
-from cohorte.store.provenance import read_manifest
+from cohorte.store.manifest import read_manifest
 from cohorte.validation import display_path
 
 PUBLISHED = ["site", "indicator", "breakdown", "value", "target", "met", "denominator", "estimated"]
@@ -115,3 +115,11 @@ def confirmation_warnings(edition: Edition, grids: dict[str, Grid]) -> list[str]
                 "reported as changes until confirmed (remove them from to_confirm)"
             )
     return warnings
+
+
+def check_previous_build(edition: Edition, slugs: list[str]) -> None:
+    """Before any kernel: the previous edition's build holds the key figures of every site followed in both."""
+    if edition.previous_edition is None:
+        return
+    before = previous_grids(edition) or {}
+    load_published(edition.previous_edition, [s for s in slugs if s in before])

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from cohorte import config
+from cohorte.config import grid_path
 from cohorte.editions import load_edition
 from cohorte.errors import CohorteError, GridError
 from cohorte.grids.fields import ALLOWED, model_at
@@ -59,10 +60,6 @@ def validate_grid(data: object, where: str) -> Grid:
 def load_grid(path: Path) -> Grid:
     """Load and validate one grid file."""
     return validate_grid(read_grid_data(path), display_path(path))
-
-
-def grid_path(edition: str | int, slug: str) -> Path:
-    return config.grids_dir(edition) / config.checked_name(slug, "site") / "grid.yml"
 
 
 def load_grids(edition: str | int) -> dict[str, Grid]:

@@ -20,19 +20,17 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from tqdm import tqdm
 
 from cohorte import config
 from cohorte.errors import ParamsError, RenderError
 from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
 from cohorte.markup import inline
-from cohorte.runner import workers as pool_workers
-from cohorte.store.provenance import Manifest, kit_fingerprint
+from cohorte.store.manifest import Manifest
+from cohorte.store.provenance import kit_fingerprint
 
 MIN_QUARTO = (1, 9)
 ENGINES = ("auto", "quarto", "builtin")
@@ -369,89 +367,6 @@ def render_book(book: Path, formats=("html", "pdf", "docx")) -> list[Path]:
 # --- rendering an edition: documents, then the site or the Quarto book -----------------------
 
 
-@dataclass(frozen=True)
-class _Document:
-    name: str  # "sites/SLUG" or "synthesis"
-    notebook: Path
-    base: Path  # output path without its extension
-    slug: str | None
-    key: str  # fingerprint of what renders it
-
-
-def _render_one(doc: _Document, formats: tuple[str, ...], meta) -> tuple[list[Path], str]:
-    """Render one document in a worker process; returns (files, error)."""
-    from cohorte.runner.rendering import render_notebook
-
-    try:
-        return render_notebook(doc.notebook, doc.base, formats, meta), ""
-    except RenderError as exc:
-        return [], str(exc)
-    except OSError as exc:  # an unwritable folder or a full disk fails this document only
-        return [], os_error_sentence(exc, doc.base.parent)
-    except Exception as exc:  # any other failure is reported for this document, not raised
-        return [], f"{type(exc).__name__} while rendering {doc.notebook}: {exc}"
-
-
-def _provenance(nb: Path) -> str:
-    import nbformat
-
-    info = nbformat.read(nb, as_version=4).metadata.get("cohorte", {})
-    return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
-
-
-def _outputs(base: Path, formats) -> list[Path]:
-    return [base.with_name(f"{base.name}.{f}") for f in formats]
-
-
-def _documents(edition, notebooks: Mapping[str, Path], formats, manifest: Manifest, force: bool) -> list[_Document]:
-    """The documents whose outputs are missing, damaged or were rendered from something else."""
-    todo = []
-    for name, nb in notebooks.items():
-        slug = None if name == "synthesis" else name.split("/", 1)[1]
-        base = config.synthesis_base(edition.edition) if slug is None else config.monograph_base(edition.edition, slug)
-        key = fingerprint(nb, sorted(formats), kit_fingerprint())
-        if force or not manifest.is_current("renders", name, key, _outputs(base, formats)):
-            todo.append(_Document(name, nb, base, slug, key))
-    return todo
-
-
-def render_documents(
-    edition, notebooks: Mapping[str, Path], manifest: Manifest, formats, workers: int, force: bool
-) -> tuple[list[Path], dict[str, str]]:
-    """Render each executed notebook to its formats with the built-in engine, in parallel, skipping current ones."""
-    todo = _documents(edition, notebooks, formats, manifest, force)
-    if not todo:
-        return [], {}
-    from cohorte.runner.rendering import document_meta  # imported here: a no-op build never loads nbformat
-
-    done, failures = [], {}
-    pool = pool_workers.worker_pool(min(workers, len(todo)))
-    try:
-        futures = {
-            doc: pool.submit(
-                pool_workers.call,
-                _render_one,
-                doc,
-                tuple(formats),
-                document_meta(edition, doc.slug, _provenance(doc.notebook)),
-            )
-            for doc in todo
-        }
-        for doc, future in tqdm(futures.items(), desc="rendu", unit="doc"):
-            files, error = future.result()
-            if error:
-                failures[f"{doc.name} (rendering)"] = error
-                manifest.forget("renders", doc.name)
-                continue
-            done += files
-            manifest.record("renders", doc.name, doc.key, files)
-    except BaseException:  # Ctrl-C: the documents rendered so far are recorded above
-        pool_workers.stop(pool)
-        raise
-    pool.shutdown()
-    return done, failures
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
@@ -485,26 +400,22 @@ def render_book_or_site(
     return rendered
 
 
-def render_edition(
-    edition,
-    site_nbs: Mapping[str, Path],
-    synthesis_nb: Path | None,
-    manifest: Manifest,
-    formats,
-    engine: str,
-    workers: int,
-    force: bool,
+def assemble(
+    edition, failed: set[str], manifest: Manifest, formats, engine: str, force: bool
 ) -> tuple[list[Path], dict[str, str]]:
-    """Render the executed notebooks of an edition; returns the files written and the failures by document."""
-    notebooks = {f"sites/{s}": p for s, p in site_nbs.items()}
-    if synthesis_nb is not None:
-        notebooks["synthesis"] = synthesis_nb
-    rendered, failures = render_documents(edition, notebooks, manifest, formats, workers, force)
-    if synthesis_nb is not None:
-        try:
-            rendered += render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force)
-        except RenderError as exc:
-            failures["book"] = str(exc)
-        except OSError as exc:
-            failures["book"] = os_error_sentence(exc, config.outputs_dir(edition.edition))
-    return rendered, failures
+    """The web site or the Quarto book of the notebooks that did not fail; (files written, failures)."""
+    site_nbs = {
+        s: path
+        for s in edition.slugs
+        if f"sites/{s}" not in failed
+        and (path := config.site_output_dir(edition.edition, s) / config.MONOGRAPH_NOTEBOOK).exists()
+    }
+    synthesis_nb = config.synthesis_output_dir(edition.edition) / config.SYNTHESIS_NOTEBOOK
+    if "synthesis" in failed or not synthesis_nb.exists():
+        return [], {}
+    try:
+        return render_book_or_site(edition, synthesis_nb, site_nbs, manifest, formats, engine, force), {}
+    except RenderError as exc:
+        return [], {"book": str(exc)}
+    except OSError as exc:
+        return [], {"book": os_error_sentence(exc, config.outputs_dir(edition.edition))}

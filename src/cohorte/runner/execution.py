@@ -8,9 +8,11 @@ cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops th
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,58 +21,25 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from cohorte import config
+from cohorte.errors import ParamsError
+from cohorte.files import os_error_sentence, temp_path_for
+from cohorte.runner.executors import Executor, LocalExecutor
+from cohorte.runner.plan import NotebookJob
+from cohorte.store.manifest import Manifest
+from cohorte.store.provenance import git_commit, provenance_block
+from cohorte.store.reads import hash_reads
 
 if TYPE_CHECKING:  # pragma: no cover - rendering is imported only when a job renders
     from cohorte.runner.rendering import DocMeta
 
-from cohorte.errors import ParamsError
-from cohorte.files import fingerprint, os_error_sentence, temp_path_for
-from cohorte.runner.executors import Executor, LocalExecutor
-from cohorte.store.provenance import Manifest, git_commit, kit_fingerprint, provenance_block
-
 KERNEL = "cohorte"
 KERNEL_START_ATTEMPTS = 3  # a kernel that fails to start (ZMQ port race) is started again
-NOTEBOOK_TIMEOUT = 600  # seconds: the longest a cell may run, and the longest a kernel may take to start
-
-
-@dataclass(frozen=True)
-class Render:
-    """Documents a job renders from its executed notebook in the same worker (``base.FORMAT``)."""
-
-    base: Path
-    formats: tuple[str, ...]
-    meta: DocMeta
-
-    def outputs(self) -> list[Path]:
-        return [self.base.with_name(f"{self.base.name}.{f}") for f in self.formats]
-
-
-@dataclass(frozen=True)
-class NotebookJob:
-    """One notebook to execute: where from, where to, with which parameters and provenance."""
-
-    name: str
-    notebook: Path
-    output: Path
-    parameters: dict
-    sources: dict[str, str] = field(default_factory=dict)  # what produced it: name → content hash
-    products: tuple[Path, ...] = ()  # files the notebook writes beside itself (key figures, tables)
-    render: Render | None = None  # documents rendered by the same task, right after execution
-    timeout: int = NOTEBOOK_TIMEOUT
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.notebook, self.parameters, self.sources, kit_fingerprint())
-
-    @property
-    def failed_output(self) -> Path:
-        return self.output.with_name(self.output.stem + ".failed.ipynb")
 
 
 @dataclass
 class JobResult:
     name: str
-    status: str  # "executed", "unchanged" or "failed"
+    status: str  # "executed", "rendered" (documents only), "unchanged" or "failed"
     seconds: float = 0.0
     error: str = ""
     output: str = ""
@@ -78,6 +47,7 @@ class JobResult:
     attempts: int = 0  # kernel starts tried
     timings: dict[str, float] = field(default_factory=dict)  # execute, cells, overhead, render, total (seconds)
     rendered: list[str] = field(default_factory=list)
+    render_error: str = ""  # the documents failed, the notebook did not
     worker: str = ""  # host:pid of the process that ran it
 
 
@@ -126,16 +96,17 @@ def _stderr_to(log: Path):
             os.close(saved)
 
 
-def run_job(job: NotebookJob, commit: str) -> JobResult:
+def run_job(job: NotebookJob, commit: str, execute: bool = True) -> JobResult:
     """Execute one notebook into a temporary file, then move it into place (or aside on failure);
-    then render its documents when the job says so. Never raises: the result says what happened.
+    then render its documents when the job says so (``execute=False``: render only). Never raises:
+    the result says what happened.
 
     The kernel's own messages go to ``<output>.log`` beside the notebook. A folder that cannot be
     written (permissions, full disk) fails this job only, in one sentence.
     """
     try:
         with _stderr_to(job.output.with_suffix(".log")):
-            result = _run_job(job, commit)
+            result = _run_job(job, commit) if execute else _render_only(job)
     except OSError as exc:
         return JobResult(job.name, "failed", error=os_error_sentence(exc, job.output.parent))
     import socket
@@ -253,23 +224,43 @@ def _run_job(job: NotebookJob, commit: str) -> JobResult:
     finally:  # also when the build stops this worker (Ctrl-C): no temporary notebook is left behind
         tmp.unlink(missing_ok=True)
     timings = {"execute": executed, "cells": cells, "overhead": max(executed - cells, 0.0)}
-    rendered: list[str] = []
-    error = ""
+    rendered, error = _render(job)
     if job.render is not None:
-        rendered, error = _render(job)
         timings["render"] = time.perf_counter() - start - executed
     timings["total"] = time.perf_counter() - start
-    status = "failed" if error else "executed"
     return JobResult(
         job.name,
-        status,
+        "executed",
         timings["total"],
-        error,
         output=str(job.output),
         attempts=attempts,
         timings=timings,
         rendered=rendered,
+        render_error=error,
     )
+
+
+def _render_only(job: NotebookJob) -> JobResult:
+    start = time.perf_counter()
+    rendered, error = _render(job)
+    seconds = time.perf_counter() - start
+    return JobResult(
+        job.name,
+        "rendered",
+        seconds,
+        output=str(job.output),
+        timings={"render": seconds},
+        rendered=rendered,
+        render_error=error,
+    )
+
+
+def _provenance(nb: Path) -> str:
+    """The kit version and commit the notebook was executed with, as its documents print them."""
+    import nbformat
+
+    info = nbformat.read(nb, as_version=4).metadata.get("cohorte", {})
+    return f"cohorte {info.get('kit_version', '?')}, commit {info.get('git_commit', '?')}"
 
 
 def _render(job: NotebookJob) -> tuple[list[str], str]:
@@ -277,14 +268,17 @@ def _render(job: NotebookJob) -> tuple[list[str], str]:
     from cohorte.errors import RenderError
     from cohorte.runner.rendering import render_notebook
 
-    if job.render is None:
+    if job.render is None or job.render.meta is None:
         return [], ""
     try:
-        files = render_notebook(job.output, job.render.base, job.render.formats, job.render.meta)
+        meta = dataclasses.replace(job.render.meta, provenance=_provenance(job.output))
+        files = render_notebook(job.output, job.render.base, job.render.formats, meta)
     except RenderError as exc:
-        return [], f"rendering: {exc}"
+        return [], str(exc)
+    except OSError as exc:  # an unwritable folder or a full disk fails this document only
+        return [], os_error_sentence(exc, job.render.base.parent)
     except Exception as exc:  # any other failure is this document's, not the build's
-        return [], f"rendering: {type(exc).__name__}: {exc}"
+        return [], f"{type(exc).__name__} while rendering {job.output}: {exc}"
     return [str(f) for f in files], ""
 
 
@@ -297,10 +291,13 @@ def _keep_failed(tmp: Path, job: NotebookJob) -> None:
         pass
 
 
-def is_up_to_date(job: NotebookJob, manifest: Manifest) -> bool:
-    """True when the manifest says this exact job produced the notebook, products and documents still in place."""
-    documents = job.render.outputs() if job.render else []
-    return manifest.is_current("notebooks", job.name, job.fingerprint, [job.output, *job.products, *documents])
+def _todo(job: NotebookJob, manifest: Manifest, force: bool) -> str:
+    """What a job needs: "execute" (and render), "render" (documents only) or "" (nothing)."""
+    if force or not manifest.is_current("notebooks", job.name, job.fingerprint, [job.output, *job.products]):
+        return "execute"
+    if job.render and not manifest.is_current("renders", job.name, job.render_key(), job.render.outputs()):
+        return "render"
+    return ""
 
 
 def check_kernel() -> None:
@@ -330,27 +327,42 @@ def run_jobs(
     force: bool = False,
     label: str = "notebooks",
     executor: Executor | None = None,
+    meta: Callable[[NotebookJob], DocMeta] | None = None,
 ) -> list[JobResult]:
-    """Run the jobs that are not up to date on ``executor`` (default: ``workers`` local processes), with a progress bar.
+    """Run the jobs that are not current on ``executor`` (default: ``workers`` local processes), with a progress bar.
 
-    Every job's parameters are checked first: a bad value stops the build before any kernel starts.
+    What each job reads is hashed here, once; every job's parameters are checked first: a bad value
+    stops the build before any kernel starts. ``meta`` gives the documents' cover of a job that renders.
     """
     check_parameters(jobs)
-    current = {j.name for j in jobs if not force and is_up_to_date(j, manifest)}
-    results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if j.name in current]
-    todo = [j for j in jobs if j.name not in current]
+    jobs = [dataclasses.replace(j, sources=hash_reads(j.reads, config.root())) for j in jobs]
+    needs = {j.name: _todo(j, manifest, force) for j in jobs}
+    results = [JobResult(j.name, "unchanged", output=str(j.output)) for j in jobs if not needs[j.name]]
+    todo = [_with_meta(j, meta) for j in jobs if needs[j.name]]
     if todo:
-        check_kernel()
+        if any(needs[j.name] == "execute" for j in todo):
+            check_kernel()
         commit = git_commit()
         engine = executor or LocalExecutor(workers)
+        calls = [(j, commit, needs[j.name] == "execute") for j in todo]
         try:
-            for result in tqdm(engine.run(run_job, todo, commit), total=len(todo), desc=label, unit="nb"):
+            for result in tqdm(engine.run(_call, calls), total=len(todo), desc=label, unit="nb"):
                 results.append(result)
         except BaseException:  # Ctrl-C: record what finished, then let it through
             _record(jobs, results, manifest)
             raise
     _record(jobs, results, manifest)
     return sorted(results, key=lambda r: r.name)
+
+
+def _call(args: tuple[NotebookJob, str, bool]) -> JobResult:
+    return run_job(*args)
+
+
+def _with_meta(job: NotebookJob, meta: Callable[[NotebookJob], DocMeta] | None) -> NotebookJob:
+    if job.render is None or meta is None:
+        return job
+    return dataclasses.replace(job, render=dataclasses.replace(job.render, meta=meta(job)))
 
 
 def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifest) -> None:
@@ -360,15 +372,19 @@ def _record(jobs: list[NotebookJob], results: list[JobResult], manifest: Manifes
         if result is None:  # interrupted before it finished: its last good outputs stay as recorded
             continue
         if result.status == "executed":
-            documents = job.render.outputs() if job.render else []
             manifest.record(
                 "notebooks",
                 job.name,
                 job.fingerprint,
-                [job.output, *(p for p in job.products if p.exists()), *documents],
+                [job.output, *(p for p in job.products if p.exists())],
                 sources=job.sources,
                 parameters=job.parameters,
             )
+        if result.status in ("executed", "rendered") and job.render is not None:
+            if result.render_error:
+                manifest.forget("renders", job.name)
+            else:
+                manifest.record("renders", job.name, job.render_key(), job.render.outputs())
         elif result.status == "failed":
             manifest.forget("notebooks", job.name)
             for product in job.products:  # stale results of an older run must not be read as current
@@ -382,3 +398,12 @@ def _set_aside(product: Path) -> None:
             product.replace(product.with_name(product.stem + ".stale" + product.suffix))
     except OSError:
         product.unlink(missing_ok=True)
+
+
+def mean_timings(results: list[JobResult]) -> dict[str, float]:
+    """Mean seconds per executed job: execution, cells, fixed overhead (kernel start, I/O), rendering."""
+    done = [r for r in results if r.status == "executed" and r.timings]
+    if not done:
+        return {}
+    keys = sorted({k for r in done for k in r.timings})
+    return {k: sum(r.timings.get(k, 0.0) for r in done) / len(done) for k in keys} | {"jobs": float(len(done))}

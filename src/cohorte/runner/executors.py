@@ -21,7 +21,6 @@ from typing import Protocol, TypeVar
 from cohorte.errors import ParamsError
 from cohorte.runner import workers as worker_rules
 
-ENGINES = ("local", "dask")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -146,10 +145,13 @@ def _same_environment(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
+EXECUTORS: dict[str, type[LocalExecutor] | type[DaskExecutor]] = {"local": LocalExecutor, "dask": DaskExecutor}
+
+
 def check_options(engine: str, scheduler: str | None) -> None:
-    """Refuse an unknown engine or a scheduler without Dask (before any work starts)."""
-    if engine not in ENGINES:
-        raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(ENGINES)}")
+    """Refuse an unknown executor or a scheduler without Dask (before any work starts)."""
+    if engine not in EXECUTORS:
+        raise ParamsError(f"unknown executor {engine!r}; choose among {', '.join(EXECUTORS)}")
     if scheduler and engine != "dask":
         raise ParamsError("--scheduler is for --executor dask")
 
@@ -164,3 +166,23 @@ def make_executor(
     if engine == "dask":
         return DaskExecutor(workers, scheduler, warm_kernels)
     return LocalExecutor(workers, warm_kernels)
+
+
+class OnDemand:
+    """An executor started at its first job: a build with nothing to run starts no worker or cluster."""
+
+    def __init__(self, engine: str = "local", workers: int | None = None, scheduler: str | None = None) -> None:
+        check_options(engine, scheduler)
+        self.name, self.scheduler = engine, scheduler
+        self.workers = workers or os.cpu_count() or 1
+        self.started: Executor | None = None
+
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
+        if self.started is None:
+            self.started = make_executor(self.name, self.workers, self.scheduler)
+            self.workers = self.started.workers
+        return self.started.run(fn, items, *args)
+
+    def close(self) -> None:
+        if self.started is not None:
+            self.started.close()

@@ -1,35 +1,49 @@
-"""``cohorte build``: validate, prepare the aggregates once, execute the notebooks, render the book.
+"""``cohorte build``: one runner for every kind of edition.
 
-Everything before the first kernel is validation: params, grids and input tables. Indicators are
-computed once for all sites (and cached on the inputs' content hashes); each site's notebook then
-receives only its own published aggregates.
+Validate (params, grids, texts — cached on their hashes), prepare the published indicators once,
+then run the kind's stages (:mod:`cohorte.runner.plan`): each job executes its notebook and renders
+its documents on the same executor, local or Dask. A cohort edition then assembles its web site and
+Quarto book. Every decision "is this current?" is taken on the manifest (:mod:`cohorte.store.manifest`).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cohorte import __version__, config
-from cohorte.changes.previous import confirmation_warnings
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
-from cohorte.files import fingerprint, remove_leftovers, sha256_file
-from cohorte.grids import check_grids, grid_path, load_grids
-from cohorte.report.checks import check_texts
-from cohorte.runner.assembly import choose_engine, render_edition
-from cohorte.runner.execution import JobResult, NotebookJob, run_jobs
+from cohorte.files import fingerprint, remove_leftovers
+from cohorte.runner.execution import JobResult, run_jobs
+from cohorte.runner.executors import OnDemand, check_options
+from cohorte.runner.formats import parse_formats
 from cohorte.runner.lock import edition_lock
+from cohorte.runner.plan import EditionKind, kind_of, select_sites
 from cohorte.runner.reproducible import fix_source_date
+from cohorte.store.manifest import Manifest, read_manifest, write_manifest
 from cohorte.store.prepared import prepare
-from cohorte.store.provenance import Manifest, read_manifest, write_manifest
-from cohorte.validation import display_path
+from cohorte.store.provenance import kit_fingerprint
+from cohorte.store.reads import hash_read
 
-MONOGRAPH = config.MONOGRAPH_NOTEBOOK
-SYNTHESIS = config.SYNTHESIS_NOTEBOOK
+CHECKS = "texts"  # the validation's entry in the manifest's ``checks`` section
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What ``cohorte build`` was asked for (defaults: everything, locally, formats of the edition's kind)."""
+
+    data_dir: Path | None = None
+    sites: list[str] | None = None
+    jobs: int | None = None  # processes at once (default: the machine's cores)
+    force: bool = False
+    formats: str | tuple[str, ...] | None = None
+    engine: str = "auto"  # the book: "auto", "quarto" or "builtin"
+    wait: bool = False
+    executor: str = "local"
+    scheduler: str | None = None
 
 
 @dataclass
@@ -40,6 +54,7 @@ class BuildReport:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     engine: str = "builtin"  # who rendered the book: "quarto" or "builtin"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def ok(self) -> bool:
@@ -49,233 +64,115 @@ class BuildReport:
         return [r.name for r in self.notebooks if r.status == "executed"]
 
 
-def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
-    """The requested slugs (all by default); an unknown slug is an error naming the known ones."""
-    if not sites:
-        return edition.slugs
-    unknown = [s for s in sites if s not in edition.slugs]
-    if unknown:
-        raise ParamsError(
-            f"unknown site(s) {', '.join(unknown)} in edition {edition.edition}; known sites: {', '.join(edition.slugs)}"
-        )
-    return sites
+def build_edition(edition_id: str | int, options: BuildOptions | None = None) -> BuildReport:
+    """Build an edition: validate, prepare, execute and render its notebooks, assemble (cohort editions).
 
-
-def _texts_hash(*folders_or_files: Path) -> str:
-    """Content hash of authored text (templates overrides, prose, synthesis parts, stated aggregates)."""
-    files = []
-    for item in folders_or_files:
-        files += (
-            sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else ([item] if item.is_file() else [])
-        )
-    return fingerprint([display_path(p) for p in files], [sha256_file(p) for p in files])
-
-
-_COHORT_PLACEHOLDER = re.compile(r"\b(count|sites|documented|stated|phrase|n_sites)\b")
-
-
-def _cohort_grids(edition: Edition, slug: str) -> list[Path]:
-    """Every grid of the edition when the site's prose counts across sites, else none: a grid change
-    elsewhere then leaves this monograph alone."""
-    folder = config.prose_dir(edition.edition, slug)
-    prose = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
-    return [grid_path(edition.edition, s) for s in edition.slugs] if any(map(_COHORT_PLACEHOLDER.search, prose)) else []
-
-
-def _previous_sources(edition: Edition, slugs: list[str]) -> dict[str, str]:
-    """What a comparison with the previous edition reads: its grids and its sites' key figures."""
-    if edition.previous_edition is None:
-        return {}
-    previous = edition.previous_edition
-    sources = {}
-    for slug in slugs:
-        grid, figures = grid_path(previous, slug), config.site_output_dir(previous, slug) / config.KEY_FIGURES_FILE
-        sources[f"previous/{slug}/grid"] = sha256_file(grid) if grid.is_file() else "absent"
-        sources[f"previous/{slug}/key_figures"] = sha256_file(figures) if figures.is_file() else "absent"
-    return sources
-
-
-def check_previous_build(edition: Edition, slugs: list[str]) -> None:
-    """Before any kernel: the previous edition's build holds the key figures of every site followed in both."""
-    if edition.previous_edition is None:
-        return
-    from cohorte.changes.previous import load_published, previous_grids
-
-    before = previous_grids(edition) or {}
-    load_published(edition.previous_edition, [s for s in slugs if s in before])
-
-
-def monograph_jobs(edition: Edition, slugs: list[str]) -> list[NotebookJob]:
-    jobs = []
-    for slug in slugs:
-        folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
-        jobs.append(
-            NotebookJob(
-                name=f"sites/{slug}",
-                notebook=config.notebooks_dir() / MONOGRAPH,
-                output=folder / MONOGRAPH,
-                # paths relative to the notebook's folder (its working directory): the same wherever it is built
-                parameters={
-                    "edition": edition.edition,
-                    "site": slug,
-                    "prepared_dir": os.path.relpath(prepared, folder),
-                    "output_dir": ".",
-                },
-                products=(folder / config.KEY_FIGURES_FILE,),
-                sources={
-                    "edition.yml": sha256_file(config.params_dir(edition.edition) / "edition.yml"),
-                    "grid": sha256_file(grid_path(edition.edition, slug)),
-                    "data_slice": fingerprint(prepared / config.PREPARED_FILE, prepared / config.CONTEXT_FILE),
-                    # the site's prose, the edition's templates and stated aggregates, and the cohort's grids
-                    # when the prose counts across sites
-                    "texts": _texts_hash(
-                        config.prose_dir(edition.edition, slug),
-                        config.text_override_dir(edition.edition),
-                        config.stated_path(edition.edition),
-                        *_cohort_grids(edition, slug),
-                    ),
-                    **_previous_sources(edition, [slug]),
-                },
-            )
-        )
-    return jobs
-
-
-def synthesis_job(edition: Edition) -> NotebookJob:
-    figures = {s: config.site_output_dir(edition.edition, s) / config.KEY_FIGURES_FILE for s in edition.slugs}
-    folder = config.synthesis_output_dir(edition.edition)
-    tables = config.synthesis_tables_dir(folder)
-    return NotebookJob(
-        name="synthesis",
-        notebook=config.notebooks_dir() / SYNTHESIS,
-        output=folder / SYNTHESIS,
-        parameters={
-            "edition": edition.edition,
-            "sites_dir": os.path.relpath(config.sites_output_dir(edition.edition), folder),
-            "output_dir": ".",
-        },
-        products=tuple(tables / name for name in config.SYNTHESIS_TABLES),
-        sources={
-            **{f"key_figures/{s}": sha256_file(p) if p.exists() else "missing" for s, p in figures.items()},
-            **{f"grid/{s}": sha256_file(grid_path(edition.edition, s)) for s in edition.slugs},
-            "texts": _texts_hash(
-                config.synthesis_text_dir(edition.edition),
-                config.text_override_dir(edition.edition),
-                config.stated_path(edition.edition),
-            ),
-            **_previous_sources(edition, edition.slugs),
-        },
-    )
-
-
-def build_edition(
-    edition_id: str | int,
-    data_dir: Path | None = None,
-    sites: list[str] | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    formats: tuple[str, ...] = ("html", "pdf", "docx"),
-    engine: str = "auto",
-    wait: bool = False,
-    executor: str = "local",
-    scheduler: str | None = None,
-) -> BuildReport:
-    """Build an edition: validate, prepare, execute monographs and synthesis, render the book.
-
-    One build per edition at a time (``outputs/EDITION/.lock``; ``wait`` queues behind the other);
-    what an interrupted build left behind is removed first. A national edition builds its fiches and
-    national synthesis instead (``cohorte.runner.national``).
+    One build per edition at a time (``outputs/EDITION/.lock``; ``options.wait`` queues behind the
+    other); what an interrupted build left behind is removed first.
     """
-    from cohorte.runner.executors import check_options
-
-    check_options(executor, scheduler)
+    options = options or BuildOptions()
+    check_options(options.executor, options.scheduler)
     edition = load_edition(edition_id)
-    if data_dir:
-        edition = edition.with_data_dir(data_dir)
-    if edition.kind == "national":
-        from cohorte.runner.national import NATIONAL_FORMATS, build_national
-
-        wanted = tuple(f for f in formats if f != "docx") if formats == ("html", "pdf", "docx") else formats
-        fix_source_date(edition.reference_date)
-        with edition_lock(config.outputs_dir(edition.edition), edition.edition, wait=wait):
-            return build_national(edition, sites, jobs, force, wanted or NATIONAL_FORMATS, executor, scheduler)
-    slugs = select_sites(edition, sites)
-    engine = choose_engine(engine)  # before any kernel: --engine quarto without Quarto is an error now
-    problems = check_grids(edition.edition)
-    if problems:
-        raise GridError(problems)
-    texts = check_texts(edition)  # every template, prose file and synthesis part, before any kernel
-    if texts.problems:
-        raise ParamsError("\n".join(texts.problems))
-    texts.warnings += confirmation_warnings(edition, load_grids(edition.edition))
-    check_previous_build(edition, slugs)
-    for warning in texts.warnings:
-        print(f"Warning: {warning}", file=sys.stderr)
+    if options.data_dir:
+        edition = edition.with_data_dir(options.data_dir)
+    kind = kind_of(edition)
+    formats = parse_formats(options.formats, kind.formats, f"a {kind.name} edition")
+    slugs = select_sites(edition, options.sites)
+    engine = kind.engine(options.engine)  # before any kernel: --engine quarto without Quarto is an error now
     out = config.outputs_dir(edition.edition)
+    checks_key, warnings = validate(edition, slugs, read_manifest(config.manifest_path(edition.edition)))
+    for warning in warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
     fix_source_date(edition.reference_date)  # every document dated alike, wherever and whenever it is built
-    with edition_lock(out, edition.edition, wait=wait):
+    with edition_lock(out, edition.edition, wait=options.wait):
         leftovers = remove_leftovers(out)
         if leftovers:
             print(f"Removed {len(leftovers)} temporary file(s) left by an interrupted build.", flush=True)
-        return _build_locked(edition, slugs, jobs, force, formats, engine, texts.warnings, executor, scheduler)
+        report = BuildReport(edition, warnings=warnings, engine=engine)
+        _run(kind, slugs, formats, options, report, (checks_key, warnings))
+        return report
 
 
-def _build_locked(
-    edition: Edition,
+def _checks_key(edition: Edition) -> str:
+    """What the validation reads: the edition's params (and the previous edition's), and the kit."""
+    folders = [config.params_dir(edition.edition)]
+    if edition.previous_edition is not None:
+        folders.append(config.params_dir(edition.previous_edition))
+    return fingerprint([hash_read(f) for f in folders], str(edition.input_dir()), kit_fingerprint())
+
+
+def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[str, list[str]]:
+    """Grids, every text and the previous edition's build, before any kernel; the warnings to print.
+
+    Skipped when nothing it reads changed since it last passed (the manifest's ``checks`` section)."""
+    key = _checks_key(edition)
+    if manifest.is_current("checks", CHECKS, key):
+        warnings = manifest.checks[CHECKS].details.get("warnings")
+        return key, [str(w) for w in warnings] if isinstance(warnings, list) else []
+    from cohorte.changes.previous import check_previous_build, confirmation_warnings
+    from cohorte.grids import check_grids, load_grids
+    from cohorte.report.checks import check_texts
+
+    problems = check_grids(edition.edition)
+    if problems:
+        raise GridError(problems)
+    texts = check_texts(edition)  # every template, prose file and synthesis part
+    if texts.problems:
+        raise ParamsError("\n".join(texts.problems))
+    warnings = texts.warnings + confirmation_warnings(edition, load_grids(edition.edition))
+    check_previous_build(edition, slugs)
+    return key, warnings
+
+
+def _run(
+    kind: EditionKind,
     slugs: list[str],
-    jobs: int | None,
-    force: bool,
-    formats,
-    engine: str,
-    warnings: list[str],
-    executor: str,
-    scheduler: str | None,
-) -> BuildReport:
+    formats: tuple[str, ...],
+    options: BuildOptions,
+    report: BuildReport,
+    checks: tuple[str, list[str]],
+) -> None:
     from cohorte.inputs.demo import ensure_demo_data
-    from cohorte.runner.executors import make_executor
 
+    edition, stages = report.edition, report.timings
+    start = time.perf_counter()
     data = ensure_demo_data(edition)
+    stages["data"] = time.perf_counter() - start
     manifest_path = config.manifest_path(edition.edition)
     manifest = read_manifest(manifest_path)
     manifest.edition, manifest.kit_version = str(edition.edition), __version__
-    report = BuildReport(edition, warnings=warnings, engine=engine)
+    manifest.record("checks", CHECKS, checks[0], [], warnings=checks[1])
+    executor = OnDemand(options.executor, options.jobs, options.scheduler)
     try:
+        start = time.perf_counter()
         prepare(edition, data, manifest)
-        workers = jobs or os.cpu_count() or 1
-        pool = make_executor(executor, workers, scheduler)
-        try:
-            report.notebooks = run_jobs(
-                monograph_jobs(edition, slugs), manifest, pool.workers, force, "monographies", pool
+        stages["preparation"] = time.perf_counter() - start
+        for stage in kind.stages(edition, slugs, formats):
+            start = time.perf_counter()
+            meta = lambda job: kind.document_meta(edition, job)  # noqa: E731
+            report.notebooks += run_jobs(
+                stage.jobs(), manifest, executor.workers, options.force, stage.label, executor, meta
             )
-            if (config.notebooks_dir() / SYNTHESIS).exists():
-                report.notebooks += run_jobs([synthesis_job(edition)], manifest, 1, force, "synthèse", pool)
-        finally:
-            pool.close()
-        report.failures = {r.name: r.error for r in report.notebooks if r.status == "failed"}
-        report.rendered = render_outputs(edition, report, manifest, formats, engine, workers, force)
+            stages[stage.label] = time.perf_counter() - start
+        executor.close()
+        _collect(report)
+        start = time.perf_counter()
+        report.rendered += kind.assemble(edition, report, manifest, formats, options.force)
+        stages["assembly"] = time.perf_counter() - start
     finally:
+        executor.close()
         manifest.forget_sites(edition.slugs)
         write_manifest(manifest_path, manifest)
-    return report
 
 
-def render_outputs(
-    edition: Edition, report: BuildReport, manifest: Manifest, formats, engine: str, workers: int, force: bool
-) -> list[Path]:
-    """Render every notebook that did not fail: documents per site and for the synthesis, the site, the book."""
-    failed = set(report.failures)
-    site_nbs = {
-        s: config.site_output_dir(edition.edition, s) / MONOGRAPH
-        for s in edition.slugs
-        if f"sites/{s}" not in failed and (config.site_output_dir(edition.edition, s) / MONOGRAPH).exists()
-    }
-    synthesis_nb = config.synthesis_output_dir(edition.edition) / SYNTHESIS
-    has_synthesis = "synthesis" not in failed and synthesis_nb.exists()
-    rendered, failures = render_edition(
-        edition, site_nbs, synthesis_nb if has_synthesis else None, manifest, formats, engine, workers, force
-    )
-    report.failures.update(failures)
-    return rendered
+def _collect(report: BuildReport) -> None:
+    """The failures by notebook (execution) and by document (rendering), and the documents rendered."""
+    for result in report.notebooks:
+        if result.status == "failed":
+            report.failures[result.name] = result.error
+        elif result.render_error:
+            report.failures[f"{result.name} (rendering)"] = result.render_error
+        report.rendered += [Path(p) for p in result.rendered]
 
 
 def print_report(report: BuildReport) -> str:
@@ -287,36 +184,10 @@ def print_report(report: BuildReport) -> str:
     ]
     for name, why in report.failures.items():
         lines.append(f"  FAILED {name}: {why}")
-    edition = report.edition.edition
     lines += [f"  Warning: {w}" for w in report.warnings]
     lines.append(f"{len(report.rendered)} file(s) rendered.")
-    if report.edition.kind == "national":
-        national = config.national_output_dir(edition)
-        lines.append("Open:")
-        lines += [
-            f"  {national / f'synthese-{edition}.html'}",
-            f"  {national / config.NATIONAL_CSV}",
-            f"  {config.fiche_base(edition, 'SLUG').with_suffix('.{html,pdf}')}",
-        ]
-        if report.edition.uses_demo_data:
-            lines.append("Figures come from demo data (données fictives).")
-        return "\n".join(lines)
-    synthesis = config.synthesis_base(edition)
-    documents = [
-        *(synthesis.with_name(f"{synthesis.name}.{ext}") for ext in ("pdf", "docx")),
-        config.sites_output_dir(edition) / "SLUG" / f"{Path(config.MONOGRAPH_NOTEBOOK).stem}.{{html,pdf,docx}}",
-    ]
     lines.append("Open:")
-    if report.engine == "quarto":
-        book = sorted(
-            p for p in (config.book_dir(edition) / "_book").glob("*") if p.suffix in (".html", ".pdf", ".docx")
-        )
-        lines.append("  the Quarto book (rendered by Quarto):")
-        lines += [f"    {path}" for path in book if path.name == "index.html" or path.suffix != ".html"]
-        lines.append("  the documents (rendered by the built-in engine, pandoc + typst):")
-    else:
-        documents.insert(0, config.site_index(edition))
-    lines += [f"  {path}" for path in documents if path.exists() or "SLUG" in path.parts]
+    lines += [f"  {line}" for line in kind_of(report.edition).open_lines(report.edition, report.engine)]
     if report.edition.uses_demo_data:
         lines.append("Figures come from demo data (données fictives).")
     if report.edition.disclosure_note:

@@ -13,8 +13,10 @@ import datetime as dt
 import os
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
+if TYPE_CHECKING:  # pragma: no cover - nbformat costs seconds to import (jsonschema): a no-op build never pays it
+    import nbformat
 
 ENV = "SOURCE_DATE_EPOCH"
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cohorte import config
+from cohorte.config import grid_path
 from cohorte.editions import Edition
 from cohorte.errors import InputDataError
 from cohorte.files import fingerprint, sha256_file
-from cohorte.grids import grid_path, load_grids
-from cohorte.store.provenance import Manifest, input_checksums, kit_fingerprint, read_manifest, write_manifest
+from cohorte.store.manifest import Manifest, read_manifest, write_manifest
+from cohorte.store.provenance import input_checksums, kit_fingerprint
 
 ENTRY = "indicators"  # the preparation's name in the manifest's ``prepared`` section
 
@@ -85,6 +86,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
 def compute_slices(edition: Edition, data_dir: Path, inputs: dict[str, str]) -> None:
     """Validate the tables, compute the published indicators and write every site's slice
     (and, for a national edition, every EPCI's figures for the national positions and synthesis)."""
+    from cohorte.grids import load_grids
     from cohorte.indicators.published import published_with_facts, write_site_slices
 
     table, facts = published_with_facts(edition, data_dir, load_grids(edition.edition))
