@@ -33,10 +33,11 @@ test: $(STAMP) ## Run the whole test suite (unit, notebooks, rendering, browser)
 test-fast: $(STAMP) ## Run the unit tests only (skips the slow edition builds)
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Lint, format check and type-check (ruff check, ruff format --check, mypy)
+lint: $(STAMP) ## Lint, format check, type-check and layer contract (ruff, mypy, lint-imports)
 	$(VENV)/bin/ruff check src tests notebooks benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests notebooks benchmarks scripts
 	$(VENV)/bin/mypy src
+	$(VENV)/bin/lint-imports
 
 lab: $(STAMP) ## Open JupyterLab on the repository with the kit's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=.

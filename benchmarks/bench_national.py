@@ -133,7 +133,7 @@ def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
     from cohorte.editions import load_edition
     from cohorte.inputs.demo import write_demo_folder
     from cohorte.runner.execution import mean_timings as summary
-    from cohorte.runner.workers import in_child
+    from cohorte.workers import in_child
 
     edition = load_edition("national-2020")
     sites = edition.slugs[:count] if count else None

@@ -152,7 +152,7 @@ def new_site(edition: str, slug: str, to_stdout: bool) -> None:
 @click.option("--add", multiple=True, help="A site joining the cohort, with no previous grid (repeat for several).")
 def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tuple[str, ...]) -> None:
     """Start EDITION from the previous one: settings, grids (every coded field to confirm), prose."""
-    from cohorte.changes.new_edition import TO_COMPLETE, new_edition
+    from cohorte.runner.new_edition import TO_COMPLETE, new_edition
     from cohorte.validation import display_path
 
     done = new_edition(edition, previous, list(drop), list(add))

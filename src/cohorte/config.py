@@ -39,8 +39,13 @@ def root() -> Path:
 
 
 def repo_dir() -> Path:
-    """The repository holding the package (notebooks and templates ship there)."""
+    """The repository holding the package (a source checkout), where ``git`` finds the commit."""
     return Path(__file__).resolve().parents[2]
+
+
+def package_dir() -> Path:
+    """The installed package: its notebooks, templates and reference data ship inside it."""
+    return Path(__file__).resolve().parent
 
 
 def params_dir(edition: str | int | None = None) -> Path:
@@ -105,12 +110,18 @@ def outputs_dir(edition: str | int | None = None) -> Path:
     return base if edition is None else base / checked_name(edition)
 
 
+def _shipped(name: str) -> Path:
+    """A folder shipped with the kit: inside the package (a wheel, a worker), else in the checkout."""
+    inside = package_dir() / name
+    return inside if inside.is_dir() else repo_dir() / name
+
+
 def notebooks_dir() -> Path:
-    return repo_dir() / "notebooks"
+    return _shipped("notebooks")
 
 
 def templates_dir() -> Path:
-    return repo_dir() / "templates"
+    return _shipped("templates")
 
 
 def monograph_base(edition: str | int, slug: str) -> Path:

@@ -202,7 +202,10 @@ class Edition(Strict):
         grid = (self.site(slug).cotation_grid if slug else None) or self.indicators.cotation_grid
         if not grid:
             return config.templates_dir() / "cotation-grid.yml"
-        local, shipped = config.root() / grid, config.repo_dir() / grid
+        local = config.root() / grid
+        shipped = (
+            config.templates_dir() / Path(grid).relative_to("templates") if grid.startswith("templates/") else local
+        )
         return shipped if not local.exists() and shipped.exists() else local  # a grid shipped in templates/
 
     def cotation_grid_paths(self) -> dict[str, Path]:

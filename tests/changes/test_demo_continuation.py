@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cohorte.changes.new_edition import new_edition
 from cohorte.editions import load_edition
 from cohorte.inputs.demo import generate
+from cohorte.runner.new_edition import new_edition
 
 KEEP = "grandangouleme"
 

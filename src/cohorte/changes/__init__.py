@@ -1,6 +1,5 @@
-"""Edition over edition: starting an edition from the previous one, and what changed since.
+"""Edition over edition: what changed since the previous one (``cohorte new-edition`` is in the runner).
 
-- ``new_edition``: ``cohorte new-edition`` (settings, grids to confirm, prose, a renewed cohort);
 - ``transitions``: coded fields compared between two editions' grids (advance, regress, unconfirmed);
 - ``previous``: the previous edition's published values, read from its build outputs with their hashes;
 - ``indicators``: the main indicators' changes, under disclosure control;

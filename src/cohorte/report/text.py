@@ -132,7 +132,7 @@ FILTERS: dict[str, Callable] = {
 def shown_path(path: str | Path) -> str:
     """A template's path relative to the kit's root or the repository (``templates/text/fr/…``)."""
     resolved = Path(path).resolve()
-    for base in (config.root(), config.repo_dir()):
+    for base in (config.root(), config.repo_dir(), config.package_dir()):
         try:
             return str(resolved.relative_to(base.resolve()))
         except ValueError:

@@ -56,11 +56,11 @@ def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
 
     nb = nbformat.read(path, as_version=4)
     # papermill's paths without the build's folders: the same wherever it is built
-    source = (
-        job.notebook.relative_to(config.repo_dir())
-        if job.notebook.is_relative_to(config.repo_dir())
-        else job.notebook.name
-    )
+    source = Path(job.notebook.name)
+    if not job.notebook.is_absolute():  # one of the kit's notebooks
+        source = Path("notebooks") / job.notebook
+    elif job.notebook.is_relative_to(config.repo_dir()):
+        source = job.notebook.relative_to(config.repo_dir())
     nb.metadata.get("papermill", {}).update(input_path=str(source), output_path=job.output.name)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
@@ -148,7 +148,7 @@ def _execute(job: NotebookJob, tmp: Path) -> int:
         try:
             km = _warm_kernel(warm, job) if warm is not None else None
             papermill.execute_notebook(
-                str(job.notebook),
+                str(job.source),
                 str(tmp),
                 parameters=job.parameters,
                 kernel_name=KERNEL,

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Protocol, TypeVar
 
+from cohorte import workers as worker_rules
 from cohorte.errors import ParamsError
-from cohorte.runner import workers as worker_rules
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -127,7 +127,7 @@ def _forwarded_environment() -> dict[str, str]:
 
 
 def _init_local_worker(parent: int, warm_kernels: bool) -> None:
-    """A local worker dies with the build, leaves Ctrl-C to it (cohorte.runner.workers), and may keep a warm kernel."""
+    """A local worker dies with the build, leaves Ctrl-C to it (cohorte.workers), and may keep a warm kernel."""
     worker_rules.init_worker(parent)
     if warm_kernels:
         _enable_warm_kernels()

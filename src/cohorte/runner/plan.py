@@ -58,9 +58,15 @@ class NotebookJob:
     sources: dict[str, str] = field(default_factory=dict)  # ``reads`` hashed by the runner: name → content hash
 
     @property
+    def source(self) -> Path:
+        """The notebook to execute; a bare name is one of the kit's, found through the package wherever
+        the job runs (a Dask worker has the kit installed, not the driver's checkout)."""
+        return self.notebook if self.notebook.is_absolute() else config.notebooks_dir() / self.notebook
+
+    @property
     def fingerprint(self) -> str:
         """What made the executed notebook: the notebook, its parameters, what it read, the kit."""
-        return fingerprint(self.notebook, self.parameters, self.sources, kit_fingerprint())
+        return fingerprint(self.source, self.parameters, self.sources, kit_fingerprint())
 
     @property
     def failed_output(self) -> Path:
@@ -144,7 +150,7 @@ class Cohort:
         folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
         return NotebookJob(
             name=f"sites/{slug}",
-            notebook=config.notebooks_dir() / config.MONOGRAPH_NOTEBOOK,
+            notebook=Path(config.MONOGRAPH_NOTEBOOK),
             output=folder / config.MONOGRAPH_NOTEBOOK,
             # paths relative to the notebook's folder (its working directory): the same wherever it is built
             parameters={
@@ -170,7 +176,7 @@ class Cohort:
         tables = config.synthesis_tables_dir(folder)
         return NotebookJob(
             name="synthesis",
-            notebook=config.notebooks_dir() / config.SYNTHESIS_NOTEBOOK,
+            notebook=Path(config.SYNTHESIS_NOTEBOOK),
             output=folder / config.SYNTHESIS_NOTEBOOK,
             parameters={
                 "edition": edition.edition,
@@ -254,7 +260,7 @@ class National:
         folder, prepared = config.site_output_dir(edition.edition, slug), config.prepared_dir(edition.edition, slug)
         return NotebookJob(
             name=f"sites/{slug}",
-            notebook=config.notebooks_dir() / config.FICHE_NOTEBOOK,
+            notebook=Path(config.FICHE_NOTEBOOK),
             output=folder / config.FICHE_NOTEBOOK,
             parameters={
                 "edition": str(edition.edition),
@@ -271,7 +277,7 @@ class National:
         folder = config.national_output_dir(edition.edition)
         return NotebookJob(
             name="national",
-            notebook=config.notebooks_dir() / config.NATIONAL_NOTEBOOK,
+            notebook=Path(config.NATIONAL_NOTEBOOK),
             output=folder / config.NATIONAL_NOTEBOOK,
             parameters={
                 "edition": str(edition.edition),

@@ -72,7 +72,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
         f"Validating the tables of {data_dir} and computing the indicators of {len(edition.slugs)} sites …", flush=True
     )
     if edition.kind == "national":
-        from cohorte.runner.workers import in_child
+        from cohorte.workers import in_child
 
         in_child(compute_slices, edition, data_dir, inputs)
     else:

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from cohorte import grids
-from cohorte.changes.new_edition import new_edition
 from cohorte.cli import main
 from cohorte.editions import load_edition
 from cohorte.errors import ParamsError
 from cohorte.grids.xlsx import CODED, export_xlsx, import_xlsx
 from cohorte.report.placeholders import Placeholders
 from cohorte.report.text import texts
+from cohorte.runner.new_edition import new_edition
 
 
 def test_when_an_edition_starts_from_2020_then_settings_grids_and_prose_are_carried_over(home_2020: Path) -> None:

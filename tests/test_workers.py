@@ -13,13 +13,15 @@ import time
 import psutil
 import pytest
 
+from cohorte import workers
 from cohorte.editions import load_edition
 from cohorte.errors import InputDataError, ParamsError
-from cohorte.runner import workers
-from cohorte.runner.workers import in_child
+from cohorte.workers import in_child
 
 # a build whose stage sleeps in its child: prints its pid, then waits
-SLEEPING_BUILD = "import os, time; from cohorte.runner.workers import in_child; print(os.getpid(), flush=True); in_child(time.sleep, 120)"
+SLEEPING_BUILD = (
+    "import os, time; from cohorte.workers import in_child; print(os.getpid(), flush=True); in_child(time.sleep, 120)"
+)
 
 
 def test_when_a_function_runs_in_a_child_then_it_runs_in_another_process_and_its_result_comes_back():
