@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
+import io
 import json
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -113,10 +116,6 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -213,6 +212,15 @@ def csv_text(frame: pd.DataFrame) -> str:
         if is_object_dtype(safe[column]) or is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula, na_action="ignore")
     return safe.to_csv(index=False)
+
+
+def rows_csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
+    """Rows of text as CSV with the ``csv`` module's quoting (reference snapshots; ``\n`` line ends)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def atomic_write_csv(path: Path, frame: pd.DataFrame) -> Path:

@@ -7,11 +7,12 @@ import math
 import pandas as pd
 
 from cohorte.changes.indicators import indicator_changes
+from published_tables import published
 
 
 def _table(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(
-        rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "suppressed"]
+    return published(
+        *rows, columns=("site", "indicator", "breakdown", "value", "numerator", "denominator", "suppressed")
     )
 
 

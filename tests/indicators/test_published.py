@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import pytest
 
@@ -14,10 +16,9 @@ from cohorte.indicators.published import (
     state_share,
     target_met,
 )
+from published_tables import published
 
-
-def table(*records: tuple) -> pd.DataFrame:
-    return pd.DataFrame(records, columns=["site", "indicator", "breakdown", "value", "target", "met", "denominator"])
+table = partial(published, columns=("site", "indicator", "breakdown", "value", "target", "met", "denominator"))
 
 
 def test_when_breakdown_is_na_then_get_row_reads_it_as_the_site_level_row() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from functools import partial
 from pathlib import Path
 
 import matplotlib as mpl
@@ -16,39 +17,12 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 
 from cohorte.report import figures
+from published_tables import published
 
 NA = np.nan
 
 
-def table(*rows: tuple, site: str = "lorient-agglomeration") -> pd.DataFrame:
-    """Rows (indicator, breakdown, value[, extra columns]); a NA value is flagged suppressed."""
-    columns = [
-        "site",
-        "indicator",
-        "breakdown",
-        "value",
-        "numerator",
-        "denominator",
-        "target",
-        "met",
-        "estimated",
-        "suppressed",
-    ]
-    records = []
-    for indicator, breakdown, value, *extra in rows:
-        record = dict.fromkeys(columns, NA) | {
-            "site": site,
-            "indicator": indicator,
-            "breakdown": breakdown,
-            "value": value,
-            "met": pd.NA,
-            "estimated": False,
-            "suppressed": pd.isna(value),
-        }
-        records.append(record | (extra[0] if extra else {}))
-    frame = pd.DataFrame(records, columns=columns)
-    frame["met"] = frame["met"].astype("boolean")
-    return frame
+table = partial(published, columns=("indicator", "breakdown", "value"), site="lorient-agglomeration")
 
 
 def bars(ax) -> list[Rectangle]:

@@ -15,25 +15,20 @@ from cohorte.errors import InputDataError
 from cohorte.indicators.published import write_site_slices
 from cohorte.report import monograph
 from cohorte.report.formatting import NBSP
+from published_tables import published
 
 NA = np.nan
 
 
 def published_rows() -> pd.DataFrame:
-    rows = [
+    return published(
         ("mel", "q1_outside_qpv", "", 18.4, 30, 163, 25.0, False),
         ("mel", "non_q1_in_qpv", "", NA, NA, NA, 50.0, pd.NA),
         ("mel", "pressure", "", 6.6, 12480, 1905, NA, pd.NA),
         ("mel", "priority_publics", "PPRIOR", 41.0, 41, 100, 25.0, True),
         ("carene", "pressure", "", 4.2, 420, 100, NA, pd.NA),
-    ]
-    frame = pd.DataFrame(
-        rows, columns=["site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met"]
+        columns=("site", "indicator", "breakdown", "value", "numerator", "denominator", "target", "met"),
     )
-    frame["met"] = frame["met"].astype("boolean")
-    frame["estimated"] = False
-    frame["suppressed"] = frame["value"].isna()
-    return frame
 
 
 @pytest.fixture

@@ -5,12 +5,15 @@ Expected sentences are exact; ``~`` stands for the no-break space U+00A0.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from cohorte.report import narrative
 from cohorte.report.formatting import NBSP
+from published_tables import published
 
 NA = np.nan
 
@@ -19,39 +22,7 @@ def nb(text: str) -> str:
     return text.replace("~", NBSP)
 
 
-def table(*rows: tuple, site: str = "lorient-agglomeration") -> pd.DataFrame:
-    """Rows (indicator, breakdown, value[, extra columns]); a NA value is flagged suppressed."""
-    records = []
-    for indicator, breakdown, value, *extra in rows:
-        record = {
-            "site": site,
-            "indicator": indicator,
-            "breakdown": breakdown,
-            "value": value,
-            "numerator": NA,
-            "denominator": NA,
-            "target": NA,
-            "met": pd.NA,
-            "estimated": False,
-            "suppressed": pd.isna(value),
-        }
-        record.update(extra[0] if extra else {})
-        records.append(record)
-    columns = [
-        "site",
-        "indicator",
-        "breakdown",
-        "value",
-        "numerator",
-        "denominator",
-        "target",
-        "met",
-        "estimated",
-        "suppressed",
-    ]
-    frame = pd.DataFrame(records, columns=columns)
-    frame["met"] = frame["met"].astype("boolean")
-    return frame
+table = partial(published, columns=("indicator", "breakdown", "value"), site="lorient-agglomeration")
 
 
 # --- Q1 outside QPV ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from cohorte.grids import load_grids
 from cohorte.report import synthesis
 from cohorte.report.placeholders import Placeholders
 from cohorte.report.text import flowed, texts
+from published_tables import published
 
 
 def write_figures(folder: Path, slug: str, rows: list[dict], demo: bool = True) -> None:
@@ -73,11 +74,6 @@ def test_status_table_counts_every_site_from_the_grids(ctx: synthesis.SynthesisC
     table = synthesis.status_table(ctx, "governance.cia.status")
     assert table["Sites"].sum() == 12
     assert set(table["Situation"]) <= {"adopté", "en cours", "aucun", "non documenté"}
-
-
-def published(*rows: tuple) -> pd.DataFrame:
-    """Rows (site, indicator, breakdown, value, target, met)."""
-    return pd.DataFrame(rows, columns=["site", "indicator", "breakdown", "value", "target", "met"])
 
 
 def context(table: pd.DataFrame, *, is_demo: bool) -> synthesis.SynthesisContext:

@@ -54,15 +54,31 @@ def cluster(tmp_path: Path, wheel_site: Path) -> Iterator[str]:
     file = folder / "scheduler.json"
     common = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [
-        subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                          "--scheduler-file", file], **common)  # fmt: skip
+        subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", file],
+            **common,
+        )
     ]
     try:
         _wait(file.exists, "the scheduler")
         for name in ("w1", "w2"):
             processes.append(
-                subprocess.Popen([DASK, "worker", "--scheduler-file", file, "--nthreads", "1", "--name", name,
-                                  "--no-dashboard", "--local-directory", folder / name], **common)  # fmt: skip
+                subprocess.Popen(
+                    [
+                        DASK,
+                        "worker",
+                        "--scheduler-file",
+                        file,
+                        "--nthreads",
+                        "1",
+                        "--name",
+                        name,
+                        "--no-dashboard",
+                        "--local-directory",
+                        folder / name,
+                    ],
+                    **common,
+                )
             )
         address = json.loads(file.read_text())["address"]
         from distributed import Client
@@ -93,7 +109,10 @@ def test_when_a_cluster_of_separate_processes_builds_2020_then_its_workers_execu
     options = BuildOptions(sites=SITES, formats="html,pdf", executor="dask", scheduler=cluster)
     report = build_edition(2020, options)
     assert report.ok, report.failures
-    assert {r.name: r.status for r in report.notebooks} == {"synthesis": "executed", **{f"sites/{s}": "executed" for s in SITES}}
+    assert {r.name: r.status for r in report.notebooks} == {
+        "synthesis": "executed",
+        **{f"sites/{s}": "executed" for s in SITES},
+    }
     assert {r.worker.split(":")[1] for r in report.notebooks} <= pids  # every job ran on a worker process
     for slug in SITES:
         for fmt in ("html", "pdf"):

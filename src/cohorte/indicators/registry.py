@@ -258,15 +258,6 @@ INDICATORS: dict[str, IndicatorSpec] = {
 # --- tidy-table helpers ---------------------------------------------------------------------
 
 
-def empty_table() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS})
-    for column in ("site", "indicator", "breakdown"):
-        frame[column] = frame[column].astype(object)
-    frame["met"] = frame["met"].astype("boolean")
-    frame["estimated"] = frame["estimated"].astype(bool)
-    return frame
-
-
 def rows(
     indicator: str,
     value: pd.Series,
@@ -322,14 +313,6 @@ def count_rows(indicator: str, counts: pd.Series, estimated: bool = False) -> pd
 def per_site(series: pd.Series, sites: list[str], fill: float = 0) -> pd.Series:
     """A site-indexed series covering every site of the edition (fill for sites with no row)."""
     return series.reindex(pd.Index(sites, name="site"), fill_value=fill)
-
-
-def per_site_and(frame: pd.DataFrame, keys: list[str], sites: list[str], mask: pd.Series | None = None) -> pd.Series:
-    """Row counts by (site, breakdown), restricted to mask; only breakdown values present appear."""
-    data = frame if mask is None else frame[mask]
-    counts = data.groupby(keys, observed=True, sort=True).size()
-    counts.index = counts.index.set_names(["site", "breakdown"])
-    return counts[counts.index.get_level_values(0).isin(sites)]
 
 
 def counts_by(frame: pd.DataFrame, keys: list[str], mask: pd.Series, like: pd.Series) -> pd.Series:

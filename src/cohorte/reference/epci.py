@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from cohorte.errors import ParamsError
-from cohorte.files import atomic_write_json, atomic_write_text
+from cohorte.files import atomic_write_json, atomic_write_text, rows_csv_text
 
 REFERENTIAL_FILE = Path(__file__).with_name("epci_referential.csv")
 PROVENANCE_FILE = Path(__file__).with_name("epci_referential.json")
@@ -62,12 +62,7 @@ def write_snapshot(
 ) -> Path:
     """Write ``epci_referential.csv`` and its provenance JSON atomically; returns the CSV path."""
     rows = snapshot_rows(epci)
-    lines = [",".join(COLUMNS)]
-    with_quotes = [
-        {k: '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n') else v for k, v in r.items()} for r in rows
-    ]
-    lines += [",".join(r[c] for c in COLUMNS) for r in with_quotes]
-    path = atomic_write_text(folder / REFERENTIAL_FILE.name, "\n".join(lines) + "\n")
+    path = atomic_write_text(folder / REFERENTIAL_FILE.name, rows_csv_text(COLUMNS, rows))
     atomic_write_json(folder / PROVENANCE_FILE.name, {**provenance, "epci": len(rows)})
     return path
 

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from cohorte.errors import ParamsError
-from cohorte.files import atomic_write_json, atomic_write_text
+from cohorte.files import atomic_write_json, atomic_write_text, rows_csv_text
 from cohorte.reference.epci import _TYPE_PREFIX, EpciRecord, load_referential
 
 EXTENT_FILE = Path(__file__).with_name("epci_extent.csv")
@@ -84,9 +84,7 @@ def write_extent(
 ) -> Path:
     """Write ``epci_extent.csv`` and its provenance JSON atomically; returns the CSV path."""
     rows = extent_rows(epci, communes, regions)
-    quoted = [{k: f'"{v}"' if "," in v else v for k, v in r.items()} for r in rows]
-    text = "\n".join([",".join(EXTENT_COLUMNS), *(",".join(r[c] for c in EXTENT_COLUMNS) for r in quoted)]) + "\n"
-    path = atomic_write_text(folder / EXTENT_FILE.name, text)
+    path = atomic_write_text(folder / EXTENT_FILE.name, rows_csv_text(EXTENT_COLUMNS, rows))
     atomic_write_json(folder / EXTENT_PROVENANCE.name, {**provenance, "epci": len(rows)})
     return path
 

@@ -13,9 +13,7 @@ A value that is missing or suppressed by the disclosure rules prints as ``n.s.``
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal
-from numbers import Real
 from typing import SupportsFloat
 
 import pandas as pd
@@ -138,11 +136,6 @@ def join_fr(items: list[str], last: str = "et") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
-def is_finite_number(value: object) -> bool:
-    """True for a real number that is neither missing nor infinite."""
-    return not is_missing(value) and isinstance(value, Real) and math.isfinite(float(value))
 
 
 def fmt_change(value: object, unit: str) -> str:

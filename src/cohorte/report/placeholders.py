@@ -224,10 +224,10 @@ class Placeholders:
         return table[(table["indicator"] == indicator) & (table["breakdown"].fillna("") == "")]
 
     def met(self, indicator: str) -> int:
-        return int(sum(m is True for m in self._target_rows(indicator)["met"]))
+        return int(self._target_rows(indicator)["met"].astype("boolean").fillna(False).sum())
 
     def measured(self, indicator: str) -> int:
-        return int(sum(m in (True, False) for m in self._target_rows(indicator)["met"]))
+        return int(self._target_rows(indicator)["met"].astype("boolean").notna().sum())
 
     def priority_met(self) -> PriorityMetView:
         if self.indicators is None:

@@ -28,7 +28,6 @@ from cohorte.report.formatting import (
     fmt_months,
     fmt_num,
     fmt_pct,
-    is_missing,
     join_fr,
     plural_fr,
 )
@@ -320,16 +319,6 @@ def authored_markdown(text: str, where: str, kind: Literal["markdown", "line", "
     if kind == "paragraphs":
         return markup.block(text)
     return markup.check(text, where, MAX_AUTHORED_CHARS)
-
-
-def is_blank(text: str) -> bool:
-    """True when nothing but whitespace remains (an omitted section)."""
-    return not text.strip()
-
-
-def missing_as_none(value: object) -> object:
-    """None for a missing value, so templates test ``{% if x is none %}``."""
-    return None if is_missing(value) else value
 
 
 def value_fr(value: object, wording: Texts | None = None) -> str:
