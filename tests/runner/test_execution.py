@@ -55,6 +55,7 @@ def job(notebook: Path, folder: Path, value: int) -> NotebookJob:
     )
 
 
+@pytest.mark.slow  # starts kernels
 def test_when_a_job_runs_then_the_manifest_records_its_outputs_relative_to_the_edition(
     tiny_notebook: Path, tmp_path: Path
 ) -> None:
@@ -68,6 +69,7 @@ def test_when_a_job_runs_then_the_manifest_records_its_outputs_relative_to_the_e
     assert nbformat.read(folder / "out.ipynb", as_version=4).metadata.cohorte.job == "sites/tiny"
 
 
+@pytest.mark.slow  # starts kernels
 def test_when_nothing_changed_then_the_job_is_unchanged_and_a_damaged_product_reruns_it(
     tiny_notebook: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -85,6 +87,7 @@ def test_when_nothing_changed_then_the_job_is_unchanged_and_a_damaged_product_re
     assert [r.status for r in run_jobs([job(tiny_notebook, folder, 4)], manifest, workers=1)] == ["executed"]
 
 
+@pytest.mark.slow  # starts kernels
 def test_when_a_job_fails_then_its_last_good_notebook_stays_and_its_products_are_marked_stale(
     tiny_notebook: Path, tmp_path: Path
 ) -> None:
