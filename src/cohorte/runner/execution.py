@@ -52,9 +52,13 @@ class JobResult:
 
 
 def _stamp_provenance(path: Path, job: NotebookJob, commit: str) -> None:
+    """Record what made the notebook, and drop what differs from one run to the next (timings, the
+    build's folders, papermill's random cell id): two builds of the same inputs give the same bytes."""
     import nbformat  # imported here: a no-op build never pays for nbformat's start-up
 
-    nb = nbformat.read(path, as_version=4)
+    from cohorte.runner.reproducible import without_timings
+
+    nb = without_timings(nbformat.read(path, as_version=4))
     # papermill's paths without the build's folders: the same wherever it is built
     source = Path(job.notebook.name)
     if not job.notebook.is_absolute():  # one of the kit's notebooks
@@ -346,7 +350,7 @@ def run_jobs(
         engine = executor or LocalExecutor(workers)
         calls = [(j, commit, needs[j.name] == "execute") for j in todo]
         try:
-            for result in tqdm(engine.run(_call, calls), total=len(todo), desc=label, unit="nb"):
+            for result in tqdm(engine.run(_call, calls, lost=_lost), total=len(todo), desc=label, unit="nb"):
                 results.append(result)
         except BaseException:  # Ctrl-C: record what finished, then let it through
             _record(jobs, results, manifest)
@@ -357,6 +361,12 @@ def run_jobs(
 
 def _call(args: tuple[NotebookJob, str, bool]) -> JobResult:
     return run_job(*args)
+
+
+def _lost(args: tuple[NotebookJob, str, bool], reason: str) -> JobResult:
+    """A job whose worker died: failed with the reason; its last good outputs stay in place."""
+    job = args[0]
+    return JobResult(job.name, "failed", error=f"{reason}; out of memory? its last good outputs are kept")
 
 
 def _with_meta(job: NotebookJob, meta: Callable[[NotebookJob], DocMeta] | None) -> NotebookJob:

@@ -14,8 +14,9 @@ cluster, the kit's folder (``params/``, ``outputs/``, ``data/``) on shared stora
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol, TypeVar
 
 from cohorte import workers as worker_rules
@@ -23,15 +24,26 @@ from cohorte.errors import ParamsError
 
 T = TypeVar("T")
 R = TypeVar("R")
+T_contra = TypeVar("T_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Lost(Protocol[T_contra, R_co]):
+    """What a job whose worker process died (killed, out of memory) becomes: ``lost(item, reason)``."""
+
+    def __call__(self, item: T_contra, reason: str, /) -> R_co: ...
 
 
 class Executor(Protocol):
-    """Runs ``fn(item, *args)`` for every item, yielding results as they complete."""
+    """Runs ``fn(item, *args)`` for every item, yielding results as they complete.
+
+    A job whose worker dies is retried on another worker, then becomes ``lost(item, reason)``
+    (without ``lost``, the death is raised): the other jobs go on."""
 
     name: str
     workers: int
 
-    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]: ...
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]: ...
 
     def close(self) -> None: ...
 
@@ -45,23 +57,38 @@ class LocalExecutor:
         self.workers = max(1, workers)
         self.warm_kernels = warm_kernels
 
-    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
-        todo = list(items)
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]:
+        died = yield from self._round(fn, list(items), args, self.workers, lost is not None)
+        for item in died:  # after a worker's death, one job at a time: a job that kills its worker harms only itself
+            if (yield from self._round(fn, [item], args, 1, True)) and lost is not None:
+                yield lost(item, "its worker process died twice (killed, or out of memory)")
+
+    def _round(
+        self, fn: Callable[..., R], todo: list, args: tuple, workers: int, keep_going: bool
+    ) -> Generator[R, None, list]:
+        """Run ``todo`` on a fresh pool; returns the items whose worker died (raised unless ``keep_going``)."""
         if not todo:
-            return
+            return []
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(todo)),
+            max_workers=min(workers, len(todo)),
             initializer=_init_local_worker,
             initargs=(os.getpid(), self.warm_kernels),
         )
+        futures = {pool.submit(worker_rules.call, fn, item, *args): item for item in todo}
+        died = []
         try:
-            futures = [pool.submit(worker_rules.call, fn, item, *args) for item in todo]
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:  # a worker died (kill -9, the OOM killer): the pool's jobs are lost
+                    if not keep_going:
+                        raise
+                    died.append(futures[future])
         except BaseException:  # Ctrl-C or the consumer gave up: queued jobs cancelled, running workers stopped
             worker_rules.stop(pool)
             raise
         pool.shutdown()
+        return died
 
     def close(self) -> None:
         pass
@@ -99,17 +126,24 @@ class DaskExecutor:
         if warm_kernels:
             self.client.run(_enable_warm_kernels)
 
-    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]:
         from distributed import as_completed as dask_completed
 
         todo = list(items)
         if not todo:
             return
-        # pure=False: a job has side effects (files); retries are the job's own (kernel start)
-        futures = self.client.map(fn, todo, *[[a] * len(todo) for a in args], pure=False)
+        # pure=False: a job has side effects (files); a worker lost mid-job has its job rescheduled by
+        # the scheduler, up to its ``allowed-failures``, then the job fails with KilledWorker
+        futures = self.client.map(fn, todo, *[[a] * len(todo) for a in args], pure=False, retries=0)
+        items_of = dict(zip((f.key for f in futures), todo, strict=True))
         try:
             for future in dask_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except Exception as exc:  # the job never raises: this is its worker's death
+                    if lost is None:
+                        raise
+                    yield lost(items_of[future.key], f"its Dask worker was lost ({type(exc).__name__}: {exc})")
         except BaseException:  # Ctrl-C: cancel what has not started
             self.client.cancel(futures)
             raise
@@ -177,11 +211,11 @@ class OnDemand:
         self.workers = workers or os.cpu_count() or 1
         self.started: Executor | None = None
 
-    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object) -> Iterator[R]:
+    def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]:
         if self.started is None:
             self.started = make_executor(self.name, self.workers, self.scheduler)
             self.workers = self.started.workers
-        return self.started.run(fn, items, *args)
+        return self.started.run(fn, items, *args, lost=lost)
 
     def close(self) -> None:
         if self.started is not None:

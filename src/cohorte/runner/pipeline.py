@@ -24,7 +24,7 @@ from cohorte.runner.lock import edition_lock
 from cohorte.runner.plan import EditionKind, kind_of, select_sites
 from cohorte.runner.reproducible import fix_source_date
 from cohorte.store.manifest import Manifest, read_manifest, write_manifest
-from cohorte.store.prepared import prepare
+from cohorte.store.prepared import data_label, prepare
 from cohorte.store.provenance import kit_fingerprint
 from cohorte.store.reads import hash_read
 
@@ -98,7 +98,7 @@ def _checks_key(edition: Edition) -> str:
     folders = [config.params_dir(edition.edition)]
     if edition.previous_edition is not None:
         folders.append(config.params_dir(edition.previous_edition))
-    return fingerprint([hash_read(f) for f in folders], str(edition.input_dir()), kit_fingerprint())
+    return fingerprint([hash_read(f) for f in folders], data_label(edition.input_dir()), kit_fingerprint())
 
 
 def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[str, list[str]]:

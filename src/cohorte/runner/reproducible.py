@@ -3,8 +3,9 @@
 The build fixes ``SOURCE_DATE_EPOCH`` (kept when already set, else midnight UTC of the edition's
 reference date) before any worker starts: pandoc dates DOCX from it, typst dates PDF from it
 (:func:`source_timestamp`), and DOCX zip entries are rewritten with it (:func:`normalise_zip`).
-Executed notebooks keep papermill's timings; :func:`without_timings` removes them from the copies
-that are published (the Quarto book).
+:func:`without_timings` removes papermill's and Jupyter's timings from every executed notebook (the
+build keeps them in its results and the benchmark's figures): an executed notebook, and so the
+manifest that records its hash, is the same wherever and whenever it is built.
 """
 
 from __future__ import annotations
