@@ -29,7 +29,7 @@ def wheel_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The kit built as a wheel and installed alone into a folder (its dependencies come from the venv)."""
     tmp = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), str(REPO)], check=True)
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(tmp / "dist"), str(REPO)], check=True)
     (wheel,) = (tmp / "dist").glob("cohorte-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(tmp / "site"), str(wheel)], check=True)
     return tmp / "site"
@@ -122,3 +122,28 @@ def test_when_a_cluster_of_separate_processes_builds_2020_then_its_workers_execu
 
     again = build_edition(2020, options)
     assert {r.status for r in again.notebooks} == {"unchanged"}
+
+
+def test_when_a_dask_worker_is_killed_mid_run_then_its_job_runs_elsewhere_and_the_build_finishes(
+    kit_home: Path, cluster: str
+) -> None:
+    import threading
+
+    from distributed import Client
+
+    options = BuildOptions(sites=SITES, formats="html", executor="dask", scheduler=cluster)
+    with Client(cluster) as client:
+        pids = client.run(os.getpid)
+        outcome: dict = {}
+        build = threading.Thread(target=lambda: outcome.update(report=build_edition(2020, options)))
+        build.start()
+        _wait(lambda: any(client.processing().values()), "a job on a worker", timeout=300)
+        busy = next(address for address, tasks in client.processing().items() if tasks)
+        os.kill(pids[busy], signal.SIGKILL)  # as the OOM killer would
+        build.join(timeout=900)
+    report = outcome["report"]
+    assert report.ok, report.failures
+    assert {r.status for r in report.notebooks} == {"executed"}
+    assert str(pids[busy]) not in {r.worker.split(":")[1] for r in report.notebooks}
+    for slug in SITES:
+        assert config.monograph_base(2020, slug).with_suffix(".html").stat().st_size > 10_000
