@@ -45,6 +45,12 @@ def test_at_the_default_threshold_the_summary_says_nothing_of_it(kit_home: Path)
     assert "Disclosure threshold" not in print_report(BuildReport(load_edition(2020)))
 
 
+def test_when_a_national_build_ends_then_its_summary_says_where_the_fiches_are(kit_home: Path) -> None:
+    summary = print_report(BuildReport(load_edition("national-2020")))
+    assert "outputs/national-2020/sites/SLUG/fiche.{html,pdf}" in summary
+    assert "outputs/national-2020/national/synthese-national-2020.html" in summary
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -13,6 +13,7 @@ cluster, the kit's folder (``params/``, ``outputs/``, ``data/``) on shared stora
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -122,7 +123,7 @@ class DaskExecutor:
             )
             self.client = Client(self.cluster)
             self.workers = max(1, workers)
-        self.client.run(_same_environment, dict(_forwarded_environment()))
+        self.environment = _forwarded_environment()
         if warm_kernels:
             self.client.run(_enable_warm_kernels)
 
@@ -134,7 +135,8 @@ class DaskExecutor:
             return
         # pure=False: a job has side effects (files); a worker lost mid-job has its job rescheduled by
         # the scheduler, up to its ``allowed-failures``, then the job fails with KilledWorker
-        futures = self.client.map(fn, todo, *[[a] * len(todo) for a in args], pure=False, retries=0)
+        task = functools.partial(_in_environment, self.environment, fn)  # also on a worker that joins mid-run
+        futures = self.client.map(task, todo, *[[a] * len(todo) for a in args], pure=False, retries=0)
         items_of = dict(zip((f.key for f in futures), todo, strict=True))
         try:
             for future in dask_completed(futures):
@@ -174,9 +176,10 @@ def _enable_warm_kernels() -> None:
     kernels.enable()
 
 
-def _same_environment(values: dict[str, str]) -> None:
-    """Run on each worker: the driver's kit root (kernels started by the worker inherit it)."""
+def _in_environment(values: dict[str, str], fn: Callable[..., R], *args: object) -> R:
+    """Run on a worker: a job with the driver's kit root (kernels started by the worker inherit it)."""
     os.environ.update(values)
+    return fn(*args)
 
 
 EXECUTORS: dict[str, type[LocalExecutor] | type[DaskExecutor]] = {"local": LocalExecutor, "dask": DaskExecutor}

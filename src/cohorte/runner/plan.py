@@ -313,7 +313,7 @@ class National:
         return [
             str(national / f"synthese-{edition.edition}.html"),
             str(national / config.NATIONAL_CSV),
-            str(config.fiche_base(edition.edition, "SLUG").with_suffix(".{html,pdf}")),
+            str(config.sites_output_dir(edition.edition) / "SLUG" / "fiche.{html,pdf}"),
         ]
 
 
