@@ -5,11 +5,16 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cohorte import __version__
 from cohorte.errors import CohorteError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.history import Backup
+    from cohorte.roundtrip import ImportResult
 
 
 class _Group(click.Group):
@@ -184,7 +189,7 @@ def _import_mode(merge: bool, force: bool) -> str:
     return FORCE if force else MERGE if merge else CHECK
 
 
-def _report_import(result, source: Path, what: str, history_command: str) -> None:  # type: ignore[no-untyped-def]
+def _report_import(result: ImportResult, source: Path, what: str, history_command: str) -> None:
     """What an import wrote, kept and backed up, one line each."""
     from cohorte.validation import display_path
 
@@ -200,7 +205,7 @@ def _report_import(result, source: Path, what: str, history_command: str) -> Non
         )
 
 
-def _list_backups(found, edition: str, what: str) -> None:  # type: ignore[no-untyped-def]
+def _list_backups(found: list[Backup], edition: str, what: str) -> None:
     from cohorte.history import history_dir
     from cohorte.validation import display_path
 
@@ -214,7 +219,7 @@ def _list_backups(found, edition: str, what: str) -> None:  # type: ignore[no-un
             click.echo(f"    {name} (did not exist: removed by a restore)")
 
 
-def _report_restore(saved, restored) -> None:  # type: ignore[no-untyped-def]
+def _report_restore(saved: Backup, restored: Backup) -> None:
     click.echo(f"Backup {restored.id} restored ({restored.command}, {restored.when}):")
     for name in restored.files:
         click.echo(f"  restored {name}")

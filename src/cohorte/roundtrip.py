@@ -66,14 +66,15 @@ def refuse_without_record(source: Path, command: str, why: str) -> ImportRefused
 
 def refuse_stale(source: Path, stale: list[Stale], command: str, edition: str | int) -> ImportRefusedError:
     """Files changed since the export (mode ``check``): named, with the ways out."""
-    lines = [f"these files changed since {source.name} was exported; importing it would overwrite them:"]
+    lines = [f"these files changed since {source.name} was exported:"]
     for item in stale:
         side = (
             f"changed in {source.name} too{': ' + item.detail if item.detail else ''}"
             if item.touched
             else f"left as exported in {source.name}"
         )
-        lines.append(f"  {display_path(item.path)} ({side})")
+        gone = "" if item.path.exists() else "deleted since; "
+        lines.append(f"  {display_path(item.path)} ({gone}{side})")
     return ImportRefusedError("\n".join([*lines, _suggest(command, edition)]))
 
 
