@@ -44,11 +44,11 @@ class ImportResult:
     backup: history.Backup | None = None
 
 
-def _suggest(command: str, edition: str | int) -> str:
+def _suggest(command: str, edition: str | int, parts: str) -> str:
     return (
         f"Nothing was written. Either:\n"
-        f"  {command} --merge   applies its changes where the files did not change since the export and "
-        f"keeps the newer files elsewhere (refused on a conflict);\n"
+        f"  {command} --merge   takes its changes to the {parts} that did not change in the files since the "
+        f"export and keeps the files' changes elsewhere (refused where both changed the same one);\n"
         f"  {command} --force   replaces the files with its content (the current ones are saved first in "
         f"{display_path(history.history_dir(edition))}/);\n"
         f"  or export again and carry the changes over."
@@ -64,8 +64,10 @@ def refuse_without_record(source: Path, command: str, why: str) -> ImportRefused
     )
 
 
-def refuse_stale(source: Path, stale: list[Stale], command: str, edition: str | int) -> ImportRefusedError:
-    """Files changed since the export (mode ``check``): named, with the ways out."""
+def refuse_stale(
+    source: Path, stale: list[Stale], command: str, edition: str | int, parts: str = "sections"
+) -> ImportRefusedError:
+    """Files changed since the export (mode ``check``): named, with the ways out (``parts``: what merges)."""
     lines = [f"these files changed since {source.name} was exported:"]
     for item in stale:
         side = (
@@ -75,7 +77,7 @@ def refuse_stale(source: Path, stale: list[Stale], command: str, edition: str | 
         )
         gone = "" if item.path.exists() else "deleted since; "
         lines.append(f"  {display_path(item.path)} ({gone}{side})")
-    return ImportRefusedError("\n".join([*lines, _suggest(command, edition)]))
+    return ImportRefusedError("\n".join([*lines, _suggest(command, edition, parts)]))
 
 
 def refuse_conflicts(source: Path, conflicts: list[str], command: str) -> ImportRefusedError:

@@ -617,7 +617,7 @@ def import_xlsx(edition: str | int, path: Path, mode: str = CHECK) -> ImportResu
     for slug, grid in grids.items():
         plan.site(slug, grid)
     if plan.stale and mode == CHECK:
-        raise refuse_stale(path, plan.stale, command, edition)
+        raise refuse_stale(path, plan.stale, command, edition, "fields")
     if plan.conflicts:
         raise refuse_conflicts(path, plan.conflicts, command)
     texts = _texts(plan, path, command)
