@@ -12,8 +12,10 @@ from openpyxl import load_workbook
 
 from cohorte import grids
 from cohorte.cli import main
+from cohorte.grids.merge import merge_grid
 from cohorte.grids.record import SHEET
 from cohorte.grids.xlsx import CODED, HIGHLIGHTS, export_xlsx
+from conftest import REPO
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
@@ -167,3 +169,25 @@ def test_when_the_record_sheet_is_very_hidden_then_consultants_do_not_see_it(tmp
     workbook = load_workbook(export_xlsx(2020, tmp_path / "grilles.xlsx"))
     assert workbook[SHEET].sheet_state == "veryHidden"
     assert workbook[SHEET]["B3"].value is not None and len(workbook[SHEET]["B3"].value) == 64
+
+
+def _changed(grid: grids.Grid, theme: str, **values: object) -> grids.Grid:
+    data = grid.model_dump()
+    data[theme].update(values)
+    return grids.Grid.model_validate(data)
+
+
+def test_when_merged_changes_break_a_rule_together_then_the_merge_is_a_conflict() -> None:
+    base = grids.load_grid(REPO / "params/2020/sites/carene/grid.yml")
+    assert base.demand_service.demand_register == "shared_file"
+    ours = _changed(base, "demand_service", shared_file_since=2015)
+    theirs = _changed(base, "demand_service", demand_register="sne")
+    merged = merge_grid(base, ours, theirs)
+    assert merged.grid is None
+    assert merged.conflicts[0].startswith(
+        "demand_service.demand_register taken from the workbook make the grid invalid"
+    )
+    assert "shared_file_since" in merged.conflicts[0]
+    fine = merge_grid(base, ours, _changed(base, "cotation", stage="operational"))
+    assert fine.grid is not None and fine.taken == ["cotation.stage"]
+    assert fine.grid.demand_service.shared_file_since == 2015 and fine.grid.cotation.stage == "operational"

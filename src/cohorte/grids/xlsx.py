@@ -39,6 +39,7 @@ from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.roundtrip import (
     CHECK,
     FORCE,
+    MERGE,
     ImportResult,
     Stale,
     file_sha,
@@ -540,8 +541,10 @@ class _Plan:
             if theirs != ours and (exported is None or theirs != exported.grid):
                 self.writes[target] = theirs
             return
-        if exported is None:  # a site the export did not cover
+        if exported is None:  # a site the export did not cover: no base to merge from
             self.stale.append(Stale(target, theirs != ours, "not in the workbook's record"))
+            if theirs != ours and self.mode == MERGE:
+                self.conflicts.append(f"{display_path(target)}: not in the workbook's record, and different in it")
         elif theirs == exported.grid or theirs == ours:
             self.stale.append(Stale(target, False))
         elif self.mode == CHECK:
