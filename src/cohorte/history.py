@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +39,8 @@ class Backup:
     source: str  # the file imported (or the backup restored) when the backup was made
     files: tuple[str, ...]  # saved, relative to params/EDITION
     absent: tuple[str, ...]  # did not exist yet, relative to params/EDITION
+    export: str | None = None  # the id of the export record the import came from
+    written: dict[str, str] = field(default_factory=dict)  # relative name → SHA-256 of what the import wrote
 
     def describe(self) -> str:
         """One line for ``history`` listings."""
@@ -75,9 +77,22 @@ def _new_folder(edition: str | int, now: datetime) -> Path:
 
 
 def back_up(
-    edition: str | int, paths: Iterable[Path], *, kind: str, command: str, source: str, site: str | None = None
+    edition: str | int,
+    paths: Iterable[Path],
+    *,
+    kind: str,
+    command: str,
+    source: str,
+    site: str | None = None,
+    export: str | None = None,
+    written: dict[Path, str] | None = None,
 ) -> Backup:
-    """Copy ``paths`` (files of params/EDITION; absent ones are recorded as such) into a new backup."""
+    """Copy ``paths`` (files of params/EDITION; absent ones are recorded as such) into a new backup.
+
+    An import also records which export it came from (``export``, an id of its record) and the
+    SHA-256 of what it writes (``written``), so that a later import of the same export knows
+    those files hold nothing newer than that export (:func:`imported_hashes`).
+    """
     now = datetime.now(UTC)
     relative = sorted({_relative(edition, p) for p in paths})
     base = config.params_dir(edition)
@@ -98,6 +113,8 @@ def back_up(
         "source": source,
         "files": list(files),
         "absent": list(absent),
+        "export": export,
+        "written": {_relative(edition, path): sha for path, sha in (written or {}).items()},
     }
     atomic_write_json(folder / RECORD, record)  # written last: a folder without it is not a backup
     return _read(folder)
@@ -115,6 +132,8 @@ def _read(folder: Path) -> Backup:
         source=data["source"],
         files=tuple(data["files"]),
         absent=tuple(data["absent"]),
+        export=data.get("export"),
+        written=data.get("written") or {},
     )
 
 
@@ -124,6 +143,20 @@ def backups(edition: str | int, kind: str | None = None, site: str | None = None
     found = [_read(p) for p in root.iterdir() if (p / RECORD).is_file()] if root.is_dir() else []
     found = [b for b in found if (kind is None or b.kind == kind) and (site is None or b.site == site)]
     return sorted(found, key=lambda b: (b.when, b.id))
+
+
+def imported_hashes(edition: str | int, export: str) -> dict[Path, set[str]]:
+    """What earlier imports of the export ``export`` wrote: file → the SHA-256s it had right after.
+
+    A file whose hash is among them holds nothing newer than that export (only the import's own work).
+    """
+    base = config.params_dir(edition)
+    found: dict[Path, set[str]] = {}
+    for backup in backups(edition):
+        if backup.export == export:
+            for name, sha in backup.written.items():
+                found.setdefault(base / name, set()).add(sha)
+    return found
 
 
 def find_backup(edition: str | int, backup_id: str, kind: str) -> Backup:

@@ -9,12 +9,13 @@ or replaces it anyway (mode ``force``). Whatever an import replaces is backed up
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cohorte import history
 from cohorte.errors import ImportRefusedError
-from cohorte.files import atomic_write_text, sha256_file
+from cohorte.files import atomic_write_text, sha256_bytes, sha256_file
 from cohorte.validation import display_path
 
 CHECK, MERGE, FORCE = "check", "merge", "force"
@@ -24,6 +25,22 @@ MODES = (CHECK, MERGE, FORCE)
 def file_sha(path: Path) -> str | None:
     """The file's SHA-256, or None when it does not exist (an export records absent files too)."""
     return sha256_file(path) if path.is_file() else None
+
+
+def record_id(record: object) -> str:
+    """An export's identity: the hash of its record (two exports of the same files share it)."""
+    return sha256_bytes(json.dumps(record, sort_keys=True, default=str).encode("utf-8"))
+
+
+class EarlierImports:
+    """What earlier imports of one export wrote: a file still holding that has nothing newer than the export."""
+
+    def __init__(self, edition: str | int, export: str | None):
+        self.hashes = history.imported_hashes(edition, export) if export else {}
+
+    def wrote(self, path: Path) -> bool:
+        """The file is exactly as an earlier import of this export left it."""
+        return file_sha(path) in self.hashes.get(path, set())
 
 
 @dataclass(frozen=True)
@@ -104,11 +121,19 @@ def write_with_backup(
     source: Path,
     site: str | None = None,
     kept: list[Path] | None = None,
+    export: str | None = None,
 ) -> ImportResult:
-    """Back up the files about to be replaced, then write them (each atomically)."""
+    """Back up the files about to be replaced, then write them (each atomically).
+
+    ``export`` (the id of the import's record) and the hashes of what is written go into the backup,
+    so that a later import of the same export sees these files as its own work (:class:`EarlierImports`).
+    """
     result = ImportResult(kept=list(kept or []))
     if not texts:
         return result
-    result.backup = history.back_up(edition, texts, kind=kind, command=command, source=str(source), site=site)
+    written = {path: sha256_bytes(text.encode("utf-8")) for path, text in texts.items()}
+    result.backup = history.back_up(
+        edition, texts, kind=kind, command=command, source=str(source), site=site, export=export, written=written
+    )
     result.written = [atomic_write_text(path, text) for path, text in texts.items()]
     return result

@@ -191,3 +191,22 @@ def test_when_merged_changes_break_a_rule_together_then_the_merge_is_a_conflict(
     fine = merge_grid(base, ours, _changed(base, "cotation", stage="operational"))
     assert fine.grid is not None and fine.taken == ["cotation.stage"]
     assert fine.grid.demand_service.shared_file_since == 2015 and fine.grid.cotation.stage == "operational"
+
+
+def test_when_a_workbook_is_imported_again_after_more_edits_then_its_own_earlier_import_is_no_obstacle(
+    kit_home: Path, tmp_path: Path
+) -> None:
+    workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
+    set_cell(workbook, "mel", "flux.epci_posture", "proactive")
+    assert run("grids", "import", "2020", str(workbook)).exit_code == 0
+    again = run("grids", "import", "2020", str(workbook))
+    assert again.exit_code == 0 and "0 grid(s) updated" in again.output, again.output
+    set_cell(workbook, "mel", "cotation.stage", "operational")
+    result = run("grids", "import", "2020", str(workbook))
+    assert result.exit_code == 0, result.output
+    mel = grids.load_grids(2020)["mel"]
+    assert mel.flux.epci_posture == "proactive" and mel.cotation.stage == "operational"
+    edit_yaml(kit_home, "  stage: operational", "  stage: principles")  # newer work after the imports
+    set_cell(workbook, "mel", "flux.epci_posture", "pilot")
+    refused = run("grids", "import", "2020", str(workbook))
+    assert refused.exit_code == 1 and "params/2020/sites/mel/grid.yml (changed in grilles.xlsx too" in refused.output

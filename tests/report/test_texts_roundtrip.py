@@ -158,3 +158,17 @@ def test_when_no_backup_exists_then_history_says_so_and_an_unknown_id_is_named(k
     assert "No backup of prose of mel yet in params/2020/.history/." in run("texts", "history", "2020", "mel").output
     result = run("texts", "history", "2020", "--restore", "20200101T000000Z")
     assert result.exit_code == 1 and "no texts backup '20200101T000000Z'" in result.output
+
+
+def test_when_a_docx_is_imported_again_after_more_edits_then_its_own_earlier_import_is_no_obstacle(
+    kit_home: Path, tmp_path: Path
+) -> None:
+    docx = exported(kit_home, tmp_path)
+    edit_in_word(docx, "La cotation avance.", "La cotation est en service.")
+    assert run("texts", "import", "2020", "mel", str(docx)).exit_code == 0
+    again = run("texts", "import", "2020", "mel", str(docx))
+    assert again.exit_code == 0 and "0 prose file(s) updated" in again.output, again.output
+    edit_in_word(docx, "La cotation est en service.", "La cotation est en service depuis juin.")
+    result = run("texts", "import", "2020", "mel", str(docx))
+    assert result.exit_code == 0, result.output
+    assert prose(kit_home, "cotation").read_text(encoding="utf-8") == "La cotation est en service depuis juin.\n"

@@ -40,9 +40,11 @@ from cohorte.roundtrip import (
     CHECK,
     FORCE,
     MERGE,
+    EarlierImports,
     ImportResult,
     Stale,
     file_sha,
+    record_id,
     refuse_conflicts,
     refuse_stale,
     refuse_without_record,
@@ -527,8 +529,8 @@ def _changed_fields(before: Grid, after: Grid) -> str:
 class _Plan:
     """The grids to write, the files changed since the export and the merge conflicts, site by site."""
 
-    def __init__(self, edition: str | int, mode: str, recorded: dict[str, Exported] | None):
-        self.edition, self.mode, self.recorded = edition, mode, recorded
+    def __init__(self, edition: str | int, mode: str, recorded: dict[str, Exported] | None, earlier: EarlierImports):
+        self.edition, self.mode, self.recorded, self.earlier = edition, mode, recorded, earlier
         self.writes: dict[Path, Grid] = {}
         self.stale: list[Stale] = []
         self.conflicts: list[str] = []
@@ -536,16 +538,22 @@ class _Plan:
     def site(self, slug: str, theirs: Grid) -> None:
         target = grid_path(self.edition, slug)
         ours = _current(target)
-        exported = None if self.recorded is None else self.recorded.get(relative_name(self.edition, slug))
-        if self.recorded is None or (exported is not None and file_sha(target) == exported.sha):
-            if theirs != ours and (exported is None or theirs != exported.grid):
-                self.writes[target] = theirs
+        if theirs == ours:  # the file already says what the workbook says: nothing to write, nothing lost
             return
+        if self.recorded is None:  # --force
+            self.writes[target] = theirs
+            return
+        exported = self.recorded.get(relative_name(self.edition, slug))
         if exported is None:  # a site the export did not cover: no base to merge from
-            self.stale.append(Stale(target, theirs != ours, "not in the workbook's record"))
-            if theirs != ours and self.mode == MERGE:
+            self.stale.append(Stale(target, True, "not in the workbook's record"))
+            if self.mode == MERGE:
                 self.conflicts.append(f"{display_path(target)}: not in the workbook's record, and different in it")
-        elif theirs == exported.grid or theirs == ours:
+        elif file_sha(target) == exported.sha:
+            if theirs != exported.grid:
+                self.writes[target] = theirs
+        elif self.earlier.wrote(target):  # as an earlier import of this workbook left it: nothing newer
+            self.writes[target] = theirs
+        elif theirs == exported.grid:
             self.stale.append(Stale(target, False))
         elif self.mode == CHECK:
             self.stale.append(Stale(target, True, _changed_fields(exported.grid, theirs)))
@@ -588,21 +596,19 @@ def _texts(plan: _Plan, source: Path, command: str) -> dict[Path, str]:
     return texts
 
 
-def _recorded(
-    workbook: Workbook, edition: str | int, source: Path, command: str, mode: str
-) -> dict[str, Exported] | None:
-    """The workbook's record (None under ``--force``, which ignores it); refused when absent or of another edition."""
+def _recorded(workbook: Workbook, edition: str | int, source: Path, command: str, mode: str) -> dict[str, Exported]:
+    """The workbook's record ({} when it has none, under ``--force``); refused when absent or of another edition."""
     try:
         exported_from, recorded = read_record(workbook)
     except RecordError as exc:
         if mode == FORCE:
-            return None
+            return {}
         raise refuse_without_record(source, command, str(exc)) from None
     if exported_from != str(edition):
         raise ImportRefusedError(
             f"{source.name} holds the grids of edition {exported_from}, not {edition}; nothing was written"
         )
-    return None if mode == FORCE else recorded
+    return recorded
 
 
 def import_xlsx(edition: str | int, path: Path, mode: str = CHECK) -> ImportResult:
@@ -616,7 +622,11 @@ def import_xlsx(edition: str | int, path: Path, mode: str = CHECK) -> ImportResu
     workbook = _open(path, path.name)
     grids = _read_workbook(edition, workbook, path.name)
     command = f"cohorte grids import {edition} {path}"
-    plan = _Plan(edition, mode, _recorded(workbook, edition, path, command, mode))
+    recorded = _recorded(workbook, edition, path, command, mode)
+    export = (
+        record_id([(name, e.sha, e.grid.model_dump(mode="json")) for name, e in recorded.items()]) if recorded else None
+    )
+    plan = _Plan(edition, mode, None if mode == FORCE else recorded, EarlierImports(edition, export))
     for slug, grid in grids.items():
         plan.site(slug, grid)
     if plan.stale and mode == CHECK:
@@ -626,4 +636,6 @@ def import_xlsx(edition: str | int, path: Path, mode: str = CHECK) -> ImportResu
     texts = _texts(plan, path, command)
     kept = [s.path for s in plan.stale if s.path not in texts]
     flag = "" if mode == CHECK else f" --{mode}"
-    return write_with_backup(edition, texts, kind="grids", command=command + flag, source=path, kept=kept)
+    return write_with_backup(
+        edition, texts, kind="grids", command=command + flag, source=path, kept=kept, export=export
+    )

@@ -23,9 +23,11 @@ from cohorte.report.text import Texts, strip_comments, texts
 from cohorte.roundtrip import (
     CHECK,
     FORCE,
+    EarlierImports,
     ImportResult,
     Stale,
     file_sha,
+    record_id,
     refuse_conflicts,
     refuse_stale,
     refuse_without_record,
@@ -231,12 +233,13 @@ class _Recorded:
     section_sha: str
 
 
-def _recorded(source: Path, edition: str | int, slug: str, command: str, required: bool) -> dict[str, _Recorded] | None:
+def _recorded(
+    record: dict[str, str], source: Path, edition: str | int, slug: str, command: str, required: bool
+) -> dict[str, _Recorded] | None:
     """The record of an export of ``slug``'s prose (None under ``--force``, which ignores it).
 
     Refuses a DOCX without a record (unless not ``required``), or exported for another site or edition.
     """
-    record = read_export_record(source)
     if EXPORT_PROPERTY not in record:
         if not required:
             return None
@@ -280,26 +283,32 @@ def _sections(edition: str | int, slug: str, bodies: dict[str, str]) -> dict[str
 
 
 def _plan(
-    sections: dict[str, _Section], recorded: dict[str, _Recorded] | None, titles: dict[str, str]
+    sections: dict[str, _Section],
+    recorded: dict[str, _Recorded] | None,
+    earlier: EarlierImports | None,
+    titles: dict[str, str],
 ) -> tuple[dict[Path, str], list[Stale]]:
     """The new text of each file to write, and the files changed since the export.
 
     Without a record (``--force``) every section that differs from its file is written; with one,
-    only the sections changed in Word, and only into files unchanged since the export.
+    only the sections changed in Word, into files unchanged since the export (or left as an earlier
+    import of this export wrote them).
     """
     writes: dict[Path, str] = {}
     stale: list[Stale] = []
     for theme, section in sections.items():
         changed = section.new != section.old
-        if recorded is None:
+        if recorded is None or earlier is None:
             if changed:
                 writes[section.path] = section.new
             continue
         touched = _body_sha(section.body) != recorded[theme].section_sha
-        if file_sha(section.path) != recorded[theme].file_sha:
-            stale.append(Stale(section.path, touched and changed, f"section « {titles[theme]} »"))
-        elif touched and changed:
-            writes[section.path] = section.new
+        as_exported = file_sha(section.path) == recorded[theme].file_sha
+        if as_exported or earlier.wrote(section.path):
+            if changed and (touched or not as_exported):
+                writes[section.path] = section.new
+        elif changed:  # a file already holding what the DOCX says is no loss either way
+            stale.append(Stale(section.path, touched, f"section « {titles[theme]} »"))
     return writes, stale
 
 
@@ -325,8 +334,10 @@ def import_docx(edition: str | int, slug: str, source: Path, validate, mode: str
             validate(theme, section.new, section.path)
         except ParamsError as exc:
             raise ParamsError(f"{where}, section « {titles[theme]} »: {exc}") from None
-    recorded = _recorded(source, edition, slug, command, required=mode != FORCE)
-    writes, stale = _plan(sections, recorded, titles)
+    record = read_export_record(source)
+    recorded = _recorded(record, source, edition, slug, command, required=mode != FORCE)
+    export = record_id(record) if EXPORT_PROPERTY in record else None
+    writes, stale = _plan(sections, recorded, EarlierImports(edition, export), titles)
     if stale and mode == CHECK:
         raise refuse_stale(source, stale, command, edition)
     conflicts = [f"{display_path(s.path)} ({s.detail})" for s in stale if s.touched]
@@ -334,4 +345,6 @@ def import_docx(edition: str | int, slug: str, source: Path, validate, mode: str
         raise refuse_conflicts(source, conflicts, command)
     flag = "" if mode == CHECK else f" --{mode}"
     kept = [s.path for s in stale]
-    return write_with_backup(edition, writes, kind="texts", command=command + flag, source=source, site=slug, kept=kept)
+    return write_with_backup(
+        edition, writes, kind="texts", command=command + flag, source=source, site=slug, kept=kept, export=export
+    )
