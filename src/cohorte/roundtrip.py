@@ -18,8 +18,7 @@ from cohorte.errors import ImportRefusedError
 from cohorte.files import atomic_write_text, sha256_bytes, sha256_file
 from cohorte.validation import display_path
 
-CHECK, MERGE, FORCE = "check", "merge", "force"
-MODES = (CHECK, MERGE, FORCE)
+CHECK, MERGE, FORCE = "check", "merge", "force"  # refuse on files changed since the export; merge; replace
 
 
 def file_sha(path: Path) -> str | None:

@@ -285,7 +285,7 @@ def _sections(edition: str | int, slug: str, bodies: dict[str, str]) -> dict[str
 def _plan(
     sections: dict[str, _Section],
     recorded: dict[str, _Recorded] | None,
-    earlier: EarlierImports | None,
+    earlier: EarlierImports,
     titles: dict[str, str],
 ) -> tuple[dict[Path, str], list[Stale]]:
     """The new text of each file to write, and the files changed since the export.
@@ -298,7 +298,7 @@ def _plan(
     stale: list[Stale] = []
     for theme, section in sections.items():
         changed = section.new != section.old
-        if recorded is None or earlier is None:
+        if recorded is None:
             if changed:
                 writes[section.path] = section.new
             continue
