@@ -21,6 +21,10 @@ COMMANDS = [
     ["grids", "export"],
     ["grids", "import"],
     ["grids", "table"],
+    ["grids", "history"],
+    ["texts", "export"],
+    ["texts", "import"],
+    ["texts", "history"],
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,10 @@ from cohorte import __version__
 from cohorte.errors import CohorteError
 from cohorte.runner.executors import EXECUTORS
 from cohorte.runner.formats import FORMATS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.history import Backup
+    from cohorte.roundtrip import ImportResult
 
 
 class _Group(click.Group):
@@ -172,6 +177,59 @@ def new_edition_cmd(edition: int, previous: int, drop: tuple[str, ...], add: tup
     )
 
 
+_MERGE_HELP = "Apply the import's changes where the files did not change since the export; keep the newer files elsewhere (refused on a conflict)."
+_FORCE_HELP = (
+    "Replace the files even if they changed since the export (or the export has no record); they are backed up first."
+)
+
+
+def _import_mode(merge: bool, force: bool) -> str:
+    from cohorte.roundtrip import CHECK, FORCE, MERGE
+
+    if merge and force:
+        raise click.UsageError("--merge and --force exclude each other: choose one")
+    return FORCE if force else MERGE if merge else CHECK
+
+
+def _report_import(result: ImportResult, source: Path, what: str, history_command: str) -> None:
+    """What an import wrote, kept and backed up, one line each."""
+    from cohorte.validation import display_path
+
+    for path in result.written:
+        click.echo(f"  updated {display_path(path)}")
+    for path in result.kept:
+        click.echo(f"  kept {display_path(path)} (changed since the export; {source.name} left it as exported)")
+    click.echo(f"{len(result.written)} {what} updated from {source.name}; the others were unchanged.")
+    if result.backup is not None:
+        click.echo(
+            f"Previous versions saved as backup {result.backup.id} "
+            f"(`{history_command} --restore {result.backup.id}` brings them back)."
+        )
+
+
+def _list_backups(found: list[Backup], edition: str, what: str) -> None:
+    from cohorte.history import history_dir
+    from cohorte.validation import display_path
+
+    if not found:
+        click.echo(f"No backup of {what} yet in {display_path(history_dir(edition))}/.")
+    for backup in found:
+        click.echo(backup.describe())
+        for name in backup.files:
+            click.echo(f"    {name}")
+        for name in backup.absent:
+            click.echo(f"    {name} (did not exist: removed by a restore)")
+
+
+def _report_restore(saved: Backup, restored: Backup) -> None:
+    click.echo(f"Backup {restored.id} restored ({restored.command}, {restored.when}):")
+    for name in restored.files:
+        click.echo(f"  restored {name}")
+    for name in restored.absent:
+        click.echo(f"  removed {name} (it did not exist then)")
+    click.echo(f"The files as they were before this restore are saved as backup {saved.id}.")
+
+
 @main.group("grids")
 def grids_group() -> None:
     """Observation grids: spreadsheet round-trip and tidy table of the coded fields."""
@@ -190,15 +248,39 @@ def grids_export(edition: str, xlsx: Path) -> None:
 @grids_group.command("import")
 @click.argument("edition")
 @click.argument("xlsx", type=click.Path(dir_okay=False, path_type=Path))
-def grids_import(edition: str, xlsx: Path) -> None:
-    """Validate the workbook XLSX, then write EDITION's grids (nothing is written if anything is wrong)."""
-    from cohorte.grids.xlsx import import_xlsx
-    from cohorte.validation import display_path
+@click.option("--merge", is_flag=True, help=_MERGE_HELP.replace("files", "fields"))
+@click.option(
+    "--force", is_flag=True, help=_FORCE_HELP + " YAML comments the new values leave no place for are dropped."
+)
+def grids_import(edition: str, xlsx: Path, merge: bool, force: bool) -> None:
+    """Validate the workbook XLSX, then write EDITION's grids changed in it (nothing is written on any error).
 
-    written = import_xlsx(edition, xlsx)
-    for path in written:
-        click.echo(f"  updated {display_path(path)}")
-    click.echo(f"{len(written)} grid(s) updated from {xlsx.name}; the others were unchanged.")
+    Values are updated in place: comments and key order of the YAML are kept. Refused when a grid changed
+    since XLSX was exported, when XLSX has no record of its export, or when a comment would be dropped:
+    --merge or --force say what to do then. Files replaced are backed up (`cohorte grids history`)."""
+    from cohorte.grids.xlsx import import_xlsx
+
+    result = import_xlsx(edition, xlsx, _import_mode(merge, force))
+    _report_import(result, xlsx, "grid(s)", f"cohorte grids history {edition}")
+
+
+@grids_group.command("history")
+@click.argument("edition")
+@click.option(
+    "--restore",
+    "backup_id",
+    metavar="ID",
+    help="Put back the grids of backup ID (the current ones are backed up first).",
+)
+def grids_history(edition: str, backup_id: str | None) -> None:
+    """List the backups of grid files made by `cohorte grids import`, or restore one."""
+    from cohorte import history
+
+    if backup_id is None:
+        _list_backups(history.backups(edition, "grids"), edition, "grids")
+        return
+    command = f"cohorte grids history {edition} --restore {backup_id}"
+    _report_restore(*history.restore(edition, backup_id, kind="grids", command=command))
 
 
 @grids_group.command("table")
@@ -241,16 +323,38 @@ def texts_export(edition: str, slug: str, docx: Path) -> None:
 @click.argument("edition")
 @click.argument("slug")
 @click.argument("docx", type=click.Path(dir_okay=False, path_type=Path))
-def texts_import(edition: str, slug: str, docx: Path) -> None:
-    """Validate DOCX, then write site SLUG's prose files (nothing is written if any section is wrong)."""
+@click.option("--merge", is_flag=True, help=_MERGE_HELP)
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def texts_import(edition: str, slug: str, docx: Path, merge: bool, force: bool) -> None:
+    """Validate DOCX, then write site SLUG's prose files changed in Word (nothing is written on any error).
+
+    Refused when a prose file changed since DOCX was exported, or when DOCX has no record of its export:
+    --merge or --force say what to do then. Files replaced are backed up (`cohorte texts history`)."""
     from cohorte.report.checks import prose_validator
     from cohorte.report.prose import import_docx
-    from cohorte.validation import display_path
 
-    written = import_docx(edition, slug, docx, prose_validator(edition, slug))
-    for path in written:
-        click.echo(f"  updated {display_path(path)}")
-    click.echo(f"{len(written)} prose file(s) updated from {docx.name}; the others were unchanged.")
+    result = import_docx(edition, slug, docx, prose_validator(edition, slug), _import_mode(merge, force))
+    _report_import(result, docx, "prose file(s)", f"cohorte texts history {edition}")
+
+
+@texts_group.command("history")
+@click.argument("edition")
+@click.argument("slug", required=False)
+@click.option(
+    "--restore",
+    "backup_id",
+    metavar="ID",
+    help="Put back the files of backup ID (the current ones are backed up first).",
+)
+def texts_history(edition: str, slug: str | None, backup_id: str | None) -> None:
+    """List the backups of prose files made by `cohorte texts import` (of site SLUG only, if given), or restore one."""
+    from cohorte import history
+
+    if backup_id is None:
+        _list_backups(history.backups(edition, "texts", slug), edition, "prose" + (f" of {slug}" if slug else ""))
+        return
+    command = f"cohorte texts history {edition} --restore {backup_id}"
+    _report_restore(*history.restore(edition, backup_id, kind="texts", command=command))
 
 
 @main.command()

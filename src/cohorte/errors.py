@@ -32,3 +32,7 @@ class GridError(ProblemsError):
 
 class RenderError(CohorteError):
     """pandoc, typst or Quarto failed to render an output."""
+
+
+class ImportRefusedError(CohorteError):
+    """An import would overwrite files changed since its export, or cannot tell (no record)."""

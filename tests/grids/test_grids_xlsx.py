@@ -12,6 +12,7 @@ from cohorte import grids
 from cohorte.cli import main
 from cohorte.errors import GridError
 from cohorte.grids.xlsx import CODED, FINDINGS, HIGHLIGHTS, export_xlsx, import_xlsx, parse_cell
+from cohorte.roundtrip import FORCE
 
 
 def _snapshot(home: Path) -> dict[str, tuple[int, str]]:
@@ -34,7 +35,7 @@ def test_export_then_import_is_lossless(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
     for path in (kit_home / "params/2020/sites").glob("*/grid.yml"):  # force a full rewrite
         path.unlink()
-    written = import_xlsx(2020, workbook)
+    written = import_xlsx(2020, workbook, FORCE).written  # the files are gone: forced, as they changed
     assert len(written) == 12
     assert grids.load_grids(2020) == before
 
@@ -42,7 +43,7 @@ def test_export_then_import_is_lossless(kit_home: Path, tmp_path: Path) -> None:
 def test_import_of_an_unchanged_workbook_rewrites_nothing(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
     before = _snapshot(kit_home)
-    assert import_xlsx(2020, workbook) == []
+    assert import_xlsx(2020, workbook).written == []
     assert _snapshot(kit_home) == before
 
 
@@ -52,7 +53,7 @@ def test_import_of_one_changed_value_rewrites_that_grid_and_keeps_its_header(kit
     sheet = workbook[CODED]
     sheet[f"D{_row_of(sheet, 'mel', 'cotation.stage')}"] = "principles"
     workbook.save(workbook_path)
-    written = import_xlsx(2020, workbook_path)
+    written = import_xlsx(2020, workbook_path).written
     assert [p.parent.name for p in written] == ["mel"]
     assert grids.load_grids(2020)["mel"].cotation.stage == "principles"
     assert "synthese-2020.md" in grids.comment_header(written[0])
@@ -200,7 +201,7 @@ def test_when_grid_text_looks_like_a_formula_then_the_workbook_holds_it_as_text_
         if c.value in [f"'{f}" for f in FORMULAS]
     ]
     assert len(cells) == len(FORMULAS) and all(c.data_type == "s" for c in cells)
-    assert import_xlsx(2020, path) == []  # the apostrophe is the kit's, not the consultant's
+    assert import_xlsx(2020, path).written == []  # the apostrophe is the kit's, not the consultant's
     assert grids.load_grids(2020) == before
 
 

@@ -235,7 +235,7 @@ def test_docx_round_trip_is_lossless_on_the_12_sites(kit_home: Path, tmp_path: P
         docx = tmp_path / f"{slug}.docx"
         assert run("texts", "export", "2020", slug, str(docx)).exit_code == 0
         shutil.rmtree(kit_home / f"params/2020/sites/{slug}/prose")
-        result = run("texts", "import", "2020", slug, str(docx))
+        result = run("texts", "import", "2020", slug, str(docx), "--force")  # the files are gone: forced
         assert result.exit_code == 0, result.output
         for theme, text in _prose_fixture(slug).items():
             path = kit_home / f"params/2020/sites/{slug}/prose/{theme}.md"

@@ -97,7 +97,7 @@ def test_when_fields_to_confirm_go_through_the_spreadsheet_then_confirmation_rou
         if row[0].value == "mel" and row[1].value == "cotation" and row[2].value == "stage":
             row[5].value = None  # the consultant confirms the stage
     workbook.save(path)
-    assert [p.parent.name for p in import_xlsx(2021, path)] == ["mel"]
+    assert [p.parent.name for p in import_xlsx(2021, path).written] == ["mel"]
     mel = grids.load_grids(2021)["mel"]
     assert "cotation.stage" not in mel.to_confirm and len(mel.to_confirm) == len(grids.confirmable_fields()) - 1
 

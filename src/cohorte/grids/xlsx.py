@@ -2,8 +2,10 @@
 
 ``export_xlsx`` writes one workbook per edition: sheet ``Grilles`` has one row per site × coded field
 (allowed values offered as drop-down lists), and ``Constats``, ``Encadrés`` and ``Perspectives`` hold
-the free text, one row per item. ``import_xlsx`` validates the whole workbook first, reports every
-problem with its sheet and cell, and writes the YAML grids only when everything is valid.
+the free text, one row per item; a very hidden sheet records what the workbook was made from.
+``import_xlsx`` validates the whole workbook first, reports every problem with its sheet and cell, and
+writes the YAML grids only when everything is valid — and never over a grid changed since the export
+unless told how (``--merge``, ``--force``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from cohorte.editions import load_edition
-from cohorte.errors import GridError
+from cohorte.errors import GridError, ImportRefusedError
 from cohorte.files import (
-    atomic_write_text,
     check_zip_expansion,
     neutralise_formula,
     restore_formula_text,
@@ -30,9 +31,26 @@ from cohorte.files import (
 )
 from cohorte.grids.fields import FieldSpec, coded_fields, field_help, format_value, get_path, plain_number
 from cohorte.grids.loading import describe_error, grid_path, load_grid, load_grids
+from cohorte.grids.merge import merge_grid, units
 from cohorte.grids.models import FIELDWORK, LIST_SEPARATOR, THEMES, Grid
-from cohorte.grids.writing import comment_header, dump_grid
+from cohorte.grids.record import Exported, RecordError, file_hashes, read_record, relative_name, write_record
+from cohorte.grids.writing import dropped_comments, grid_text
 from cohorte.inputs.codes import BOOLEAN_TOKENS
+from cohorte.roundtrip import (
+    CHECK,
+    FORCE,
+    MERGE,
+    EarlierImports,
+    ImportResult,
+    Stale,
+    file_sha,
+    record_id,
+    refuse_conflicts,
+    refuse_stale,
+    refuse_without_record,
+    write_with_backup,
+)
+from cohorte.validation import display_path
 
 CODED, FINDINGS, HIGHLIGHTS, PERSPECTIVES, LISTS = "Grilles", "Constats", "Encadrés", "Perspectives", "Listes"
 HEADERS = {
@@ -181,7 +199,9 @@ def _write_free_text(workbook: Workbook, loaded: dict[str, Grid], slugs: tuple[s
 
 
 def export_xlsx(edition: str | int, path: Path) -> Path:
-    """Write every grid of the edition to one workbook (the grids must be valid)."""
+    """Write every grid of the edition to one workbook (the grids must be valid), with the record of
+    what it was made from in a very hidden sheet (:mod:`cohorte.grids.record`)."""
+    hashes = file_hashes(edition, load_edition(edition).slugs)
     loaded = load_grids(edition)
     slugs = tuple(loaded)
     workbook = Workbook()
@@ -189,6 +209,7 @@ def export_xlsx(edition: str | int, path: Path) -> Path:
     _write_coded(workbook, loaded, slugs)
     _write_free_text(workbook, loaded, slugs)
     workbook.move_sheet(LISTS, offset=len(workbook.sheetnames))
+    write_record(workbook, edition, hashes, loaded)
     tmp = temp_path_for(path)
     try:
         workbook.save(tmp)
@@ -474,10 +495,7 @@ def _validate(reader: _Reader) -> dict[str, Grid]:
     return valid
 
 
-def read_xlsx(edition: str | int, path: Path) -> dict[str, Grid]:
-    """Every grid in the workbook, validated; raises GridError listing every problem with its cell."""
-    label = path.name
-    workbook = _open(path, label)
+def _read_workbook(edition: str | int, workbook: Workbook, label: str) -> dict[str, Grid]:
     reader = _Reader(label, load_edition(edition).slugs)
     for title in _check_headers(reader, workbook):
         READERS[title](reader, workbook[title])
@@ -487,22 +505,137 @@ def read_xlsx(edition: str | int, path: Path) -> dict[str, Grid]:
     return valid
 
 
-def import_xlsx(edition: str | int, path: Path) -> list[Path]:
-    """Validate the workbook, then write the grids whose content changed; nothing is written on error."""
-    texts = {}
-    for slug, grid in read_xlsx(edition, path).items():
-        target = grid_path(edition, slug)
-        if target.exists() and _same(target, grid):
-            continue
-        header = (
-            comment_header(target) or f"# Grille d'observation — {slug}, édition {edition} (importée de {path.name}).\n"
-        )
-        texts[target] = dump_grid(grid, header)
-    return [atomic_write_text(target, text) for target, text in texts.items()]
+def read_xlsx(edition: str | int, path: Path) -> dict[str, Grid]:
+    """Every grid in the workbook, validated; raises GridError listing every problem with its cell."""
+    return _read_workbook(edition, _open(path, path.name), path.name)
 
 
-def _same(path: Path, grid: Grid) -> bool:
+# --- import: what to write --------------------------------------------------------------------------
+
+
+def _current(path: Path) -> Grid | None:
+    """The grid in the file now (None when the file is absent or invalid)."""
     try:
-        return load_grid(path) == grid
+        return load_grid(path) if path.is_file() else None
     except GridError:
-        return False
+        return None
+
+
+def _changed_fields(before: Grid, after: Grid) -> str:
+    old, new = units(before), units(after)
+    return "fields " + ", ".join(name for name in new if new[name] != old[name])
+
+
+class _Plan:
+    """The grids to write, the files changed since the export and the merge conflicts, site by site."""
+
+    def __init__(self, edition: str | int, mode: str, recorded: dict[str, Exported] | None, earlier: EarlierImports):
+        self.edition, self.mode, self.recorded, self.earlier = edition, mode, recorded, earlier
+        self.writes: dict[Path, Grid] = {}
+        self.stale: list[Stale] = []
+        self.conflicts: list[str] = []
+
+    def site(self, slug: str, theirs: Grid) -> None:
+        target = grid_path(self.edition, slug)
+        ours = _current(target)
+        if theirs == ours:  # the file already says what the workbook says: nothing to write, nothing lost
+            return
+        if self.recorded is None:  # --force
+            self.writes[target] = theirs
+            return
+        exported = self.recorded.get(relative_name(self.edition, slug))
+        if exported is None:  # a site the export did not cover: no base to merge from
+            self.stale.append(Stale(target, True, "not in the workbook's record"))
+            if self.mode == MERGE:
+                self.conflicts.append(f"{display_path(target)}: not in the workbook's record, and different in it")
+        elif file_sha(target) == exported.sha:
+            if theirs != exported.grid:
+                self.writes[target] = theirs
+        elif self.earlier.wrote(target):  # as an earlier import of this workbook left it: nothing newer
+            self.writes[target] = theirs
+        elif theirs == exported.grid:
+            self.stale.append(Stale(target, False))
+        elif self.mode == CHECK:
+            self.stale.append(Stale(target, True, _changed_fields(exported.grid, theirs)))
+        else:
+            self._merge(target, exported.grid, ours, theirs)
+
+    def _merge(self, target: Path, base: Grid, ours: Grid | None, theirs: Grid) -> None:
+        where = display_path(target)
+        if ours is None:
+            self.conflicts.append(f"{where}: deleted or made invalid since the export, and changed in the workbook")
+            return
+        merged = merge_grid(base, ours, theirs)
+        if merged.grid is None:
+            self.conflicts += [f"{where}, {conflict}" for conflict in merged.conflicts]
+        elif merged.grid != ours:
+            self.writes[target] = merged.grid
+
+
+def _refuse_dropped(source: Path, dropped: dict[Path, list[str]], command: str) -> ImportRefusedError:
+    lines = [f"importing {source.name} would drop YAML comments that the new values leave no place for:"]
+    for path, found in dropped.items():
+        lines += [f"  {display_path(path)}: {comment}" for comment in found]
+    lines.append(
+        "Nothing was written. Move these comments by hand (above their key, say), or import with "
+        f"`{command} --force` (the files are saved first; `cohorte grids history` restores them)."
+    )
+    return ImportRefusedError("\n".join(lines))
+
+
+def _texts(plan: _Plan, source: Path, command: str) -> dict[Path, str]:
+    """The text of each grid to write (values updated in place); refuses to drop a comment unless forced."""
+    texts, dropped = {}, {}
+    for target, grid in plan.writes.items():
+        header = f"# Grille d'observation — {target.parent.name}, édition {plan.edition} (importée de {source.name}).\n"
+        texts[target] = grid_text(target, grid, header)
+        if target.is_file() and (lost := dropped_comments(target.read_text(encoding="utf-8"), texts[target])):
+            dropped[target] = lost
+    if dropped and plan.mode != FORCE:
+        raise _refuse_dropped(source, dropped, command)
+    return texts
+
+
+def _recorded(workbook: Workbook, edition: str | int, source: Path, command: str, mode: str) -> dict[str, Exported]:
+    """The workbook's record ({} when it has none, under ``--force``); refused when absent or of another edition."""
+    try:
+        exported_from, recorded = read_record(workbook)
+    except RecordError as exc:
+        if mode == FORCE:
+            return {}
+        raise refuse_without_record(source, command, str(exc)) from None
+    if exported_from != str(edition):
+        raise ImportRefusedError(
+            f"{source.name} holds the grids of edition {exported_from}, not {edition}; nothing was written"
+        )
+    return recorded
+
+
+def import_xlsx(edition: str | int, path: Path, mode: str = CHECK) -> ImportResult:
+    """Validate the workbook, then write the grids changed in it; nothing is written on any error.
+
+    A grid file changed since the export stops the import (``check``), is merged field by field
+    (``merge``: refused on a conflict) or replaced (``force``). Values are updated in place, so the
+    YAML's comments and key order survive; every file replaced is backed up first.
+    """
+    path = Path(path)
+    workbook = _open(path, path.name)
+    grids = _read_workbook(edition, workbook, path.name)
+    command = f"cohorte grids import {edition} {path}"
+    recorded = _recorded(workbook, edition, path, command, mode)
+    export = (
+        record_id([(name, e.sha, e.grid.model_dump(mode="json")) for name, e in recorded.items()]) if recorded else None
+    )
+    plan = _Plan(edition, mode, None if mode == FORCE else recorded, EarlierImports(edition, export))
+    for slug, grid in grids.items():
+        plan.site(slug, grid)
+    if plan.stale and mode == CHECK:
+        raise refuse_stale(path, plan.stale, command, edition, "fields")
+    if plan.conflicts:
+        raise refuse_conflicts(path, plan.conflicts, command)
+    texts = _texts(plan, path, command)
+    kept = [s.path for s in plan.stale if s.path not in texts]
+    flag = "" if mode == CHECK else f" --{mode}"
+    return write_with_backup(
+        edition, texts, kind="grids", command=command + flag, source=path, kept=kept, export=export
+    )
