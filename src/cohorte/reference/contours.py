@@ -88,7 +88,7 @@ def _area(ring: np.ndarray) -> float:
 
 
 def _polygons(geometry: dict, where: str) -> list[list]:
-    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Polygon":
         return [coords]
     if kind == "MultiPolygon":
@@ -124,10 +124,14 @@ def load_layer(kind: str, year: int, folder: Path = GEO_DIR) -> Layer:
         codes.append(code)
         own = []
         for polygon in _polygons(feature.get("geometry") or {}, where):
-            parts = [np.asarray(r, dtype=float) for r in polygon]
+            parts = [np.asarray(r, dtype=float) for r in polygon if len(r) >= 4]
+            if not parts:
+                continue
             exteriors.append((_area(parts[0]), parts[0], index))
             rings.extend(parts)
             own.append(parts[0])
+        if not own:
+            raise ParamsError(f"{where}: {key} {code} has no polygon (expected Polygon or MultiPolygon rings)")
         stacked = np.vstack(own)
         bounds.append((*stacked.min(axis=0), *stacked.max(axis=0)))
     exteriors.sort(key=lambda item: -item[0])  # enclaves drawn after (over) the territory around them
