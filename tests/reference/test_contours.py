@@ -53,7 +53,7 @@ def test_when_a_vintage_is_loaded_twice_then_it_is_read_once() -> None:
 def test_when_a_vintage_is_missing_then_the_error_names_the_file_and_the_shipped_years(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match=r"epci-2019\.geojson\.gz: no epci contours for 2019 \(shipped: 2022, 2025\)"):
         load_layer("epci", 2019)
-    with pytest.raises(ParamsError, match="no epci-YEAR.geojson.gz contours shipped"):
+    with pytest.raises(ParamsError, match=r"no epci-YEAR\.geojson\.gz contours shipped"):
         nearest_vintage("epci", 2020, tmp_path)
 
 

@@ -13,6 +13,7 @@ from cohorte.editions import Edition
 from cohorte.indicators.national import sites_frame
 from cohorte.reference.contours import departements_layer, epci_layer
 from cohorte.report import maps
+from cohorte.report.fiche import FicheContext
 from cohorte.report.national import NationalContext
 from cohorte.report.text import texts
 
@@ -123,7 +124,7 @@ def test_when_classes_are_listed_then_the_table_holds_every_epci_and_the_csv_eac
 
 
 def test_when_targets_are_mapped_then_reached_not_reached_and_not_computable_are_told_apart() -> None:
-    fig, frame, words = maps.targets_map(national(VALUES), "q1_outside_qpv", texts())
+    fig, _frame, _words = maps.targets_map(national(VALUES), "q1_outside_qpv", texts())
     epci = epci_layer(2020)
     expected = {"reached": ["246700488"], "not-reached": ["200042174", "248400251"], "ns": ["200065597"]}
     for gid, sirens in expected.items():
@@ -135,7 +136,7 @@ def test_when_targets_are_mapped_then_reached_not_reached_and_not_computable_are
 
 def test_when_a_site_is_located_then_its_epci_is_drawn_in_its_region_with_its_departements() -> None:
     params = edition()
-    fig, table, words = maps.locator(params, params.site("lorient-agglomeration"), texts())
+    fig, table, _words = maps.locator(params, params.site("lorient-agglomeration"), texts())
     (epci,) = collections(fig, "highlight")
     assert inside_box([p.vertices for p in epci.get_paths()], departements_layer(2020).bounds_of("56"))
     assert "région Bretagne et de ses départements (22, 29, 35 et 56)" in fig.cohorte_alt
@@ -155,9 +156,19 @@ def test_when_the_cohort_is_mapped_then_each_site_is_numbered_with_its_region() 
     class Context:  # what sites_map_figure reads of a synthesis context
         edition, wording = params, texts()
 
-    fig, table, words = maps.sites_map_figure(Context())  # type: ignore[arg-type]
+    fig, table, _words = maps.sites_map_figure(Context())  # type: ignore[arg-type]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[0] == "1. Lorient (Bretagne)" and len(legend) == len(SITES)
     assert collections(fig, "regions-represented")
     assert "quatre sites observés, numérotés : Lorient, EMS, Grand Avignon et Caen la Mer" in fig.cohorte_alt
     assert table["Région"].tolist() == [s[3] for s in SITES]
+
+
+def test_when_a_fiche_is_placed_on_the_national_map_then_its_epci_is_outlined_and_its_class_named() -> None:
+    ctx = national(VALUES)
+    site = ctx.edition.site("lorient-agglomeration")
+    fig, classified, _ = maps.position_map(FicheContext(ctx.edition, site, pd.DataFrame(), ctx.table, True, texts()))
+    (outline,) = collections(fig, "highlight")
+    assert inside_box([p.vertices for p in outline.get_paths()], departements_layer(2020).bounds_of("56"))
+    assert f"Lorient est entouré de noir, dans la classe {classified.bounds[0]}." in fig.cohorte_alt
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1] == "Lorient"

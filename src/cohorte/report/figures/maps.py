@@ -16,9 +16,11 @@ from functools import cache
 
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from cohorte.reference.contours import (
@@ -111,8 +113,17 @@ def _inset_labels(ax: Axes, year: int, labels: Mapping[str, str]) -> None:
             ax.text((xmin + xmax) / 2, ymin - 12_000, labels[code], ha="center", va="top", fontsize=5.5, color=MUTED)
 
 
-def _legend(ax: Axes, classes: Sequence[MapClass], title: str) -> None:
-    handles = [
+def _highlight(ax: Axes, year: int, siren: str) -> None:
+    """A fiche's EPCI: outlined in black, and circled so that a small one is found at a glance."""
+    outline = PolyCollection(_rings_of(year, [siren]), facecolors="none", edgecolors=INK, linewidths=1.2, zorder=4)
+    outline.set_gid("highlight")
+    ax.add_collection(outline)
+    x, y = interior_point(epci_layer(year), siren)
+    ax.scatter([x], [y], s=220, facecolors="none", edgecolors=INK, linewidths=1.4, zorder=5, gid="highlight-circle")
+
+
+def _legend(ax: Axes, classes: Sequence[MapClass], title: str, extra: Sequence[Artist] = ()) -> None:
+    handles: list[Artist] = [
         Patch(
             facecolor=c.colour,
             hatch=c.hatch,
@@ -122,6 +133,7 @@ def _legend(ax: Axes, classes: Sequence[MapClass], title: str) -> None:
         )
         for c in classes
     ]
+    handles += extra
     ax.legend(
         handles=handles,
         title=title,
@@ -153,7 +165,7 @@ def national_map(
     highlight_label: str = "",
 ) -> Figure:
     """Every EPCI of the vintage: the classes' fills, the rest light grey, département outlines,
-    overseas insets named; ``highlight`` (a SIREN) outlined thick (a fiche's EPCI)."""
+    overseas insets named; ``highlight`` (a SIREN: a fiche's EPCI) outlined and circled."""
     fig, (ax,) = new_figure(MAP_HEIGHT)
     layer = epci_layer(year)
     shown = {code for c in classes for code in c.codes}
@@ -166,23 +178,22 @@ def national_map(
     legend = [c for c in classes if c.codes]
     if outside:
         legend.append(MapClass(outside_label, tuple(outside), OUTSIDE, gid="outside"))
-    if highlight:
-        ax.add_collection(
-            PolyCollection(
-                _rings_of(year, [highlight]),
-                facecolors="none",
-                edgecolors=INK,
-                linewidths=1.6,
-                gid="highlight",
-                zorder=4,
-            )
-        )
-        legend.append(MapClass(highlight_label, (highlight,), "none", gid="highlight"))
+    if highlight and highlight in epci_layer(year).codes:
+        _highlight(ax, year, highlight)
     _inset_labels(ax, year, inset_labels)
     _frame(ax, _france_bounds(year), margin=0.02)
-    _legend(ax, legend, legend_title)
-    if highlight:
-        ax.get_legend().legend_handles[-1].set(edgecolor=INK, linewidth=1.6)  # type: ignore[union-attr]
+    circle = Line2D(
+        [],
+        [],
+        marker="o",
+        markersize=9,
+        markerfacecolor="none",
+        markeredgecolor=INK,
+        markeredgewidth=1.4,
+        linestyle="none",
+        label=highlight_label,
+    )
+    _legend(ax, legend, legend_title, extra=[circle] if highlight else [])
     return finish(fig, title, source, alt)
 
 
