@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from cohorte.editions import Edition
+from cohorte.editions import Edition, load_edition
 from cohorte.indicators.national import sites_frame
 from cohorte.reference.contours import departements_layer, epci_layer
 from cohorte.report import maps
@@ -172,3 +172,14 @@ def test_when_a_fiche_is_placed_on_the_national_map_then_its_epci_is_outlined_an
     assert inside_box([p.vertices for p in outline.get_paths()], departements_layer(2020).bounds_of("56"))
     assert f"Lorient est entouré de noir, dans la classe {classified.bounds[0]}." in fig.cohorte_alt
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1] == "Lorient"
+
+
+def test_when_an_edition_breaks_a_map_template_or_label_then_check_names_the_file(kit_home: Path) -> None:
+    folder = kit_home / "params/2020/text/maps"
+    folder.mkdir(parents=True)
+    (folder / "labels.yml").write_text("insets: {}\nlegend: {}\ncolumns: {}\n", encoding="utf-8")
+    (folder / "sites.md").write_text("{{ unknown_field }}\n", encoding="utf-8")
+    params = load_edition(2020)
+    problems = maps.check_map_texts(params, texts(params.edition))
+    assert any(p.startswith("maps/sites.md:") and "unknown_field" in p for p in problems)
+    assert "maps/labels.yml: no legend.ns" in problems and "maps/labels.yml: no insets.971" in problems

@@ -457,3 +457,46 @@ def show_sites_map(ctx: SynthesisContext, output_dir: str | Path = "") -> Path:
         Path(output_dir) if output_dir else config.synthesis_output_dir(ctx.edition.edition)
     )
     return atomic_write_text(folder / "sites-carte.csv", table.to_csv(index=False))
+
+
+# --- cohorte check -------------------------------------------------------------------------------
+
+_LABEL_KEYS = {
+    "insets": ("971", "972", "973", "974", "976"),
+    "legend": ("ns", "missing", "outside", "reached", "not_reached", "locator_departements", "sites"),
+    "columns": ("siren", "epci", "region", "departement", "value", "class", "count", "status", "vintage", "number"),
+}
+
+
+def check_map_texts(edition: Edition, wording: Texts) -> list[str]:
+    """Render the maps' templates with sample figures and check ``maps/labels.yml``; one line per problem."""
+    site = edition.sites[0]
+    sample = {"bounds": "de 1 à 2", "count": 3}
+    common = {"label": "Indicateur", "demo": True, "credit": "Contours", "csv": "carte.csv", "suppressed": 1}
+    contexts: dict[str, dict[str, object]] = {
+        "indicator": common
+        | {"published": 3, "classes": ("a", "b"), "highest": sample, "lowest": sample, "missing": 1},
+        "targets": common | {"target": 25, "reached": 1, "not_reached": 2, "published": 3, "not_computable": 1},
+        "position": common | {"site": site, "site_class": "a", "classes": ("a",), "highest": sample, "lowest": sample},
+        "locator": {"site": site, "credit": "Contours", "departements": ["01"]},
+        "sites": {"sites": ["a"], "regions": ["r"], "year": edition.year, "credit": "Contours", "csv": "carte.csv"},
+    }
+    problems = []
+    for name, context in contexts.items():
+        try:
+            _words(wording, name, **context)
+        except Exception as exc:  # every template problem reported, not the first only
+            problems.append(f"maps/{name}.md: {exc}")
+    try:
+        credit(wording, edition.year)
+        wording.sentence("maps/class.md", low="1", high="2", count=3)
+        found = labels(wording)
+        problems += [
+            f"{LABELS}: no {section}.{key}"
+            for section, keys in _LABEL_KEYS.items()
+            for key in keys
+            if key not in (found.get(section) or {})
+        ]
+    except Exception as exc:
+        problems.append(str(exc))
+    return problems
