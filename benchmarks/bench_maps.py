@@ -14,6 +14,7 @@ The values are random (seeded) for the national edition's EPCI: no build is need
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import statistics
@@ -132,7 +133,6 @@ def main() -> None:
         print(
             f"  {kind}-{year}: {len(layer.codes)} territories, {time.perf_counter() - start:.3f} s, +{held:.0f} MB RSS"
         )
-    rss_before = psutil.Process().memory_info().rss
 
     from cohorte.report import maps
     from cohorte.report.fiche import FicheContext
@@ -140,6 +140,8 @@ def main() -> None:
 
     params, ctx = _national_context()
     _warm_matplotlib()
+    gc.collect()
+    rss_before = psutil.Process().memory_info().rss
     wording = texts("national-2020")
     print(f"drawing (median of {args.repeat}, PNG at the notebooks' resolution)")
     for indicator in maps.INDICATOR_MAPS:
@@ -153,8 +155,9 @@ def main() -> None:
 
     cohort = type("Cohort", (), {"edition": load_edition(2020), "wording": texts(2020)})()
     print(f"  the cohort's sites map (2020): {_timed(lambda: maps.sites_map_figure(cohort)[0], args.repeat):.3f} s")
+    gc.collect()
     rss_after = psutil.Process().memory_info().rss
-    print(f"memory: drawing the maps (matplotlib, figures) added {(rss_after - rss_before) / 2**20:.0f} MB RSS")
+    print(f"memory: drawing the maps, figures collected, added {(rss_after - rss_before) / 2**20:.0f} MB RSS")
 
     out = subprocess.run(
         [sys.executable, __file__, "--locator-only"], check=True, capture_output=True, text=True, cwd=REPO

@@ -77,6 +77,33 @@ def _rings_of(year: int, codes: Sequence[str]) -> list[np.ndarray]:
     return [layer.exteriors[p] for p in chosen]
 
 
+def _layer(kind: str, year: int) -> Layer:
+    return departements_layer(year) if kind == "departements" else regions_layer(year)
+
+
+@cache
+def _ring_boxes(kind: str, year: int, exteriors: bool) -> np.ndarray:
+    layer = _layer(kind, year)
+    return np.array([(*r.min(axis=0), *r.max(axis=0)) for r in (layer.exteriors if exteriors else layer.rings)])
+
+
+def _near(kind: str, year: int, box: tuple[float, float, float, float], exteriors: bool = False) -> list[np.ndarray]:
+    """The rings of a layer that reach into ``box`` (a locator map draws only what it shows)."""
+    layer, boxes = _layer(kind, year), _ring_boxes(kind, year, exteriors)
+    xmin, ymin, xmax, ymax = box
+    near = (boxes[:, 0] < xmax) & (boxes[:, 2] > xmin) & (boxes[:, 1] < ymax) & (boxes[:, 3] > ymin)
+    rings = layer.exteriors if exteriors else layer.rings
+    return [ring for ring, keep in zip(rings, near, strict=True) if keep]
+
+
+@cache
+def _overview(year: int, region: str = "") -> tuple[np.ndarray, ...]:
+    """Régions (or one région) with one vertex in six: the small France beside a locator map, prepared once."""
+    layer = regions_layer(year)
+    rings = layer.polygons_of(region) if region else list(layer.exteriors)
+    return tuple(np.vstack([ring[:-1:6], ring[-1:]]) for ring in rings if len(ring) >= 24)
+
+
 def _outlines(layer: Layer, *, linewidth: float, colour: str = OUTLINE, gid: str = "departements") -> LineCollection:
     return LineCollection(list(layer.rings), colors=colour, linewidths=linewidth, gid=gid, zorder=3)
 
@@ -212,21 +239,26 @@ def locator_map(
     and coded; a small France beside it with the région marked."""
     fig, (ax, overview) = new_figure(3.6, ncols=2, gridspec_kw={"width_ratios": [2.6, 1]})
     regions, departements = regions_layer(year), departements_layer(year)
-    ax.add_collection(_fill(list(regions.exteriors), REGION_FILL, zorder=1))
+    xmin, ymin, xmax, ymax = regions.bounds_of(region)
+    pad = 0.1 * max(xmax - xmin, ymax - ymin)
+    view = (xmin - pad, ymin - pad, xmax + pad, ymax + pad)
+    ax.add_collection(_fill(_near("regions", year, view, exteriors=True), REGION_FILL, zorder=1))
     ax.add_collection(_fill(regions.polygons_of(region), "#ffffff", zorder=1.5))
     rings = list(territory_polygons("epci", epci_vintage(year), siren))
     epci = PolyCollection(rings, facecolors=MET, edgecolors=INK, linewidths=0.6, zorder=2)
     epci.set_gid("highlight")
     ax.add_collection(epci)
-    ax.add_collection(_outlines(departements, linewidth=0.4, colour=MUTED))
-    ax.add_collection(_outlines(regions, linewidth=0.9, colour=INK, gid="regions"))
+    ax.add_collection(
+        LineCollection(_near("departements", year, view), colors=MUTED, linewidths=0.4, gid="departements", zorder=3)
+    )
+    ax.add_collection(LineCollection(_near("regions", year, view), colors=INK, linewidths=0.9, gid="regions", zorder=3))
     halo = [patheffects.withStroke(linewidth=2, foreground="white")]
     for code in departements_in(year, region):
         x, y = interior_point(departements, code)
         ax.text(x, y, code, fontsize=6.5, color=INK, ha="center", va="center", zorder=5, path_effects=halo)
     _frame(ax, regions.bounds_of(region), margin=0.04)
-    overview.add_collection(_fill(list(regions.exteriors), "#dddddd", zorder=1))
-    overview.add_collection(_fill(regions.polygons_of(region), INK, zorder=2))
+    overview.add_collection(_fill(list(_overview(year)), "#dddddd", zorder=1))
+    overview.add_collection(_fill(list(_overview(year, region)) or regions.polygons_of(region), INK, zorder=2))
     _frame(overview, _france_bounds(year), margin=0.02)
     handles = [
         Patch(facecolor=MET, edgecolor=INK, linewidth=0.6, label=labels["epci"]),
