@@ -183,3 +183,12 @@ def test_when_an_edition_breaks_a_map_template_or_label_then_check_names_the_fil
     problems = maps.check_map_texts(params, texts(params.edition))
     assert any(p.startswith("maps/sites.md:") and "unknown_field" in p for p in problems)
     assert "maps/labels.yml: no legend.ns" in problems and "maps/labels.yml: no insets.971" in problems
+
+
+def test_when_no_figure_is_published_then_the_map_hatches_them_all_and_says_so() -> None:
+    fig, classified, _ = maps.indicator_map(national(dict.fromkeys(VALUES)), "q1_outside_qpv", texts())
+    assert classified.bounds == () and classified.suppressed == len(VALUES)
+    assert len(collections(fig, "ns")[0].get_paths()) >= len(VALUES)
+    assert (
+        "Aucun chiffre n'est publié. 4\u00a0EPCI sans chiffre publié (secret statistique), hachurés." in fig.cohorte_alt
+    )

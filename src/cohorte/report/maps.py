@@ -108,6 +108,7 @@ def class_edges(values: pd.Series, unit: str, count: int = CLASS_COUNT) -> list[
     """Class bounds: quantiles of the published values, rounded as shown (one decimal), distinct."""
     if values.empty:
         return []
+    count = min(count, int(values.nunique()))  # no more classes than distinct values
     quantiles = np.quantile(values.to_numpy(dtype=float), np.linspace(0, 1, count + 1))
     edges = sorted({round(float(q), 1) for q in quantiles})
     edges[0], edges[-1] = min(edges[0], float(values.min())), max(edges[-1], float(values.max()))
