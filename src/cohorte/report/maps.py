@@ -326,7 +326,7 @@ def locator(edition: Edition, site: Site, wording: Texts | None = None) -> tuple
     wording = wording or texts(edition.edition)
     year = edition.year
     region = region_of_departement(site.departement, year)
-    found = bool(site.siren) and region is not None and bool(territory_polygons("epci", epci_vintage(year), site.siren))
+    found = region is not None and _mapped(site, year)
     departements = departements_in(year, region) if region else []
     words = _words(wording, "locator", site=site, credit=credit(wording, year), departements=departements)
     columns = labels(wording)["columns"]
@@ -417,6 +417,11 @@ def sites_table(edition: Edition, wording: Texts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[columns[k] for k in ("number", "epci", "siren", "departement", "region")])
 
 
+def _mapped(site: Site, year: int) -> bool:
+    """Whether the site's EPCI is in the contours the edition draws."""
+    return bool(site.siren) and bool(territory_polygons("epci", epci_vintage(year), site.siren))
+
+
 def sites_map_figure(ctx: SynthesisContext) -> tuple[Figure, pd.DataFrame, dict]:
     from cohorte.report.figures.maps import sites_map
 
@@ -431,8 +436,13 @@ def sites_map_figure(ctx: SynthesisContext) -> tuple[Figure, pd.DataFrame, dict]
         credit=credit(wording, year),
         csv="sites-carte.csv",
     )
+    legend = labels(wording)["legend"]
     entries = [
-        (s.siren or "", f"{s.short_name} ({s.region})", region_of_departement(s.departement, year) or "")
+        (
+            s.siren or "",
+            f"{s.short_name} ({s.region})" + ("" if _mapped(s, year) else f", {legend['not_mapped']}"),
+            region_of_departement(s.departement, year) or "",
+        )
         for s in edition.sites
     ]
     fig = sites_map(
@@ -464,7 +474,7 @@ def show_sites_map(ctx: SynthesisContext, output_dir: str | Path = "") -> Path:
 
 _LABEL_KEYS = {
     "insets": ("971", "972", "973", "974", "976"),
-    "legend": ("ns", "missing", "outside", "reached", "not_reached", "locator_departements", "sites"),
+    "legend": ("ns", "missing", "outside", "reached", "not_reached", "locator_departements", "sites", "not_mapped"),
     "columns": ("siren", "epci", "region", "departement", "value", "class", "count", "status", "vintage", "number"),
 }
 
