@@ -105,12 +105,13 @@ def indicator_frame(sites: pd.DataFrame, table: pd.DataFrame, indicator: str) ->
 
 
 def class_edges(values: pd.Series, unit: str, count: int = CLASS_COUNT) -> list[float]:
-    """Class bounds: quantiles of the published values, rounded as shown (one decimal), distinct."""
+    """Class bounds: quantiles of the published values, rounded as the legend shows them, distinct."""
     if values.empty:
         return []
     count = min(count, int(values.nunique()))  # no more classes than distinct values
     quantiles = np.quantile(values.to_numpy(dtype=float), np.linspace(0, 1, count + 1))
-    edges = sorted({round(float(q), 1) for q in quantiles})
+    decimals = 1 if unit in ("%", "ratio") else 0  # as fmt_value shows them
+    edges = sorted({round(float(q), decimals) for q in quantiles})
     edges[0], edges[-1] = min(edges[0], float(values.min())), max(edges[-1], float(values.max()))
     return edges if len(edges) > 1 else [edges[0], edges[0]]
 
