@@ -347,6 +347,9 @@ def check_texts(edition: Edition, grids: dict[str, Grid] | None = None) -> TextR
     places = Placeholders(edition, grids, wording, None, stated or {})
     report.run(_check_sentences, wording)
     _check_changes(wording, report)
+    from cohorte.report.maps import check_map_texts
+
+    report.problems += check_map_texts(edition, wording)
     if not edition.has_grids:  # a national edition: fiches and national synthesis, checked by cohorte.report.fiche
         from cohorte.report.fiche import check_fiche_texts
 
