@@ -116,6 +116,10 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return removed
 
 
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
