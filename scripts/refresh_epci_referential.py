@@ -54,7 +54,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tarball = args.tarball or _pack(str(version), Path(tmp))
         with tarfile.open(tarball) as archive:
-            meta, epci, ept = _read(archive, "package.json"), _read(archive, "data/epci.json"), _read(archive, "data/ept.json")
+            meta, epci, ept = (
+                _read(archive, "package.json"),
+                _read(archive, "data/epci.json"),
+                _read(archive, "data/ept.json"),
+            )
             communes, regions = _read(archive, "data/communes.json"), _read(archive, "data/regions.json")
         digest = hashlib.sha256(Path(tarball).read_bytes()).hexdigest()
     units = [*epci, *ept, *paris_unit(communes)]  # type: ignore[misc]

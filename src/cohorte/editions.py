@@ -194,6 +194,11 @@ class Edition(Strict):
     def slugs(self) -> list[str]:
         return [s.slug for s in self.sites]
 
+    @property
+    def sirens(self) -> dict[str, str]:
+        """The SIREN of every site that has one, by slug."""
+        return {s.slug: s.siren for s in self.sites if s.siren}
+
     def input_dir(self) -> Path:
         """Where this edition's input tables are: its configured folder, else the demo data."""
         if self.data_dir:

@@ -30,7 +30,15 @@ from cohorte.files import atomic_write_json, atomic_write_text
 FOLDER = Path(__file__).parent
 # The package's version of each year (its README, « Millésimes et versions de package »; 2020: « non
 # disponible, sauf EPCI 2020 avec 0.8.0 » — the 2020 EPCI, with the communes that version holds).
-YEAR_VERSIONS = {2020: "0.8.0", 2021: "1.1.1", 2022: "2.3.1", 2023: "3.1.1", 2024: "4.1.0", 2025: "5.3.0", 2026: "6.0.0"}
+YEAR_VERSIONS = {
+    2020: "0.8.0",
+    2021: "1.1.1",
+    2022: "2.3.1",
+    2023: "3.1.1",
+    2024: "4.1.0",
+    2025: "5.3.0",
+    2026: "6.0.0",
+}
 PARIS_INSEE = "75056"
 COLUMNS = ("siren", "name", "type", "population", "communes")
 _TYPE_PREFIX = re.compile(

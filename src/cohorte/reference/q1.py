@@ -75,7 +75,9 @@ def _annexes(path: Path = THRESHOLDS_FILE) -> dict[int, dict[str, ListedEpci]]:
     with path.open(encoding="utf-8", newline="") as handle:
         for line, r in enumerate(csv.DictReader(handle), start=2):
             try:
-                row = ListedEpci(r["siren"], r["epci_name"], tuple(r["departement_code"].split(";")), float(r["q1_annual_eur"]))
+                row = ListedEpci(
+                    r["siren"], r["epci_name"], tuple(r["departement_code"].split(";")), float(r["q1_annual_eur"])
+                )
                 out.setdefault(int(r["year"]), {})[row.siren] = row
             except (KeyError, ValueError) as exc:
                 raise ParamsError(f"{path.name}, line {line}: cannot be read ({exc})") from None
@@ -93,7 +95,9 @@ def decree_thresholds(year: int, sirens: Mapping[str, str]) -> dict[str, float]:
     return {key: listing[siren].q1_annual_eur for key, siren in sirens.items() if siren in listing}
 
 
-def threshold_disagreements(year: int, sirens: Mapping[str, str], given: Mapping[str, float]) -> list[tuple[str, float, float]]:
+def threshold_disagreements(
+    year: int, sirens: Mapping[str, str], given: Mapping[str, float]
+) -> list[tuple[str, float, float]]:
     """(site, threshold given, arrêté's) where a threshold of the data differs from the arrêté's by
     more than ``TOLERANCE_EUR`` (``given``: site → value for ``year``)."""
     official = decree_thresholds(year, sirens)

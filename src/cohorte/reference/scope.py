@@ -113,7 +113,8 @@ def scope_messages(comparison: ScopeComparison, referential: Mapping[str, EpciRe
         f"{where}: {name(s)} is listed but not in the EPCI referential of {comparison.year}" for s in comparison.unknown
     ]
     lines += [
-        f"{where}: {name(s)} is bound to a PLH by the rule but not listed by the arrêté" for s in comparison.bound_not_listed
+        f"{where}: {name(s)} is bound to a PLH by the rule but not listed by the arrêté"
+        for s in comparison.bound_not_listed
     ]
     return lines
 
