@@ -22,7 +22,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from cohorte.reference.epci import YEAR_VERSIONS, paris_unit, write_snapshot
+from cohorte.reference.epci import YEAR_GAPS, YEAR_VERSIONS, paris_unit, write_snapshot
 from cohorte.reference.plh import write_extent
 
 PACKAGE = "@etalab/decoupage-administratif"
@@ -69,6 +69,7 @@ def main() -> None:
         "repository": meta.get("repository", ""),  # type: ignore[union-attr]
         "retrieved": dt.date.today().isoformat(),
         "tarball_sha256": digest,
+        **({"known_gap": YEAR_GAPS[args.year]} if args.year in YEAR_GAPS else {}),
     }
     path = write_snapshot(
         units, {**provenance, "population": "populationMunicipale of data/epci.json and data/ept.json"}, args.year

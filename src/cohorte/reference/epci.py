@@ -39,6 +39,11 @@ YEAR_VERSIONS = {
     2025: "5.3.0",
     2026: "6.0.0",
 }
+# What a year's version is known to miss, written into its provenance by the refresh script.
+YEAR_GAPS = {
+    2020: "0.8.0 predates the merger of 1 January 2020 of the Métropole Européenne de Lille with the CC de la "
+    "Haute Deûle: it lists the MEL under its former SIREN 245900410 (90 communes), not 200093201 (95 communes)",
+}
 PARIS_INSEE = "75056"
 COLUMNS = ("siren", "name", "type", "population", "communes")
 _TYPE_PREFIX = re.compile(
