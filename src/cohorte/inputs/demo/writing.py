@@ -191,7 +191,7 @@ def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dic
                 official = sorted(chunk["q1_thresholds"]["epci"])
         for writer in writers.values():
             writer.close()
-        rows = {name: writer.rows for name, writer in writers.items()}
+        rows = {name: writer.rows for name, writer in writers.items() if writer.writer is not None}
         (tmp / "README.txt").write_text(readme_text(edition, seed, rows, fmt, official), encoding="utf-8")
         replace_dir(tmp, out_dir)
     except BaseException:
