@@ -133,3 +133,13 @@ def test_when_the_snapshot_is_written_then_it_reads_back(tmp_path: Path):
     assert path.name == "epci_referential_2022.csv"
     record = load_referential(path=path)["248400251"]
     assert record.name == 'CA du Grand Avignon, "COGA"' and record.communes == ("84007", "84031")
+
+
+def test_when_the_kit_ships_no_referential_of_the_editions_year_then_check_uses_the_nearest_and_says_so():
+    later = load_edition(2020).model_copy(update={"edition": 2023})
+    problems, notes = check_sites(later)
+    assert problems == []
+    assert notes[0] == (
+        "params/2023/edition.yml: the kit ships no EPCI referential of 2023; sites checked against that of 2024 "
+        "(scripts/refresh_epci_referential.py 2023 adds it)"
+    )

@@ -132,6 +132,14 @@ def referential_year(year: int | None) -> int:
     return year
 
 
+def nearest_year(year: int) -> int:
+    """``year`` when its referential is shipped, else the nearest shipped year (the earlier one on a tie)."""
+    years = shipped_years()
+    if not years:
+        raise ParamsError("no EPCI referential in the kit; run scripts/refresh_epci_referential.py YEAR")
+    return min(years, key=lambda y: (abs(y - year), y))
+
+
 def _path(year: int | None, path: Path | None) -> Path:
     return path if path is not None else referential_file(referential_year(year))
 

@@ -9,10 +9,17 @@ from pathlib import Path
 import pandas as pd
 
 from cohorte.editions import Edition, load_edition
-from cohorte.errors import CohorteError, InputDataError, ParamsError
+from cohorte.errors import CohorteError, InputDataError
 from cohorte.grids import check_grids
 from cohorte.inputs.readers import Inputs, find_table, load_inputs, read_table, summarize
-from cohorte.reference.epci import EpciRecord, load_referential, names_match, provenance, shipped_years
+from cohorte.reference.epci import (
+    EpciRecord,
+    load_referential,
+    names_match,
+    nearest_year,
+    provenance,
+    shipped_years,
+)
 from cohorte.reference.q1 import q1_decree, threshold_disagreements
 from cohorte.reference.scope import compare_scope, scope_messages, scope_summary
 
@@ -81,22 +88,25 @@ def _confirmation_warnings(report: CheckReport) -> list[str]:
 def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None = None) -> tuple[list[str], list[str]]:
     """(problems, notes) of the edition's site identities against the referential of its year."""
     shipped = referential is None  # the kit's referentials: a later year may hold a SIREN created since
-    try:
-        referential = load_referential(edition.year) if referential is None else referential
-        version = f"{provenance(edition.year).get('version', '?')}, {edition.year}"
-    except ParamsError as exc:
-        return [f"params/{edition.edition}/edition.yml: {exc}"], []
     where = f"params/{edition.edition}/edition.yml"
     problems, notes = [], []
+    year = nearest_year(edition.year) if shipped else edition.year
+    if year != edition.year:
+        notes.append(
+            f"{where}: the kit ships no EPCI referential of {edition.year}; sites checked against that of {year} "
+            f"(scripts/refresh_epci_referential.py {edition.year} adds it)"
+        )
+    referential = load_referential(year) if referential is None else referential
+    version = f"{provenance(year).get('version', '?')}, {year}"
     for site in edition.sites:
         if not site.siren:
             notes.append(f"{where}: site {site.slug!r} has no SIREN; it cannot be checked against the EPCI referential")
             continue
         record = referential.get(site.siren)
-        later = _later_version(edition.year, site.siren) if record is None and shipped else None
+        later = _later_version(year, site.siren) if record is None and shipped else None
         if later:
             notes.append(
-                f"{where}: site {site.slug!r}: SIREN {site.siren} is not in the EPCI referential of {edition.year} "
+                f"{where}: site {site.slug!r}: SIREN {site.siren} is not in the EPCI referential of {year} "
                 f"({version}) but is in that of {later}: the package's version predates the EPCI's creation "
                 f"(see its provenance); check the SIREN on BANATIC"
             )
