@@ -119,3 +119,26 @@ def test_when_the_year_has_no_arrete_then_the_fiche_names_the_estimate_and_says_
         "le kit ne fournit pas de seuil officiel pour 2020." in text
     )
     assert "officiel (arrêté" not in text
+
+
+def test_when_the_edition_takes_the_arretes_list_then_the_synthesis_headline_says_so_not_the_plh_rule():
+    decree_edition = load_edition("national-2024")
+    sites = [
+        decree_edition.site(slug).model_copy(update={"slug": new})
+        for slug, new in (
+            ("paris", "a"),
+            ("plaine-commune", "b"),
+            ("ca-de-blois-agglopolys", "c"),
+            ("cc-faucigny-glieres", "d"),
+        )
+    ]
+    edition = decree_edition.model_copy(update={"sites": sites})
+    ctx = national.NationalContext(edition, sites_frame(edition), _national(), True)
+    text = national.headline_markdown(ctx).replace("\u00a0", " ").replace("\u202f", " ")
+    assert text.startswith(
+        "L'édition couvre 4 territoires soumis à l'objectif d'attributions au premier quartile, tels que les liste "
+        "l'arrêté du 13 mai 2024, soit 2 "
+    )
+    assert "2 sur 3 pour l'objectif « attributions hors qpv au 1er quartile »" in text
+    rule = national.NationalContext(_edition(), sites_frame(_edition()), _national(), True)
+    assert "EPCI tenus d'adopter un programme local de l'habitat" in national.headline_markdown(rule)
