@@ -146,3 +146,41 @@ def test_when_national_2024_is_checked_then_the_rule_and_the_list_disagree_on_na
 def test_when_an_edition_asks_the_arrete_of_a_year_without_one_then_the_error_says_to_use_the_rule():
     with pytest.raises(ParamsError, match="ships no first-quartile arrêté for 2021; use sites_from: referential"):
         decree_sites(2021)
+
+
+def test_when_the_data_folder_holds_thresholds_then_the_builds_hook_reads_and_compares_them(tmp_path):
+    from cohorte.runner.checks import data_threshold_warnings
+
+    edition = _edition(2024, {"blois": BLOIS})
+    (tmp_path / "q1_thresholds.csv").write_text(
+        f"year,epci,threshold_eur_per_uc,source\n2024,{BLOIS},9000,fichier local\n", encoding="utf-8"
+    )
+    assert data_threshold_warnings(edition, tmp_path) == [
+        "q1_thresholds: site 'blois': 9000 €/UC in the data for 2024, 9538 in the arrêté of 2024-05-13 "
+        "(JORFTEXT000049690181); the arrêté's value is used"
+    ]
+    assert data_threshold_warnings(edition, tmp_path / "none") == []
+
+
+def test_paris_enters_the_referential_only_when_the_package_gives_its_siren():
+    from cohorte.reference.epci import paris_unit, snapshot_rows
+
+    paris = {"code": "75056", "nom": "Paris", "siren": "217500016", "population": 2_113_705}
+    rows = snapshot_rows(paris_unit([{"code": "01001", "nom": "X"}, paris]))
+    assert rows == [
+        {"siren": "217500016", "name": "Paris", "type": "COM", "population": "2113705", "communes": "75056"}
+    ]
+    assert paris_unit([{**paris, "siren": None}]) == []  # versions before 2022 have no SIREN for communes
+
+
+def test_when_a_decree_edition_also_lists_sites_then_the_error_names_its_sites_from(tmp_path, monkeypatch):
+    folder = tmp_path / "params" / "national-2024"
+    folder.mkdir(parents=True)
+    (folder / "edition.yml").write_text(
+        "edition: national-2024\nkind: national\ntitle: T\npublisher: P\nreference_date: 2024-12-31\n"
+        "sites_from: q1_decree\nsites: [{slug: a}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("COHORTE_HOME", str(tmp_path))
+    with pytest.raises(ParamsError, match=r"sites_from: q1_decree generates the sites; remove the 'sites' list"):
+        load_edition("national-2024")
