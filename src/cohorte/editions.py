@@ -51,7 +51,9 @@ class Site(Strict):
     communes: int = Field(gt=0)
     population_2017: int = Field(gt=0)
     abnormal_delay_months: int | None = Field(default=None, gt=0, description="overrides the edition's value")
-    epci_type: Literal["CA", "CU", "METRO", "MET69", "CC"] | None = Field(None, description="from the EPCI referential")
+    epci_type: Literal["CA", "CU", "METRO", "MET69", "CC", "EPT", "COM"] | None = Field(
+        None, description="from the EPCI referential (EPT: établissement public territorial; COM: Paris)"
+    )
 
     abnormal_delay_source: str | None = Field(
         default=None, description="the arrêté préfectoral that sets the site's délai anormalement long"
@@ -113,7 +115,9 @@ class Edition(Strict):
     kind: Literal["cohort", "national"] = Field(
         "cohort", description="national: quantitative fiches, no observation grid"
     )
-    sites_from: Literal["edition", "referential"] = Field("edition", description="referential: the EPCI bound to a PLH")
+    sites_from: Literal["edition", "referential", "q1_decree"] = Field(
+        "edition", description="referential: the EPCI bound to a PLH; q1_decree: the units the year's Q1 arrêté lists"
+    )
     add_sirens: list[str] = Field(
         default_factory=list, description="EPCI added to the referential's selection, by SIREN"
     )
@@ -190,6 +194,11 @@ class Edition(Strict):
     def slugs(self) -> list[str]:
         return [s.slug for s in self.sites]
 
+    @property
+    def sirens(self) -> dict[str, str]:
+        """The SIREN of every site that has one, by slug."""
+        return {s.slug: s.siren for s in self.sites if s.siren}
+
     def input_dir(self) -> Path:
         """Where this edition's input tables are: its configured folder, else the demo data."""
         if self.data_dir:
@@ -239,7 +248,7 @@ def load_edition(edition: str | int) -> Edition:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: expected a mapping of keys (edition, title, sites, …)")
-    if raw.get("sites_from") == "referential":
+    if raw.get("sites_from") in ("referential", "q1_decree"):
         raw = _with_referential_sites(path, raw)
     try:
         return Edition.model_validate(raw)
@@ -248,19 +257,27 @@ def load_edition(edition: str | int) -> Edition:
 
 
 def _with_referential_sites(path: Path, raw: dict) -> dict:
-    """The edition's sites generated from the EPCI referential (``sites_from: referential``)."""
+    """The edition's sites generated from the EPCI referential of its year: the EPCI bound to a PLH
+    (``sites_from: referential``) or the units the year's first-quartile arrêté lists (``q1_decree``)."""
     from cohorte.reference.plh import national_sites
+    from cohorte.reference.scope import decree_sites
 
     if raw.get("sites"):
         raise ParamsError(
-            f"{path}: sites_from: referential generates the sites; remove the 'sites' list "
+            f"{path}: sites_from: {raw['sites_from']} generates the sites; remove the 'sites' list "
             "(add EPCI with add_sirens: [SIREN, …])"
         )
     sirens = raw.get("add_sirens") or []
     if not isinstance(sirens, list) or not all(isinstance(s, str) for s in sirens):
         raise ParamsError(f"{path}: add_sirens: expected a list of SIREN as quoted strings")
+    year = str(raw.get("edition", ""))[-4:]
+    if not year.isdigit():
+        raise ParamsError(f"{path}: edition: expected a name ending with its year (national-2024)")
     try:
-        sites = national_sites(sirens)
+        if raw["sites_from"] == "q1_decree":
+            sites = decree_sites(int(year), sirens)
+        else:
+            sites = national_sites(sirens, year=int(year))
     except ParamsError as exc:
         raise ParamsError(f"{path}: {exc}") from None
     return {**raw, "sites": sites}

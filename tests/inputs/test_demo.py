@@ -435,3 +435,26 @@ def test_when_two_sites_share_a_departement_then_their_demand_numbers_never_coll
     sequence = tables["demands"]["demand_id"].str[7:15].astype(int).groupby(tables["demands"]["epci"])
     first, second = (sequence.get_group(s.slug) for s in same)
     assert first.max() < second.min()  # laid out one after the other, not drawn at random over the same range
+
+
+def test_when_the_arrete_lists_paris_and_a_territory_then_their_demo_data_pass_validation_with_the_real_thresholds(
+    tmp_path,
+):
+    from cohorte.inputs.readers import load_inputs
+    from cohorte.reference.q1 import decree_listing
+
+    national = load_edition("national-2024")
+    units = [national.site("paris"), national.site("plaine-commune"), national.site("est-ensemble")]
+    small = [s.model_copy(update={"population_2017": 40_000}) for s in units]  # a few thousand rows each
+    edition = national.model_copy(update={"sites": small})
+    demo.write_demo_data(edition, tmp_path / "demo", seed=2024)
+    inputs = load_inputs(edition, tmp_path / "demo")
+    assert set(inputs.demands["epci"]) == set(edition.slugs)
+    assert inputs.demands.loc[inputs.demands["epci"] == "paris", "commune"].str.startswith("75").all()
+    assert inputs.q1_thresholds is None or inputs.q1_thresholds.empty  # the arrêté gives them, not the file
+    for site in edition.sites:  # demands drawn around the real threshold of the arrêté
+        official = decree_listing(2024)[site.siren].q1_annual_eur
+        estimated = _per_uc(inputs.demands[inputs.demands["epci"] == site.slug]).quantile(0.25)
+        assert abs(estimated / official - 1) < 0.03, site.slug
+    readme = (tmp_path / "demo" / "README.txt").read_text(encoding="utf-8")
+    assert "Seuils Q1 réels de l'arrêté de 2024 (livrés avec le kit, hors de ces tables) : 3 sites" in readme

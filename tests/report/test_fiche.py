@@ -70,3 +70,75 @@ def test_national_counts_targets_by_type_and_names_top_and_bottom():
     assert top["EPCI"].tolist() == ["A", "B"]
     csv = national.epci_table(ctx).set_index("site")
     assert pd.isna(csv.loc["c", "q1_outside_qpv"]) and pd.isna(csv.loc["c", "q1_outside_qpv_met"])
+
+
+def _threshold_fiche(edition_name: str, slug: str, estimated: bool) -> str:
+    edition = load_edition(edition_name)
+    table = pd.DataFrame(
+        {
+            "site": slug,
+            "indicator": ["q1_threshold"],
+            "breakdown": [""],
+            "value": [11615.0],
+            "target": [None],
+            "met": pd.array([pd.NA], "boolean"),
+            "estimated": [estimated],
+            "suppressed": [False],
+        }
+    )
+    ctx = fiche.FicheContext(edition, edition.site(slug), table, _national(), True, texts(edition.edition))
+    return fiche.section_markdown(ctx, "targets").replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_when_the_arrete_lists_paris_then_its_fiche_names_the_official_threshold_and_the_arrete():
+    text = _threshold_fiche("national-2024", "paris", estimated=False)
+    assert (
+        "Le seuil du premier quartile retenu pour l'EPCI est de 11 615 € par unité de consommation et par an : "
+        "seuil officiel (arrêté du 13 mai 2024, Journal officiel du 11 juin 2024)." in text
+    )
+    identity = fiche.section_markdown(
+        fiche.FicheContext(
+            load_edition("national-2024"),
+            load_edition("national-2024").site("plaine-commune"),
+            pd.DataFrame(),
+            _national(),
+            True,
+            texts(),
+        ),
+        "identity",
+    ).replace("\u00a0", " ")
+    assert "l'un des 425 territoires soumis à l'objectif d'attributions au premier quartile" in identity
+    assert "tels que les liste l'arrêté du 13" in identity and "9 communes" in identity
+
+
+def test_when_the_year_has_no_arrete_then_the_fiche_names_the_estimate_and_says_no_official_threshold_is_shipped():
+    slug = load_edition("national-2020").sites[0].slug
+    text = _threshold_fiche("national-2020", slug, estimated=True)
+    assert (
+        ": estimation (25e centile des ressources par unité de consommation des demandes actives) ; "
+        "le kit ne fournit pas de seuil officiel pour 2020." in text
+    )
+    assert "officiel (arrêté" not in text
+
+
+def test_when_the_edition_takes_the_arretes_list_then_the_synthesis_headline_says_so_not_the_plh_rule():
+    decree_edition = load_edition("national-2024")
+    sites = [
+        decree_edition.site(slug).model_copy(update={"slug": new})
+        for slug, new in (
+            ("paris", "a"),
+            ("plaine-commune", "b"),
+            ("ca-de-blois-agglopolys", "c"),
+            ("cc-faucigny-glieres", "d"),
+        )
+    ]
+    edition = decree_edition.model_copy(update={"sites": sites})
+    ctx = national.NationalContext(edition, sites_frame(edition), _national(), True)
+    text = national.headline_markdown(ctx).replace("\u00a0", " ").replace("\u202f", " ")
+    assert text.startswith(
+        "L'édition couvre 4 territoires soumis à l'objectif d'attributions au premier quartile, tels que les liste "
+        "l'arrêté du 13 mai 2024, soit 2 "
+    )
+    assert "2 sur 3 pour l'objectif « attributions hors qpv au 1er quartile »" in text
+    rule = national.NationalContext(_edition(), sites_frame(_edition()), _national(), True)
+    assert "EPCI tenus d'adopter un programme local de l'habitat" in national.headline_markdown(rule)

@@ -238,6 +238,23 @@ def test_when_threshold_comes_with_demo_data_then_it_is_fictitious_never_fixed_b
     assert "sans source précisée" in narrative.q1_threshold_sentence(t)
 
 
+def test_when_the_arrete_of_the_year_gives_the_threshold_then_it_is_official_with_its_date_and_publication():
+    t = table(("q1_threshold", "", 9538.0, {"estimated": False}))
+    decree = {"signed": "2024-05-13", "published": "2024-06-11", "jorf_id": "JORFTEXT000049690181"}
+    assert narrative.q1_threshold_sentence(t, origin="decree", decree=decree, year=2024) == nb(
+        "Le seuil du premier quartile est de 9~538~€ par unité de consommation et par an : c'est le seuil officiel, "
+        "fixé par l'arrêté du 13 mai 2024 (Journal officiel du 11 juin 2024)."
+    )
+
+
+def test_when_the_kit_ships_no_arrete_for_the_year_then_the_sentence_says_so_after_the_estimate():
+    t = table(("q1_threshold", "", 8150.0, {"estimated": True}))
+    text = narrative.q1_threshold_sentence(t, origin="estimated", year=2020)
+    assert text.endswith(nb("ce n'est pas la valeur de l'arrêté. Le kit ne fournit pas de seuil officiel pour 2020."))
+    fictitious = narrative.q1_threshold_sentence(t, origin="fictitious", year=2021)
+    assert "valeur fictive" in fictitious and fictitious.endswith("Le kit ne fournit pas de seuil officiel pour 2021.")
+
+
 def test_when_affordable_share_by_typology_then_range_reads_des_t1():
     t = table(
         ("q1_affordable_stock_share", "", 23.5),

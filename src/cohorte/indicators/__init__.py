@@ -20,6 +20,7 @@ from cohorte.indicators import targets as attribution_targets
 from cohorte.indicators.cotation import CotationGrid, load_cotation_grid
 from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec
 from cohorte.indicators.targets import apply_targets, build_targets
+from cohorte.reference.q1 import decree_thresholds
 
 __all__ = [
     "COLUMNS",
@@ -121,7 +122,13 @@ def compute_indicators(
     delays = {s.slug: s.abnormal_delay_months or settings.abnormal_delay_months for s in edition.sites}
 
     target_rows, thresholds = attribution_targets.target_indicators(
-        active, inputs.attributions, inputs.q1_thresholds, year=year, sites=sites, scale=settings.uc_scale
+        active,
+        inputs.attributions,
+        inputs.q1_thresholds,
+        year=year,
+        sites=sites,
+        scale=settings.uc_scale,
+        decree=decree_thresholds(year, edition.sirens),
     )
     q1_demand = attribution_targets.q1_status(active, thresholds, settings.uc_scale)
     table = pd.concat(

@@ -1,8 +1,10 @@
 """Where a site's figures come from, as values the sentences state (never prose here).
 
-- ``q1_threshold``: ``origin`` official (the edition's ``q1_thresholds`` table, real data, with its
-  ``source``), fictitious (a threshold that comes with demo data: never "fixé par arrêté") or
-  estimated (25th percentile of the demand file, domain.md §3);
+- ``q1_threshold``: ``origin`` decree (the arrêté of the edition's year shipped in the kit,
+  cohorte.reference.q1: its dates and JORF reference in ``decree``), official (the edition's
+  ``q1_thresholds`` table, real data, with its ``source``), fictitious (a threshold that comes with
+  demo data: never "fixé par arrêté") or estimated (25th percentile of the demand file, domain.md
+  §3); ``year`` and ``decree`` (None when the kit ships no arrêté for the year: the sentence says so);
 - ``abnormal_delay``: months and ``origin`` site (set by the arrêté named in ``source``) or default
   (the kit's default, said to be one);
 - ``cotation``: the grid scored for the site, its status (illustrative | adopted) and the fields it
@@ -15,27 +17,50 @@ import pandas as pd
 
 from cohorte.editions import Edition
 from cohorte.indicators.cotation import fields_unknown_for_attributions, load_cotation_grid
+from cohorte.reference.q1 import decree_thresholds, q1_decree
 
 ESTIMATE_METHOD = "25e centile des ressources annuelles par UC des demandes actives au 31/12 (estimation cohorte)"
 
 
+def decree_facts(year: int) -> dict | None:
+    """The arrêté of ``year`` as values (dates ISO, JORF reference, link); None when none is shipped."""
+    decree = q1_decree(year)
+    if decree is None:
+        return None
+    return {
+        "signed": decree.signed.isoformat(),
+        "published": decree.published.isoformat(),
+        "jorf_id": decree.jorf_id,
+        "url": decree.url,
+    }
+
+
+def threshold_origin(edition: Edition, slug: str, given: str | None, *, is_demo: bool) -> dict:
+    """One site's threshold origin: the arrêté's when it lists the site for the edition's year, else
+    the data file's (``given``: its source, "" without one; None when the file has no value) or the
+    estimate."""
+    year = edition.year
+    decree = decree_facts(year)
+    siren = edition.sirens.get(slug)
+    if decree and siren and decree_thresholds(year, {slug: siren}):
+        return {"origin": "decree", "source": None, "decree": decree, "year": year}
+    if given is not None:
+        origin = "fictitious" if is_demo else "official"
+        return {"origin": origin, "source": given or None, "decree": decree, "year": year}
+    return {"origin": "estimated", "source": ESTIMATE_METHOD, "decree": decree, "year": year}
+
+
 def q1_threshold_origins(edition: Edition, official: pd.DataFrame | None, *, is_demo: bool) -> dict[str, dict]:
-    """Per site: ``origin`` (official | fictitious | estimated) and ``source`` of its Q1 threshold."""
+    """Per site: ``origin`` (decree | official | fictitious | estimated), ``source``, ``decree``, ``year``."""
     sources: dict[str, str] = {}
     if official is not None and len(official):
-        this_year = official[official["year"].astype("int64") == edition.edition]
+        this_year = official[official["year"].astype("int64") == edition.year]
         known = this_year[this_year["threshold_eur_per_uc"].notna()]
         sources = {
             str(k): ("" if pd.isna(v) else str(v))
             for k, v in known.groupby("epci", observed=True)["source"].last().items()
         }
-    out = {}
-    for slug in edition.slugs:
-        if slug in sources:
-            out[slug] = {"origin": "fictitious" if is_demo else "official", "source": sources[slug] or None}
-        else:
-            out[slug] = {"origin": "estimated", "source": ESTIMATE_METHOD}
-    return out
+    return {slug: threshold_origin(edition, slug, sources.get(slug), is_demo=is_demo) for slug in edition.slugs}
 
 
 def abnormal_delay_origin(edition: Edition, slug: str) -> dict:

@@ -82,11 +82,14 @@ def q1_thresholds(
     year: int,
     sites: Sequence[str],
     scale: UcScale | None = None,
+    decree: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The threshold per site: the official value for ``year`` when given, else the estimate.
+    """The threshold per site: the arrêté's (``decree``: site → value, cohorte.reference.q1) when the
+    kit ships one for the site and ``year``, else the data file's (``official``) for ``year``, else the
+    estimate.
 
-    Frame indexed by site: ``threshold`` (NaN when neither exists), ``estimated`` bool, ``cases``
-    (demands with known resources behind an estimate; NaN for an official value).
+    Frame indexed by site: ``threshold`` (NaN when none exists), ``estimated`` bool, ``cases``
+    (demands with known resources behind an estimate; NaN for a given value).
     """
     index = pd.Index(list(sites), name="site")
     estimate = estimate_q1_threshold(demands, scale).reindex(index)
@@ -94,6 +97,12 @@ def q1_thresholds(
     if official is not None and len(official):
         this_year = official[official["year"].astype("int64") == int(year)]
         values = this_year.groupby("epci")["threshold_eur_per_uc"].last().reindex(index)
+        has = values.notna()
+        out.loc[has, "threshold"] = values[has]
+        out.loc[has, "estimated"] = False
+        out.loc[has, "cases"] = np.nan
+    if decree:
+        values = pd.Series(decree, dtype="float64").reindex(index)
         has = values.notna()
         out.loc[has, "threshold"] = values[has]
         out.loc[has, "estimated"] = False
@@ -192,9 +201,10 @@ def target_indicators(
     year: int,
     sites: Sequence[str],
     scale: UcScale | None = None,
+    decree: Mapping[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Every attribution-target row for all sites, and the threshold per site (used by stock.py)."""
-    thresholds = q1_thresholds(demands, official_thresholds, year=year, sites=sites, scale=scale)
+    thresholds = q1_thresholds(demands, official_thresholds, year=year, sites=sites, scale=scale, decree=decree)
     q1 = q1_status(attributions, thresholds["threshold"], scale)
     in_qpv = attributions["in_qpv"].astype(bool)
     parts = [

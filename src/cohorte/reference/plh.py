@@ -1,8 +1,8 @@
 """The EPCI bound to adopt a PLH (CCH L302-1), from the kit's EPCI referential: the national edition's sites.
 
-``epci_referential.csv`` (cohorte.reference.epci) gives each EPCI's SIREN, name, type, population
-and communes; ``epci_extent.csv`` (this module, ``scripts/refresh_epci_extent.py``, same npm package)
-adds the département and region of its most populous commune and that commune's population. An EPCI
+``epci_referential_YEAR.csv`` (cohorte.reference.epci) gives each EPCI's SIREN, name, type, population
+and communes; ``epci_extent_YEAR.csv`` (this module, ``scripts/refresh_epci_referential.py YEAR``, same
+npm package and version) adds the département and region of its most populous commune and that commune's population. An EPCI
 is bound when it is a communauté d'agglomération, a communauté urbaine, a métropole (the Métropole
 de Lyon included), or a communauté de communes of more than 30 000 inhabitants with a commune of
 more than 10 000 ("more than": strictly).
@@ -25,10 +25,8 @@ from pathlib import Path
 
 from cohorte.errors import ParamsError
 from cohorte.files import atomic_write_json, atomic_write_text, rows_csv_text
-from cohorte.reference.epci import _TYPE_PREFIX, EpciRecord, load_referential
+from cohorte.reference.epci import _TYPE_PREFIX, FOLDER, EpciRecord, load_referential, referential_year
 
-EXTENT_FILE = Path(__file__).with_name("epci_extent.csv")
-EXTENT_PROVENANCE = Path(__file__).with_name("epci_extent.json")
 EXTENT_COLUMNS = ("siren", "departement", "region", "largest_commune_population")
 PLH_TYPES = ("CA", "CU", "METRO", "MET69")  # bound whatever their size
 CC_MIN_POPULATION, CC_MIN_COMMUNE = 30_000, 10_000
@@ -38,6 +36,8 @@ TYPE_NAMES = {
     "METRO": "métropole",
     "MET69": "métropole",
     "CC": "communauté de communes",
+    "EPT": "établissement public territorial",
+    "COM": "commune",
 }
 
 
@@ -75,27 +75,37 @@ def extent_rows(
     return sorted(rows, key=lambda r: r["siren"])
 
 
+def extent_file(year: int, folder: Path = FOLDER) -> Path:
+    return folder / f"epci_extent_{year}.csv"
+
+
 def write_extent(
     epci: Iterable[Mapping],
     communes: Iterable[Mapping],
     regions: Iterable[Mapping],
     provenance: Mapping[str, object],
-    folder: Path = EXTENT_FILE.parent,
+    year: int,
+    folder: Path = FOLDER,
 ) -> Path:
-    """Write ``epci_extent.csv`` and its provenance JSON atomically; returns the CSV path."""
+    """Write ``epci_extent_YEAR.csv`` and its provenance JSON atomically; returns the CSV path."""
     rows = extent_rows(epci, communes, regions)
-    path = atomic_write_text(folder / EXTENT_FILE.name, rows_csv_text(EXTENT_COLUMNS, rows))
-    atomic_write_json(folder / EXTENT_PROVENANCE.name, {**provenance, "epci": len(rows)})
+    path = atomic_write_text(extent_file(year, folder), rows_csv_text(EXTENT_COLUMNS, rows))
+    atomic_write_json(path.with_suffix(".json"), {**provenance, "year": year, "units": len(rows)})
     return path
 
 
 # --- reading and selecting ------------------------------------------------------------------
 
 
+def load_extent(year: int | None = None, path: Path | None = None) -> dict[str, Extent]:
+    """Each EPCI's extent in the snapshot of ``year`` (default: the latest referential shipped)."""
+    return _load_extent(path if path is not None else extent_file(referential_year(year)))
+
+
 @cache
-def load_extent(path: Path = EXTENT_FILE) -> dict[str, Extent]:
+def _load_extent(path: Path) -> dict[str, Extent]:
     if not path.exists():
-        raise ParamsError(f"{path}: no EPCI extent snapshot; run scripts/refresh_epci_extent.py")
+        raise ParamsError(f"{path}: no EPCI extent snapshot; run scripts/refresh_epci_referential.py YEAR")
     with path.open(encoding="utf-8", newline="") as handle:
         return {
             r["siren"]: Extent(r["siren"], r["departement"], r["region"], int(r["largest_commune_population"]))
@@ -135,19 +145,33 @@ def epci_slug(record: EpciRecord) -> str:
     return slug or f"epci-{record.siren}"
 
 
+def bound_sirens(referential: Mapping[str, EpciRecord], extent: Mapping[str, Extent]) -> list[str]:
+    """The SIREN of every EPCI the CCH L302-1 rule binds, in order."""
+    return [s for s in sorted(referential) if s in extent and plh_bound(referential[s], extent[s])]
+
+
 def national_sites(
     add_sirens: Iterable[str] = (),
     referential: Mapping[str, EpciRecord] | None = None,
     extent: Mapping[str, Extent] | None = None,
+    year: int | None = None,
 ) -> list[dict[str, object]]:
-    """Every bound EPCI (plus ``add_sirens``) as edition site entries, by SIREN; slugs unique."""
-    referential = load_referential() if referential is None else referential
-    extent = load_extent() if extent is None else extent
+    """Every bound EPCI of ``year``'s referential (plus ``add_sirens``) as edition site entries, by SIREN."""
+    referential = load_referential(year) if referential is None else referential
+    extent = load_extent(year) if extent is None else extent
     added = list(dict.fromkeys(add_sirens))
     unknown = [s for s in added if s not in referential or s not in extent]
     if unknown:
         raise ParamsError(f"add_sirens: {', '.join(unknown)} not in the EPCI referential; check the SIREN on BANATIC")
-    chosen = [s for s in sorted(referential) if s in extent and (plh_bound(referential[s], extent[s]) or s in added)]
+    chosen = sorted({*bound_sirens(referential, extent), *added})
+    return site_entries(chosen, referential, extent)
+
+
+def site_entries(
+    chosen: Iterable[str], referential: Mapping[str, EpciRecord], extent: Mapping[str, Extent]
+) -> list[dict[str, object]]:
+    """Edition site entries of the SIREN ``chosen`` (all in the referential), slugs unique."""
+    chosen = list(chosen)
     slugs = [epci_slug(referential[s]) for s in chosen]
     sites = []
     for siren, slug in zip(chosen, slugs, strict=True):

@@ -17,6 +17,7 @@ from cohorte import config
 from cohorte.editions import Edition, Site, load_edition
 from cohorte.indicators import published
 from cohorte.indicators.national import read_national
+from cohorte.indicators.origins import threshold_origin
 from cohorte.indicators.published import read_site_context, read_site_slice
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.formatting import fmt_int, fmt_value
@@ -40,6 +41,8 @@ TYPE_LABELS = {
     "METRO": "Métropole",
     "MET69": "Métropole de Lyon",
     "CC": "Communauté de communes",
+    "EPT": "Établissement public territorial",
+    "COM": "Commune (Ville de Paris)",
     "": "EPCI",
 }
 
@@ -92,7 +95,16 @@ def text_context(ctx: FicheContext) -> dict[str, object]:
         "epci_count": len(ctx.edition.sites),
         "reached": reached,
         "threshold": _value(ctx.table, "q1_threshold"),
+        "threshold_origin": threshold_facts(ctx),
     }
+
+
+def threshold_facts(ctx: FicheContext) -> dict:
+    """Where the EPCI's Q1 threshold comes from (``origins.threshold_origin``): the arrêté of the
+    edition's year when it lists the EPCI, else an estimate or the data file's value."""
+    row = published.get_row(ctx.table, "q1_threshold") if "breakdown" in ctx.table else None
+    estimated = row is not None and not published.is_missing(row.get("estimated")) and bool(row.get("estimated"))
+    return threshold_origin(ctx.edition, ctx.site.slug, None if estimated else "", is_demo=ctx.is_demo)
 
 
 def title_markdown(ctx: FicheContext) -> str:

@@ -201,6 +201,8 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
             text=ctx.wording,
             q1_threshold_origin=threshold.get("origin"),
             q1_threshold_source=threshold.get("source"),
+            q1_threshold_decree=threshold.get("decree"),
+            q1_threshold_year=threshold.get("year"),
             cotation=ctx.facts.get("cotation"),
         )
     )

@@ -216,27 +216,35 @@ def poulidors_sentence(table_site: pd.DataFrame, *, min_presentations: int = 3, 
 # --- Q1 threshold and affordability ------------------------------------------------------------
 
 
-Q1_THRESHOLD_ORIGINS = ("official", "fictitious", "estimated", "given")
+Q1_THRESHOLD_ORIGINS = ("decree", "official", "fictitious", "estimated", "given")
 
 
 def q1_threshold_sentence(
-    table_site: pd.DataFrame, *, origin: str | None = None, source: str | None = None, text: Texts | None = None
+    table_site: pd.DataFrame,
+    *,
+    origin: str | None = None,
+    source: str | None = None,
+    decree: Mapping | None = None,
+    year: int | None = None,
+    text: Texts | None = None,
 ) -> str:
-    """The Q1 threshold and where it comes from: ``origin`` official (with its ``source``), fictitious
-    (demo data: never "fixé par arrêté") or estimated (``indicators.origins``); without ``origin``, the
-    row's ``estimated`` flag decides between an estimate and a value given with the data."""
+    """The Q1 threshold and where it comes from: ``origin`` decree (the arrêté shipped in the kit,
+    ``decree``), official (with its ``source``), fictitious (demo data: never "fixé par arrêté") or
+    estimated (``indicators.origins``); without ``origin``, the row's ``estimated`` flag decides between
+    an estimate and a value given with the data. With ``year`` and no ``decree``, the sentence says the
+    kit ships no official threshold for that year."""
     row = get_row(table_site, "q1_threshold")
     case = _case(row)
     if case == "published":
         flagged = row.get("estimated")  # type: ignore[union-attr]
         if origin is None:
             origin = "estimated" if not is_missing(flagged) and bool(flagged) else "given"
-        if origin == "official" and not source:
+        if (origin == "official" and not source) or (origin == "decree" and not decree):
             origin = "given"
         if origin not in Q1_THRESHOLD_ORIGINS:
             raise ValueError(f"q1 threshold origin {origin!r}: expected one of {', '.join(Q1_THRESHOLD_ORIGINS)}")
         case = origin
-    return _say("q1_threshold", text, case=case, amount=_value(row), source=source)
+    return _say("q1_threshold", text, case=case, amount=_value(row), source=source, decree=decree, year=year)
 
 
 def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
@@ -407,6 +415,8 @@ def sentences(
     state_cap: float = 30.0,
     q1_threshold_origin: str | None = None,
     q1_threshold_source: str | None = None,
+    q1_threshold_decree: Mapping | None = None,
+    q1_threshold_year: int | None = None,
     cotation: Mapping | None = None,
     text: Texts | None = None,
 ) -> dict[str, str]:
@@ -424,7 +434,12 @@ def sentences(
         ),
         "poulidors": poulidors_sentence(table_site, min_presentations=min_presentations, text=text),
         "q1_threshold": q1_threshold_sentence(
-            table_site, origin=q1_threshold_origin, source=q1_threshold_source, text=text
+            table_site,
+            origin=q1_threshold_origin,
+            source=q1_threshold_source,
+            decree=q1_threshold_decree,
+            year=q1_threshold_year,
+            text=text,
         ),
         "affordable_stock": affordable_stock_sentence(table_site, text=text),
         "flux": flux_sentence(table_site, state_cap=state_cap, text=text),

@@ -16,9 +16,11 @@ from cohorte import config
 from cohorte.editions import Edition, load_edition
 from cohorte.files import atomic_write_text
 from cohorte.indicators.national import read_national, sites_frame
+from cohorte.indicators.origins import decree_facts
 from cohorte.indicators.registry import INDICATORS
 from cohorte.report.fiche import DEMAND, STOCK, TARGETS, TYPE_LABELS
 from cohorte.report.formatting import fmt_int, fmt_pct, fmt_value
+from cohorte.report.text import texts
 
 HEADLINE = (*TARGETS, *DEMAND, *STOCK, "q1_threshold")
 
@@ -127,17 +129,17 @@ def write_epci_csv(ctx: NationalContext, output_dir: str | Path = "") -> Path:
 
 
 def headline_markdown(ctx: NationalContext) -> str:
-    """The synthesis' opening paragraph: how many EPCI, inhabitants and how many reach each target."""
+    """The synthesis' opening paragraph (``national/headline.md``): how many units and inhabitants
+    the edition covers (the arrêté's list or the CCH L302-1 rule) and how many reach each target."""
     counts = targets_reached(ctx)
-    people = int(ctx.sites["population"].sum())
-    parts = [
-        f"{fmt_int(r.reached)} sur {fmt_int(r.published)} pour l'objectif « {r.indicator.lower()} »"
-        for r in counts.itertuples()
-    ]
-    return (
-        f"L'édition couvre {fmt_int(len(ctx.sites))} EPCI tenus d'adopter un programme local de l'habitat, "
-        f"soit {fmt_int(people)} habitants (population municipale du référentiel des EPCI). "
-        f"Parmi les EPCI dont le taux est publié, atteignent l'objectif légal : {'; '.join(parts)}."
+    reached = [{"label": r.indicator, "reached": r.reached, "published": r.published} for r in counts.itertuples()]
+    return texts(ctx.edition.edition).sentence(
+        "national/headline.md",
+        edition=ctx.edition,
+        count=len(ctx.sites),
+        people=int(ctx.sites["population"].sum()),
+        decree=decree_facts(ctx.edition.year),
+        reached=reached,
     )
 
 

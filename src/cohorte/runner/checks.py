@@ -11,8 +11,17 @@ import pandas as pd
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
 from cohorte.grids import check_grids
-from cohorte.inputs.readers import Inputs, load_inputs, summarize
-from cohorte.reference.epci import EpciRecord, load_referential, names_match, provenance
+from cohorte.inputs.readers import Inputs, find_table, load_inputs, read_table, summarize
+from cohorte.reference.epci import (
+    EpciRecord,
+    load_referential,
+    names_match,
+    nearest_year,
+    provenance,
+    shipped_years,
+)
+from cohorte.reference.q1 import q1_decree, threshold_disagreements
+from cohorte.reference.scope import compare_scope, scope_messages, scope_summary
 
 
 @dataclass
@@ -77,16 +86,31 @@ def _confirmation_warnings(report: CheckReport) -> list[str]:
 
 
 def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None = None) -> tuple[list[str], list[str]]:
-    """(problems, notes) of the edition's site identities against the referential."""
-    referential = load_referential() if referential is None else referential
-    version = provenance().get("version", "?")
+    """(problems, notes) of the edition's site identities against the referential of its year."""
+    shipped = referential is None  # the kit's referentials: a later year may hold a SIREN created since
     where = f"params/{edition.edition}/edition.yml"
     problems, notes = [], []
+    year = nearest_year(edition.year) if shipped else edition.year
+    if year != edition.year:
+        notes.append(
+            f"{where}: the kit ships no EPCI referential of {edition.year}; sites checked against that of {year} "
+            f"(scripts/refresh_epci_referential.py {edition.year} adds it)"
+        )
+    referential = load_referential(year) if referential is None else referential
+    version = f"{provenance(year).get('version', '?')}, {year}"
     for site in edition.sites:
         if not site.siren:
             notes.append(f"{where}: site {site.slug!r} has no SIREN; it cannot be checked against the EPCI referential")
             continue
         record = referential.get(site.siren)
+        later = _later_version(year, site.siren) if record is None and shipped else None
+        if later:
+            notes.append(
+                f"{where}: site {site.slug!r}: SIREN {site.siren} is not in the EPCI referential of {year} "
+                f"({version}) but is in that of {later}: the package's version predates the EPCI's creation "
+                f"(see its provenance); check the SIREN on BANATIC"
+            )
+            continue
         if record is None:
             problems.append(
                 f"{where}: site {site.slug!r}: SIREN {site.siren} is not an EPCI of the referential "
@@ -106,6 +130,56 @@ def check_sites(edition: Edition, referential: Mapping[str, EpciRecord] | None =
     return problems, notes
 
 
+def _later_version(year: int, siren: str) -> str | None:
+    """« YEAR (VERSION) » of the first later referential the kit ships that holds ``siren``; None otherwise."""
+    for later in (y for y in shipped_years() if y > year):
+        if siren in load_referential(later):
+            return f"{later} ({provenance(later).get('version', '?')})"
+    return None
+
+
+def scope_warnings(edition: Edition) -> tuple[list[str], list[str]]:
+    """(warnings, notes) of a national edition whose year has an arrêté: one warning per EPCI where the
+    CCH L302-1 rule and the arrêté's list disagree, and a note with the counts. For the build too."""
+    if edition.kind != "national":
+        return [], []
+    comparison = compare_scope(edition.year)
+    if comparison is None:
+        return [], [
+            f"Scope {edition.year}: the kit ships no first-quartile arrêté for {edition.year}; sites from the CCH L302-1 rule"
+        ]
+    return scope_messages(comparison), [scope_summary(comparison)]
+
+
+def threshold_warnings(edition: Edition, thresholds: pd.DataFrame | None) -> list[str]:
+    """One warning per site whose Q1 threshold in the data (``q1_thresholds``: year, epci as slug or
+    SIREN, threshold_eur_per_uc) differs from the arrêté of the edition's year."""
+    if (
+        thresholds is None
+        or q1_decree(edition.year) is None
+        or not {"year", "epci", "threshold_eur_per_uc"} <= set(thresholds)
+    ):
+        return []
+    slug_of = {**{s.slug: s.slug for s in edition.sites}, **{s.siren: s.slug for s in edition.sites if s.siren}}
+    years = pd.to_numeric(thresholds["year"], errors="coerce")
+    values = pd.to_numeric(thresholds["threshold_eur_per_uc"], errors="coerce")
+    mine = thresholds.assign(site=thresholds["epci"].astype(str).str.strip().map(slug_of), value=values)
+    mine = mine[(years == edition.year) & mine["site"].notna() & mine["value"].notna()]
+    given = dict(zip(mine["site"], mine["value"], strict=True))
+    decree = q1_decree(edition.year)
+    return [
+        f"q1_thresholds: site {site!r}: {value:g} €/UC in the data for {edition.year}, {official:g} in the arrêté "
+        f"of {decree.signed.isoformat()} ({decree.jorf_id}); the arrêté's value is used"  # type: ignore[union-attr]
+        for site, value, official in threshold_disagreements(edition.year, edition.sirens, given)
+    ]
+
+
+def data_threshold_warnings(edition: Edition, data_dir: Path) -> list[str]:
+    """``threshold_warnings`` on the ``q1_thresholds`` table of ``data_dir`` (none when it has none). For the build."""
+    path = find_table(Path(data_dir), "q1_thresholds") if Path(data_dir).is_dir() else None
+    return threshold_warnings(edition, read_table(path).frame) if path is not None else []
+
+
 def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckReport:
     """Validate everything an edition's build needs, collecting every problem."""
     report = CheckReport()
@@ -118,6 +192,9 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     identity_problems, identity_notes = check_sites(report.edition)
     report.problems += identity_problems
     report.notes += identity_notes
+    scope, scope_notes = scope_warnings(report.edition)
+    report.warnings += scope
+    report.notes += scope_notes
     if not report.problems:
         from cohorte.report.checks import check_texts
 
@@ -129,8 +206,10 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     try:
         if report.edition.kind == "national":  # millions of rows: validated a group of sites at a time
             _check_by_groups(report.edition, report.data_dir)
+            report.warnings += data_threshold_warnings(report.edition, report.data_dir)
         else:
             report.inputs = load_inputs(report.edition, report.data_dir)
+            report.warnings += threshold_warnings(report.edition, report.inputs.q1_thresholds)
     except InputDataError as exc:
         report.problems += exc.problems
     return report

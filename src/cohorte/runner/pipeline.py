@@ -17,6 +17,7 @@ from cohorte import __version__, config
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import GridError, ParamsError
 from cohorte.files import fingerprint, remove_leftovers
+from cohorte.reference.q1 import q1_decree
 from cohorte.runner.execution import JobResult, run_jobs
 from cohorte.runner.executors import OnDemand, check_options
 from cohorte.runner.formats import parse_formats
@@ -121,6 +122,11 @@ def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[st
         raise ParamsError("\n".join(texts.problems))
     warnings = texts.warnings + confirmation_warnings(edition, load_grids(edition.edition))
     check_previous_build(edition, slugs)
+    if edition.kind == "national":  # where the CCH L302-1 rule and the year's arrêté disagree
+        from cohorte.runner.checks import scope_warnings
+
+        scope, notes = scope_warnings(edition)
+        warnings += scope + notes
     return key, warnings
 
 
@@ -138,6 +144,10 @@ def _run(
     start = time.perf_counter()
     data = ensure_demo_data(edition)
     stages["data"] = time.perf_counter() - start
+    if q1_decree(edition.year) is not None:  # thresholds in the data that the year's arrêté contradicts
+        from cohorte.runner.checks import data_threshold_warnings
+
+        report.warnings += data_threshold_warnings(edition, data)
     manifest_path = config.manifest_path(edition.edition)
     manifest = read_manifest(manifest_path)
     manifest.edition, manifest.kit_version = str(edition.edition), __version__

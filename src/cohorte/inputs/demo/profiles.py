@@ -10,6 +10,7 @@ import numpy as np
 
 from cohorte.editions import Edition, Site
 from cohorte.errors import ParamsError
+from cohorte.reference.q1 import decree_thresholds
 
 _RESERVED_MIX = np.array([0.25, 0.05, 0.20, 0.30, 0.02, 0.18])
 _PRIORITY_BY_RESERVATAIRE = np.array([0.90, 0.05, 0.22, 0.14, 0.18, 0.26])
@@ -106,8 +107,16 @@ def _landlords(rng: np.random.Generator, site: Site) -> tuple[tuple[str, ...], n
     return names, weights / weights.sum()
 
 
-def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool, use_siren: bool) -> SiteProfile:
-    """Draw one site's profile from its slug; the three flags are chosen across the edition."""
+def site_profile(
+    site: Site,
+    *,
+    official_threshold: bool,
+    above_q1_target: bool,
+    use_siren: bool,
+    decree_threshold: float | None = None,
+) -> SiteProfile:
+    """Draw one site's profile from its slug; the three flags are chosen across the edition. A site
+    the year's arrêté lists has its real threshold (``decree_threshold``) and none in the data file."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([slug_key(site.slug), 1])))
     scale = _size_scale(site.population_2017)
     tight = _TIGHT_MARKETS.get(site.region, 0.0)
@@ -128,8 +137,8 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
         demand_mutation_share=rng.uniform(0.30, 0.37),
         attribution_mutation_share=rng.uniform(0.25, 0.33),
         seniority_median_months=9 + 1.5 * pressure,
-        q1_threshold=float(round(min(threshold, 10300))),
-        official_threshold=official_threshold,
+        q1_threshold=float(decree_threshold or round(min(threshold, 10300))),
+        official_threshold=official_threshold and decree_threshold is None,
         q1_outside_qpv=rng.uniform(0.26, 0.31) if above_q1_target else rng.uniform(0.12, 0.24),
         non_q1_in_qpv=rng.uniform(0.55, 0.75),
         qpv_stock_share=rng.uniform(0.20, 0.45),
@@ -148,8 +157,8 @@ def site_profile(site: Site, *, official_threshold: bool, above_q1_target: bool,
 
 
 def profiles(edition: Edition) -> list[SiteProfile]:
-    """Every site's profile. About 60 % of the sites get an official Q1 threshold (never all nor
-    none when there are two sites or more), about one in eight sites exceeds the 25 % Q1 target,
+    """Every site's profile. About 60 % of the sites get a Q1 threshold in the data file (never all nor
+    none when there are two sites or more; never a site the year's arrêté lists: its threshold is the real one), about one in eight sites exceeds the 25 % Q1 target,
     and one or two sites write their SIREN instead of their slug in the attributions table."""
     slugs = edition.slugs
     n = len(slugs)
@@ -158,9 +167,14 @@ def profiles(edition: Edition) -> list[SiteProfile]:
     above = set(_rank(slugs, "above")[: round(n / 8)])
     with_siren = [s.slug for s in edition.sites if s.siren]
     siren = set(_rank(with_siren, "siren")[: min(2, max(1, round(n / 6)))])
+    decree = decree_thresholds(edition.year, edition.sirens)
     drawn = [
         site_profile(
-            s, official_threshold=s.slug in official, above_q1_target=s.slug in above, use_siren=s.slug in siren
+            s,
+            official_threshold=s.slug in official,
+            above_q1_target=s.slug in above,
+            use_siren=s.slug in siren,
+            decree_threshold=decree.get(s.slug),
         )
         for s in edition.sites
     ]

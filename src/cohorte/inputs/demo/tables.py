@@ -238,7 +238,7 @@ def generate_chunks(
     edition: Edition, seed: int = 2020, rows_per_chunk: int = 150_000
 ) -> Iterator[dict[str, pd.DataFrame]]:
     """The tables of ``generate`` in pieces of a few sites (about ``rows_per_chunk`` demands each),
-    then ``q1_thresholds`` alone: concatenated, they are ``generate``'s tables, row for row."""
+    then ``q1_thresholds`` alone (when it has rows): concatenated, they are ``generate``'s tables, row for row."""
     if seed < 0:
         raise ParamsError(f"seed {seed} is negative; use a whole number ≥ 0 (default 2020)")
     site_profiles = profiles(edition)
@@ -249,7 +249,9 @@ def generate_chunks(
             per_site = [_site_tables(p, edition, seed) for p in group]
             yield {name: pd.concat([t[name] for t in per_site], ignore_index=True) for name in TABLES[:-1]}
             group = []
-    yield {"q1_thresholds": _q1_thresholds(edition, site_profiles)}
+    thresholds = _q1_thresholds(edition, site_profiles)
+    if len(thresholds):  # an optional table: none when the arrêté gives every site's threshold
+        yield {"q1_thresholds": thresholds}
 
 
 def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
@@ -262,5 +264,7 @@ def generate(edition: Edition, seed: int = 2020) -> dict[str, pd.DataFrame]:
     if previous is not None:
         per_site = _continued(per_site, site_profiles, edition, previous, seed)
     tables = {name: pd.concat([t[name] for t in per_site], ignore_index=True) for name in TABLES[:-1]}
-    tables["q1_thresholds"] = _q1_thresholds(edition, site_profiles)
+    thresholds = _q1_thresholds(edition, site_profiles)
+    if len(thresholds):  # an optional table: none when the arrêté gives every site's threshold
+        tables["q1_thresholds"] = thresholds
     return tables

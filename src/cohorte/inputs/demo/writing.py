@@ -18,6 +18,7 @@ from cohorte.editions import Edition
 from cohorte.errors import CohorteError, ParamsError
 from cohorte.files import replace_dir
 from cohorte.inputs.demo.tables import TABLES, generate, generate_chunks
+from cohorte.reference.q1 import decree_thresholds
 
 FORMATS = ("csv", "parquet", "xlsx")
 README_MARKER = config.DEMO_MARKER
@@ -35,7 +36,8 @@ def readme_text(
     ``tables`` maps each table to its frame (or its row count)."""
     if official is None:
         official = sorted(tables["q1_thresholds"]["epci"]) if "q1_thresholds" in tables else []  # type: ignore[index]
-    estimated = sorted(set(edition.slugs) - set(official))
+    decree = decree_thresholds(edition.year, edition.sirens)
+    estimated = sorted(set(edition.slugs) - set(official) - set(decree))
     lines = [
         f"{README_MARKER} — jeu de démonstration de cohorte",
         "",
@@ -57,6 +59,7 @@ def readme_text(
         "",
         f"Seuils Q1 « officiels » (fictifs) fournis pour : {', '.join(official) or 'aucun site'}",
         f"Seuils Q1 à estimer depuis la demande pour : {', '.join(estimated) or 'aucun site'}",
+        f"Seuils Q1 réels de l'arrêté de {edition.year} (livrés avec le kit, hors de ces tables) : {len(decree)} sites",
         "",
     ]
     if edition.previous_edition is not None:
@@ -188,7 +191,7 @@ def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dic
                 official = sorted(chunk["q1_thresholds"]["epci"])
         for writer in writers.values():
             writer.close()
-        rows = {name: writer.rows for name, writer in writers.items()}
+        rows = {name: writer.rows for name, writer in writers.items() if writer.writer is not None}
         (tmp / "README.txt").write_text(readme_text(edition, seed, rows, fmt, official), encoding="utf-8")
         replace_dir(tmp, out_dir)
     except BaseException:
