@@ -103,14 +103,18 @@ def _checks_key(edition: Edition) -> str:
 
 
 def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[str, list[str]]:
-    """Grids, every text and the previous edition's build, before any kernel; the warnings to print.
+    """The previous edition's build, grids and every text, before any kernel; the warnings to print.
 
-    Skipped when nothing it reads changed since it last passed (the manifest's ``checks`` section)."""
+    Grids and texts are skipped when nothing they read changed since they last passed (the
+    manifest's ``checks`` section)."""
+    from cohorte.changes.previous import check_previous_build
+
+    check_previous_build(edition, slugs)  # outside the cache: it reads the previous edition's build
     key = _checks_key(edition)
     if manifest.is_current("checks", CHECKS, key):
         warnings = manifest.checks[CHECKS].details.get("warnings")
         return key, [str(w) for w in warnings] if isinstance(warnings, list) else []
-    from cohorte.changes.previous import check_previous_build, confirmation_warnings
+    from cohorte.changes.previous import confirmation_warnings
     from cohorte.grids import check_grids, load_grids
     from cohorte.report.checks import check_texts
 
@@ -121,7 +125,6 @@ def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[st
     if texts.problems:
         raise ParamsError("\n".join(texts.problems))
     warnings = texts.warnings + confirmation_warnings(edition, load_grids(edition.edition))
-    check_previous_build(edition, slugs)
     if edition.kind == "national":  # where the CCH L302-1 rule and the year's arrêté disagree
         from cohorte.runner.checks import scope_warnings
 
