@@ -12,9 +12,11 @@ from cohorte.files import fingerprint, sha256_file
 
 @cache
 def kit_fingerprint() -> str:
-    """The kit's version plus the content of its code and templates: a change to any re-runs outputs."""
+    """The kit's version plus the content of its code, reference data and templates: a change to any
+    re-runs outputs (a new official threshold, a corrected contour re-makes what used it)."""
     package = Path(__file__).parents[1]  # the whole cohorte package
-    files = sorted(package.rglob("*.py")) + sorted(p for p in config.templates_dir().rglob("*") if p.is_file())
+    shipped = [config.templates_dir(), package / "reference"]
+    files = sorted(package.rglob("*.py")) + sorted(p for d in shipped for p in d.rglob("*") if p.is_file())
     return fingerprint(__version__, [sha256_file(p) for p in files])
 
 
