@@ -262,11 +262,11 @@ class National:
             name=f"sites/{slug}",
             notebook=Path(config.FICHE_NOTEBOOK),
             output=folder / config.FICHE_NOTEBOOK,
-            parameters={
+            parameters={  # relative to the notebook's folder, as a cohort's: the same wherever it is built
                 "edition": str(edition.edition),
                 "site": slug,
-                "prepared_dir": str(prepared),
-                "national_file": str(config.national_prepared_path(edition.edition)),
+                "prepared_dir": os.path.relpath(prepared, folder),
+                "national_file": os.path.relpath(config.national_prepared_path(edition.edition), folder),
             },
             reads={**self._reads(edition), "data_slice": _prepared(edition, slug)},
             render=Render(config.fiche_base(edition.edition, slug), formats) if formats else None,
@@ -281,8 +281,8 @@ class National:
             output=folder / config.NATIONAL_NOTEBOOK,
             parameters={
                 "edition": str(edition.edition),
-                "national_file": str(config.national_prepared_path(edition.edition)),
-                "output_dir": str(folder),
+                "national_file": os.path.relpath(config.national_prepared_path(edition.edition), folder),
+                "output_dir": ".",
             },
             reads=self._reads(edition),
             products=(folder / config.NATIONAL_CSV,),
