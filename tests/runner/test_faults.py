@@ -189,3 +189,56 @@ def test_when_ctrl_c_during_rendering_then_documents_are_whole_and_the_rerun_fin
     for slug in ("mel", "carene"):
         assert {p.suffix for p in (out / "sites" / slug).glob("monograph.*")} >= {".html", ".pdf", ".docx"}
     _manifest_matches_files(home)
+
+
+class _Output:
+    """A build's standard output, read line by line as it comes (a thread drains the pipe)."""
+
+    def __init__(self, build: subprocess.Popen) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=lambda: self.lines.extend(iter(build.stdout.readline, "")), daemon=True)
+        self.thread.start()
+
+    def says(self, words: str) -> bool:
+        return any(words in line for line in list(self.lines))
+
+
+# Each stage of a build, and how a test sees that the build is in it.
+STAGES = {
+    "checks": lambda home, out: out.says("Checking the grids and texts"),
+    "demo data": lambda home, out: out.says("not found: generating"),
+    "preparation": lambda home, out: out.says("computing the indicators"),
+    "execution": lambda home, out: any(p.name.endswith(".tmp.ipynb") for p in _temp_files(home)),
+    "rendering": lambda home, out: any(p.name.startswith(".render-") for p in _temp_files(home)),
+    "assembly": lambda home, out: any(p.name.startswith((".site-", ".page-")) for p in _temp_files(home)),
+}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_when_ctrl_c_in_any_stage_then_the_build_stops_within_seconds_and_cleanly(tmp_path: Path, stage: str) -> None:
+    shutil.copytree(REPO / "params", tmp_path / "params")  # no demo data yet: the build generates it
+    build = subprocess.Popen(
+        [COHORTE, *ARGS[:-1], "html,pdf"],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    out, deadline = _Output(build), time.monotonic() + 600
+    while not STAGES[stage](tmp_path, out):
+        assert build.poll() is None and time.monotonic() < deadline, f"the build never reached {stage}"
+        time.sleep(0.02)
+    started = time.monotonic()
+    os.killpg(build.pid, signal.SIGINT)
+    build.wait(timeout=120)
+    stopped = time.monotonic() - started
+    stderr = build.stderr.read()
+    assert build.returncode == 130, stderr
+    assert "Traceback" not in stderr and "run `cohorte build 2020` again to resume" in stderr
+    assert stopped < 10, f"Ctrl-C in {stage} took {stopped:.1f} s"
+    _no_process_left(tmp_path)
+    assert _temp_files(tmp_path) == []

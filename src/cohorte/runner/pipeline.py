@@ -114,6 +114,7 @@ def validate(edition: Edition, slugs: list[str], manifest: Manifest) -> tuple[st
     if manifest.is_current("checks", CHECKS, key):
         warnings = manifest.checks[CHECKS].details.get("warnings")
         return key, [str(w) for w in warnings] if isinstance(warnings, list) else []
+    print(f"Checking the grids and texts of edition {edition.edition} …", flush=True)
     from cohorte.changes.previous import confirmation_warnings
     from cohorte.grids import check_grids, load_grids
     from cohorte.report.checks import check_texts
