@@ -305,15 +305,18 @@ def _split_outputs(cell: dict) -> list[dict]:
 
 def _figure_options(cell: dict, label: str) -> None:
     """Quarto reads a figure's caption and alt text from cell options (``#| fig-cap``), not from
-    output metadata: write them at the top of the cell's source, and drop the caption output."""
+    output metadata: write them at the top of the cell's source, and drop the caption output. A figure
+    shown without :func:`cohorte.report.display.show_figure` is described as the built-in engine does."""
+    from cohorte.runner.rendering import UNDESCRIBED
+
     figure = next(o for o in cell["outputs"] if "image/png" in o.get("data", {}))
     info = figure.get("metadata", {}).get("cohorte", {})
-    alt, caption = str(info.get("alt", "")), str(info.get("caption", ""))
+    caption = str(info.get("caption", ""))
+    alt = str(info.get("alt", "") or caption or UNDESCRIBED)  # as the built-in engine describes it
     options = [f"#| label: {label}"]
     if caption:
         options.append(f"#| fig-cap: {json.dumps(caption, ensure_ascii=False)}")
-    if alt:
-        options.append(f"#| fig-alt: {json.dumps(alt, ensure_ascii=False)}")
+    options.append(f"#| fig-alt: {json.dumps(alt, ensure_ascii=False)}")
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     cell["source"] = "\n".join(options) + ("\n" + source if source else "")
     cell["outputs"] = [o for o in cell["outputs"] if not _is_caption_output(o)]
