@@ -100,6 +100,8 @@ def test_when_book_written_then_typst_book_has_french_heads_and_our_contents_tit
     assert "#set outline(title: [Sommaire])" in header
     assert "set heading(supplement: [Chapitre])" in before
     assert 'supplement-chapter: "Chapitre"' in show and "copyright: cohorte-colophon" in show
+    assert "author: cohorte-author" in show  # pandoc would write ’ back as ' inside orange-book's string
+    assert '#let cohorte-author = "Observatoire cohorte"' in header
 
 
 def test_when_book_written_then_chapters_open_on_the_next_page_without_blank_verso(book: Path) -> None:

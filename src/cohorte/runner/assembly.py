@@ -110,6 +110,9 @@ def _typst_header(edition) -> str:
         f"  {notice}\n"
         "})\n"
         f"#let cohorte-colophon = [\n  #set par(justify: false)\n  {lines}\n]\n"
+        # the cover's author as typed: pandoc writes a variable's ’ back as ' (its smart extension),
+        # which stays straight inside the typst string orange-book prints
+        f"#let cohorte-author = {_typst_text(author_name(edition.publisher))}\n"
     )
 
 
@@ -630,6 +633,9 @@ def render_book_or_site(
     )
     index = config.site_index(edition.edition)
     expected = [index] if engine == "builtin" and "html" in formats else []
+    if engine == "quarto":  # a book whose files were removed is rendered again
+        book_out = config.book_dir(edition.edition) / "_book"
+        expected = [book_out / ("index.html" if f == "html" else f"synthese-{edition.edition}.{f}") for f in formats]
     if not force and manifest.is_current("book", "book", key, expected):
         return []
     write_book(edition, synthesis_nb, site_nbs, formats=formats)
