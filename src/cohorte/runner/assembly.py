@@ -102,7 +102,8 @@ def _typst_header(edition) -> str:
         edition.subtitle,
         f"{author_name(edition.publisher)}, {fmt_date_fr(edition.reference_date)}",
     ]
-    lines = " \\\n  ".join(f"#text({_typst_text(line)})" for line in colophon if line)
+    typed = [line.replace("'", "\u2019") for line in colophon if line]  # apostrophes as on the cover
+    lines = " \\\n  ".join(f"#text({_typst_text(line)})" for line in typed)
     return (
         "#set outline(title: [Sommaire])\n"
         "#set page(foreground: context {\n"
