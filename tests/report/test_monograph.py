@@ -54,6 +54,16 @@ def test_indicator_table_formats_values_targets_and_status_in_french(ctx: monogr
     ], "an indicator without a row is left out"
 
 
+def test_when_the_site_sets_no_local_or_differentiated_target_then_the_targets_table_has_no_column_of_dashes(
+    ctx: monograph.SiteContext,
+) -> None:
+    table = monograph.targets_table(ctx)
+    columns = list(table.columns)
+    for column in columns:
+        assert not (table[column] == "—").all(), column
+    assert columns[0] == "Objectif" and columns[-1] == "Situation"
+
+
 def test_breakdown_table_names_the_reservataire_with_its_count_and_target(ctx: monograph.SiteContext) -> None:
     table = monograph.breakdown_table(ctx, "priority_publics", "Réservataire")
     assert table.iloc[0].tolist()[1:] == [f"41,0{NBSP}%", "100", f"25{NBSP}%"]

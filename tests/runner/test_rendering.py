@@ -48,6 +48,32 @@ def test_table_has_no_index_and_right_aligns_french_numbers(shown: list) -> None
     assert "7" not in bundle["text/html"] and "<caption>Taux Q1</caption>" in bundle["text/html"]
 
 
+def test_when_a_table_wraps_then_its_columns_are_as_wide_as_their_words(shown: list) -> None:
+    frame = pd.DataFrame(
+        {
+            "Objectif": ["Attributions hors QPV au 1er quartile", "Publics prioritaires — Collectivités"],
+            "National": ["25 %", "25 %"],
+            "Local": ["55 %", "30 %"],
+            "Résultat": ["30,2 %", "20,5 %"],
+            "Situation": ["atteint", "non atteint"],
+        }
+    )
+    display.show_table(frame)
+    rule = shown[0][0]["text/markdown"].splitlines()[1]
+    dashes = [len(cell.strip(":")) for cell in rule.strip("|").split("|")]
+    assert dashes[0] > 2 * dashes[1]  # equal widths hyphenated « Attri-butions » in a sixth of the page
+    assert rule.split("|")[2].endswith(":")  # numbers still right-aligned
+
+
+def test_when_the_publisher_starts_with_an_article_then_covers_capitalise_it_and_date_is_french(
+    tmp_path: Path,
+) -> None:
+    ush = edition(tmp_path).model_copy(update={"publisher": "l'Union sociale pour l'habitat"})
+    meta = rendering.document_meta(ush)
+    assert meta.publisher == "L’Union sociale pour l’habitat"
+    assert meta.date == "31 décembre 2020"
+
+
 def test_table_cell_with_pipe_is_escaped(shown: list) -> None:
     display.show_table(pd.DataFrame({"a": ["x|y"]}))
     assert "x\\|y" in shown[0][0]["text/markdown"]

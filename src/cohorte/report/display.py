@@ -95,12 +95,30 @@ def _md_cell(value: object) -> str:
     return inline(value)
 
 
+PIPE_TABLE_COLUMNS = 72  # pandoc's --columns: a longer line makes a pipe table's widths relative to its dashes
+
+
+def _dashes(df: pd.DataFrame) -> list[int]:
+    """Dashes per column of a pipe table whose text wraps: room for each column's longest word (never
+    broken) plus a share of its longer cells, out of about 100."""
+    cells = [[str(c), *(str(v) for v in df[c])] for c in df.columns]
+    words = [max((len(w) for text in col for w in text.split()), default=1) for col in cells]
+    texts = [min(max(len(text) for text in col), 40) for col in cells]
+    weights = [max(w * 1.15, (w + t) / 2) for w, t in zip(words, texts, strict=True)]
+    return [max(3, round(100 * w / sum(weights))) for w in weights]
+
+
 def table_markdown(df: pd.DataFrame, caption: str | None = None) -> str:
-    """A pandoc pipe table (numbers right-aligned), with its caption as ``: caption`` after it."""
+    """A pandoc pipe table (numbers right-aligned), with its caption as ``: caption`` after it.
+
+    A table whose lines are longer than pandoc's 72 columns wraps its cells: its columns then get
+    widths fit to their words (a narrow first column would hyphenate the indicators' names)."""
     header = "| " + " | ".join(_md_cell(c) for c in df.columns) + " |"
-    aligns = ["--:" if _is_numeric(df[c]) else ":--" for c in df.columns]
-    rule = "|" + "|".join(aligns) + "|"
     rows = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    wraps = any(len(line) > PIPE_TABLE_COLUMNS for line in [header, *rows])
+    dashes = _dashes(df) if wraps and len(df.columns) else [2] * len(df.columns)
+    aligns = ["-" * n + ":" if _is_numeric(df[c]) else ":" + "-" * n for c, n in zip(df.columns, dashes, strict=True)]
+    rule = "|" + "|".join(aligns) + "|"
     text = "\n".join([header, rule, *rows])
     return f"{text}\n\n: {caption}\n" if caption else text + "\n"
 

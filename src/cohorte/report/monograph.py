@@ -308,7 +308,15 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
             )
         )
     columns = ("target", "national", "local", "differentiated", "result", "status")
-    return pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
+    table = pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
+    return _without_empty_columns(table, [w.label("targets_table", k) for k in ("local", "differentiated")])
+
+
+def _without_empty_columns(table: pd.DataFrame, optional: list[str]) -> pd.DataFrame:
+    """The table without those optional columns that hold « — » on every row (no local target, no
+    differentiated one): what the site has not set is said by the narrative, not by a column of dashes."""
+    empty = [c for c in optional if (table[c] == "—").all()]
+    return table.drop(columns=empty)
 
 
 def stock_sentences(ctx: SiteContext) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -42,17 +43,32 @@ class QuartoUnavailable(RenderError):
 
 
 SYNTHESIS_CHAPTER = "Synthèse transversale"
-# Running heads and contents title of the typst book, in French. Quarto >= 1.10 forwards
-# `language` (crossref-ch-prefix) to the orange-book template (quarto-cli#14525); 1.9.38 does not,
-# so the book also carries these two typst rules (quarto-cli#14524):
-# - before `#show: book.with(...)` (include-in-header), a set rule for the contents' title:
-#   orange-book calls `outline()` without a title;
-# - inside the book body (include-before-body), the chapter supplement of the running heads:
-#   orange-book's own `show heading.where(level: 1): set heading(supplement: "Chapter")` is
-#   outer, so this inner rule wins.
+# The typst book (Quarto's orange-book template) carries three files of the kit:
+# - the header include (before `#show: book.with(...)`): the contents' title (orange-book calls
+#   `outline()` without one) and the page foreground: the cover's date (orange-book takes a date
+#   but never prints it) and the demo notices at every page's foot (a footer would fall off the
+#   cover, which has no margin);
+# - the body include (templates/book-before.typ): chapters without blank versos, French running
+#   heads on one line, tables without hyphenation;
+# - a DOCX filter (templates/book-alt.lua): alt text on every image.
+# Quarto >= 1.10 forwards `language` (crossref-ch-prefix) to orange-book (quarto-cli#14525); 1.9.38
+# does not (quarto-cli#14524): book-before.typ sets the « Chapitre » supplement itself.
 TYPST_HEADER = "typst-header.typ"
 TYPST_BEFORE = "typst-before.typ"
-LANGUAGE = {"toc-title-document": "Sommaire", "crossref-ch-prefix": "Chapitre"}
+TYPST_SHOW = "typst-show.typ"  # Quarto's template partial: how the book template is called
+ALT_FILTER = "cohorte-alt.lua"
+# French words Quarto's own French file lacks (quarto-cli src/resources/language/_language-fr.yml):
+# the book's download menu.
+LANGUAGE = {
+    "toc-title-document": "Sommaire",
+    "crossref-ch-prefix": "Chapitre",
+    "tools-download": "Télécharger",
+    "tools-share": "Partager",
+}
+DATE_FORMAT = "D MMMM YYYY"  # Quarto's date-format (dayjs tokens), in the book's language: « 31 décembre 2020 »
+NUMBER_DEPTH = 3  # « 2.3.1 » at most: deeper numbers overflow orange-book's margin
+BOOK_FORMATS = ("html", "pdf", "docx")
+QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}  # the kit's format → Quarto's
 
 
 def _typst_string_safe(text: str) -> str:
@@ -62,14 +78,41 @@ def _typst_string_safe(text: str) -> str:
     return re.sub(r"\s*[—–]\s*", ", ", text).replace('"', "'")
 
 
-def _typst_includes(edition) -> dict[str, str]:
-    header = "#set outline(title: [Sommaire])\n"
+def _typst_text(text: str) -> str:
+    """A typst string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _typst_header(edition) -> str:
+    from cohorte.report.formatting import fmt_date_fr
+    from cohorte.runner.rendering import author_name
+
     footers = [*_fictitious_footer(edition), *([DEMO_FOOTER] if edition.uses_demo_data else [])]
-    if footers:  # a page footer: orange-book sets the header, never the footer
-        notice = json.dumps(" · ".join(footers), ensure_ascii=False)  # a valid typst string
-        header += f'#set page(footer: align(center, text(size: 8pt, fill: rgb("#9a3412"), weight: "bold", {notice})))\n'
-    before = "#show heading.where(level: 1): set heading(supplement: [Chapitre])\n"
-    return {TYPST_HEADER: header, TYPST_BEFORE: before}
+    notice = (
+        f'place(center + bottom, dy: -1.2cm, text(size: 8pt, fill: rgb("#9a3412"), weight: "bold", '
+        f"{_typst_text(' · '.join(footers))}))"
+        if footers
+        else "none"
+    )
+    date = _typst_text(fmt_date_fr(edition.reference_date))
+    colophon = [
+        edition.title,
+        edition.subtitle,
+        f"{author_name(edition.publisher)}, {fmt_date_fr(edition.reference_date)}",
+    ]
+    typed = [line.replace("'", "\u2019") for line in colophon if line]  # apostrophes as on the cover
+    lines = " \\\n  ".join(f"#text({_typst_text(line)})" for line in typed)
+    return (
+        "#set outline(title: [Sommaire])\n"
+        "#set page(foreground: context {\n"
+        f"  if here().page() == 1 {{ place(center + bottom, dy: -5cm, text(size: 16pt, {date})) }}\n"
+        f"  {notice}\n"
+        "})\n"
+        f"#let cohorte-colophon = [\n  #set par(justify: false)\n  {lines}\n]\n"
+        # the cover's author as typed: pandoc writes a variable's ’ back as ' (its smart extension),
+        # which stays straight inside the typst string orange-book prints
+        f"#let cohorte-author = {_typst_text(author_name(edition.publisher))}\n"
+    )
 
 
 DEMO_FOOTER = "Données fictives — document de démonstration, chiffres non réels"
@@ -82,51 +125,62 @@ def _fictitious_footer(edition) -> list[str]:
     return [footer] if footer else []
 
 
-def quarto_config(edition, slugs: list[str]) -> dict:
-    """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`)."""
-    from cohorte.report.formatting import fmt_date_fr
+def quarto_config(edition, slugs: list[str], formats=BOOK_FORMATS) -> dict:
+    """The content of ``_quarto.yml`` for an edition (``edition`` is a :class:`cohorte.editions.Edition`):
+    the formats asked for (the kit's names: html, pdf, docx), which ``quarto render BOOK`` renders together."""
+    from cohorte.runner.rendering import author_name
 
+    wanted = [f for f in BOOK_FORMATS if f in formats]
     footer = (
         " · ".join([*_fictitious_footer(edition), DEMO_FOOTER])
         if edition.uses_demo_data
-        else (" · ".join([*_fictitious_footer(edition), edition.publisher]))
+        else (" · ".join([*_fictitious_footer(edition), author_name(edition.publisher)]))
     )
     # Quarto reads these as Markdown: escaped (markup.inline) so that they show as typed
     book: dict = {
         "title": inline(edition.title),
         # always set: typst books fail without it (Quarto 1.9.38); no dash: see _typst_string_safe
-        "author": inline(_typst_string_safe(edition.publisher)),
-        # French words, not an ISO date: Quarto formats an ISO date in HTML but prints it raw in DOCX
-        "date": fmt_date_fr(edition.reference_date),
+        "author": inline(_typst_string_safe(author_name(edition.publisher))),
+        # an ISO date (Quarto parses no other) printed in the book's language by date-format
+        "date": edition.reference_date.isoformat(),
+        "date-format": DATE_FORMAT,
         "chapters": ["index.ipynb", *[f"sites/{slug}/{config.MONOGRAPH_NOTEBOOK}" for slug in slugs]],
         "output-file": f"synthese-{edition.edition}",
-        "downloads": ["pdf", "docx"],
         "page-footer": inline(footer),
     }
+    downloads = [f for f in ("pdf", "docx") if f in wanted and "html" in wanted]
+    if downloads:
+        book["downloads"] = downloads
     if edition.subtitle:
         book["subtitle"] = inline(edition.subtitle)
+    every_format = {
+        "html": {"toc": True, "css": ["cohorte.css"]},
+        "pdf": {
+            "toc": True,
+            "papersize": "a4",
+            "toc-title": "Sommaire",
+            "include-in-header": TYPST_HEADER,
+            "include-before-body": TYPST_BEFORE,
+            "template-partials": [TYPST_SHOW],
+        },
+        "docx": {"toc": True, "toc-title": "Sommaire", "reference-doc": "reference.docx"},
+    }
     return {
         "project": {"type": "book", "output-dir": "_book"},
         "lang": "fr",
         "language": dict(LANGUAGE),
         "quarto-required": ">= 1.9.0",
         "execute": {"enabled": False, "echo": False},
+        "number-depth": NUMBER_DEPTH,
+        "filters": [{"path": ALT_FILTER, "at": "post-render"}],
         "book": book,
-        "format": {
-            "html": {"toc": True, "css": ["cohorte.css"]},
-            "typst": {
-                "toc": True,
-                "papersize": "a4",
-                "toc-title": "Sommaire",
-                "include-in-header": TYPST_HEADER,
-                "include-before-body": TYPST_BEFORE,
-            },
-            "docx": {"toc": True, "toc-title": "Sommaire", "reference-doc": "reference.docx"},
-        },
+        "format": {QUARTO_FORMATS[f]: every_format[f] for f in wanted},
     }
 
 
-def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path | None = None) -> Path:
+def write_book(
+    edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_dir: Path | None = None, formats=BOOK_FORMATS
+) -> Path:
     """Write the Quarto book project (config, notebooks, styles); return the path of ``_quarto.yml``."""
     out_dir = Path(out_dir) if out_dir is not None else config.book_dir(edition.edition)
     missing = [str(p) for p in [synthesis_nb, *site_nbs.values()] if not Path(p).exists()]
@@ -134,10 +188,11 @@ def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
         raise RenderError(f"cannot assemble the book: executed notebook(s) missing: {', '.join(missing)}")
     for slug in site_nbs:
         edition.site(slug)  # unknown slug → ParamsError naming the known sites
+    _check_formats(formats)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
-        _fill_book(staging, edition, synthesis_nb, site_nbs)
+        _fill_book(staging, edition, synthesis_nb, site_nbs, formats)
         replace_dir(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -145,19 +200,37 @@ def write_book(edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], out_di
     return out_dir / "_quarto.yml"
 
 
-def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str, Path]) -> None:
-    _write_chapter(synthesis_nb, folder / "index.ipynb", f"# {SYNTHESIS_CHAPTER} {{.unnumbered}}", "synthese")
+def _check_formats(formats) -> None:
+    unknown = sorted(set(formats) - set(QUARTO_FORMATS))
+    if unknown:
+        raise RenderError(f"unknown output format(s) {unknown}; choose among {list(QUARTO_FORMATS)}")
+
+
+def _fill_book(folder: Path, edition, synthesis_nb: Path, site_nbs: Mapping[str, Path], formats) -> None:
+    _write_chapter(synthesis_nb, folder / "index.ipynb", chapter_heading(SYNTHESIS_CHAPTER), "synthese")
     for slug, path in site_nbs.items():
+        site = edition.site(slug)
         target = folder / "sites" / slug / config.MONOGRAPH_NOTEBOOK
         target.parent.mkdir(parents=True)
-        _write_chapter(path, target, f"# {edition.site(slug).name}", slug)
-    shutil.copyfile(config.templates_dir() / "cohorte.css", folder / "cohorte.css")
+        _write_chapter(path, target, chapter_heading(site.name, site.short_name), slug)
+    templates = config.templates_dir()
+    shutil.copyfile(templates / "cohorte.css", folder / "cohorte.css")
+    shutil.copyfile(templates / "book-before.typ", folder / TYPST_BEFORE)
+    shutil.copyfile(templates / "book-show.typ", folder / TYPST_SHOW)
+    shutil.copyfile(templates / "book-alt.lua", folder / ALT_FILTER)
     _write_reference_docx(folder / "reference.docx", edition.uses_demo_data, _fictitious_footer(edition))
-    for name, text in _typst_includes(edition).items():
-        (folder / name).write_text(text, encoding="utf-8")
-    text = yaml.safe_dump(quarto_config(edition, list(site_nbs)), allow_unicode=True, sort_keys=False)
+    (folder / TYPST_HEADER).write_text(_typst_header(edition), encoding="utf-8")
+    text = yaml.safe_dump(quarto_config(edition, list(site_nbs), formats), allow_unicode=True, sort_keys=False)
     header = "# Generated by cohorte (cohorte.assembly) — do not edit; rebuild instead.\n"
     (folder / "_quarto.yml").write_text(header + text, encoding="utf-8")
+
+
+def chapter_heading(title: str, short_title: str = "") -> list[str]:
+    """A chapter's first markdown cells: its ``#`` title (numbered: the synthesis is chapter 1 in every
+    format), then for the typst running heads its short name (a raw typst block, dropped by the other
+    formats; in a cell of its own: Quarto joins a raw block to the chapter's title line)."""
+    short = short_title or title
+    return [f"# {inline(title)}", f"```{{=typst}}\n#metadata({_typst_text(short)}) <cohorte-short-title>\n```"]
 
 
 def _write_reference_docx(target: Path, demo: bool, extra: list[str] | None = None) -> None:
@@ -188,7 +261,7 @@ def _write_reference_docx(target: Path, demo: bool, extra: list[str] | None = No
 # --- a chapter as Quarto reads it ------------------------------------------------------------
 
 
-def _write_chapter(source: Path, target: Path, heading: str, key: str) -> None:
+def _write_chapter(source: Path, target: Path, heading: list[str], key: str) -> None:
     """The executed notebook as a book chapter, without its timings (the book is published: it must be reproducible)."""
     import nbformat
 
@@ -234,15 +307,18 @@ def _split_outputs(cell: dict) -> list[dict]:
 
 def _figure_options(cell: dict, label: str) -> None:
     """Quarto reads a figure's caption and alt text from cell options (``#| fig-cap``), not from
-    output metadata: write them at the top of the cell's source, and drop the caption output."""
+    output metadata: write them at the top of the cell's source, and drop the caption output. A figure
+    shown without :func:`cohorte.report.display.show_figure` is described as the built-in engine does."""
+    from cohorte.runner.rendering import UNDESCRIBED
+
     figure = next(o for o in cell["outputs"] if "image/png" in o.get("data", {}))
     info = figure.get("metadata", {}).get("cohorte", {})
-    alt, caption = str(info.get("alt", "")), str(info.get("caption", ""))
+    caption = str(info.get("caption", ""))
+    alt = str(info.get("alt", "") or caption or UNDESCRIBED)  # as the built-in engine describes it
     options = [f"#| label: {label}"]
     if caption:
         options.append(f"#| fig-cap: {json.dumps(caption, ensure_ascii=False)}")
-    if alt:
-        options.append(f"#| fig-alt: {json.dumps(alt, ensure_ascii=False)}")
+    options.append(f"#| fig-alt: {json.dumps(alt, ensure_ascii=False)}")
     source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
     cell["source"] = "\n".join(options) + ("\n" + source if source else "")
     cell["outputs"] = [o for o in cell["outputs"] if not _is_caption_output(o)]
@@ -253,10 +329,45 @@ def _is_caption_output(output: Mapping) -> bool:
     return ("".join(text) if isinstance(text, list) else str(text)).startswith("::: {.figure-caption}")
 
 
-def chapter_notebook(nb, heading: str, key: str) -> dict:
+def _for_the_book(output: dict) -> dict | None:
+    """An output as the book shows it: computed text keeps only its markdown (its HTML is there for
+    JupyterLab; Quarto would prefer it in HTML and lose the callouts and headings), tables keep their
+    HTML; streams (prints, warnings) are dropped as the built-in engine drops them."""
+    if output.get("output_type") == "stream":
+        return None
+    data = output.get("data", {})
+    html = data.get("text/html", "")
+    if "text/markdown" in data and "text/html" in data and "<table" not in "".join(html).lower():
+        output = {**output, "data": {k: v for k, v in data.items() if k != "text/html"}}
+    return output
+
+
+def _as_is(cell: dict) -> None:
+    """``#| output: asis`` on a cell without figure: its markdown joins the chapter's text (headings
+    reach the HTML page's table of contents) instead of sitting in a cell-output div."""
+    source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    cell["source"] = "#| output: asis" + ("\n" + source if source else "")
+
+
+def _markdown_cell(source: str) -> dict:
+    """A markdown cell, its source as a list of lines (Quarto 1.9 joins the lines of a single string)."""
+    return {"cell_type": "markdown", "metadata": {}, "source": source.splitlines(keepends=True)}
+
+
+def _spaced(output: dict) -> dict:
+    """Markdown as is joins the next output's: each is a block between blank lines."""
+    data = output.get("data", {})
+    if "text/markdown" not in data:
+        return output
+    text = "\n" + "".join(data["text/markdown"]).strip("\n") + "\n\n"
+    return {**output, "data": {**data, "text/markdown": text}}
+
+
+def chapter_notebook(nb, heading: list[str], key: str) -> dict:
     """An executed notebook as a book chapter: its title as a markdown ``#`` heading (Quarto takes a
     chapter's title from the first markdown heading, never from an output), the title an output
-    displayed removed, and one cell per figure carrying ``label``/``fig-cap``/``fig-alt``."""
+    displayed removed, one cell per figure carrying ``label``/``fig-cap``/``fig-alt``, the other
+    cells' markdown as is."""
     data = copy.deepcopy(dict(nb))
     cells: list[dict] = []
     titled = False
@@ -265,8 +376,10 @@ def chapter_notebook(nb, heading: str, key: str) -> dict:
         if cell["cell_type"] != "code":
             cells.append(cell)
             continue
+        cell["outputs"] = [o for o in map(_for_the_book, cell.get("outputs", [])) if o is not None]
+        cell["metadata"] = {}  # papermill's metadata would make Quarto wrap even as-is output in a div
         if not titled and any(_is_title_output(o) for o in cell.get("outputs", [])):
-            cells.append({"cell_type": "markdown", "metadata": {}, "source": heading})
+            cells += [_markdown_cell(source) for source in heading]
             for output in cell["outputs"]:
                 if _is_title_output(output):
                     text = "".join(output["data"]["text/markdown"])
@@ -277,9 +390,12 @@ def chapter_notebook(nb, heading: str, key: str) -> dict:
             if any("image/png" in o.get("data", {}) for o in part["outputs"]):
                 figures += 1
                 _figure_options(part, f"fig-{key}-{figures}")
+            elif part["outputs"]:
+                part["outputs"] = [_spaced(o) for o in part["outputs"]]
+                _as_is(part)
             cells.append(part)
     if not titled:
-        cells.insert(0, {"cell_type": "markdown", "metadata": {}, "source": heading})
+        cells[:0] = [_markdown_cell(source) for source in heading]
     for number, cell in enumerate(cells):
         cell["id"] = f"{key}-{number}"
     data["cells"] = cells
@@ -331,37 +447,89 @@ def choose_engine(requested: str = "auto") -> Engine:
     return "quarto"
 
 
-QUARTO_FORMATS = {"html": "html", "pdf": "typst", "docx": "docx"}  # the kit's format → Quarto's
+def render_book(book: Path, formats=BOOK_FORMATS) -> list[Path]:
+    """Render the book: ``quarto render BOOK`` (every format of its ``_quarto.yml`` at once); return
+    the files Quarto wrote in ``_book/``.
 
-
-def render_book(book: Path, formats=("html", "pdf", "docx")) -> list[Path]:
-    """Run ``quarto render BOOK --to FORMATS``; return the files Quarto wrote in ``_book/``.
-
-    Only the formats asked for are rendered (Quarto empties ``_book/`` of the others). Quarto's
-    scratch folder ``.quarto/`` is removed afterwards. Raises :class:`QuartoUnavailable` when
-    Quarto is missing or older than 1.9 (the caller then uses the built-in engine) and
-    :class:`RenderError` with Quarto's messages when rendering fails.
+    Quarto 1.9 refuses a comma-separated ``--to`` on a book (quarto-cli#5947) and ``--to X`` empties
+    ``_book/`` of the other formats, so the formats come from ``_quarto.yml``
+    (``write_book(..., formats=...)``). When ``formats`` asks for others than ``_quarto.yml`` lists,
+    each is rendered alone (``--to X``) and its files are kept aside before the next. Quarto's scratch
+    folder ``.quarto/`` and the ``.gitignore`` it writes in a git work tree are removed afterwards.
+    Raises :class:`QuartoUnavailable` when Quarto is missing or older than 1.9 (the caller then uses
+    the built-in engine) and :class:`RenderError` with Quarto's ``ERROR`` lines when rendering fails.
     """
     _require_quarto()
     book = Path(book)
     if not (book / "_quarto.yml").exists():
         raise RenderError(f"{book}: no _quarto.yml; write the project with cohorte.runner.assembly.write_book first")
-    unknown = sorted(set(formats) - set(QUARTO_FORMATS))
-    if unknown:
-        raise RenderError(f"unknown output format(s) {unknown}; choose among {list(QUARTO_FORMATS)}")
-    to = ",".join(dict.fromkeys(QUARTO_FORMATS[f] for f in formats))
-    result = subprocess.run(["quarto", "render", str(book), "--to", to], capture_output=True, text=True)
-    shutil.rmtree(book / ".quarto", ignore_errors=True)
-    for line in result.stderr.splitlines():
+    _check_formats(formats)
+    wanted = list(dict.fromkeys(QUARTO_FORMATS[f] for f in formats))
+    listed = list((yaml.safe_load((book / "_quarto.yml").read_text(encoding="utf-8")) or {}).get("format") or {})
+    out = book / "_book"
+    try:
+        if sorted(wanted) == sorted(listed):
+            _quarto_render(book, [])
+        else:
+            _render_one_at_a_time(book, wanted)
+    finally:
+        shutil.rmtree(book / ".quarto", ignore_errors=True)
+        (book / ".gitignore").unlink(missing_ok=True)
+    return sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".pdf", ".docx"))
+
+
+def _render_one_at_a_time(book: Path, wanted: list[str]) -> None:
+    """``quarto render BOOK --to X`` for each format, the files of each kept aside (Quarto empties ``_book/``)."""
+    out = book / "_book"
+    kept = Path(tempfile.mkdtemp(prefix=f".{book.name}-rendered-", dir=book.parent))
+    try:
+        for fmt in wanted:
+            _quarto_render(book, ["--to", fmt])
+            shutil.copytree(out, kept, dirs_exist_ok=True)
+        shutil.rmtree(out, ignore_errors=True)
+        os.replace(kept, out)
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def _quarto_render(book: Path, args: list[str]) -> None:
+    command = ["quarto", "render", str(book), *args]
+    result = subprocess.run(command, capture_output=True, text=True)
+    for line in _ANSI.sub("", result.stderr).splitlines():
         if line.lstrip().startswith(("WARN", "WARNING")):
             print(f"quarto: {line.strip()}", flush=True)
     if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-15:])
         raise RenderError(
-            f"quarto render {book} --to {to} failed:\n{tail}\n(check the project with `quarto inspect {book}`)"
+            f"{' '.join(command)} failed:\n{quarto_errors(result.stderr)}\n"
+            f"(check the project with `quarto inspect {book}`)"
         )
-    out = book / "_book"
-    return sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in (".html", ".pdf", ".docx"))
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Quarto colours its messages
+
+
+def quarto_errors(stderr: str) -> str:
+    """What Quarto said went wrong: its ``ERROR`` lines (with the lines that continue them), never
+    the stack frames that follow; the last lines when it printed no ``ERROR``."""
+    lines = _ANSI.sub("", stderr).strip().splitlines()
+    errors: list[str] = []
+    inside = False
+    for line in lines:
+        if line.lstrip().startswith("ERROR"):
+            errors.append(line.strip())
+            inside = True
+        elif inside and line.strip() and not _is_stack_line(line):
+            errors.append(line.strip())
+        else:
+            inside = False
+    if errors:
+        return "\n".join(errors)
+    return "\n".join([line for line in lines if not _is_stack_line(line)][-15:]) or "(Quarto printed nothing)"
+
+
+def _is_stack_line(line: str) -> bool:
+    text = line.strip()
+    return text.startswith("at ") or text == "Stack trace:"
 
 
 # --- rendering an edition: documents, then the site or the Quarto book -----------------------
@@ -381,9 +549,12 @@ def render_book_or_site(
     )
     index = config.site_index(edition.edition)
     expected = [index] if engine == "builtin" and "html" in formats else []
+    if engine == "quarto":  # a book whose files were removed is rendered again
+        book_out = config.book_dir(edition.edition) / "_book"
+        expected = [book_out / ("index.html" if f == "html" else f"synthese-{edition.edition}.{f}") for f in formats]
     if not force and manifest.is_current("book", "book", key, expected):
         return []
-    write_book(edition, synthesis_nb, site_nbs)
+    write_book(edition, synthesis_nb, site_nbs, formats=formats)
     rendered = []
     if engine == "quarto":
         rendered += render_book(config.book_dir(edition.edition), tuple(formats))
@@ -392,7 +563,7 @@ def render_book_or_site(
 
         rendered.append(build_site(edition, synthesis_nb, site_nbs, index.parent))
     made = (
-        [f for folder in rendered for f in _files(folder)]
+        _files(config.book_dir(edition.edition) / "_book")
         if engine == "quarto"
         else [f for p in rendered for f in _files(p.parent)]
     )

@@ -588,6 +588,14 @@ def _site_meta(edition, page: _Page) -> DocMeta:
     return document_meta(edition, None if page.key == "index" else page.key)
 
 
+def author_name(publisher: str) -> str:
+    """The publisher as a cover's author: a capital first letter, typographic apostrophes
+    (« l'Union sociale pour l'habitat » → « L’Union sociale pour l’habitat »)."""
+    from cohorte.report.text import majuscule
+
+    return majuscule(publisher.strip()).replace("'", "\u2019")
+
+
 def fictitious_notices(edition) -> dict[str, str]:
     """The « Observations fictives » notice and footer of a demonstration edition (empty otherwise)."""
     if not edition.fictitious_observations:
@@ -602,13 +610,16 @@ def fictitious_notices(edition) -> dict[str, str]:
 
 
 def document_meta(edition, slug: str | None = None, provenance: str = "") -> DocMeta:
-    """The :class:`DocMeta` of the synthesis (``slug=None``) or of one site's monograph."""
+    """The :class:`DocMeta` of the synthesis (``slug=None``) or of one site's monograph, dated like
+    the Quarto book (the edition's reference date, in French)."""
+    from cohorte.report.formatting import fmt_date_fr
+
     common = {
         "edition": str(edition.edition),
-        "publisher": edition.publisher,
+        "publisher": author_name(edition.publisher),
         "is_demo": edition.uses_demo_data,
         **fictitious_notices(edition),
-        "date": edition.fieldwork,
+        "date": fmt_date_fr(edition.reference_date),
         "provenance": provenance,
         "short_title": f"Édition {edition.edition}",
     }
