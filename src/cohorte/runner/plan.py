@@ -82,7 +82,6 @@ class NotebookJob:
 class Stage:
     label: str  # the progress bar's label
     jobs: Callable[[], list[NotebookJob]]  # called when the stage starts: it may read what earlier stages wrote
-    workers: int | None = None  # at most this many at once (None: the executor's)
 
 
 def select_sites(edition: Edition, sites: list[str] | None) -> list[str]:
@@ -143,7 +142,7 @@ class Cohort:
     def stages(self, edition: Edition, slugs: list[str], formats: tuple[str, ...]) -> list[Stage]:
         stages = [Stage("monographies", lambda: [self.monograph(edition, s, formats) for s in slugs])]
         if (config.notebooks_dir() / config.SYNTHESIS_NOTEBOOK).exists():
-            stages.append(Stage("synthèse", lambda: [self.synthesis(edition, formats)], workers=1))
+            stages.append(Stage("synthèse", lambda: [self.synthesis(edition, formats)]))
         return stages
 
     def monograph(self, edition: Edition, slug: str, formats: tuple[str, ...]) -> NotebookJob:
