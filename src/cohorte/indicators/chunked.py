@@ -34,6 +34,7 @@ from cohorte.errors import InputDataError
 from cohorte.indicators import compute_indicators, disclosure
 from cohorte.inputs.readers import RawTable, _as_text, _describe, find_table, inputs_from_raw, read_table
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES
+from cohorte.inputs.sources.text import EncodingProblem, header_columns, header_line, text_format
 
 GROUP_POPULATION = 6_000_000  # inhabitants per group: ~250 000 demands, ~500 000 dwellings
 ROW = "_row"  # a row's position in its file (0 = first data row)
@@ -55,26 +56,26 @@ def site_groups(edition: Edition, population: int = GROUP_POPULATION) -> list[li
 
 
 def _csv_blocks(path: Path) -> Iterator[pa.Table]:
-    """A CSV file in blocks of text columns (UTF-8, else Windows-1252; ``,`` or ``;``)."""
-    with path.open("rb") as handle:
-        head = handle.readline().decode("utf-8-sig", errors="replace")
-    sep = ";" if head.count(";") > head.count(",") else ","
-    columns = [c.strip().strip('"') for c in head.strip().split(sep)]
-    for encoding in ("utf8", "cp1252"):
-        try:
-            reader = pa_csv.open_csv(
-                path,
-                read_options=pa_csv.ReadOptions(encoding=encoding, block_size=32 << 20),
-                parse_options=pa_csv.ParseOptions(delimiter=sep),
-                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())),
-            )
-            for batch in reader:
-                yield pa.Table.from_batches([batch])
-            return
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf8" and "UTF8" in str(exc):
-                continue  # nothing was yielded yet: UTF-8 fails on the first block holding an accent
-            raise InputDataError([f"{path}: is malformed ({exc}); expected fields separated by '{sep}'"]) from None
+    """A CSV file in blocks of text columns. Its encoding is found on the whole file before any
+    block is read (``sources.text``), so no block is ever read twice in two encodings."""
+    try:
+        found = text_format(path)
+    except EncodingProblem as exc:
+        raise InputDataError([f"{path}: {exc}"]) from None
+    columns = header_columns(header_line(path, found.encoding), found.delimiter)
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(encoding=found.arrow_encoding, block_size=32 << 20),
+            parse_options=pa_csv.ParseOptions(delimiter=found.delimiter),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())),
+        )
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
+    except pa.ArrowInvalid as exc:
+        raise InputDataError(
+            [f"{path}: is malformed ({exc}); expected fields separated by '{found.delimiter}'"]
+        ) from None
 
 
 def _blocks(path: Path) -> Iterator[pa.Table]:

@@ -21,6 +21,7 @@ from cohorte.errors import InputDataError
 from cohorte.files import check_zip_expansion
 from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
+from cohorte.inputs.sources.text import detect_encoding
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 MAX_LISTED = 5
@@ -73,24 +74,9 @@ def find_table(data_dir: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        raise ValueError("is a ZIP/XLSX file, not text; rename it .xlsx or export it as CSV")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
-        raise ValueError("is encoded in UTF-16 or is binary; expected CSV text in UTF-8 or Latin-1 (Windows-1252)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
-
-
-def _is_cp1252(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
+def _decode(path: Path, encoding: str = "auto") -> str:
+    """The file's text, in the encoding found on the whole file (``sources.text.detect_encoding``)."""
+    return path.read_bytes().decode(detect_encoding(path, encoding))
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
