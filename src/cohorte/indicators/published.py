@@ -69,7 +69,7 @@ def published_with_facts(
     inputs = load_inputs(edition, data_dir)
     table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=None)
     is_demo = config.is_demo_folder(Path(data_dir)) if data_dir else edition.uses_demo_data
-    facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo)
+    facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo, sources=inputs.sources, lacking=inputs.lacking)
     return disclosure.publish(table, edition.disclosure_threshold), facts
 
 

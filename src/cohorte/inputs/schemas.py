@@ -207,5 +207,8 @@ SCHEMAS = {
 }
 
 
-def schema_for(table: str, edition: Edition) -> pa.DataFrameSchema:
-    return SCHEMAS[table](edition)
+def schema_for(table: str, edition: Edition, lacking: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+    """The table's schema; ``lacking`` columns (a source without them) may be empty and are not checked."""
+    schema = SCHEMAS[table](edition)
+    known = [c for c in lacking if c in schema.columns]
+    return schema.update_columns({c: {"nullable": True, "checks": []} for c in known}) if known else schema

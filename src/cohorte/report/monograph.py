@@ -314,7 +314,11 @@ def stock_sentences(ctx: SiteContext) -> str:
     ceilings = ctx.edition.indicators.q1_max_rent_eur
     return " ".join(
         [
-            narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
+            narrative.affordable_stock_sentence(
+                ctx.table,
+                text=ctx.wording,
+                not_computable=(ctx.facts.get("not_computable") or {}).get("q1_affordable_stock_share"),
+            ),
             narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
             narrative.small_typology_sentence(ctx.table, text=ctx.wording),
         ]

@@ -125,3 +125,12 @@ def text_format(path: Path, encoding: str = "auto", delimiter: str | None = None
     """The encoding and delimiter of a CSV file (declared values win; ``auto`` detects)."""
     found = detect_encoding(path, encoding)
     return TextFormat(found, detect_delimiter(header_line(path, found), delimiter))
+
+
+def row_position(path: Path, index: int) -> str:
+    """Human position of a data row: the line of a CSV, the row of a sheet."""
+    if path.suffix == ".csv":
+        return f"line {index + 2}"
+    if path.suffix == ".xlsx":
+        return f"row {index + 2}"
+    return f"row {index + 1}"
