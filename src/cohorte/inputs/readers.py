@@ -161,7 +161,8 @@ def _check_field_sizes(raw: RawTable) -> None:
     problems = []
     for column in raw.frame.columns:
         lengths = raw.frame[column].str.len()
-        if lengths.max(skipna=True) > MAX_FIELD_CHARS:
+        longest = lengths.max(skipna=True)
+        if pd.notna(longest) and longest > MAX_FIELD_CHARS:  # a column of blanks has no length
             index = (
                 int(lengths.idxmax())
                 if not (lengths > MAX_FIELD_CHARS).any()

@@ -1,0 +1,194 @@
+"""Sources: official and declared layouts read through one seam, with errors naming the file's own
+column and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cohorte.editions import TableSource, load_edition
+from cohorte.errors import InputDataError
+from cohorte.grids import load_grids
+from cohorte.indicators.published import published_with_facts
+from cohorte.inputs import demo
+from cohorte.inputs.readers import load_inputs
+from cohorte.inputs.sources.layout import to_layout
+from cohorte.inputs.sources.model import builtin_sources
+from cohorte.reference.epci import epci_by_commune, load_referential
+
+SLUG, SIREN = "agglopolys", "200030385"
+LAYOUTS = {"demands": "sne-demandes", "attributions": "sne-attributions", "housing_stock": "demo-rpls"}
+
+
+@pytest.fixture(scope="module")
+def one_site():
+    edition = load_edition(2020)
+    return edition.model_copy(update={"sites": [edition.site(SLUG)]})
+
+
+@pytest.fixture(scope="module")
+def tables(one_site):
+    return demo.generate(one_site, seed=7)
+
+
+def _write_kit(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
+    demo.write_tables(tables, folder, "csv")
+    return folder
+
+
+def _write_layouts(tables: dict[str, pd.DataFrame], folder: Path, layouts: dict[str, str]) -> dict:
+    """The tables in the given layouts (by table), the others in the kit's; returns edition.yml's ``tables``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    declared = {}
+    for table, frame in tables.items():
+        name = layouts.get(table)
+        if name is None:
+            frame.to_csv(folder / f"{table}.csv", index=False)
+            continue
+        source = builtin_sources()[name]
+        sirens = frame.assign(epci=frame["epci"].replace({SLUG: SIREN}))
+        to_layout(sirens, source).to_csv(folder / f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
+        declared[table] = TableSource(file=f"{name}.csv", source=name)
+    return declared
+
+
+def _published(edition, folder: Path) -> pd.DataFrame:
+    grids = {SLUG: load_grids(2020)[SLUG]}
+    return published_with_facts(edition, folder, grids)[0]
+
+
+def test_when_the_same_rows_are_written_in_each_layout_then_every_published_figure_is_identical(
+    one_site, tables, tmp_path
+):
+    kit = _published(one_site, _write_kit(tables, tmp_path / "kit"))
+    declared = _write_layouts(tables, tmp_path / "official", LAYOUTS)
+    official = _published(one_site.model_copy(update={"tables": declared}), tmp_path / "official")
+    pd.testing.assert_frame_equal(kit, official)
+
+
+def _rpls_public(tables: dict[str, pd.DataFrame], folder: Path) -> dict:
+    """The stock in rpls-public, its fictitious communes replaced by Agglopolys' real ones."""
+    stock = tables["housing_stock"]
+    real = sorted(load_referential()[SIREN].communes)
+    fake = sorted(stock["commune"].unique())
+    frame = stock.assign(commune=stock["commune"].map(dict(zip(fake, real * len(fake), strict=False))))
+    declared = _write_layouts({**tables, "housing_stock": frame}, folder, {"housing_stock": "rpls-public"})
+    return declared
+
+
+def test_when_the_stock_is_rpls_public_then_rent_figures_are_not_computable_and_said_so(one_site, tables, tmp_path):
+    declared = _rpls_public(tables, tmp_path)
+    edition = one_site.model_copy(update={"tables": declared})
+    table, facts = published_with_facts(edition, tmp_path, {SLUG: load_grids(2020)[SLUG]})
+    assert "q1_affordable_stock_share" not in set(table["indicator"])
+    assert "flux_reserved_stock_share" not in set(table["indicator"])
+    assert "small_typology_supply_share" in set(table["indicator"])
+    assert facts[SLUG]["sources"]["housing_stock"] == "rpls-public"
+    assert facts[SLUG]["not_computable"]["q1_affordable_stock_share"] == {
+        "table": "housing_stock",
+        "column": "monthly_rent_eur",
+        "source": "rpls-public",
+    }
+
+
+def test_when_the_rent_is_not_computable_then_the_monograph_sentence_says_so():
+    from cohorte.report.narrative import affordable_stock_sentence
+
+    sentence = affordable_stock_sentence(pd.DataFrame(), not_computable={"source": "rpls-public"})
+    assert "n'est pas calculable" in sentence
+    assert "rpls-public" in sentence
+
+
+def _stock_file(one_site, tables, tmp_path, edit) -> tuple:
+    declared = _rpls_public(tables, tmp_path)
+    path = tmp_path / "rpls-public.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    edit(frame)
+    frame.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    return one_site.model_copy(update={"tables": declared}), path
+
+
+def _problems(edition, folder) -> str:
+    with pytest.raises(InputDataError) as caught:
+        load_inputs(edition, folder)
+    return "\n".join(caught.value.problems)
+
+
+def test_when_a_code_is_unknown_then_the_error_names_the_file_column_lines_and_values(one_site, tables, tmp_path):
+    def edit(frame):
+        frame.loc[3, "FINAN_CODE"] = "18"
+
+    edition, path = _stock_file(one_site, tables, tmp_path, edit)
+    message = _problems(edition, tmp_path)
+    assert f"{path}: column 'FINAN_CODE': code(s) '18' not in the mapping for financing" in message
+    assert "line 5 ('18')" in message
+
+
+def test_when_a_mapped_column_is_missing_then_the_error_says_what_the_mapping_expected(one_site, tables, tmp_path):
+    edition, path = _stock_file(one_site, tables, tmp_path, lambda f: f.pop("QPV"))
+    assert f"{path}: missing column(s) QPV (for in_qpv) that source 'rpls-public' maps" in _problems(edition, tmp_path)
+
+
+def test_when_a_cell_is_bad_then_the_error_names_the_original_column(one_site, tables, tmp_path):
+    def edit(frame):
+        frame.loc[0, "NBPIECE"] = "beaucoup"
+
+    edition, path = _stock_file(one_site, tables, tmp_path, edit)
+    message = _problems(edition, tmp_path)
+    assert f"{path}: column 'NBPIECE' (mapped onto rooms by source rpls-public): expected a whole number" in message
+    assert "line 2 ('beaucoup')" in message
+
+
+def test_when_a_commune_belongs_to_no_epci_then_it_is_reported_with_file_line_and_code(one_site, tables, tmp_path):
+    def edit(frame):
+        frame.loc[1, "DEPCOM"] = "41999"
+
+    edition, path = _stock_file(one_site, tables, tmp_path, edit)
+    message = _problems(edition, tmp_path)
+    assert f"{path}: column 'DEPCOM': commune code(s) '41999' belong to no EPCI" in message
+    assert "line 3 ('41999')" in message
+
+
+def test_when_the_file_is_of_another_source_then_the_error_names_the_one_it_looks_like(one_site, tables, tmp_path):
+    declared = _write_layouts(tables, tmp_path, {"housing_stock": "demo-rpls"})
+    declared["housing_stock"] = TableSource(file="demo-rpls.csv", source="rpls-public")
+    message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
+    assert "demo-rpls.csv: is not a file of source 'rpls-public'" in message
+    assert "it looks like a file of source demo-rpls, rpls-loi" in message
+
+
+def test_when_dates_are_in_two_formats_then_the_error_names_both(one_site, tables, tmp_path):
+    declared = _write_layouts(tables, tmp_path, {"demands": "sne-demandes"})
+    path = tmp_path / "sne-demandes.csv"
+    frame = pd.read_csv(path, sep=";", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    frame.loc[2, "DATE_DEPOT"] = "2019-03-04"
+    frame.to_csv(path, sep=";", index=False)
+    message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
+    assert f"{path}: column 'DATE_DEPOT': expected a date written %d/%m/%Y; found at line 4 ('2019-03-04')" in message
+
+
+def test_when_the_declared_file_does_not_exist_then_the_error_names_it_and_the_table(one_site, tables, tmp_path):
+    declared = _write_layouts(tables, tmp_path, {})
+    declared["housing_stock"] = TableSource(file="rpls_2020.csv", source="rpls-public")
+    message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
+    assert (
+        f"{tmp_path / 'rpls_2020.csv'}: no such file; params/2020/edition.yml names it for table 'housing_stock'"
+        in (message)
+    )
+
+
+def test_when_a_source_is_unknown_then_the_error_lists_the_known_ones(one_site, tables, tmp_path):
+    declared = _write_layouts(tables, tmp_path, {})
+    declared["housing_stock"] = TableSource(file="housing_stock.csv", source="rpls-2031")
+    message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
+    assert "unknown source 'rpls-2031' for table 'housing_stock'; expected one of demo-rpls, kit, rpls-loi" in message
+
+
+def test_when_communes_are_arrondissements_or_merged_then_they_map_to_their_epci():
+    by_commune = epci_by_commune()
+    assert by_commune["75101"] == by_commune["75056"]  # Paris 1er → Paris → Métropole du Grand Paris
+    assert by_commune["13201"] == by_commune["13055"]  # Marseille 1er
+    assert by_commune["69381"] == by_commune["69123"]  # Lyon 1er
+    assert by_commune["01340"] == by_commune["01015"]  # merged into Arboys en Bugey
