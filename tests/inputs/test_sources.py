@@ -3,6 +3,7 @@ column and line."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -192,3 +193,86 @@ def test_when_communes_are_arrondissements_or_merged_then_they_map_to_their_epci
     assert by_commune["13201"] == by_commune["13055"]  # Marseille 1er
     assert by_commune["69381"] == by_commune["69123"]  # Lyon 1er
     assert by_commune["01340"] == by_commune["01015"]  # merged into Arboys en Bugey
+
+
+def _declare(folder: Path, text: str) -> Path:
+    path = folder / "params" / "2020" / "sources" / "mine.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINE = """name: mine
+table: housing_stock
+layout: a landlord's export
+columns:
+  rooms: {column: PIECES}
+  surface_m2: {column: PIECES}
+"""
+
+
+def test_when_a_source_maps_one_column_onto_two_then_it_is_refused(tmp_path, monkeypatch):
+    from cohorte.errors import ParamsError
+    from cohorte.inputs.sources.model import load_source
+
+    monkeypatch.setenv("COHORTE_HOME", str(tmp_path))
+    path = _declare(tmp_path, MINE)
+    with pytest.raises(ParamsError, match=r"mine\.yml: .*column 'PIECES' is mapped onto rooms and surface_m2"):
+        load_source("mine", "housing_stock", 2020)
+    path.write_text(MINE.replace("  surface_m2: {column: PIECES}\n", "  rooms: {column: SURFACE}\n"))
+    with pytest.raises(ParamsError, match=r"mine\.yml: not valid YAML: key 'rooms' appears twice"):
+        load_source("mine", "housing_stock", 2020)
+
+
+def test_when_a_file_is_inspected_then_its_format_source_and_a_skeleton_are_given(one_site, tables, tmp_path):
+    from click.testing import CliRunner
+
+    from cohorte.cli import main
+
+    _rpls_public(tables, tmp_path)
+    path, out = tmp_path / "rpls-public.csv", tmp_path / "mine.yml"
+    result = CliRunner().invoke(main, ["data", "inspect", str(path), "--skeleton", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = len(tables["housing_stock"])
+    assert "encoding   utf-8-sig" in result.output
+    assert "delimiter  ';'" in result.output
+    assert f"rows       {rows:,}".replace(",", " ") in result.output
+    assert "source     rpls-public" in result.output
+    assert "in_qpv:\n    column: QPV\n    codes:\n      '1': 'true'" in out.read_text(encoding="utf-8")
+    again = CliRunner().invoke(main, ["data", "inspect", str(path), "--skeleton", str(out)])
+    assert again.exit_code == 1
+    assert f"{out} already exists" in again.output
+
+
+def test_when_an_unknown_export_is_inspected_then_the_skeleton_maps_what_it_can(tmp_path):
+    from click.testing import CliRunner
+
+    from cohorte.cli import main
+
+    path, out = tmp_path / "bailleur.csv", tmp_path / "bailleur.yml"
+    path.write_bytes("commune;Pièces;loyer\n41018;3;412,5\n41018;2;350\n".encode("cp1252"))
+    result = CliRunner().invoke(
+        main, ["data", "inspect", str(path), "--table", "housing_stock", "--skeleton", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "encoding   cp1252" in result.output
+    assert re.search(r"Pièces +3, 2\n", result.output)
+    assert "no built-in source matches" in result.output
+    skeleton = out.read_text(encoding="utf-8")
+    assert "commune:\n    column: commune" in skeleton
+    assert "rooms:\n    lacking: true" in skeleton
+
+
+def test_when_check_reads_an_official_layout_then_it_names_the_source_and_what_it_cannot_compute(
+    one_site, tables, tmp_path, monkeypatch
+):
+    from cohorte.runner.checks import _inputs_summary
+
+    declared = _rpls_public(tables, tmp_path)
+    inputs = load_inputs(one_site.model_copy(update={"tables": declared}), tmp_path)
+    text = "\n".join(_inputs_summary(inputs, tmp_path))
+    assert "Sources: housing_stock through rpls-public" in text
+    assert (
+        "q1_affordable_stock_share: not computable from source rpls-public (housing_stock has no monthly_rent_eur)"
+        in (text)
+    )

@@ -11,6 +11,7 @@ import pandas as pd
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
 from cohorte.grids import check_grids
+from cohorte.indicators.registry import not_computable
 from cohorte.inputs.readers import Inputs, load_inputs, summarize
 from cohorte.reference.epci import EpciRecord, load_referential, names_match, provenance
 
@@ -58,6 +59,11 @@ def _inputs_summary(inputs: Inputs, data_dir: Path | None) -> list[str]:
         f"Period covered: demands filed {_period(inputs.demands, 'filing_date')}; "
         f"leases signed {_period(inputs.attributions, 'lease_date')}"
     )
+    read = {t: s for t, s in inputs.sources.items() if s != "kit"}
+    if read:
+        lines.append("Sources: " + ", ".join(f"{t} through {s}" for t, s in sorted(read.items())))
+    for indicator, (table, column) in not_computable(inputs.lacking).items():
+        lines.append(f"  {indicator}: not computable from source {inputs.sources.get(table)} ({table} has no {column})")
     lines.append("Rows per site:")
     lines += ["  " + line for line in summarize(inputs).to_string().splitlines()]
     return lines
@@ -131,6 +137,7 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
             _check_by_groups(report.edition, report.data_dir)
         else:
             report.inputs = load_inputs(report.edition, report.data_dir)
+            report.notes += report.inputs.notes
     except InputDataError as exc:
         report.problems += exc.problems
     return report

@@ -97,6 +97,23 @@ class Source(Strict):
             raise ValueError(f"table {self.table!r} is not an input table; expected one of {', '.join(TABLE_NAMES)}")
         return self
 
+    @model_validator(mode="after")
+    def _one_column_one_target(self) -> Source:
+        """A source column feeds one contract column (the commune may also place the row's EPCI)."""
+        readers: dict[str, list[str]] = {}
+        for target, spec in (self.columns or {}).items():
+            if spec.column is not None:
+                for name in spec.candidates:
+                    readers.setdefault(name, []).append(target)
+        twice = {name: targets for name, targets in readers.items() if len(targets) > 1}
+        if twice:
+            name, targets = next(iter(twice.items()))
+            raise ValueError(
+                f"column {name!r} is mapped onto {' and '.join(targets)}; map each source column onto one "
+                "contract column"
+            )
+        return self
+
     @property
     def is_kit(self) -> bool:
         return self.columns is None
