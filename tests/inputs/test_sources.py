@@ -276,3 +276,30 @@ def test_when_check_reads_an_official_layout_then_it_names_the_source_and_what_i
         "q1_affordable_stock_share: not computable from source rpls-public (housing_stock has no monthly_rent_eur)"
         in (text)
     )
+
+
+def _by_groups(edition, folder: Path) -> pd.DataFrame:
+    from cohorte.indicators import chunked
+    from cohorte.indicators.published import site_targets
+
+    grids = {SLUG: load_grids(2020)[SLUG]}
+    return chunked.published_by_groups(
+        edition, folder, lambda sub: site_targets(sub, grids), edition.cotation_grid_path()
+    )
+
+
+def test_when_groups_read_official_layouts_then_they_give_the_whole_reads_table(one_site, tables, tmp_path):
+    edition = one_site.model_copy(update={"tables": _write_layouts(tables, tmp_path, LAYOUTS)})
+    pd.testing.assert_frame_equal(_by_groups(edition, tmp_path), _published(edition, tmp_path))
+
+
+def test_when_groups_read_rpls_public_then_bad_cells_are_cited_in_the_files_own_column(one_site, tables, tmp_path):
+    def edit(frame):
+        frame.loc[4, "SURFHAB"] = "grand"
+
+    edition, path = _stock_file(one_site, tables, tmp_path, edit)
+    with pytest.raises(InputDataError) as caught:
+        _by_groups(edition, tmp_path)
+    message = "\n".join(caught.value.problems)
+    assert f"{path}: column 'SURFHAB' (mapped onto surface_m2 by source rpls-public): expected a number" in message
+    assert "line 6 ('grand')" in message

@@ -362,7 +362,13 @@ def read_source(path: Path, source: Source, edition: Edition, table: str) -> tup
     mapped = map_frame(path, raw.frame, source, list(schema_for(table, edition).columns), edition)
     if mapped.problems:
         raise InputDataError(mapped.problems)
-    return RawTable(path, mapped.frame, mapped.origins, source.name), mapped.notes
+    notes = [outside_note(path, mapped.outside)] if mapped.outside else []
+    return RawTable(path, mapped.frame, mapped.origins, source.name), notes
+
+
+def outside_note(path: Path, rows: int) -> str:
+    """What check says of the rows a source's geography left out (EPCI that are not sites)."""
+    return f"{path}: {rows:,} rows in EPCI that are not sites of the edition, left out".replace(",", " ")
 
 
 def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
@@ -419,7 +425,15 @@ def inputs_from_raw(
         raise InputDataError(problems)
     typed = {t: _finalise(t, f, edition) for t, f in tables.items()}
     sources = {t: r.source for t, r in raw.items()}
-    return Inputs(**{t: typed.get(t) for t in TABLES}, sources=sources, lacking=lacking)
+    return Inputs(
+        demands=typed["demands"],
+        attributions=typed["attributions"],
+        housing_stock=typed["housing_stock"],
+        cal_presentations=typed["cal_presentations"],
+        q1_thresholds=typed.get("q1_thresholds"),
+        sources=sources,
+        lacking=lacking,
+    )
 
 
 def summarize(inputs: Inputs) -> pd.DataFrame:

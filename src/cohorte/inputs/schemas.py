@@ -216,5 +216,7 @@ def schema_for(table: str, edition: Edition, lacking: tuple[str, ...] = ()) -> p
 
 def contract_columns(table: str) -> list[str]:
     """The contract's columns of ``table`` (docs/data-contract.md), in schema order."""
-    placeholder = Edition.model_construct(edition=2000, sites=[], reference_date=dt.date(2000, 12, 31))
+    placeholder = Edition.model_construct(
+        edition=2000, title="", publisher="", sites=[], reference_date=dt.date(2000, 12, 31)
+    )
     return list(SCHEMAS[table](placeholder).columns)

@@ -28,7 +28,7 @@ class Mapped:
     frame: pd.DataFrame
     origins: dict[str, str] = field(default_factory=dict)  # contract column → source column
     problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    outside: int = 0  # rows of EPCI that are not sites of the edition, left out
 
 
 def _cited(path: Path, cells: pd.Series) -> str:
@@ -53,15 +53,16 @@ def matching_sources(columns: list[str], table: str | None = None) -> list[str]:
     ]
 
 
-def _signature_problem(path: Path, frame: pd.DataFrame, source: Source) -> str | None:
-    missing = [c for c in source.signature if c not in frame.columns]
+def signature_problem(path: Path, columns: list[str], source: Source) -> str | None:
+    """The file is not of ``source`` when a column of its signature is missing: say which it looks like."""
+    missing = [c for c in source.signature if c not in columns]
     if not missing:
         return None
-    others = [n for n in matching_sources(list(frame.columns)) if n != source.name]
+    others = [n for n in matching_sources(columns) if n != source.name]
     looks = f"; it looks like a file of source {', '.join(others)}" if others else ""
     return (
         f"{path}: is not a file of source '{source.name}' ({source.layout}): column(s) {', '.join(missing)} "
-        f"missing{looks}; columns found: {', '.join(map(str, frame.columns[:20]))}"
+        f"missing{looks}; columns found: {', '.join(map(str, columns[:20]))}"
     )
 
 
@@ -114,8 +115,9 @@ def _scaled(text: pd.Series, spec: ColumnMap) -> pd.Series:
     return numbers.round(6).astype(str).where(~keep_text, text).where(text.notna(), None)
 
 
-def _epci(path: Path, text: pd.Series, edition: Edition, label: str) -> tuple[pd.Series, list[str], list[str]]:
-    """SIREN of each row's EPCI; a commune of no EPCI is a problem; an EPCI of no site a note."""
+def _epci(path: Path, text: pd.Series, edition: Edition, label: str) -> tuple[pd.Series, list[str], pd.Series]:
+    """SIREN of each row's EPCI, the problems (a commune of no EPCI) and the rows of EPCI that are
+    not sites of the edition."""
     current = text.map(lambda c: commune_changes().get(c, c))
     siren = current.map(epci_by_commune())
     unknown = text.notna() & siren.isna()
@@ -127,26 +129,21 @@ def _epci(path: Path, text: pd.Series, edition: Edition, label: str) -> tuple[pd
             "(arrondissements and merged communes are mapped to their commune)"
         )
     sites = {s.siren for s in edition.sites if s.siren}
-    outside = siren.notna() & ~siren.isin(sites)
-    notes = (
-        [f"{path}: {int(outside.sum()):,} rows in EPCI that are not sites of the edition, left out"]
-        if outside.any()
-        else []
-    )
-    return siren.where(~outside, "__outside__"), problems, notes
+    return siren, problems, siren.notna() & ~siren.isin(sites)
 
 
 def map_frame(path: Path, frame: pd.DataFrame, source: Source, contract: list[str], edition: Edition) -> Mapped:
     """``frame`` (text cells, index = position in the file) in the contract's ``contract`` columns."""
     if source.is_kit:
         return Mapped(frame, {c: c for c in frame.columns})
-    problem = _signature_problem(path, frame, source)
+    problem = signature_problem(path, list(frame.columns), source)
     if problem:
         return Mapped(frame, problems=[problem])
     problems: list[str] = []
     frame = _kept(path, frame, source, problems)
     columns = source.columns or {}
-    out, origins, notes = pd.DataFrame(index=frame.index), {}, []
+    out, origins = pd.DataFrame(index=frame.index), {}
+    outside = pd.Series(False, index=frame.index)
     unmapped = [c for c in contract if c not in columns]
     if unmapped:
         problems.append(
@@ -176,9 +173,8 @@ def map_frame(path: Path, frame: pd.DataFrame, source: Source, contract: list[st
         origins[target] = label
         problem = None
         if spec.commune_column:
-            text, found, notes_ = _epci(path, text, edition, label)
+            text, found, outside = _epci(path, text, edition, label)
             problems += found
-            notes += notes_
         elif spec.codes is not None:
             text, problem = _codes(path, text, spec, label, target)
         elif spec.date_formats:
@@ -193,9 +189,7 @@ def map_frame(path: Path, frame: pd.DataFrame, source: Source, contract: list[st
             f"{path}: missing column(s) {'; '.join(missing)} that source '{source.name}' maps; "
             f"columns found: {', '.join(map(str, frame.columns[:30]))}"
         )
-    if "epci" in out and (out["epci"] == "__outside__").any():
-        out = out[out["epci"] != "__outside__"]
-    return Mapped(out, origins, problems, notes)
+    return Mapped(out[~outside], origins, problems, int(outside.sum()))
 
 
 def needed_columns(source: Source) -> list[str]:
