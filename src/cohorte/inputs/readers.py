@@ -22,7 +22,7 @@ from cohorte.files import check_zip_expansion
 from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
 from cohorte.inputs.sources.mapping import map_frame
-from cohorte.inputs.sources.model import Source, kit_source, load_source
+from cohorte.inputs.sources.model import Source, folder_declarations, kit_source, load_source
 from cohorte.inputs.sources.text import detect_delimiter, detect_encoding, row_position
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
@@ -333,9 +333,13 @@ def _finalise(table: str, frame: pd.DataFrame, edition: Edition) -> pd.DataFrame
 
 
 def table_file(edition: Edition, data_dir: Path, table: str) -> tuple[Path | None, Source]:
-    """The file holding ``table`` and its source: as edition.yml's ``tables`` declares it, else
-    ``TABLE.csv|xlsx|parquet`` in the kit's layout. A declared file that does not exist is an error."""
-    declared = edition.tables.get(table)  # type: ignore[call-overload]
+    """The file holding ``table`` and its source: as edition.yml's ``tables`` declares it, else the data
+    folder's ``sources.yml``, else ``TABLE.csv|xlsx|parquet`` in the kit's layout. A declared file that
+    does not exist is an error."""
+    try:
+        declared = edition.tables.get(table) or folder_declarations(data_dir).get(table)  # type: ignore[call-overload]
+    except ParamsError as exc:
+        raise InputDataError([str(exc)]) from None
     if declared is None:
         return find_table(data_dir, table), kit_source(table)
     path = data_dir / declared.file
@@ -343,11 +347,12 @@ def table_file(edition: Edition, data_dir: Path, table: str) -> tuple[Path | Non
         source = load_source(declared.source, table, edition.edition)
     except ParamsError as exc:
         raise InputDataError([str(exc)]) from None
+    where = f"params/{edition.edition}/edition.yml" if table in edition.tables else str(data_dir / "sources.yml")
     if not path.is_file():
         raise InputDataError(
             [
-                f"{path}: no such file; params/{edition.edition}/edition.yml names it for table '{table}' "
-                f"(source '{declared.source}'); correct tables.{table}.file or add the file"
+                f"{path}: no such file; {where} names it for table '{table}' "
+                f"(source '{declared.source}'); correct the file name or add the file"
             ]
         )
     return path, source

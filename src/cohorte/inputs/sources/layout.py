@@ -46,4 +46,4 @@ def to_layout(frame: pd.DataFrame, source: Source, extra: dict[str, pd.Series] |
             out[spec.candidates[0]] = _inverted(frame[target], spec)
     for name, values in (extra or {}).items():
         out.setdefault(name, values)
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index).astype("string")

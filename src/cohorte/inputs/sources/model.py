@@ -30,9 +30,10 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, TypeAdapter, ValidationError, model_validator
 
 from cohorte import config
+from cohorte.editions import TableName, TableSource
 from cohorte.errors import ParamsError
 from cohorte.validation import Strict, format_validation_error, read_yaml
 
@@ -174,3 +175,27 @@ def load_source(name: str, table: str, edition: str | int) -> Source:
     if source.table != table:
         raise ParamsError(f"{where}: describes table {source.table!r}, but edition.yml uses it for {table!r}")
     return source
+
+
+FOLDER_FILE = "sources.yml"
+_FOLDER = TypeAdapter(dict[TableName, TableSource])
+
+
+def folder_declarations(data_dir: Path) -> dict[str, TableSource]:
+    """What a data folder says of its own files (``sources.yml``: table → file and source), or {}.
+    edition.yml's ``tables`` wins over it; without either, a table is ``TABLE.csv`` in the kit's layout."""
+    path = Path(data_dir) / FOLDER_FILE
+    if not path.is_file():
+        return {}
+    raw = read_yaml(path)
+    try:
+        return {str(t): d for t, d in _FOLDER.validate_python(raw if raw is not None else {}).items()}
+    except ValidationError as exc:
+        raise ParamsError("\n".join(format_validation_error(path, exc))) from None
+
+
+def write_folder_declarations(data_dir: Path, declared: dict[str, TableSource]) -> None:
+    """Write ``sources.yml`` into a data folder (the demo generator does, for the layouts it writes)."""
+    lines = ["# The layout of each table of this folder (docs/sources.md); edition.yml's tables win over it."]
+    lines += [f"{t}: {{file: {d.file}, source: {d.source}}}" for t, d in declared.items()]
+    (Path(data_dir) / FOLDER_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
