@@ -303,3 +303,14 @@ def test_when_groups_read_rpls_public_then_bad_cells_are_cited_in_the_files_own_
     message = "\n".join(caught.value.problems)
     assert f"{path}: column 'SURFHAB' (mapped onto surface_m2 by source rpls-public): expected a number" in message
     assert "line 6 ('grand')" in message
+
+
+def test_when_the_stock_has_no_rent_then_the_stock_chart_draws_what_remains(one_site, tables, tmp_path):
+    from cohorte.report.figures import stock_accessibility_chart
+
+    declared = _rpls_public(tables, tmp_path)
+    table, _ = published_with_facts(
+        one_site.model_copy(update={"tables": declared}), tmp_path, {SLUG: load_grids(2020)[SLUG]}
+    )
+    figure = stock_accessibility_chart(table[table["site"] == SLUG], one_site.indicators.q1_max_rent_eur)
+    assert len(figure.axes) == 1  # the typology mix alone: no affordable-share panel, never 0 %
