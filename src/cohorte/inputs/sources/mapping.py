@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cohorte.editions import Edition
@@ -115,11 +116,24 @@ def _scaled(text: pd.Series, spec: ColumnMap) -> pd.Series:
     return numbers.round(6).astype(str).where(~keep_text, text).where(text.notna(), None)
 
 
+def _siren_of(commune: str) -> str | None:
+    """The SIREN of a commune's EPCI, an arrondissement or merged commune through its commune."""
+    by_commune = epci_by_commune()
+    return by_commune.get(commune) or by_commune.get(commune_changes().get(commune, commune))
+
+
+def _lookup(text: pd.Series, function) -> pd.Series:
+    """``function`` of each cell, computed once per distinct value (a national file repeats its
+    35 000 communes over millions of rows)."""
+    codes, uniques = pd.factorize(text)
+    found = np.array([function(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(found[codes], index=text.index, dtype=object)
+
+
 def _epci(path: Path, text: pd.Series, edition: Edition, label: str) -> tuple[pd.Series, list[str], pd.Series]:
     """SIREN of each row's EPCI, the problems (a commune of no EPCI) and the rows of EPCI that are
     not sites of the edition."""
-    current = text.map(lambda c: commune_changes().get(c, c))
-    siren = current.map(epci_by_commune())
+    siren = _lookup(text, _siren_of)
     unknown = text.notna() & siren.isna()
     problems = []
     if unknown.any():
