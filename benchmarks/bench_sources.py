@@ -141,7 +141,7 @@ def generate(folder: Path, rows: int) -> tuple[Path, Path]:
                     **dict.fromkeys(columns[len(MAPPED) :], filler),
                 }
             )
-            siren = pd.Series(commune).map(lambda c: by_commune.get(by_commune.get(c, c), by_commune.get(c))).to_numpy()
+            siren = pd.Series(commune).map(by_commune).to_numpy()  # arrondissements included
             own = pa.table(
                 {
                     "dwelling_id": np.char.add("L", np.arange(start, start + n).astype(str)),

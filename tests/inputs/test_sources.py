@@ -314,3 +314,24 @@ def test_when_the_stock_has_no_rent_then_the_stock_chart_draws_what_remains(one_
     )
     figure = stock_accessibility_chart(table[table["site"] == SLUG], one_site.indicators.q1_max_rent_eur)
     assert len(figure.axes) == 1  # the typology mix alone: no affordable-share panel, never 0 %
+
+
+def test_when_a_user_declares_a_source_then_the_edition_reads_through_it(one_site, tables, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("COHORTE_HOME", str(home))
+    text = (Path(__file__).parents[2] / "src/cohorte/inputs/sources/builtin/sne-demandes.yml").read_text()
+    _declare(home, text.replace("name: sne-demandes", "name: mine").replace("example: true\n", ""))
+    declared = _write_layouts(tables, tmp_path / "data", {"demands": "sne-demandes"})
+    declared["demands"] = TableSource(file="sne-demandes.csv", source="mine")
+    inputs = load_inputs(one_site.model_copy(update={"tables": declared}), tmp_path / "data")
+    assert inputs.sources["demands"] == "mine"
+    assert len(inputs.demands) == len(tables["demands"])
+
+
+def test_when_the_cohort_reader_meets_mixed_encodings_then_it_names_the_file_and_line(one_site, tables, tmp_path):
+    declared = _rpls_public(tables, tmp_path)
+    path = tmp_path / "rpls-public.csv"
+    path.write_bytes(path.read_bytes() + "41018;2;3;50.0;1990;13;Société\n".encode("cp1252"))
+    message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
+    line = len(tables["housing_stock"]) + 2
+    assert f"{path}: mixes encodings: UTF-8 accented letters before line {line}" in message
