@@ -335,3 +335,11 @@ def test_when_the_cohort_reader_meets_mixed_encodings_then_it_names_the_file_and
     message = _problems(one_site.model_copy(update={"tables": declared}), tmp_path)
     line = len(tables["housing_stock"]) + 2
     assert f"{path}: mixes encodings: UTF-8 accented letters before line {line}" in message
+
+
+def test_when_the_stock_is_read_through_a_source_then_the_chart_source_names_it():
+    from cohorte.report.text import texts
+
+    line = texts().sentence("monograph/figures/stock_source.md", source="rpls-public")
+    assert line.startswith("Source : parc social (RPLS, lu par la source « rpls-public »)")
+    assert "lu par" not in texts().sentence("monograph/figures/stock_source.md", source="kit")

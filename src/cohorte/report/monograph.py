@@ -325,6 +325,12 @@ def stock_sentences(ctx: SiteContext) -> str:
     )
 
 
+def stock_source(ctx: SiteContext) -> str:
+    """The stock chart's source line, naming the source the housing stock was read through."""
+    source = (ctx.facts.get("sources") or {}).get("housing_stock", "kit")
+    return ctx.wording.sentence("monograph/figures/stock_source.md", source=source)
+
+
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
     """One indicator by its breakdown (réservataire, typologie…), formatted in French."""
     spec = INDICATORS[indicator]

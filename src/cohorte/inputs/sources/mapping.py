@@ -9,6 +9,7 @@ Nothing here types a cell: the contract's validation (``readers``) does, on the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 from cohorte.editions import Edition
 from cohorte.inputs.sources.model import ColumnMap, Source, builtin_sources
 from cohorte.inputs.sources.text import row_position
-from cohorte.reference.epci import commune_changes, epci_by_commune
+from cohorte.reference.epci import epci_by_commune
 
 MAX_LISTED = 5
 
@@ -116,24 +117,26 @@ def _scaled(text: pd.Series, spec: ColumnMap) -> pd.Series:
     return numbers.round(6).astype(str).where(~keep_text, text).where(text.notna(), None)
 
 
-def _siren_of(commune: str) -> str | None:
-    """The SIREN of a commune's EPCI, an arrondissement or merged commune through its commune."""
-    by_commune = epci_by_commune()
-    return by_commune.get(commune) or by_commune.get(commune_changes().get(commune, commune))
+@cache
+def _sirens() -> pd.Series:
+    """SIREN of each commune's EPCI, by INSEE code: current communes, arrondissements and communes
+    merged into a commune nouvelle (``reference.epci.epci_by_commune``)."""
+    return pd.Series(epci_by_commune(), dtype=object)
 
 
-def _lookup(text: pd.Series, function) -> pd.Series:
-    """``function`` of each cell, computed once per distinct value (a national file repeats its
-    35 000 communes over millions of rows)."""
+def _lookup(text: pd.Series, table: pd.Series) -> pd.Series:
+    """``table``'s value for each cell, looked up once per distinct value (a national file repeats its
+    35 000 communes over millions of rows); None where unknown or empty."""
     codes, uniques = pd.factorize(text)
-    found = np.array([function(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(found[codes], index=text.index, dtype=object)
+    found = pd.Series(np.asarray(uniques, dtype=object)).map(table).to_numpy(dtype=object)
+    found = np.append(found, None)
+    return pd.Series(found[codes], index=text.index, dtype=object).where(lambda v: v.notna(), None)
 
 
 def _epci(path: Path, text: pd.Series, edition: Edition, label: str) -> tuple[pd.Series, list[str], pd.Series]:
     """SIREN of each row's EPCI, the problems (a commune of no EPCI) and the rows of EPCI that are
     not sites of the edition."""
-    siren = _lookup(text, _siren_of)
+    siren = _lookup(text, _sirens())
     unknown = text.notna() & siren.isna()
     problems = []
     if unknown.any():
@@ -182,8 +185,7 @@ def map_frame(path: Path, frame: pd.DataFrame, source: Source, contract: list[st
         if not present:
             missing.append(f"{' or '.join(spec.candidates)} (for {target})")
             continue
-        label, text = present[0], frame[present[0]].str.strip()
-        text = text.mask(text == "")
+        label, text = present[0], frame[present[0]]  # cells already stripped, blanks missing (readers._as_text)
         origins[target] = label
         problem = None
         if spec.commune_column:
