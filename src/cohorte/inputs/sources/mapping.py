@@ -128,8 +128,8 @@ def _lookup(text: pd.Series, table: pd.Series) -> pd.Series:
     """``table``'s value for each cell, looked up once per distinct value (a national file repeats its
     35 000 communes over millions of rows); None where unknown or empty."""
     codes, uniques = pd.factorize(text)
-    found = pd.Series(np.asarray(uniques, dtype=object)).map(table).to_numpy(dtype=object)
-    found = np.append(found, None)
+    found = np.empty(len(uniques) + 1, dtype=object)  # the last slot: empty cells (code -1)
+    found[:-1] = pd.Series(np.asarray(uniques, dtype=object)).map(table).to_numpy(dtype=object)
     return pd.Series(found[codes], index=text.index, dtype=object).where(lambda v: v.notna(), None)
 
 
