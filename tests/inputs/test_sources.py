@@ -343,3 +343,37 @@ def test_when_the_stock_is_read_through_a_source_then_the_chart_source_names_it(
     line = texts().sentence("monograph/figures/stock_source.md", source="rpls-public")
     assert line.startswith("Source : parc social (RPLS, lu par la source « rpls-public »)")
     assert "lu par" not in texts().sentence("monograph/figures/stock_source.md", source="kit")
+
+
+def test_when_a_source_keeps_rows_converts_units_and_sets_constants_then_the_mapped_frame_says_so(one_site):
+    from cohorte.inputs.sources.mapping import map_frame
+    from cohorte.inputs.sources.model import Source
+
+    source = Source.model_validate(
+        {
+            "name": "bailleur",
+            "table": "q1_thresholds",
+            "layout": "a test layout",
+            "keep": {"STATUT": ["valide"]},
+            "columns": {
+                "year": {"column": "ANNEE"},
+                "epci": {"column": "SIREN"},
+                "threshold_eur_per_uc": {"column": "SEUIL_CENTIMES", "divide_by": 100},
+                "source": {"constant": "arrêté 2020"},
+            },
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "ANNEE": ["2020", "2020"],
+            "SIREN": [SIREN, SIREN],
+            "SEUIL_CENTIMES": ["987654", "1"],
+            "STATUT": ["valide", "brouillon"],
+        }
+    )
+    mapped = map_frame(Path("seuils.csv"), frame, source, ["year", "epci", "threshold_eur_per_uc", "source"], one_site)
+    assert mapped.problems == []
+    assert mapped.frame.to_dict("records") == [
+        {"year": "2020", "epci": SIREN, "threshold_eur_per_uc": "9876.54", "source": "arrêté 2020"}
+    ]
+    assert mapped.origins["threshold_eur_per_uc"] == "SEUIL_CENTIMES"
