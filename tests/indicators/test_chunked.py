@@ -25,7 +25,7 @@ def three_sites():
 @pytest.fixture(scope="module")
 def data(three_sites, tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo") / "demo"
-    demo.write_demo_data(three_sites, folder, seed=3)
+    demo.write_tables(demo.generate(three_sites, seed=3), folder, "csv")  # the kit's layout
     return folder
 
 
