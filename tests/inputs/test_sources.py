@@ -293,6 +293,27 @@ def test_when_groups_read_official_layouts_then_they_give_the_whole_reads_table(
     pd.testing.assert_frame_equal(_by_groups(edition, tmp_path), _published(edition, tmp_path))
 
 
+def test_when_groups_read_a_national_file_then_rows_outside_the_sites_are_counted_not_silently_dropped(
+    one_site, tables, tmp_path
+):
+    from cohorte.indicators import chunked
+    from cohorte.indicators.published import site_targets
+
+    declared = _rpls_public(tables, tmp_path)
+    path = tmp_path / "rpls-public.csv"
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].replace('"', "").split(";")
+    dwelling = {"DEPCOM": "56121", "QPV": "2", "NBPIECE": "3", "SURFHAB": "60.0", "CONSTRUCT": "1990"}
+    line = ";".join(dwelling.get(column, "13") for column in header)  # FINAN_CODE 13
+    with path.open("a", encoding="utf-8") as handle:  # two dwellings of Lorient Agglomération (56121)
+        handle.write(f"{line}\n{line}\n")
+    edition, notes = one_site.model_copy(update={"tables": declared}), []
+    grids = {SLUG: load_grids(2020)[SLUG]}
+    chunked.published_by_groups(
+        edition, tmp_path, lambda sub: site_targets(sub, grids), edition.cotation_grid_path(), notes=notes
+    )
+    assert notes == [f"{path}: 2 rows in EPCI that are not sites of the edition, left out"]
+
+
 def test_when_groups_read_rpls_public_then_bad_cells_are_cited_in_the_files_own_column(one_site, tables, tmp_path):
     def edit(frame):
         frame.loc[4, "SURFHAB"] = "grand"

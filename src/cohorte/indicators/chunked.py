@@ -33,7 +33,15 @@ import pyarrow.parquet as pq
 from cohorte.editions import Edition, Site
 from cohorte.errors import InputDataError
 from cohorte.indicators import compute_indicators, disclosure
-from cohorte.inputs.readers import RawTable, _as_text, _describe, inputs_from_raw, read_table, table_file
+from cohorte.inputs.readers import (
+    RawTable,
+    _as_text,
+    _describe,
+    inputs_from_raw,
+    outside_note,
+    read_table,
+    table_file,
+)
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
 from cohorte.inputs.sources.mapping import map_frame, needed_columns, signature_problem
 from cohorte.inputs.sources.model import Source, kit_source
@@ -257,12 +265,14 @@ def published_by_groups(
     cotation_grid: Path,
     population: int = GROUP_POPULATION,
     timings: dict[str, float] | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Every site's published indicators, validated and computed one group of sites at a time.
 
     ``targets_of(sub_edition)`` gives the targets of a group's sites. Every group's problems are
     collected and raised together, as for a whole read. ``timings`` (when given) receives the
-    seconds spent reading and splitting, validating, and computing."""
+    seconds spent reading and splitting, validating, and computing; ``notes`` (when given) the rows a
+    source's geography left out (EPCI that are not sites), for ``cohorte check``."""
     clock = timings if timings is not None else {}
     for key in ("split", "validation", "indicators"):
         clock.setdefault(key, 0.0)
@@ -300,6 +310,8 @@ def published_by_groups(
             if len(shared := found.shared()):
                 problems += _shared_ids(spill, table, paths[table], shared)
         del unique
+        if notes is not None:
+            notes += [outside_note(m.path, m.outside) for m in mappings.values() if m.outside]
         unmapped = [p for mapping in mappings.values() for p in mapping.problems]
         if unmapped:  # rows that could not be mapped: validating the groups would only repeat them
             raise InputDataError(problems + unmapped)

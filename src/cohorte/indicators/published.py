@@ -42,14 +42,21 @@ def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
 
 
 def published_indicators(
-    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+    edition: Edition,
+    data_dir: Path | None = None,
+    grids: dict[str, Grid] | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
-    return published_with_facts(edition, data_dir, grids)[0]
+    """Every indicator of every site, after disclosure control (the only table that leaves the process);
+    ``notes`` receives what the reading left out (a national edition's rows of EPCI that are not sites)."""
+    return published_with_facts(edition, data_dir, grids, notes)[0]
 
 
 def published_with_facts(
-    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+    edition: Edition,
+    data_dir: Path | None = None,
+    grids: dict[str, Grid] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict]]:
     """The published indicators and, per site, where its figures come from (``origins.site_facts``).
 
@@ -64,6 +71,7 @@ def published_with_facts(
             Path(data_dir) if data_dir else edition.input_dir(),
             lambda sub: site_targets(sub, grids),
             edition.cotation_grid_path(),
+            notes=notes,
         )
         return table, {}
     inputs = load_inputs(edition, data_dir)

@@ -373,7 +373,8 @@ def read_source(path: Path, source: Source, edition: Edition, table: str) -> tup
 
 def outside_note(path: Path, rows: int) -> str:
     """What check says of the rows a source's geography left out (EPCI that are not sites)."""
-    return f"{path}: {rows:,} rows in EPCI that are not sites of the edition, left out".replace(",", " ")
+    count = f"{rows:,}".replace(",", " ")
+    return f"{path}: {count} rows in EPCI that are not sites of the edition, left out"
 
 
 def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:

@@ -134,7 +134,7 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
     try:
         if report.edition.kind == "national":  # millions of rows: validated a group of sites at a time
-            _check_by_groups(report.edition, report.data_dir)
+            _check_by_groups(report.edition, report.data_dir, report.notes)
         else:
             report.inputs = load_inputs(report.edition, report.data_dir)
             report.notes += report.inputs.notes
@@ -143,7 +143,7 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     return report
 
 
-def _check_by_groups(edition: Edition, data_dir: Path) -> None:
+def _check_by_groups(edition: Edition, data_dir: Path, notes: list[str]) -> None:
     """Validate a national edition's tables as the build reads them (cohorte.indicators.chunked)."""
     from cohorte.indicators.published import published_indicators
 
@@ -151,4 +151,4 @@ def _check_by_groups(edition: Edition, data_dir: Path) -> None:
         raise InputDataError(
             [f"{data_dir}: no such data folder; run `cohorte demo-data {edition.edition}` for demo data"]
         )
-    published_indicators(edition, data_dir, grids={})
+    published_indicators(edition, data_dir, grids={}, notes=notes)
