@@ -128,10 +128,10 @@ def main() -> None:
 
 def run(home: Path, workers: int, count: int, formats: tuple[str, ...]) -> None:
     from cohorte import config
-    from cohorte.editions import load_edition
-    from cohorte.inputs.demo import write_demo_folder
     from cohorte.runner.national import summary
     from cohorte.runner.workers import in_child
+    from cohorte.editions import load_edition
+    from cohorte.inputs.demo import write_demo_folder
 
     edition = load_edition("national-2020")
     sites = edition.slugs[:count] if count else None
