@@ -99,6 +99,50 @@ def check(edition: str, data_dir: Path | None) -> None:
         raise click.exceptions.Exit(1)
 
 
+@main.group("data")
+def data_group() -> None:
+    """Look at input files before declaring them (sources: docs/sources.md)."""
+
+
+@data_group.command("inspect")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--table",
+    type=click.Choice(["demands", "attributions", "housing_stock", "cal_presentations", "q1_thresholds"]),
+    help="The input table the file holds (default: that of the matched source).",
+)
+@click.option(
+    "--skeleton",
+    "skeleton_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the mapping skeleton (default: FILE_STEM.source.yml in the current folder).",
+)
+def data_inspect(file: Path, table: str | None, skeleton_path: Path | None) -> None:
+    """Print FILE's encoding, delimiter, rows, columns and sample values, the built-in source it
+    matches, and write a mapping skeleton for a new source (never over an existing file)."""
+    from cohorte.errors import InputDataError
+    from cohorte.files import atomic_write_text
+    from cohorte.inputs.schemas import contract_columns
+    from cohorte.inputs.sources.inspect import inspect_file, skeleton
+    from cohorte.inputs.sources.model import builtin_sources
+    from cohorte.inputs.sources.text import EncodingProblem
+
+    try:
+        found = inspect_file(file)
+    except EncodingProblem as exc:
+        raise InputDataError([f"{file}: {exc}"]) from None
+    click.echo(found.text())
+    table = table or (builtin_sources()[found.matches[0]].table if found.matches else "housing_stock")
+    target = skeleton_path or Path.cwd() / f"{file.stem}.source.yml"
+    if target.exists():
+        raise CohorteError(f"{target} already exists; give another --skeleton path (nothing is overwritten)")
+    atomic_write_text(target, skeleton(found, table, contract_columns(table)))
+    click.echo(
+        f"Mapping skeleton for table {table} written to {target}; complete it, then copy it to "
+        "params/EDITION/sources/NAME.yml and name it in edition.yml (tables.TABLE.source)."
+    )
+
+
 # --- indicators ---------------------------------------------------------------------------
 
 

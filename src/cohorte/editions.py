@@ -110,6 +110,16 @@ class IndicatorSettings(Strict):
         return value
 
 
+class TableSource(Strict):
+    """Where an input table is read from: a file of the data folder, in a declared layout."""
+
+    file: str = Field(pattern=r"^[^/\\]+\.(csv|xlsx|parquet)$", description="file name in the data folder")
+    source: str = Field("kit", description="layout: kit, a built-in source or params/EDITION/sources/NAME.yml")
+
+
+TableName = Literal["demands", "attributions", "housing_stock", "cal_presentations", "q1_thresholds"]
+
+
 class Edition(Strict):
     edition: Annotated[int, Field(ge=2000, le=2100)] | EditionName
     kind: Literal["cohort", "national"] = Field(
@@ -130,6 +140,9 @@ class Edition(Strict):
     previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
     fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
+    tables: dict[TableName, TableSource] = Field(
+        default_factory=dict, description="per table, its file and source (default: TABLE.csv in the kit's layout)"
+    )
     disclosure_threshold: int = Field(DEFAULT_DISCLOSURE_THRESHOLD, ge=1)
     disclosure_reason: str | None = Field(
         None, description="why the threshold is below the default (printed by every build)"

@@ -25,7 +25,7 @@ def three_sites():
 @pytest.fixture(scope="module")
 def data(three_sites, tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo") / "demo"
-    demo.write_demo_data(three_sites, folder, seed=3)
+    demo.write_tables(demo.generate(three_sites, seed=3), folder, "csv")  # the kit's layout
     return folder
 
 
@@ -94,3 +94,25 @@ def test_when_an_id_is_in_two_groups_then_it_is_reported_as_a_whole_read_reports
         f"{bad / f'{table}.csv'}: column '{column}': expected unique values (duplicate); "
         f"found at line {first + 2} ('{number}'), line {later + 2} ('{number}')"
     ]
+
+
+def _cp1252_file_accented_late(path, rows: int):
+    """A cp1252 CSV whose first accented byte lies well past Arrow's first block."""
+    lines = ["landlord;commune"] + [f"Office {i};41018" for i in range(rows)] + ["Société é;41018"]
+    path.write_bytes("\n".join(lines).encode("cp1252") + b"\n")
+    return path
+
+
+def test_when_the_first_accent_of_a_cp1252_file_is_past_the_first_block_then_every_row_is_read_once(tmp_path):
+    path = _cp1252_file_accented_late(tmp_path / "stock.csv", 3_000_000)  # ~45 MB: several 32 MB blocks
+    rows = sum(len(block) for block in chunked._blocks(path))
+    assert rows == 3_000_001
+    last = list(chunked._blocks(path))[-1]
+    assert last["landlord"][-1].as_py() == "Société é"
+
+
+def test_when_a_file_mixes_utf8_and_cp1252_then_reading_it_fails_naming_the_line(tmp_path):
+    path = tmp_path / "stock.csv"
+    path.write_bytes("landlord;commune\nSociété;41018\n".encode() + "Société;41018\n".encode("cp1252"))
+    with pytest.raises(InputDataError, match=r"stock\.csv: mixes encodings.*line 3"):
+        list(chunked._blocks(path))

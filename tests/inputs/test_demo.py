@@ -313,7 +313,9 @@ def test_negative_seed_is_refused(small_edition):
 
 
 def test_csv_cells_are_iso_dates_lowercase_booleans_and_empty_unknowns(small_edition, tmp_path):
-    paths = demo.write_demo_data(small_edition, tmp_path / "demo", seed=3)
+    tables = demo.generate(small_edition, seed=3)  # the kit's layout
+    readme = demo.readme_text(small_edition, 3, tables)
+    paths = demo.write_tables(tables, tmp_path / "demo", fmt="csv", readme=readme)
     text = paths["demands"].read_text(encoding="utf-8")
     header, first = text.splitlines()[:2]
     assert header.replace('"', "") == ",".join(COLUMNS["demands"])
@@ -398,6 +400,14 @@ def test_generated_small_edition_passes_input_validation(small_edition, tmp_path
     inputs = load_inputs(small_edition, tmp_path / "demo")
     assert set(inputs.attributions["epci"]) <= set(small_edition.slugs)  # SIRENs mapped back
     assert len(inputs.q1_thresholds) >= 1
+    assert inputs.sources == {  # read through the official-like layouts the folder declares
+        "demands": "sne-demandes",
+        "attributions": "sne-attributions",
+        "housing_stock": "demo-rpls",
+        "cal_presentations": "kit",
+        "q1_thresholds": "kit",
+    }
+    assert (tmp_path / "demo" / "housing_stock.csv").read_bytes().startswith(b'\xef\xbb\xbf"IDENT_REP";')
 
 
 @pytest.mark.slow
@@ -419,7 +429,9 @@ def test_when_written_piece_by_piece_then_the_files_hold_the_generated_tables(
     one_site_chunks = demo_tables.generate_chunks
     monkeypatch.setattr(writing, "generate_chunks", lambda e, s: one_site_chunks(e, s, rows_per_chunk=1))
     paths = demo.write_demo_data(small_edition, tmp_path / "streamed", seed=4, fmt=fmt)
-    demo.write_tables(whole, tmp_path / "whole", fmt=fmt)
+    demo.write_tables(
+        whole, tmp_path / "whole", fmt=fmt, layouts=(small_edition, writing.demo_layouts(small_edition, fmt))
+    )
     if fmt == "csv":
         assert all(p.read_bytes() == (tmp_path / "whole" / p.name).read_bytes() for p in paths.values())
     else:

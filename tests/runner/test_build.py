@@ -125,8 +125,11 @@ def test_published_counts_respect_the_disclosure_threshold(out: Path) -> None:
 
 
 def test_no_row_level_identifier_leaves_the_kit(home: Path, out: Path) -> None:
-    demands = pd.read_csv(home / "data" / "2020-demo" / "demands.csv", usecols=["demand_id"])["demand_id"]
-    stock = pd.read_csv(home / "data" / "2020-demo" / "housing_stock.csv", usecols=["dwelling_id"])["dwelling_id"]
+    from cohorte.editions import load_edition
+    from cohorte.inputs.readers import load_inputs
+
+    inputs = load_inputs(load_edition(2020), home / "data" / "2020-demo")  # through the demo's layouts
+    demands, stock = inputs.demands["demand_id"], inputs.housing_stock["dwelling_id"]
     pattern = re.compile(r"\b\d{3}\d{4}\d{5,10}[A-Z]\b")
     sample = set(demands.sample(200, random_state=1)) | set(stock.sample(200, random_state=1))
     for path in out.rglob("*"):

@@ -18,7 +18,7 @@ from cohorte.errors import InputDataError
 from cohorte.indicators import cotation, demand, flux, stock
 from cohorte.indicators import targets as attribution_targets
 from cohorte.indicators.cotation import CotationGrid, load_cotation_grid
-from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec
+from cohorte.indicators.registry import COLUMNS, INDICATORS, IndicatorSpec, not_computable
 from cohorte.indicators.targets import apply_targets, build_targets
 from cohorte.reference.q1 import decree_thresholds
 
@@ -110,6 +110,7 @@ def compute_indicators(
     when given; by default each site is scored with its own grid (``Edition.cotation_grid_path``)."""
     sites = edition.slugs
     _check_sites(inputs, sites)
+    inputs_given = inputs
     settings = edition.indicators
     reference = pd.Timestamp(edition.reference_date)
     year = edition.year
@@ -158,6 +159,7 @@ def compute_indicators(
         ],
         ignore_index=True,
     )
+    table = table[~table["indicator"].isin(not_computable(getattr(inputs_given, "lacking", {})))]
     table = apply_targets(table, build_targets(edition) if targets is None else targets)
     order = {name: i for i, name in enumerate(INDICATORS)}
     table = table.assign(

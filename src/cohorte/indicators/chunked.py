@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -32,8 +33,19 @@ import pyarrow.parquet as pq
 from cohorte.editions import Edition, Site
 from cohorte.errors import InputDataError
 from cohorte.indicators import compute_indicators, disclosure
-from cohorte.inputs.readers import RawTable, _as_text, _describe, find_table, inputs_from_raw, read_table
-from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES
+from cohorte.inputs.readers import (
+    RawTable,
+    _as_text,
+    _describe,
+    inputs_from_raw,
+    outside_note,
+    read_table,
+    table_file,
+)
+from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
+from cohorte.inputs.sources.mapping import map_frame, needed_columns, signature_problem
+from cohorte.inputs.sources.model import Source, kit_source
+from cohorte.inputs.sources.text import EncodingProblem, header_columns, header_line, text_format
 
 GROUP_POPULATION = 6_000_000  # inhabitants per group: ~250 000 demands, ~500 000 dwellings
 ROW = "_row"  # a row's position in its file (0 = first data row)
@@ -54,39 +66,78 @@ def site_groups(edition: Edition, population: int = GROUP_POPULATION) -> list[li
     return groups
 
 
-def _csv_blocks(path: Path) -> Iterator[pa.Table]:
-    """A CSV file in blocks of text columns (UTF-8, else Windows-1252; ``,`` or ``;``)."""
-    with path.open("rb") as handle:
-        head = handle.readline().decode("utf-8-sig", errors="replace")
-    sep = ";" if head.count(";") > head.count(",") else ","
-    columns = [c.strip().strip('"') for c in head.strip().split(sep)]
-    for encoding in ("utf8", "cp1252"):
-        try:
-            reader = pa_csv.open_csv(
-                path,
-                read_options=pa_csv.ReadOptions(encoding=encoding, block_size=32 << 20),
-                parse_options=pa_csv.ParseOptions(delimiter=sep),
-                convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string())),
-            )
-            for batch in reader:
-                yield pa.Table.from_batches([batch])
-            return
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf8" and "UTF8" in str(exc):
-                continue  # nothing was yielded yet: UTF-8 fails on the first block holding an accent
-            raise InputDataError([f"{path}: is malformed ({exc}); expected fields separated by '{sep}'"]) from None
+def _csv_blocks(path: Path, source: Source) -> Iterator[pa.Table]:
+    """A CSV file in blocks of text columns (only those ``source`` reads, for a mapped layout). Its
+    encoding is found on the whole file before any block is read (``sources.text``), so no block is
+    ever read twice in two encodings."""
+    try:
+        found = text_format(path, source.encoding, source.delimiter)
+    except EncodingProblem as exc:
+        raise InputDataError([f"{path}: {exc}"]) from None
+    columns = header_columns(header_line(path, found.encoding), found.delimiter)
+    if not source.is_kit and (problem := signature_problem(path, columns, source)):
+        raise InputDataError([problem])
+    wanted = columns if source.is_kit else [c for c in needed_columns(source) if c in columns]
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(encoding=found.arrow_encoding, block_size=32 << 20),
+            parse_options=pa_csv.ParseOptions(delimiter=found.delimiter),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()), include_columns=wanted
+            ),
+        )
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
+    except pa.ArrowInvalid as exc:
+        raise InputDataError(
+            [f"{path}: is malformed ({exc}); expected fields separated by '{found.delimiter}'"]
+        ) from None
 
 
-def _blocks(path: Path) -> Iterator[pa.Table]:
-    """A table file in blocks of text columns, with each row's position in ``_row``."""
+class _Mapping:
+    """A table's source applied block by block: the contract's columns, and what the blocks said."""
+
+    def __init__(self, path: Path, source: Source, table: str, edition: Edition | None) -> None:
+        self.path, self.source, self.edition = path, source, edition
+        self.contract = [] if source.is_kit or edition is None else list(schema_for(table, edition).columns)
+        self.origins: dict[str, str] = {}
+        self.problems: list[str] = []
+        self.outside = 0
+
+    def apply(self, block: pa.Table, start: int) -> pa.Table:
+        if self.source.is_kit:
+            return block
+        frame = block.to_pandas()
+        frame.index = pd.RangeIndex(start, start + len(frame))
+        edition = cast(Edition, self.edition)  # a mapped layout is always read for an edition
+        mapped = map_frame(self.path, frame.apply(_as_text), self.source, self.contract, edition)
+        self.origins.update(mapped.origins)
+        self.problems += mapped.problems
+        self.outside += mapped.outside
+        table = pa.Table.from_pandas(mapped.frame.astype("string"), preserve_index=False)
+        return table.append_column(ROW, pa.array(mapped.frame.index.to_numpy(), pa.int64()))
+
+    def raw(self, frame: pd.DataFrame) -> RawTable:
+        return RawTable(self.path, frame, self.origins, self.source.name)
+
+
+def _blocks(path: Path, mapping: _Mapping | None = None) -> Iterator[pa.Table]:
+    """A table file in blocks of text columns, with each row's position in ``_row`` (mapped onto the
+    contract's columns by ``mapping``'s source)."""
+    mapping = mapping or _Mapping(path, kit_source("demands"), "demands", None)
     if path.suffix == ".csv":
-        blocks = _csv_blocks(path)
+        blocks = _csv_blocks(path, mapping.source)
     else:  # Parquet and XLSX through the ordinary reader: text cells, then one block
-        blocks = iter([pa.Table.from_pandas(read_table(path).frame, preserve_index=False)])
+        blocks = iter([pa.Table.from_pandas(read_table(path, mapping.source).frame, preserve_index=False)])
     start = 0
     for block in blocks:
-        yield block.append_column(ROW, pa.array(range(start, start + len(block)), pa.int64()))
-        start += len(block)
+        rows = len(block)
+        if mapping.source.is_kit:
+            yield block.append_column(ROW, pa.array(range(start, start + rows), pa.int64()))
+        else:
+            yield mapping.apply(block, start)
+        start += rows
 
 
 class _Spill:
@@ -153,9 +204,9 @@ def _hashes(text: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def _split(
-    path: Path, table: str, spill: _Spill, keys: pa.Array, groups: pa.Array, ids: list[pa.Table], unique: _Ids
+    mapping: _Mapping, table: str, spill: _Spill, keys: pa.Array, groups: pa.Array, ids: list[pa.Table], unique: _Ids
 ) -> None:
-    for block in _blocks(path):
+    for block in _blocks(mapping.path, mapping):
         column = "demand_id" if table == "cal_presentations" else "epci"
         if column not in block.column_names:  # a missing column: the first group reports it
             spill.write(table, 0, block)
@@ -214,12 +265,14 @@ def published_by_groups(
     cotation_grid: Path,
     population: int = GROUP_POPULATION,
     timings: dict[str, float] | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Every site's published indicators, validated and computed one group of sites at a time.
 
     ``targets_of(sub_edition)`` gives the targets of a group's sites. Every group's problems are
     collected and raised together, as for a whole read. ``timings`` (when given) receives the
-    seconds spent reading and splitting, validating, and computing."""
+    seconds spent reading and splitting, validating, and computing; ``notes`` (when given) the rows a
+    source's geography left out (EPCI that are not sites), for ``cohorte check``."""
     clock = timings if timings is not None else {}
     for key in ("split", "validation", "indicators"):
         clock.setdefault(key, 0.0)
@@ -227,9 +280,13 @@ def published_by_groups(
     groups = site_groups(edition, population)
     names = [(key, i) for i, group in enumerate(groups) for s in group for key in (s.slug, s.siren) if key]
     keys, group_index = pa.array([k for k, _ in names], pa.string()), pa.array([g for _, g in names], pa.int64())
-    paths, problems = {}, []
+    paths, sources, problems = {}, {}, []
     for table in TABLES:
-        path = find_table(data_dir, table)
+        try:
+            path, sources[table] = table_file(edition, data_dir, table)
+        except InputDataError as exc:
+            problems += exc.problems
+            continue
         if path is None and table not in OPTIONAL_TABLES:
             problems.append(
                 f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet"
@@ -241,9 +298,11 @@ def published_by_groups(
     folder = Path(tempfile.mkdtemp(prefix=".cohorte-groups-"))
     try:
         spill, ids, unique = _Spill(folder), list[pa.Table](), {t: _Ids() for t in UNIQUE_IDS}
+        mappings: dict[str, _Mapping] = {}
         try:
             for table in (*SITE_TABLES, "cal_presentations"):
-                _split(paths[table], table, spill, keys, group_index, ids, unique.get(table, _Ids()))
+                mappings[table] = _Mapping(paths[table], sources[table], table, edition)
+                _split(mappings[table], table, spill, keys, group_index, ids, unique.get(table, _Ids()))
         finally:
             spill.close()
         del ids
@@ -251,23 +310,29 @@ def published_by_groups(
             if len(shared := found.shared()):
                 problems += _shared_ids(spill, table, paths[table], shared)
         del unique
+        if notes is not None:
+            notes += [outside_note(m.path, m.outside) for m in mappings.values() if m.outside]
+        unmapped = [p for mapping in mappings.values() for p in mapping.problems]
+        if unmapped:  # rows that could not be mapped: validating the groups would only repeat them
+            raise InputDataError(problems + unmapped)
         thresholds = read_table(paths["q1_thresholds"]) if "q1_thresholds" in paths else None
+        lacking = {t: s.lacking for t, s in sources.items() if s.lacking}
         clock["split"] += time.perf_counter() - start
         published = []
         for i, group in enumerate(groups):
             sub = edition.model_copy(update={"sites": group})
             raw = {
-                t: RawTable(paths[t], frame)
+                t: mappings[t].raw(frame)
                 for t in (*SITE_TABLES, "cal_presentations")
                 if (frame := spill.read(t, i)) is not None
             }
             for t in (*SITE_TABLES, "cal_presentations"):  # a group without rows in a table: an empty one
-                raw.setdefault(t, RawTable(paths[t], _empty_like(spill, t)))
+                raw.setdefault(t, mappings[t].raw(_empty_like(spill, t)))
             if thresholds is not None and len(mine := _thresholds_of(thresholds, group, i == 0, keys).frame):
                 raw["q1_thresholds"] = RawTable(thresholds.path, mine)
             start = time.perf_counter()
             try:
-                inputs = inputs_from_raw(sub, raw)
+                inputs = inputs_from_raw(sub, raw, lacking=lacking)
             except InputDataError as exc:
                 problems += exc.problems
                 continue

@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import pandas as pd
 
 from cohorte.editions import Edition
 from cohorte.indicators.cotation import fields_unknown_for_attributions, load_cotation_grid
+from cohorte.indicators.registry import not_computable
 from cohorte.reference.q1 import decree_thresholds, q1_decree
 
 ESTIMATE_METHOD = "25e centile des ressources annuelles par UC des demandes actives au 31/12 (estimation cohorte)"
@@ -80,15 +83,36 @@ def cotation_origin(edition: Edition, slug: str) -> dict:
     }
 
 
-def site_facts(edition: Edition, official: pd.DataFrame | None, *, is_demo: bool) -> dict[str, dict]:
+def source_facts(sources: Mapping[str, str], lacking: Mapping[str, Iterable[str]]) -> dict:
+    """The source each table was read through, and the indicators not computable from them."""
+    missing = not_computable(lacking)
+    return {
+        "sources": dict(sorted(sources.items())),
+        "not_computable": {
+            ind: {"table": table, "column": column, "source": sources.get(table, "kit")}
+            for ind, (table, column) in missing.items()
+        },
+    }
+
+
+def site_facts(
+    edition: Edition,
+    official: pd.DataFrame | None,
+    *,
+    is_demo: bool,
+    sources: Mapping[str, str] | None = None,
+    lacking: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, dict]:
     """Every site's origins, keyed by slug (written beside its prepared indicators)."""
     thresholds = q1_threshold_origins(edition, official, is_demo=is_demo)
+    read = source_facts(sources or {}, lacking or {})
     return {
         slug: {
             "q1_threshold": thresholds[slug],
             "abnormal_delay": abnormal_delay_origin(edition, slug),
             "cotation": cotation_origin(edition, slug),
             "demo_data": is_demo,
+            **read,
         }
         for slug in edition.slugs
     }

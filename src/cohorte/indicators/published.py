@@ -42,14 +42,21 @@ def site_targets(edition: Edition, grids: dict[str, Grid]) -> pd.DataFrame:
 
 
 def published_indicators(
-    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+    edition: Edition,
+    data_dir: Path | None = None,
+    grids: dict[str, Grid] | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Every indicator of every site, after disclosure control (the only table that leaves the process)."""
-    return published_with_facts(edition, data_dir, grids)[0]
+    """Every indicator of every site, after disclosure control (the only table that leaves the process);
+    ``notes`` receives what the reading left out (a national edition's rows of EPCI that are not sites)."""
+    return published_with_facts(edition, data_dir, grids, notes)[0]
 
 
 def published_with_facts(
-    edition: Edition, data_dir: Path | None = None, grids: dict[str, Grid] | None = None
+    edition: Edition,
+    data_dir: Path | None = None,
+    grids: dict[str, Grid] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict]]:
     """The published indicators and, per site, where its figures come from (``origins.site_facts``).
 
@@ -64,12 +71,13 @@ def published_with_facts(
             Path(data_dir) if data_dir else edition.input_dir(),
             lambda sub: site_targets(sub, grids),
             edition.cotation_grid_path(),
+            notes=notes,
         )
         return table, {}
     inputs = load_inputs(edition, data_dir)
     table = compute_indicators(inputs, edition, targets=site_targets(edition, grids), cotation_grid=None)
     is_demo = config.is_demo_folder(Path(data_dir)) if data_dir else edition.uses_demo_data
-    facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo)
+    facts = site_facts(edition, inputs.q1_thresholds, is_demo=is_demo, sources=inputs.sources, lacking=inputs.lacking)
     return disclosure.publish(table, edition.disclosure_threshold), facts
 
 

@@ -7,6 +7,7 @@ breakdown rows, for secondary suppression).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,6 +257,22 @@ INDICATORS: dict[str, IndicatorSpec] = {
 
 
 # --- tidy-table helpers ---------------------------------------------------------------------
+
+
+# The input column an indicator cannot do without: read through a source that lacks it, the
+# indicator's rows are left out and the report says it is not computable from that source.
+NEEDS: dict[str, tuple[str, str]] = {
+    "q1_affordable_stock_share": ("housing_stock", "monthly_rent_eur"),
+    "flux_reserved_stock_share": ("housing_stock", "reserved_for"),
+    "flux_flow_share": ("housing_stock", "reserved_for"),
+    "flux_implied_flow": ("housing_stock", "reserved_for"),
+    "flux_attainment": ("housing_stock", "reserved_for"),
+}
+
+
+def not_computable(lacking: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, str]]:
+    """The indicators whose needed column a table's source lacks: indicator → (table, column)."""
+    return {ind: need for ind, need in NEEDS.items() if need[1] in set(lacking.get(need[0], ()))}
 
 
 def rows(

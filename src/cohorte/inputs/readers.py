@@ -10,17 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
 from cohorte.editions import Edition
-from cohorte.errors import InputDataError
+from cohorte.errors import InputDataError, ParamsError
 from cohorte.files import check_zip_expansion
 from cohorte.inputs.codes import BOOLEAN_TOKENS
 from cohorte.inputs.schemas import OPTIONAL_TABLES, TABLES, schema_for
+from cohorte.inputs.sources.mapping import map_frame
+from cohorte.inputs.sources.model import Source, folder_declarations, kit_source, load_source
+from cohorte.inputs.sources.text import detect_delimiter, detect_encoding, row_position
 
 EXTENSIONS = (".csv", ".xlsx", ".parquet")
 MAX_LISTED = 5
@@ -39,6 +42,9 @@ class Inputs:
     housing_stock: pd.DataFrame
     cal_presentations: pd.DataFrame
     q1_thresholds: pd.DataFrame | None
+    sources: dict[str, str] = field(default_factory=dict)  # table → source it was read through
+    lacking: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table → contract columns its source lacks
+    notes: list[str] = field(default_factory=list)  # rows left out by a source's geography, said by check
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {t: getattr(self, t) for t in TABLES if getattr(self, t) is not None}
@@ -50,14 +56,17 @@ class RawTable:
 
     path: Path
     frame: pd.DataFrame
+    origins: dict[str, str] = field(default_factory=dict)  # contract column → the file's own column
+    source: str = "kit"
 
     def where(self, index: int) -> str:
         """Human position of a data row: the line of a CSV, the row of a sheet."""
-        if self.path.suffix == ".csv":
-            return f"line {index + 2}"
-        if self.path.suffix == ".xlsx":
-            return f"row {index + 2}"
-        return f"row {index + 1}"
+        return row_position(self.path, index)
+
+    def label(self, column: str) -> str:
+        """A column as the file names it: « NBPIECE » (mapped onto rooms by source rpls-public)."""
+        original = self.origins.get(column, column)
+        return f"'{column}'" if original == column else f"'{original}' (mapped onto {column} by source {self.source})"
 
 
 # --- finding and reading files ------------------------------------------------------------
@@ -73,33 +82,18 @@ def find_table(data_dir: Path, table: str) -> Path | None:
     return found[0] if found else None
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        raise ValueError("is a ZIP/XLSX file, not text; rename it .xlsx or export it as CSV")
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
-        raise ValueError("is encoded in UTF-16 or is binary; expected CSV text in UTF-8 or Latin-1 (Windows-1252)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode("latin-1")
+def _decode(path: Path, encoding: str = "auto") -> str:
+    """The file's text, in the encoding found on the whole file (``sources.text.detect_encoding``)."""
+    return path.read_bytes().decode(detect_encoding(path, encoding))
 
 
-def _is_cp1252(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    text = _decode(path)
+def _read_csv(path: Path, source: Source | None = None) -> pd.DataFrame:
+    text = _decode(path, source.encoding if source else "auto")
     if not text.strip():
         raise ValueError("is empty; expected a header line and one row per record")
     body = text.strip("\r\n")
     first, last_line = body.split("\n", 1)[0].rstrip("\r"), body.rsplit("\n", 1)[-1].rstrip("\r")
-    sep = ";" if first.count(";") > first.count(",") else ","
+    sep = detect_delimiter(first, source.delimiter if source else None)
     width = len(next(csv.reader([first], delimiter=sep)))
     last = _fields(last_line, sep)
     if "\n" in body and last is not None and len(last) != width:
@@ -122,9 +116,9 @@ def _fields(line: str, sep: str) -> list[str] | None:
         return None
 
 
-def _read_any(path: Path) -> pd.DataFrame:
+def _read_any(path: Path, source: Source | None = None) -> pd.DataFrame:
     if path.suffix == ".csv":
-        frame = _read_csv(path)
+        frame = _read_csv(path, source)
     elif path.stat().st_size == 0:
         raise ValueError("is empty")
     elif path.suffix == ".xlsx":
@@ -144,10 +138,11 @@ def _as_text(series: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def read_table(path: Path) -> RawTable:
-    """Read one table file into text cells (missing where blank); unreadable files raise InputDataError."""
+def read_table(path: Path, source: Source | None = None) -> RawTable:
+    """Read one table file into text cells (missing where blank); unreadable files raise InputDataError.
+    ``source`` gives the file's encoding and delimiter (found from the file when not declared)."""
     try:
-        frame = _read_any(path)
+        frame = _read_any(path, source)
     except ValueError as exc:
         raise InputDataError([f"{path}: {exc}"]) from None
     except Exception as exc:  # a corrupt XLSX or Parquet: the library's own words, once
@@ -166,14 +161,15 @@ def _check_field_sizes(raw: RawTable) -> None:
     problems = []
     for column in raw.frame.columns:
         lengths = raw.frame[column].str.len()
-        if lengths.max(skipna=True) > MAX_FIELD_CHARS:
+        longest = lengths.max(skipna=True)
+        if pd.notna(longest) and longest > MAX_FIELD_CHARS:  # a column of blanks has no length
             index = (
                 int(lengths.idxmax())
                 if not (lengths > MAX_FIELD_CHARS).any()
                 else int((lengths > MAX_FIELD_CHARS).idxmax())
             )
             problems.append(
-                f"{raw.path}: {raw.where(index)}: column '{column}': a field of {int(lengths[index]):,} "
+                f"{raw.path}: {raw.where(index)}: column {raw.label(column)}: a field of {int(lengths[index]):,} "
                 f"characters, more than the limit of {MAX_FIELD_CHARS:,}; is the file's separator or quoting wrong?"
             )
     if problems:
@@ -234,7 +230,7 @@ def _describe(
     )
     total = len(indexes) if total is None else total
     more = f" and {total - MAX_LISTED:,} more" if total > MAX_LISTED else ""
-    return f"{raw.path}: column '{column}': {expected}; found at {shown}{more}"
+    return f"{raw.path}: column {raw.label(column)}: {expected}; found at {shown}{more}"
 
 
 def parse_table(raw: RawTable, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame, list[str], set]:
@@ -291,7 +287,7 @@ def _schema_problems(raw: RawTable, errors: pa.errors.SchemaErrors, bad_cells: s
         if pairs:
             problems.append(_describe(raw, label, [p[0] for p in pairs], [p[1] for p in pairs], expected))
         else:
-            problems.append(f"{raw.path}: column '{label}': {expected}")
+            problems.append(f"{raw.path}: column {raw.label(label)}: {expected}")
     return problems
 
 
@@ -323,6 +319,8 @@ def _to_slugs(frame: pd.DataFrame, edition: Edition) -> pd.DataFrame:
 def _finalise(table: str, frame: pd.DataFrame, edition: Edition) -> pd.DataFrame:
     frame = _to_slugs(frame, edition)
     for column in frame.columns:
+        if str(frame[column].dtype) in ("boolean", "Int64") and frame[column].isna().all() and len(frame):
+            continue  # a column the source lacks stays empty
         if str(frame[column].dtype) == "boolean":
             frame[column] = frame[column].astype(bool)
         elif str(frame[column].dtype) == "Int64":
@@ -332,6 +330,51 @@ def _finalise(table: str, frame: pd.DataFrame, edition: Edition) -> pd.DataFrame
     if table == "demands":
         frame["reasons"] = frame["reasons"].fillna("").astype(object)
     return frame
+
+
+def table_file(edition: Edition, data_dir: Path, table: str) -> tuple[Path | None, Source]:
+    """The file holding ``table`` and its source: as edition.yml's ``tables`` declares it, else the data
+    folder's ``sources.yml``, else ``TABLE.csv|xlsx|parquet`` in the kit's layout. A declared file that
+    does not exist is an error."""
+    try:
+        declared = edition.tables.get(table) or folder_declarations(data_dir).get(table)  # type: ignore[call-overload]
+    except ParamsError as exc:
+        raise InputDataError([str(exc)]) from None
+    if declared is None:
+        return find_table(data_dir, table), kit_source(table)
+    path = data_dir / declared.file
+    try:
+        source = load_source(declared.source, table, edition.edition)
+    except ParamsError as exc:
+        raise InputDataError([str(exc)]) from None
+    where = f"params/{edition.edition}/edition.yml" if table in edition.tables else str(data_dir / "sources.yml")
+    if not path.is_file():
+        raise InputDataError(
+            [
+                f"{path}: no such file; {where} names it for table '{table}' "
+                f"(source '{declared.source}'); correct the file name or add the file"
+            ]
+        )
+    return path, source
+
+
+def read_source(path: Path, source: Source, edition: Edition, table: str) -> tuple[RawTable, list[str]]:
+    """Read a file through its source: text cells in the contract's columns, each row at its file
+    position; returns the table and notes (rows left out by the source's geography)."""
+    raw = read_table(path, source)
+    if source.is_kit:
+        return raw, []
+    mapped = map_frame(path, raw.frame, source, list(schema_for(table, edition).columns), edition)
+    if mapped.problems:
+        raise InputDataError(mapped.problems)
+    notes = [outside_note(path, mapped.outside)] if mapped.outside else []
+    return RawTable(path, mapped.frame, mapped.origins, source.name), notes
+
+
+def outside_note(path: Path, rows: int) -> str:
+    """What check says of the rows a source's geography left out (EPCI that are not sites)."""
+    count = f"{rows:,}".replace(",", " ")
+    return f"{path}: {count} rows in EPCI that are not sites of the edition, left out"
 
 
 def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
@@ -345,39 +388,58 @@ def load_inputs(edition: Edition, data_dir: Path | None = None) -> Inputs:
             ]
         )
     raw: dict[str, RawTable] = {}
-    problems = []
+    problems, notes, lacking = [], [], {}
     for table in TABLES:
         try:
-            path = find_table(data_dir, table)
+            path, source = table_file(edition, data_dir, table)
             if path is None:
                 if table not in OPTIONAL_TABLES:
                     problems.append(
                         f"{data_dir}: missing table '{table}'; expected {table}.csv, {table}.xlsx or {table}.parquet"
                     )
                 continue
-            raw[table] = read_table(path)
+            raw[table], table_notes = read_source(path, source, edition, table)
+            notes += table_notes
+            if source.lacking:
+                lacking[table] = source.lacking
         except InputDataError as exc:
             problems += exc.problems
-    return inputs_from_raw(edition, raw, problems)
+    inputs = inputs_from_raw(edition, raw, problems, lacking)
+    return replace(inputs, notes=notes)
 
 
-def inputs_from_raw(edition: Edition, raw: dict[str, RawTable], problems: list[str] | None = None) -> Inputs:
+def inputs_from_raw(
+    edition: Edition,
+    raw: dict[str, RawTable],
+    problems: list[str] | None = None,
+    lacking: dict[str, tuple[str, ...]] | None = None,
+) -> Inputs:
     """Validate tables already read (text cells); raise InputDataError listing every problem.
 
     A raw frame's index is its rows' position in the file, so messages cite the file's lines even
-    when the frame holds only some of them (the national edition validates a few sites at a time)."""
-    problems = list(problems or [])
+    when the frame holds only some of them (the national edition validates a few sites at a time).
+    ``lacking`` names, per table, the contract columns its source does not have (left empty)."""
+    problems, lacking = list(problems or []), dict(lacking or {})
     tables = {}
     for table in TABLES:
         if table not in raw:
             continue
-        frame, table_problems = validate_table(raw[table], schema_for(table, edition))
+        frame, table_problems = validate_table(raw[table], schema_for(table, edition, lacking.get(table, ())))
         problems += table_problems
         tables[table] = frame
     if problems:
         raise InputDataError(problems)
     typed = {t: _finalise(t, f, edition) for t, f in tables.items()}
-    return Inputs(**{t: typed.get(t) for t in TABLES})
+    sources = {t: r.source for t, r in raw.items()}
+    return Inputs(
+        demands=typed["demands"],
+        attributions=typed["attributions"],
+        housing_stock=typed["housing_stock"],
+        cal_presentations=typed["cal_presentations"],
+        q1_thresholds=typed.get("q1_thresholds"),
+        sources=sources,
+        lacking=lacking,
+    )
 
 
 def summarize(inputs: Inputs) -> pd.DataFrame:

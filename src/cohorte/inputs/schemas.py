@@ -207,5 +207,16 @@ SCHEMAS = {
 }
 
 
-def schema_for(table: str, edition: Edition) -> pa.DataFrameSchema:
-    return SCHEMAS[table](edition)
+def schema_for(table: str, edition: Edition, lacking: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+    """The table's schema; ``lacking`` columns (a source without them) may be empty and are not checked."""
+    schema = SCHEMAS[table](edition)
+    known = [c for c in lacking if c in schema.columns]
+    return schema.update_columns({c: {"nullable": True, "checks": []} for c in known}) if known else schema
+
+
+def contract_columns(table: str) -> list[str]:
+    """The contract's columns of ``table`` (docs/data-contract.md), in schema order."""
+    placeholder = Edition.model_construct(
+        edition=2000, title="", publisher="", sites=[], reference_date=dt.date(2000, 12, 31)
+    )
+    return list(SCHEMAS[table](placeholder).columns)

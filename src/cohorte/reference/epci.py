@@ -186,3 +186,28 @@ def names_match(site_name: str, referential_name: str) -> bool:
     squeezed = _letters(site_name).replace(" ", "")
     words = distinctive_words(referential_name)
     return bool(words) and all(w in squeezed for w in words)
+
+
+# --- communes → EPCI (reading official extracts) ---------------------------------------------
+
+COMMUNE_CHANGES_FILE = Path(__file__).with_name("commune_changes.csv")
+
+
+@cache
+def commune_changes(path: Path = COMMUNE_CHANGES_FILE) -> dict[str, str]:
+    """Old or infra-communal INSEE code → the commune of the referential: Paris, Lyon and Marseille
+    arrondissements (75101 → 75056) and communes merged into a commune nouvelle (``anciensCodes``
+    of the same package and version as the EPCI snapshot, see ``commune_changes.json``)."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {r["code"]: r["current"] for r in csv.DictReader(handle)}
+
+
+@cache
+def epci_by_commune(year: int | None = None) -> dict[str, str]:
+    """INSEE code of a commune (current, old or arrondissement) → SIREN of its EPCI in ``year``'s
+    referential (default: the latest shipped)."""
+    current = {c: r.siren for r in load_referential(year).values() for c in r.communes}
+    former = {old: current[new] for old, new in commune_changes().items() if new in current}
+    return {**former, **current}

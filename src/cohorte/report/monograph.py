@@ -324,11 +324,21 @@ def stock_sentences(ctx: SiteContext) -> str:
     ceilings = ctx.edition.indicators.q1_max_rent_eur
     return " ".join(
         [
-            narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
+            narrative.affordable_stock_sentence(
+                ctx.table,
+                text=ctx.wording,
+                not_computable=(ctx.facts.get("not_computable") or {}).get("q1_affordable_stock_share"),
+            ),
             narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
             narrative.small_typology_sentence(ctx.table, text=ctx.wording),
         ]
     )
+
+
+def stock_source(ctx: SiteContext) -> str:
+    """The stock chart's source line, naming the source the housing stock was read through."""
+    source = (ctx.facts.get("sources") or {}).get("housing_stock", "kit")
+    return ctx.wording.sentence("monograph/figures/stock_source.md", source=source)
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:

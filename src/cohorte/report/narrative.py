@@ -247,8 +247,13 @@ def q1_threshold_sentence(
     return _say("q1_threshold", text, case=case, amount=_value(row), source=source, decree=decree, year=year)
 
 
-def affordable_stock_sentence(table_site: pd.DataFrame, *, text: Texts | None = None) -> str:
-    """Share of the stock outside QPV within reach of a Q1 household, with its range by typology."""
+def affordable_stock_sentence(
+    table_site: pd.DataFrame, *, text: Texts | None = None, not_computable: Mapping | None = None
+) -> str:
+    """Share of the stock outside QPV within reach of a Q1 household, with its range by typology;
+    ``not_computable`` (``origins.source_facts``) when the stock's source has no rent."""
+    if not_computable:
+        return _say("affordable_stock", text, case="not_computable", source=not_computable.get("source"))
     row = get_row(table_site, "q1_affordable_stock_share")
     low, high = typology_extremes(table_site, "q1_affordable_stock_share") or (None, None)
     return _say("affordable_stock", text, case=_case(row), share=_value(row), low=low, high=high)

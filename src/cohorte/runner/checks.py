@@ -11,6 +11,7 @@ import pandas as pd
 from cohorte.editions import Edition, load_edition
 from cohorte.errors import CohorteError, InputDataError
 from cohorte.grids import check_grids
+from cohorte.indicators.registry import not_computable
 from cohorte.inputs.readers import Inputs, find_table, load_inputs, read_table, summarize
 from cohorte.reference.epci import (
     EpciRecord,
@@ -67,6 +68,11 @@ def _inputs_summary(inputs: Inputs, data_dir: Path | None) -> list[str]:
         f"Period covered: demands filed {_period(inputs.demands, 'filing_date')}; "
         f"leases signed {_period(inputs.attributions, 'lease_date')}"
     )
+    read = {t: s for t, s in inputs.sources.items() if s != "kit"}
+    if read:
+        lines.append("Sources: " + ", ".join(f"{t} through {s}" for t, s in sorted(read.items())))
+    for indicator, (table, column) in not_computable(inputs.lacking).items():
+        lines.append(f"  {indicator}: not computable from source {inputs.sources.get(table)} ({table} has no {column})")
     lines.append("Rows per site:")
     lines += ["  " + line for line in summarize(inputs).to_string().splitlines()]
     return lines
@@ -205,17 +211,18 @@ def check_edition(edition_id: str | int, data_dir: Path | None = None) -> CheckR
     report.data_dir = Path(data_dir) if data_dir else report.edition.input_dir()
     try:
         if report.edition.kind == "national":  # millions of rows: validated a group of sites at a time
-            _check_by_groups(report.edition, report.data_dir)
+            _check_by_groups(report.edition, report.data_dir, report.notes)
             report.warnings += data_threshold_warnings(report.edition, report.data_dir)
         else:
             report.inputs = load_inputs(report.edition, report.data_dir)
+            report.notes += report.inputs.notes
             report.warnings += threshold_warnings(report.edition, report.inputs.q1_thresholds)
     except InputDataError as exc:
         report.problems += exc.problems
     return report
 
 
-def _check_by_groups(edition: Edition, data_dir: Path) -> None:
+def _check_by_groups(edition: Edition, data_dir: Path, notes: list[str]) -> None:
     """Validate a national edition's tables as the build reads them (cohorte.indicators.chunked)."""
     from cohorte.indicators.published import published_indicators
 
@@ -223,4 +230,4 @@ def _check_by_groups(edition: Edition, data_dir: Path) -> None:
         raise InputDataError(
             [f"{data_dir}: no such data folder; run `cohorte demo-data {edition.edition}` for demo data"]
         )
-    published_indicators(edition, data_dir, grids={})
+    published_indicators(edition, data_dir, grids={}, notes=notes)

@@ -63,7 +63,7 @@ def prepare(edition: Edition, data_dir: Path, manifest: Manifest) -> bool:
 
     A national edition computes them in a child process of its own (``workers.in_child``): the
     memory of millions of rows then goes back to the system before the build starts its workers."""
-    inputs = input_checksums(data_dir)
+    inputs = input_checksums(data_dir, edition)
     key = preparation_key(edition, data_dir, inputs)
     outputs = slice_files(edition)
     if manifest.is_current("prepared", ENTRY, key, outputs):

@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cohorte import __version__, config
 from cohorte.files import fingerprint, sha256_file
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cohorte.editions import Edition
 
 
 @cache
@@ -36,15 +40,28 @@ def git_commit() -> str:
     return (commit + ("-dirty" if dirty else "")) if commit else "unknown"
 
 
-def input_checksums(data_dir: Path) -> dict[str, str]:
-    """The content hash of every input table found in ``data_dir`` (file name → sha256)."""
-    from cohorte.inputs.readers import find_table
+def input_checksums(data_dir: Path, edition: Edition | None = None) -> dict[str, str]:
+    """The content hash of every input the preparation reads (file name → sha256): each table's file
+    (as ``edition.yml`` or the folder's ``sources.yml`` declares it, else ``TABLE.csv|xlsx|parquet``)
+    and the source declarations that map them."""
+    from cohorte.errors import InputDataError
+    from cohorte.inputs.readers import find_table, table_file
     from cohorte.inputs.schemas import TABLES
 
-    if not Path(data_dir).is_dir():
+    folder = Path(data_dir)
+    if not folder.is_dir():
         return {}
-    found = [find_table(Path(data_dir), table) for table in TABLES]
-    return {path.name: sha256_file(path) for path in found if path}
+    found: list[Path | None] = []
+    for table in TABLES:
+        try:
+            found.append(table_file(edition, folder, table)[0] if edition else find_table(folder, table))
+        except InputDataError:  # a declared file that is missing: the validation names it
+            continue
+    declarations = [folder / "sources.yml"]
+    if edition is not None:
+        declarations += sorted((config.params_dir(edition.edition) / "sources").glob("*.yml"))
+    files = [p for p in (*found, *declarations) if p is not None and p.is_file()]
+    return {path.name: sha256_file(path) for path in files}
 
 
 def provenance_block(inputs: dict[str, str], commit: str | None = None) -> dict[str, object]:

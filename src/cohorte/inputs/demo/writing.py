@@ -3,10 +3,12 @@ replaces anything but an empty folder or a previous demo folder."""
 
 from __future__ import annotations
 
+import codecs
 import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -14,14 +16,39 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from cohorte import __version__, config
-from cohorte.editions import Edition
+from cohorte.editions import Edition, TableSource
 from cohorte.errors import CohorteError, ParamsError
 from cohorte.files import replace_dir
 from cohorte.inputs.demo.tables import TABLES, generate, generate_chunks
+from cohorte.inputs.sources.layout import to_layout
+from cohorte.inputs.sources.model import FOLDER_FILE, Source, builtin_sources, write_folder_declarations
 from cohorte.reference.q1 import decree_thresholds
 
 FORMATS = ("csv", "parquet", "xlsx")
 README_MARKER = config.DEMO_MARKER
+# The layouts a cohort edition's CSV demo is written in: official-like extracts that every build reads
+# back through their sources (docs/sources.md); the other tables stay in the kit's layout.
+DEMO_LAYOUTS = {"demands": "sne-demandes", "attributions": "sne-attributions", "housing_stock": "demo-rpls"}
+
+
+def demo_layouts(edition: Edition, fmt: str) -> dict[str, Source]:
+    """The source each table is written in (none: the kit's layout); Parquet, XLSX and national
+    editions keep the kit's layout."""
+    if fmt != "csv" or edition.kind != "cohort":
+        return {}
+    return {table: builtin_sources()[name] for table, name in DEMO_LAYOUTS.items()}
+
+
+def _in_layout(frame: pd.DataFrame, source: Source, edition: Edition) -> pd.DataFrame:
+    """A demo table in ``source``'s layout, its EPCI given by SIREN as official extracts give it."""
+    sirens = {s.slug: s.siren for s in edition.sites if s.siren}
+    return to_layout(frame.assign(epci=frame["epci"].astype(object).replace(sirens)), source)
+
+
+def _declare(folder: Path, layouts: Mapping[str, Source]) -> None:
+    if layouts:
+        declared = {t: TableSource(file=f"{t}.csv", source=s.name) for t, s in layouts.items()}
+        write_folder_declarations(folder, declared)
 
 
 def readme_text(
@@ -73,14 +100,22 @@ def readme_text(
     return "\n".join(lines)
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _csv_options(source: Source | None) -> pa_csv.WriteOptions:
+    return pa_csv.WriteOptions(quoting_style="needed", delimiter=(source.delimiter if source else None) or ",")
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, source: Source | None = None) -> None:
     """UTF-8, comma, ISO dates, true/false, empty = unknown, text quoted (so « 01;14 » stays one
-    field). Arrow's writer is some 20 times faster than pandas' on these frames."""
+    field); in ``source``'s layout, delimiter and BOM when given. Arrow's writer is some 20 times
+    faster than pandas' on these frames."""
     table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
     for i, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
-    pa_csv.write_csv(table, path, write_options=pa_csv.WriteOptions(quoting_style="needed"))
+    with path.open("wb") as handle:
+        if source is not None and source.encoding == "utf-8-sig":
+            handle.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(table, handle, write_options=_csv_options(source))
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -104,7 +139,7 @@ def _check_replaceable(out_dir: Path) -> None:
     entries = sorted(p.name for p in out_dir.iterdir())
     if not entries:
         return
-    ours = {f"{t}.{ext}" for t in TABLES for ext in FORMATS} | {"README.txt"}
+    ours = {f"{t}.{ext}" for t in TABLES for ext in FORMATS} | {"README.txt", FOLDER_FILE}
     foreign = [e for e in entries if e not in ours]
     if foreign or not config.is_demo_folder(out_dir):
         shown = ", ".join((foreign or entries)[:5])
@@ -115,9 +150,15 @@ def _check_replaceable(out_dir: Path) -> None:
 
 
 def write_tables(
-    tables: dict[str, pd.DataFrame], out_dir: Path, fmt: str = "csv", readme: str | None = None
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    fmt: str = "csv",
+    readme: str | None = None,
+    layouts: tuple[Edition, Mapping[str, Source]] | None = None,
 ) -> dict[str, Path]:
-    """Write the tables (and README.txt) into out_dir atomically: all of them or none."""
+    """Write the tables (and README.txt) into out_dir atomically: all of them or none. ``layouts``
+    (an edition and a source per table, CSV only) writes those tables in official-like layouts and
+    declares them in the folder's sources.yml."""
     if fmt not in _WRITERS:
         raise ParamsError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     out_dir = Path(out_dir).absolute()
@@ -126,8 +167,13 @@ def write_tables(
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)
+        edition, sources = layouts or (None, {})
         for name, frame in tables.items():
-            _WRITERS[fmt](frame, tmp / f"{name}.{fmt}")
+            if name in sources and edition is not None:
+                _write_csv(_in_layout(frame, sources[name], edition), tmp / f"{name}.csv", sources[name])
+            else:
+                _WRITERS[fmt](frame, tmp / f"{name}.{fmt}")
+        _declare(tmp, sources)
         if readme is not None:
             (tmp / "README.txt").write_text(readme, encoding="utf-8")
         replace_dir(tmp, out_dir)
@@ -152,26 +198,37 @@ def _arrow(frame: pd.DataFrame, schema: pa.Schema | None, fmt: str) -> pa.Table:
 class _StreamWriter:
     """One table written piece by piece (CSV header once, Parquet one row group per piece)."""
 
-    def __init__(self, path: Path, fmt: str) -> None:
-        self.path, self.fmt, self.rows = path, fmt, 0
+    def __init__(self, path: Path, fmt: str, layout: tuple[Edition, Source] | None = None) -> None:
+        self.path, self.fmt, self.rows, self.layout = path, fmt, 0, layout
         self.schema: pa.Schema | None = None
         self.writer: pa_csv.CSVWriter | pq.ParquetWriter | None = None
+        self.handle: BinaryIO | None = None
+
+    def _open(self, schema: pa.Schema) -> pa_csv.CSVWriter | pq.ParquetWriter:
+        if self.fmt != "csv":
+            return pq.ParquetWriter(self.path, schema)
+        source = self.layout[1] if self.layout else None
+        self.handle = self.path.open("wb")
+        if source is not None and source.encoding == "utf-8-sig":
+            self.handle.write(codecs.BOM_UTF8)
+        return pa_csv.CSVWriter(self.handle, schema, write_options=_csv_options(source))
 
     def write(self, frame: pd.DataFrame) -> None:
+        rows = len(frame)
+        if self.layout is not None:
+            frame = _in_layout(frame, self.layout[1], self.layout[0])
         table = _arrow(frame, self.schema, self.fmt)
         if self.writer is None:
             self.schema = table.schema
-            self.writer = (
-                pa_csv.CSVWriter(self.path, table.schema, write_options=pa_csv.WriteOptions(quoting_style="needed"))
-                if self.fmt == "csv"
-                else pq.ParquetWriter(self.path, table.schema)
-            )
+            self.writer = self._open(table.schema)
         self.writer.write_table(table)
-        self.rows += len(frame)
+        self.rows += rows
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dict[str, int]:
@@ -180,7 +237,11 @@ def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dic
     _check_replaceable(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
-    writers = {name: _StreamWriter(tmp / f"{name}.{fmt}", fmt) for name in TABLES}
+    layouts = demo_layouts(edition, fmt)
+    writers = {
+        name: _StreamWriter(tmp / f"{name}.{fmt}", fmt, (edition, layouts[name]) if name in layouts else None)
+        for name in TABLES
+    }
     try:
         tmp.chmod(0o755)
         official: list[str] = []
@@ -192,6 +253,7 @@ def _write_streamed(edition: Edition, seed: int, out_dir: Path, fmt: str) -> dic
         for writer in writers.values():
             writer.close()
         rows = {name: writer.rows for name, writer in writers.items() if writer.writer is not None}
+        _declare(tmp, layouts)
         (tmp / "README.txt").write_text(readme_text(edition, seed, rows, fmt, official), encoding="utf-8")
         replace_dir(tmp, out_dir)
     except BaseException:

@@ -49,6 +49,10 @@ def stock_accessibility_chart(
     title = _title(overall)
     if not by_typology and not (is_published(supply) or is_published(demand)):
         return unavailable(title, source)
+    if not by_typology:  # no rent in the stock's source: the typology mix alone, no affordable share
+        fig, (alone,) = new_figure(2.2)
+        _mix_panel(alone, supply, demand)
+        return finish(fig, title, source)
     fig, (left, right) = new_figure(2.2 + 0.22 * max(len(by_typology), 2), ncols=2)
     _affordable_panel(left, by_typology, max_rent)
     _mix_panel(right, supply, demand)
