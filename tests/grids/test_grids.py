@@ -186,15 +186,11 @@ def test_cotation_stages(coded: dict[str, grids.Grid]) -> None:
     assert _sites(coded, stage, "operational") == {"eurometropole-strasbourg"}
     assert coded["eurometropole-strasbourg"].cotation.operational_since == 2017
     assert _sites(coded, stage, "about_to_finish") == {"carene"}
-    assert _sites(coded, stage, "started") == {
-        "coeur-d-essonne",
-        "agglopolys",
-        "mel",
-    }  # MEL: démarche coproduite avec l'UR
+    assert _sites(coded, stage, "started") == {"coeur-d-essonne", "agglopolys"}
     assert _sites(coded, stage, "principles") == {"grand-avignon", "grand-besancon", "caen-la-mer", "grandangouleme"}
-    # Clermont: the inter-bailleurs works on the spirit of the cotation before the Métropole's workshops
-    assert _sites(coded, stage, "reflection") == {"montpellier-mediterranee-metropole", "clermont-auvergne-metropole"}
-    assert _sites(coded, stage, None) == set()
+    assert _sites(coded, stage, "reflection") == {"montpellier-mediterranee-metropole"}
+    # the seed places neither Clermont nor the MEL among its stages (it describes their method only)
+    assert _sites(coded, stage, None) == {"clermont-auvergne-metropole", "mel"}
     assert _sites(coded, stage, "observation") == {"lorient-agglomeration"}
     assert coded["coeur-d-essonne"].cotation.tool == "own_file"
     assert coded["montpellier-mediterranee-metropole"].cotation.tool == "undecided"
@@ -204,7 +200,9 @@ def test_flux_postures(coded: dict[str, grids.Grid]) -> None:
     posture = lambda g: g.flux.epci_posture  # noqa: E731
     assert _sites(coded, posture, "observer") == {"lorient-agglomeration", "grandangouleme"}
     assert _sites(coded, posture, "waiting") == {"agglopolys", "grand-besancon", "grand-avignon", "caen-la-mer"}
-    assert _sites(coded, posture, "proactive") == {"montpellier-mediterranee-metropole", "carene"}  # CARENE: ateliers
+    # the seed names Montpellier alone for gathering landlords and réservataires; CARENE is not placed
+    assert _sites(coded, posture, "proactive") == {"montpellier-mediterranee-metropole"}
+    assert _sites(coded, posture, "not_documented") == {"carene", "coeur-d-essonne", "eurometropole-strasbourg"}
     assert _sites(coded, posture, "pilot") == {"mel", "clermont-auvergne-metropole"}
     state = {s for s, g in coded.items() if "state" in g.flux.negotiations}
     assert state == {"agglopolys", "montpellier-mediterranee-metropole", "coeur-d-essonne"}

@@ -152,3 +152,19 @@ def test_when_the_2020_synthesis_states_deadlines_then_they_are_those_of_2021_an
 def test_when_the_edition_names_its_cohort_then_the_title_block_says_it(table):
     text = render(context(table, is_demo=False), "synthesis/_title.md")
     assert "Observatoire conduit par l'Union sociale pour l'habitat depuis 2017" in text
+
+
+def test_when_the_source_states_a_total_without_naming_every_site_then_the_table_carries_that_total(ctx):
+    table = synthesis.status_table(ctx, "demand_service.demand_register", "Enregistrement")
+    rows = {r["Enregistrement"]: (r["Sites"], r["Lesquels"]) for _, r in table.iterrows()}
+    assert rows["SNE"][0] == 4, "stated.yml: « Sur les 4 sites utilisant le SNE »"
+    assert "CDEA et Montpellier, et deux autres sites que la source ne nomme pas" in rows["SNE"][1]
+    assert rows["non documenté"][0] == 1 and "sans qu'elle dise lesquels" in rows["non documenté"][1]
+    assert table["Sites"].sum() == 12
+
+
+def test_when_the_source_speaks_of_most_sites_then_the_documents_table_says_so_beside_the_counts(ctx):
+    table = synthesis.documents_table(ctx).set_index("Document")
+    assert table.loc["Document-cadre", "Ce qu'en dit la source"] == "La plupart des sites selon la source"
+    assert table.loc["CIA", "Ce qu'en dit la source"].endswith("(site nommé : Caen la Mer)")
+    assert table.loc["PPGDID", "Ce qu'en dit la source"] == "—"

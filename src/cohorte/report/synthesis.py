@@ -102,12 +102,36 @@ def status_groups(ctx: SynthesisContext, path: str) -> list[tuple[str, list[str]
     return [(value_fr(v, ctx.wording), groups[v]) for v in ordered]
 
 
+def _stated_for(ctx: SynthesisContext, path: str) -> list[tuple[str, int, list[str]]]:
+    """(French value, stated count, named slugs) of every counted aggregate the source states on ``path``."""
+    return [
+        (value_fr(item.value, ctx.wording), item.count, item.named)
+        for item in ctx.places.stated_aggregates.values()
+        if item.field == path and item.count is not None and isinstance(item.value, str | bool)
+    ]
+
+
 def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situation") -> pd.DataFrame:
-    """Count of sites per coded value, with the sites named, in French."""
-    rows = [(label, len(slugs), join_fr([ctx.name(s) for s in slugs])) for label, slugs in status_groups(ctx, path)]
-    return pd.DataFrame(
-        rows, columns=[caption_label, ctx.wording.label("tables", "sites"), ctx.wording.label("tables", "which")]
-    )
+    """Count of sites per coded value, with the sites named, in French; where the source states a
+    total without naming every site (``stated.yml``), the row takes that total and the undocumented
+    row gives up the sites it counts (the table and the sentences beside it then agree)."""
+    w = ctx.wording
+    rows = [[label, len(slugs), [ctx.name(s) for s in slugs]] for label, slugs in status_groups(ctx, path)]
+    undocumented = w.label("values", None)
+    for value, count, named in _stated_for(ctx, path):
+        unnamed = count - len(named)
+        row = next((r for r in rows if r[0] == value), None)
+        rest = next((r for r in rows if r[0] == undocumented), None)
+        if unnamed <= 0 or rest is None:
+            continue
+        if row is None:
+            row = [value, 0, []]
+            rows.insert(len(rows) - 1, row)
+        row[1], row[2] = count, w.sentence("synthesis/_stated_row.md", named=row[2], unnamed=unnamed)
+        rest[1] -= unnamed
+        rest[2] = w.sentence("synthesis/_stated_rest.md", sites=rest[2], taken=unnamed, value=value)
+    table = [(label, n, which if isinstance(which, str) else join_fr(which)) for label, n, which in rows]
+    return pd.DataFrame(table, columns=[caption_label, w.label("tables", "sites"), w.label("tables", "which")])
 
 
 def status_counts(ctx: SynthesisContext, path: str) -> dict[str, int]:
@@ -121,8 +145,19 @@ def documents_table(ctx: SynthesisContext) -> pd.DataFrame:
     rows = []
     for key in ("document_cadre", "cia", "ppgdid"):
         counts = status_counts(ctx, f"governance.{key}.status")
-        rows.append([w.label("documents", key)] + [counts.get(c, 0) for c in columns])
-    return pd.DataFrame(rows, columns=[w.label("tables", "document")] + [c[:1].upper() + c[1:] for c in columns])
+        rows.append([w.label("documents", key)] + [counts.get(c, 0) for c in columns] + [_stated_document(ctx, key)])
+    header = [w.label("tables", "document")] + [c[:1].upper() + c[1:] for c in columns] + [w.label("tables", "stated")]
+    return pd.DataFrame(rows, columns=header)
+
+
+def _stated_document(ctx: SynthesisContext, key: str) -> str:
+    """What the source says of a document without coding each site (« La plupart des sites selon la source »)."""
+    path = f"governance.{key}.status"
+    for name, item in ctx.places.stated_aggregates.items():
+        if item.field == path:
+            view = ctx.places.stated(name)
+            return ctx.wording.sentence("synthesis/_stated_document.md", text=view.text, named=view.named)
+    return "—"
 
 
 def tools_table(ctx: SynthesisContext) -> pd.DataFrame:
