@@ -122,13 +122,14 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
         ("priority_publics", "COLACT", 31.2, {"target": 25}),
         ("priority_publics", "COLTER", 18.0, {"target": 25}),
         ("priority_publics", "AUCUN", 26.0, {"target": 25}),
-        ("priority_publics", "AUTRES", 12.3, {"target": 25}),
+        ("priority_publics", "AUTRES", 12.3),
         ("priority_publics", "PFONCT", NA),
     )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour Action Logement (31,2~%) "
-        "et le parc non réservé des bailleurs (26,0~%), mais pas pour les collectivités (18,0~%) ni pour les "
-        "autres réservataires (12,3~%). La part n'est pas diffusée (n.s.) pour le contingent des agents de l'État."
+        "et le parc non réservé des bailleurs (26,0~%), mais pas pour les collectivités (18,0~%). "
+        "Les autres réservataires ne portent pas d'objectif légal de publics prioritaires ; ils leur ont consacré "
+        "12,3~% de leurs attributions. La part n'est pas diffusée (n.s.) pour le contingent des agents de l'État."
     )
 
 

@@ -110,7 +110,7 @@ def table() -> pd.DataFrame:
 def test_when_counting_priority_targets_then_only_contingents_with_the_25_pct_target_count(table):
     found = context(table, is_demo=False).places.priority_met()
     assert (found.met, found.measured, found.all_met) == (3, 4, ["MEL"])
-    assert found.untargeted == ["PPRIOR", "PFONCT"]
+    assert found.untargeted == ["PPRIOR", "PFONCT", "AUTRES"], "other réservataires carry no 25 % target"
 
 
 def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fictitious(table):
@@ -122,9 +122,9 @@ def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fi
     ) in text
     assert (
         "Publics prioritaires : l'objectif est atteint pour 3 des 4 contingents qui y sont soumis et où il est "
-        "mesurable (les collectivités, Action Logement, les autres réservataires et le parc non réservé des "
-        "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, et celui des agents de l'État "
-        "n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs"
+        "mesurable (les collectivités, Action Logement et le parc non réservé des "
+        "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, celui des agents de l'État "
+        "et celui des autres réservataires n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs"
     ) in text
     assert "fictifs" not in render(real, "synthesis/_attribution_figures.md")
     assert demo.labels["mel"] == "MEL (fictif)" and real.labels["mel"] == "MEL"
