@@ -283,7 +283,7 @@ def test_when_affordable_share_by_typology_then_range_reads_des_t1():
 # --- flux, cotation ----------------------------------------------------------------------------
 
 
-def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_down():
+def test_when_state_reserves_more_than_cap_of_the_epci_then_no_sentence_tests_the_epci_against_the_cap():
     t = table(
         ("flux_reserved_stock_share", "PPRIOR", 28.0),
         ("flux_reserved_stock_share", "PFONCT", 6.0),
@@ -295,9 +295,8 @@ def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_
         ("flux_attributions", "AUCUN", 560),
     )
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
-        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond, et la "
-        "différence revient au flux des bailleurs."
+        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc social du territoire. Son "
+        "plafond de 30~% s'applique au patrimoine de chaque bailleur, non à l'ensemble du parc de l'EPCI."
     )
 
 
@@ -318,9 +317,10 @@ def test_when_flows_are_compared_then_attributions_are_net_of_mutations_and_anru
         ("flux_attainment", "AUCUN", 50.0, {"numerator": 450}),
     )
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
-        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond (30,0~% du "
-        "flux estimé), et la différence revient au flux des bailleurs. Converties en flux, les réservations "
+        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc social du territoire. Son "
+        "plafond de 30~% s'applique au patrimoine de chaque bailleur, non à l'ensemble du parc de l'EPCI : appliqué "
+        "bailleur par bailleur, il lui laisse 30,0~% du flux annuel estimé, la différence revenant au flux des "
+        "bailleurs concernés. Converties en flux, les réservations "
         "correspondraient à environ 560 logements par an ; les contingents réservés ont reçu 500 attributions dans "
         "l'année. Les deux chiffres s'entendent hors mutations et hors relogements ANRU, que le décret exclut de "
         "l'assiette du flux."
@@ -335,8 +335,8 @@ def test_when_state_share_ns_and_no_flows_then_flux_not_available():
 def test_when_flow_share_present_then_cap_is_checked_on_the_flow():
     t = table(("flux_flow_share", "PPRIOR", 25.0), ("flux_flow_share", "PFONCT", 5.0))
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel, plafond de 30~% "
-        "appliqué."
+        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel estimé, son "
+        "plafond de 30~% appliqué au patrimoine de chaque bailleur."
     )
 
 

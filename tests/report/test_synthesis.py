@@ -146,7 +146,7 @@ def test_when_the_2020_synthesis_states_deadlines_then_they_are_those_of_2021_an
     text = render(context(table, is_demo=False), "synthesis/40-cotation-et-flux.md")
     assert "1er septembre 2021" in text and "24 novembre 2021" in text and "2023" not in text
     assert "Un système de cotation fonctionne déjà sur 1 site (EMS)." in text
-    assert "plafonné à 30 %, dont 5 % pour ses agents" in text
+    assert "plafonnée à 30 % du patrimoine de chaque bailleur, dont 5 % pour ses agents" in text
 
 
 def test_when_the_edition_names_its_cohort_then_the_title_block_says_it(table):

@@ -281,14 +281,15 @@ def small_typology_sentence(table_site: pd.DataFrame, *, text: Texts | None = No
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Texts | None = None) -> str:
-    """The State's reserved stock share against its flow cap (when the cap changes its flow share, say
-    how; from its flow share alone when the stock share is unknown), and the implied yearly flow against
-    the attributions of the reserved contingents — both net of mutations and ANRU rehousing."""
+    """The State's reserved stock share and its estimated flow share once its cap is applied to each
+    landlord's stock (CCH R441-5: a ceiling per organisme, never a test of the EPCI's whole stock),
+    and the implied yearly flow against the attributions of the reserved contingents — both net of
+    mutations and ANRU rehousing."""
     stock, flow = state_share(table_site), state_share(table_site, "flux_flow_share")
     if stock is None:
         state = "none" if flow is None else "flow_only"
     else:
-        state = "within_cap" if stock <= state_cap else "over_cap"
+        state = "stock"
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     both = flows is not None and attributed is not None
