@@ -286,10 +286,7 @@ def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Te
     and the implied yearly flow against the attributions of the reserved contingents — both net of
     mutations and ANRU rehousing."""
     stock, flow = state_share(table_site), state_share(table_site, "flux_flow_share")
-    if stock is None:
-        state = "none" if flow is None else "flow_only"
-    else:
-        state = "stock"
+    state = "stock" if stock is not None else ("none" if flow is None else "flow_only")
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     both = flows is not None and attributed is not None
