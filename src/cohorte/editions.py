@@ -123,6 +123,9 @@ class Edition(Strict):
     fieldwork: Text = ""
     cohort: Text = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
+    publication_date: dt.date | None = Field(
+        None, description="when the edition is published: it cites nothing published later (default: reference_date)"
+    )
     previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
     fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
@@ -174,6 +177,11 @@ class Edition(Strict):
     def year(self) -> int:
         """The edition's year: ``2020`` for the cohort edition 2020 and for ``national-2020``."""
         return self.edition if isinstance(self.edition, int) else int(self.edition[-4:])
+
+    @property
+    def published_by(self) -> dt.date:
+        """The date after which nothing published can be cited by the edition (texts, reports, figures)."""
+        return self.publication_date or self.reference_date
 
     @property
     def has_grids(self) -> bool:

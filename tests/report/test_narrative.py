@@ -424,6 +424,10 @@ def test_when_cotation_already_works_then_the_site_is_not_told_the_law_imposes_o
 def test_when_edition_is_2020_then_the_national_q1_reference_is_2019_with_its_source():
     assert narrative.national_q1_sentence(2020) == nb(
         "Au niveau national, 15,5~% des attributions hors QPV sont allées à des ménages du premier quartile en 2019 "
-        "(ANCOLS) ; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (ANCOLS)."
+        "; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (source : ANCOLS, Rapport annuel "
+        "d'activité 2019, 2020, p. 26)."
     )
+    partial = narrative.national_q1_sentence(2021)
+    assert "environ 18~%".replace("~", NBSP) in partial and "chiffre partiel" in partial
+    assert "Union régionale pour l'habitat des Hauts-de-France" in partial
     assert narrative.national_q1_sentence(2016) == ""

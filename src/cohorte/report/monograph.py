@@ -186,7 +186,10 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     threshold = ctx.facts.get("q1_threshold") or {}
     national = {
         "q1_national": narrative.national_q1_sentence(
-            ctx.edition.year, target=settings.national_targets.q1_outside_qpv, text=ctx.wording
+            ctx.edition.year,
+            target=settings.national_targets.q1_outside_qpv,
+            published=ctx.edition.published_by,
+            text=ctx.wording,
         )
     }
     return (

@@ -88,19 +88,33 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, te
     return _say("non_q1_in_qpv", text, **_rate(get_row(table_site, "non_q1_in_qpv"), "qpv"))
 
 
-def national_q1_sentence(year: int, *, target: float = 25.0, text: Texts | None = None) -> str:
-    """The national Q1-outside-QPV rate known at the edition's year, with its year and source
-    (``reference/national_references.csv``), and the share of EPCI reaching ``target`` that year; ""
-    when the file has none."""
-    rate = latest_reference("q1_outside_qpv", year)
+def national_q1_sentence(
+    year: int, *, target: float = 25.0, published: dt.date | None = None, text: Texts | None = None
+) -> str:
+    """The national Q1-outside-QPV rate known at the edition's year and published by its ``published``
+    date, with its full citation (``reference/national_references.csv``), and the share of EPCI
+    reaching ``target`` that year; "" when the file has none."""
+    rate = latest_reference("q1_outside_qpv", year, published)
     if rate is None:
         return ""
-    reach = latest_reference("epci_reaching_q1_target", year)
+    reach = latest_reference("epci_reaching_q1_target", year, published)
     return _say(
         "national_q1",
         text,
-        rate={"value": rate.value, "year": rate.year, "source": rate.source, "approximate": rate.approximate},
-        reach=None if reach is None or reach.year != rate.year else {"value": reach.value, "source": reach.source},
+        rate={
+            "value": rate.value,
+            "year": rate.year,
+            "approximate": rate.approximate,
+            "partial": rate.partial,
+            "citation": rate.citation(),
+        },
+        reach=None
+        if reach is None or reach.year != rate.year
+        else {
+            "value": reach.value,
+            "citation": reach.citation(),
+            "same": (reach.publisher, reach.title) == (rate.publisher, rate.title),
+        },
         target=target,
     )
 

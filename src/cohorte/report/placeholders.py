@@ -255,7 +255,10 @@ class Placeholders:
         from cohorte.report.narrative import national_q1_sentence
 
         return national_q1_sentence(
-            self.edition.year, target=self.edition.indicators.national_targets.q1_outside_qpv, text=self.wording
+            self.edition.year,
+            target=self.edition.indicators.national_targets.q1_outside_qpv,
+            published=self.edition.published_by,
+            text=self.wording,
         )
 
     def deadline(self, measure: str) -> dt.date:

@@ -116,21 +116,25 @@ def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situati
     total without naming every site (``stated.yml``), the row takes that total and the undocumented
     row gives up the sites it counts (the table and the sentences beside it then agree)."""
     w = ctx.wording
-    rows = [[label, len(slugs), [ctx.name(s) for s in slugs]] for label, slugs in status_groups(ctx, path)]
+    names = {label: [ctx.name(s) for s in slugs] for label, slugs in status_groups(ctx, path)}
+    counts = {label: len(found) for label, found in names.items()}
+    which = {label: join_fr(found) for label, found in names.items()}
     undocumented = w.label("values", None)
     for value, count, named in _stated_for(ctx, path):
         unnamed = count - len(named)
-        row = next((r for r in rows if r[0] == value), None)
-        rest = next((r for r in rows if r[0] == undocumented), None)
-        if unnamed <= 0 or rest is None:
+        if unnamed <= 0 or undocumented not in counts:
             continue
-        if row is None:
-            row = [value, 0, []]
-            rows.insert(len(rows) - 1, row)
-        row[1], row[2] = count, w.sentence("synthesis/_stated_row.md", named=row[2], unnamed=unnamed)
-        rest[1] -= unnamed
-        rest[2] = w.sentence("synthesis/_stated_rest.md", sites=rest[2], taken=unnamed, value=value)
-    table = [(label, n, which if isinstance(which, str) else join_fr(which)) for label, n, which in rows]
+        if value not in counts:  # a value no grid codes: placed before the undocumented row
+            rest = counts.pop(undocumented), which.pop(undocumented), names.pop(undocumented)
+            counts[value], names[value] = 0, []
+            counts[undocumented], which[undocumented], names[undocumented] = rest
+        counts[value] = count
+        which[value] = w.sentence("synthesis/_stated_row.md", named=names[value], unnamed=unnamed)
+        counts[undocumented] -= unnamed
+        which[undocumented] = w.sentence(
+            "synthesis/_stated_rest.md", sites=names[undocumented], taken=unnamed, value=value
+        )
+    table = [(label, counts[label], which[label]) for label in counts]
     return pd.DataFrame(table, columns=[caption_label, w.label("tables", "sites"), w.label("tables", "which")])
 
 
@@ -232,7 +236,7 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
 
 def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
     """The national value of ``indicator`` known at the edition's year (reference line of a chart)."""
-    return latest_reference(indicator, ctx.edition.year)
+    return latest_reference(indicator, ctx.edition.year, ctx.edition.published_by)
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
