@@ -56,3 +56,10 @@ def test_when_a_row_lacks_part_of_its_citation_then_the_loader_refuses_it(tmp_pa
         ParamsError, match=r"refs.csv, line 3: 'attributions' 2021 has no title, publication_year, page, published"
     ):
         national_references(path)
+
+
+def test_when_texts_are_asked_at_a_date_then_later_texts_are_left_out():
+    from cohorte.reference.legal_texts import texts_published_by
+
+    keys = [t.key for t in texts_published_by(dt.date(2020, 12, 31))]
+    assert "ELAN" in keys and "flux" in keys and "3DS" not in keys and "cotation-2021" not in keys

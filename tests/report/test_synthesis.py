@@ -168,3 +168,39 @@ def test_when_the_source_speaks_of_most_sites_then_the_documents_table_says_so_b
     assert table.loc["Document-cadre", "Ce qu'en dit la source"] == "La plupart des sites selon la source"
     assert table.loc["CIA", "Ce qu'en dit la source"].endswith("(site nommé : Caen la Mer)")
     assert table.loc["PPGDID", "Ce qu'en dit la source"] == "—"
+
+
+def test_when_the_cohort_is_summed_up_then_each_site_has_a_dated_step_per_measure(ctx):
+    matrix = synthesis.status_matrix(ctx).set_index("Site")
+    assert list(matrix.columns) == [
+        "CIL",
+        "Document-cadre",
+        "CIA",
+        "PPGDID",
+        "Lieu commun du SAID",
+        "Cotation",
+        "Flux (position de l'EPCI)",
+    ]
+    assert matrix.loc["EMS", "Cotation"] == "opérationnelle (2017)"
+    assert matrix.loc["Clermont", "Cotation"] == "non documenté", "the seed places Clermont at no stage"
+    assert set(matrix["CIL"]) == {"installée"}, "stated.yml: a CIL on all 12 sites, years not given"
+
+
+def test_when_a_deadline_has_passed_at_the_reference_date_then_the_calendar_says_which_sites_met_it():
+    ctx2021 = synthesis.load_synthesis(2021)
+    box = synthesis.legal_calendar_markdown(ctx2021).replace("\u00a0", " ")
+    assert "au plus tard le 31 décembre 2021" in box and "désormais échue. Elle est tenue sur 2 sites" in box
+    assert "fixée du 19 décembre 2019 au 31 juillet 2021, puis modifiée" in box
+    assert "2023" not in box, "the loi 3DS came after the edition"
+
+
+def test_when_the_2020_edition_lists_its_texts_then_nothing_published_after_it_appears(ctx):
+    from cohorte.report import authored
+
+    text = synthesis.bibliography_markdown(ctx)
+    assert (
+        "Loi n° 2018-1021 du 23 novembre 2018" in text and "ANCOLS, Rapport annuel d'activité 2019, 2020, p. 26" in text
+    )
+    assert "2022-217" not in text and "2021-1016" not in text
+    glossary = authored.glossary_markdown(ctx.places)
+    assert "**ELAN**" in glossary and "3DS" not in glossary

@@ -16,7 +16,9 @@ from cohorte.files import atomic_write_csv
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.published import with_demo_flag
 from cohorte.indicators.registry import INDICATORS
-from cohorte.reference.national import NationalReference, latest_reference
+from cohorte.reference.calendar import legal_calendar
+from cohorte.reference.legal_texts import texts_published_by
+from cohorte.reference.national import NationalReference, cited_references, latest_reference
 from cohorte.report import authored
 from cohorte.report.display import callout_markdown
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
@@ -381,9 +383,89 @@ def show_part(ctx: SynthesisContext, part: authored.Part) -> None:
         show_markdown(rest)
 
 
+# --- the cohort at a glance: dated status matrix, legal calendar, bibliography -----------------
+
+MATRIX_DOCUMENTS = ("governance.document_cadre", "governance.cia", "governance.ppgdid")
+
+
+def _cell(ctx: SynthesisContext, value: object, year: int | None = None) -> str:
+    return ctx.wording.sentence("synthesis/_matrix_cell.md", value=value_fr(value, ctx.wording), year=year)
+
+
+def _site_steps(ctx: SynthesisContext, slug: str) -> list[str]:
+    """One site's row: each step of the reform in French, with its year where the grid has it."""
+    grid = ctx.grids[slug]
+    g = grid.governance
+    every_cil = any(
+        a.field == "governance.cil_installed" and a.qualifier == "all" for a in ctx.places.stated_aggregates.values()
+    )
+    installed = ctx.wording.label("matrix", "cil_installed")
+    if g.cil_installed is None and not every_cil:
+        cells = [_cell(ctx, None)]
+    else:  # installed on every site according to the source, the year where the grid has it
+        cells = [ctx.wording.sentence("synthesis/_matrix_cell.md", value=installed, year=g.cil_installed)]
+    for document in (g.document_cadre, g.cia, g.ppgdid):
+        cells.append(_cell(ctx, document.status, document.year))
+    cells.append(_cell(ctx, grid.demand_service.said_common_place))
+    cells.append(_cell(ctx, grid.cotation.stage, grid.cotation.operational_since))
+    cells.append(_cell(ctx, grid.flux.epci_posture))
+    return cells
+
+
+def status_matrix(ctx: SynthesisContext) -> pd.DataFrame:
+    """Site × step of the reform (CIL, document-cadre, CIA, PPGDID, SAID, cotation, flux), dated."""
+    w = ctx.wording
+    columns = [w.label("tables", "site"), *w.vocabulary["matrix_columns"].values()]
+    rows = [[ctx.name(slug), *_site_steps(ctx, slug)] for slug in ctx.edition.slugs]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def legal_calendar_markdown(ctx: SynthesisContext) -> str:
+    """The box of legal deadlines known at the edition's date, the one in force at its reference date
+    marked, and — when that deadline has passed — which sites met it according to the grids."""
+    day, published = ctx.edition.reference_date, ctx.edition.published_by
+    operational = [ctx.name(s) for s in ctx.edition.slugs if ctx.grids[s].cotation.stage == "operational"]
+    measures = [
+        {
+            "label": m.label,
+            "deadline": m.deadline,
+            "text": m.text,
+            "in_force_from": m.in_force_from,
+            "in_force_until": m.in_force_until,
+            "current": m.in_force_on(day),
+            "passed": m.deadline <= day,
+            "met": operational if m.measure == "cotation" else None,
+        }
+        for m in legal_calendar()
+        if m.in_force_from <= published
+    ]
+    return ctx.wording.render("synthesis/_legal_calendar.md", measures=measures, reference_date=day)
+
+
+def show_cohort_status(ctx: SynthesisContext) -> None:
+    """The dated status matrix of the cohort and the legal calendar box."""
+    from cohorte.report.display import show_markdown, show_table
+
+    show_markdown(ctx.wording.render("synthesis/_cohort_status.md", **ctx.places.context()))
+    show_table(status_matrix(ctx), caption=_caption(ctx, "matrix"))
+    show_markdown(legal_calendar_markdown(ctx))
+
+
+def bibliography_markdown(ctx: SynthesisContext) -> str:
+    """The laws and décrets, and the publications of the national figures, known at the edition's date."""
+    published = ctx.edition.published_by
+    texts_cited = [{"title": t.title, "about": t.about} for t in texts_published_by(published)]
+    reports = [r.citation() for r in cited_references(ctx.edition.year, published)]
+    return ctx.wording.render("annexes/bibliography.md", texts=texts_cited, reports=reports)
+
+
 def annexes_markdown(ctx: SynthesisContext) -> str:
-    """The methods annex and the glossary (when the edition or the kit has one)."""
-    blocks = [authored.methods_markdown(ctx.places), authored.glossary_markdown(ctx.places)]
+    """The methods annex, the glossary (when the edition or the kit has one) and the bibliography."""
+    blocks = [
+        authored.methods_markdown(ctx.places),
+        authored.glossary_markdown(ctx.places),
+        bibliography_markdown(ctx),
+    ]
     return "\n\n".join(b for b in blocks if b)
 
 
@@ -449,12 +531,22 @@ def show_changes(ctx: SynthesisContext) -> None:
         show_figure(figure, alt=f"{w.label('changes', 'chart_alt')} {INDICATORS[indicator].label_fr}")
 
 
-def show_synthesis(ctx: SynthesisContext) -> None:
-    """Every part in order (what changed since the previous edition after the first), then the annexes."""
-    from cohorte.report.display import show_markdown
-
+def show_parts(ctx: SynthesisContext) -> None:
+    """Every part in order, what changed since the previous edition after the first."""
     for index, part in enumerate(parts(ctx)):
         show_part(ctx, part)
         if index == 0:
             show_changes(ctx)
+
+
+def show_annexes(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_markdown
+
     show_markdown(annexes_markdown(ctx))
+
+
+def show_synthesis(ctx: SynthesisContext) -> None:
+    """Every part, the cohort's status matrix and legal calendar, then the annexes."""
+    show_parts(ctx)
+    show_cohort_status(ctx)
+    show_annexes(ctx)
