@@ -21,6 +21,7 @@ from cohorte.indicators.registry import INDICATORS
 from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
+from cohorte.report.figures.style import illustrate
 from cohorte.report.formatting import fmt_int, fmt_value
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
@@ -67,6 +68,7 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
         folder = ensure_prepared(params, site)
     context = read_site_context(folder)
     is_demo = bool(context["demo_data"])
+    illustrate(wording.label("demo", "illustration") if is_demo else "")
     places = Placeholders(params, grids, wording, None, load_stated(params), is_demo=is_demo)
     return SiteContext(
         params,
@@ -192,21 +194,22 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
             text=ctx.wording,
         )
     }
-    return (
-        deadline_sentences(ctx)
-        | national
-        | narrative.sentences(
-            ctx.table,
-            abnormal_delay_months=months,
-            abnormal_delay_source=delay_source,
-            min_presentations=settings.poulidor_min_presentations,
-            state_cap=settings.flux_state_max_share,
-            text=ctx.wording,
-            q1_threshold_origin=threshold.get("origin"),
-            q1_threshold_source=threshold.get("source"),
-            cotation=ctx.facts.get("cotation"),
-        )
+    figures = narrative.sentences(
+        ctx.table,
+        abnormal_delay_months=months,
+        abnormal_delay_source=delay_source,
+        min_presentations=settings.poulidor_min_presentations,
+        state_cap=settings.flux_state_max_share,
+        text=ctx.wording,
+        q1_threshold_origin=threshold.get("origin"),
+        q1_threshold_source=threshold.get("source"),
+        cotation=ctx.facts.get("cotation"),
     )
+    if ctx.is_demo:  # a finding drawn from fictitious figures is said to be an illustration
+        figures = {
+            k: ctx.wording.sentence("monograph/figures/_illustration.md", sentence=v) for k, v in figures.items()
+        }
+    return deadline_sentences(ctx) | national | figures
 
 
 def deadline_sentences(ctx: SiteContext) -> dict[str, str]:

@@ -4,7 +4,7 @@ and the sites' key-figure JSON files (never from the notebooks), and the synthes
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from cohorte.reference.legal_texts import texts_published_by
 from cohorte.reference.national import NationalReference, cited_references, latest_reference
 from cohorte.report import authored
 from cohorte.report.display import callout_markdown
+from cohorte.report.figures.style import illustrate
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.placeholders import Placeholders, load_stated
 from cohorte.report.text import Texts, authored_markdown, texts, value_fr
@@ -40,6 +41,7 @@ class SynthesisContext:
     is_demo: bool  # any site's figures come from demo data
     wording: Texts
     places: Placeholders
+    threshold_origins: dict[str, str] = field(default_factory=dict)  # site → official | fictitious | estimated
 
     def name(self, slug: str) -> str:
         return self.edition.site(slug).short_name
@@ -78,7 +80,9 @@ def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisC
     grids = load_grids(params.edition)
     wording = texts(params.edition)
     places = Placeholders(params, grids, wording, table, load_stated(params), is_demo=bool(is_demo))
-    return SynthesisContext(params, grids, table, missing, is_demo, wording, places)
+    illustrate(wording.label("demo", "illustration") if is_demo else "")
+    origins = {s: ((f.get("facts") or {}).get("q1_threshold") or {}).get("origin", "") for s, f in figures.items()}
+    return SynthesisContext(params, grids, table, missing, is_demo, wording, places, origins)
 
 
 # --- counting coded statuses -----------------------------------------------------------------
@@ -333,6 +337,7 @@ def _demand_exhibits(ctx: SynthesisContext) -> None:
 def _attribution_exhibits(ctx: SynthesisContext) -> None:
     from cohorte.report.display import show_figure, show_markdown, show_table
     from cohorte.report.figures import sites_indicator_chart
+    from cohorte.report.figures.synthesis import SOURCE_SITES
 
     show_table(
         status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
@@ -340,7 +345,11 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
     )
     show_figure(
         sites_indicator_chart(
-            ctx.indicators, "q1_outside_qpv", ctx.labels, reference=national_reference(ctx, "q1_outside_qpv")
+            ctx.indicators,
+            "q1_outside_qpv",
+            ctx.labels,
+            reference=national_reference(ctx, "q1_outside_qpv"),
+            source=f"{SOURCE_SITES} {q1_bases_note(ctx)}".strip(),
         ),
         alt=_caption(ctx, "q1_chart"),
     )
@@ -351,6 +360,16 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
         ),
         caption=_caption(ctx, "indicators"),
     )
+
+
+def q1_bases_note(ctx: SynthesisContext) -> str:
+    """What the sites' Q1 rates rest on (thresholds official, fictitious or estimated) when their bases
+    differ from one another or from the published national line: ranked together only with that said."""
+    origins = sorted({o for o in ctx.threshold_origins.values() if o})
+    if not origins or origins == ["official"]:
+        return ""
+    labels = [ctx.wording.label("threshold_origins", o) for o in origins]
+    return ctx.wording.sentence("synthesis/_q1_bases.md", origins=labels)
 
 
 def _elan_exhibits(ctx: SynthesisContext) -> None:
