@@ -408,5 +408,5 @@ def test_when_figures_are_fictitious_then_a_chart_headline_is_an_illustration_no
     assert demo.cohorte_alt.startswith("Illustration sur données fictives — ")
     assert not real.startswith("Illustration")
     # the timeline draws the observations (real), not figures: no illustration lead
-    timeline = figures.milestones_timeline([(2016, "CIL installée")], "Lorient Agglomération")
+    timeline = figures.milestones_timeline([(2016, "CIL installée")], "Lorient Agglomération", deadlines=[])
     assert timeline.get_suptitle().startswith("Lorient Agglomération")
