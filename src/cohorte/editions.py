@@ -45,6 +45,11 @@ class Site(Strict):
     slug: Slug
     name: Text
     short_name: Text
+    # How a sentence names the body: « l'Eurométropole de Strasbourg a… », « la CARENE s'est dotée… »,
+    # « Lorient Agglomération a… » (no article), « du Grand Avignon ».
+    text_name: Text | None = Field(None, description="the name in a sentence (default: name)")
+    article: Literal["le", "la", "l'", "les"] | None = Field(None, description="article before text_name")
+    feminine: bool = Field(True, description="grammatical gender of text_name (agreement)")
     siren: str | None = None
     region: Text
     departement: str = Field(pattern=r"^(\d{2}|2A|2B|97\d)$")

@@ -132,13 +132,10 @@ def split_intro(markdown: str) -> tuple[str, str]:
 
 def methods_markdown(places: Placeholders) -> str:
     """The methods annex: every indicator's definition and unit, thresholds and the disclosure rule."""
-    e = places.edition
     indicators = [
         {"id": k, "label": v.label_fr, "unit": v.unit, "definition": v.definition} for k, v in INDICATORS.items()
     ]
-    return places.wording.render(
-        "annexes/methods.md", **places.context(), indicators=indicators, disclosure_threshold=e.disclosure_threshold
-    )
+    return places.wording.render("annexes/methods.md", **places.context(), indicators=indicators)
 
 
 def _glossary_entry(where: str, key: object, value: object) -> tuple[str, dt.date | None]:

@@ -278,7 +278,7 @@ def _check_changes(wording: Texts, report: TextReport) -> None:
 
 
 def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
-    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators, "site_interviews": []}
     for name in (
         "monograph/title.md",
         *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections")),
@@ -367,7 +367,7 @@ def prose_validator(edition_id: str | int, slug: str):
     edition = load_edition(edition_id)
     wording = texts(edition.edition)
     places = Placeholders(edition, load_grids(edition.edition), wording, None, load_stated(edition))
-    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators, "site_interviews": []}
 
     def validate(theme: str, text: str, path: Path) -> None:
         wording.render_source(text, path, **context)

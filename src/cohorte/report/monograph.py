@@ -88,7 +88,12 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
 
 def text_context(ctx: SiteContext) -> dict[str, object]:
     """What the site's templates and prose may use: the placeholders, ``site``, ``figure()``, ``settings``."""
-    return {**site_context(ctx.places, ctx.site, ctx.table), "settings": ctx.edition.indicators}
+    interviews = [ctx.wording.label("interviews", k) for k in ctx.grid.interviews]
+    return {
+        **site_context(ctx.places, ctx.site, ctx.table),
+        "settings": ctx.edition.indicators,
+        "site_interviews": interviews,
+    }
 
 
 def title_markdown(ctx: SiteContext) -> str:

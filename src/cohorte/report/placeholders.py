@@ -283,6 +283,8 @@ class Placeholders:
             "national_q1": self.national_q1,
             "demo_data": self.is_demo,
             "settings": e.indicators,
+            "disclosure_threshold": e.disclosure_threshold,
+            "observations_fictitious": e.fictitious_observations,
             "edition": EditionView(e.year, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }
 
