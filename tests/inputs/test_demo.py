@@ -435,3 +435,14 @@ def test_when_two_sites_share_a_departement_then_their_demand_numbers_never_coll
     sequence = tables["demands"]["demand_id"].str[7:15].astype(int).groupby(tables["demands"]["epci"])
     first, second = (sequence.get_group(s.slug) for s in same)
     assert first.max() < second.min()  # laid out one after the other, not drawn at random over the same range
+
+
+def test_when_an_edition_follows_2020_then_its_demo_sites_drift_from_their_2020_profile():
+    from cohorte.inputs.demo.profiles import evolved, profiles
+
+    first = {p.slug: p for p in profiles(load_edition(2020))}
+    second = {p.slug: p for p in profiles(load_edition(2021))}
+    both = sorted(set(first) & set(second))
+    assert both and all(first[s].n_demands != second[s].n_demands for s in both), "demand must move, not repeat"
+    assert all(abs(second[s].n_demands / first[s].n_demands - 1) < 0.1 for s in both), "a year's drift, not a jump"
+    assert evolved(first[both[0]], 2020) == first[both[0]], "the first edition's profile is unchanged"

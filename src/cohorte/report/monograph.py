@@ -290,13 +290,15 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
         if row is None and breakdown:
             continue
         count = differentiated.get(indicator, 0)
+        # a site that differentiates its targets shows it, with the values when the grid has them
+        differs = policy.targets_differentiated in ("communes", "communes_and_landlords") and not breakdown
         diff = (
             w.sentence(
                 "monograph/tables/differentiated_targets.md",
                 count=count,
                 status=value_fr(policy.targets_differentiated, w),
             )
-            if count
+            if count or differs
             else "—"
         )
         result = "" if row is None else fmt_value(row["value"], "%")
