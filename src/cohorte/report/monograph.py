@@ -187,6 +187,10 @@ def perspectives_markdown(ctx: SiteContext) -> str:
     return f"{section_markdown(ctx, 'perspectives')}\n\n{body}" if body else ""
 
 
+# The figure sentences that open a paragraph of the monograph notebook (the others follow one of them).
+PARAGRAPH_LEADS = ("pressure", "q1_threshold", "q1_outside_qpv", "priority_publics", "cotation", "flux")
+
+
 def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
@@ -210,9 +214,10 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
         q1_threshold_source=threshold.get("source"),
         cotation=ctx.facts.get("cotation"),
     )
-    if ctx.is_demo:  # a finding drawn from fictitious figures is said to be an illustration
+    if ctx.is_demo:  # a finding drawn from fictitious figures is said to be an illustration, once a paragraph
         figures = {
-            k: ctx.wording.sentence("monograph/figures/_illustration.md", sentence=v) for k, v in figures.items()
+            k: ctx.wording.sentence("monograph/figures/_illustration.md", sentence=v) if k in PARAGRAPH_LEADS else v
+            for k, v in figures.items()
         }
     return deadline_sentences(ctx) | national | figures
 
@@ -325,13 +330,14 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
 def stock_sentences(ctx: SiteContext) -> str:
     """Stock accessibility in words: affordable share, the rent ceilings used, small typologies vs Q1 demand."""
     ceilings = ctx.edition.indicators.q1_max_rent_eur
-    return " ".join(
+    text = " ".join(
         [
             narrative.affordable_stock_sentence(ctx.table, text=ctx.wording),
             narrative.rent_ceilings_sentence(ceilings, text=ctx.wording),
             narrative.small_typology_sentence(ctx.table, text=ctx.wording),
         ]
     )
+    return ctx.wording.sentence("monograph/figures/_illustration.md", sentence=text) if ctx.is_demo else text
 
 
 def breakdown_table(ctx: SiteContext, indicator: str, label: str) -> pd.DataFrame:
