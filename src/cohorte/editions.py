@@ -50,6 +50,7 @@ class Site(Strict):
     text_name: Text | None = Field(None, description="the name in a sentence (default: name)")
     article: Literal["le", "la", "l'", "les"] | None = Field(None, description="article before text_name")
     feminine: bool = Field(True, description="grammatical gender of text_name (agreement)")
+    fictitious: bool = Field(False, description="an EPCI invented for a demonstration: no SIREN, no Insee population")
     siren: str | None = None
     region: Text
     departement: str = Field(pattern=r"^(\d{2}|2A|2B|97\d)$")

@@ -204,3 +204,18 @@ def test_when_the_2020_edition_lists_its_texts_then_nothing_published_after_it_a
     assert "2022-217" not in text and "2021-1016" not in text
     glossary = authored.glossary_markdown(ctx.places)
     assert "**ELAN**" in glossary and "3DS" not in glossary
+
+
+def test_when_a_demonstration_edition_invents_its_observations_then_nothing_claims_real_interviews():
+    from cohorte.report.display import demo_notice_markdown
+
+    notice = demo_notice_markdown(texts(2021)).replace("\u00a0", " ")
+    assert "aucun entretien n'a été conduit" in notice and "issues des entretiens" not in notice
+    assert "issues des entretiens" in demo_notice_markdown(texts(2020))
+    ctx2021 = synthesis.load_synthesis(2021)
+    places = ctx2021.places.context()
+    assert places["one_per_region"] is False, "2021: Bretagne twice, Centre-Val de Loire left"
+    table = synthesis.sites_table_fr(ctx2021).set_index("EPCI")
+    assert table.loc["Territoire de démonstration (EPCI fictif)", "Population 2017"].endswith("(fictif)")
+    total = table.loc["Ensemble", "Population 2017"].replace("\u00a0", " ")
+    assert total == f"{sum(s.population_2017 for s in ctx2021.edition.sites if not s.fictitious):,}".replace(",", " ")

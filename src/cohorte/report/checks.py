@@ -208,7 +208,8 @@ def _check_sentences(wording: Texts) -> None:
         narrative.flux_deadline_sentence(day, text=wording)
     for year in (2016, 2020, 2023):
         narrative.national_q1_sentence(year, text=wording)
-    wording.sentence(DEMO_DETAILS_TEMPLATE)
+    for invented in (False, True):
+        wording.sentence(DEMO_DETAILS_TEMPLATE, invented_observations=invented)
     for name in ("monograph/tables/priority_target_row.md",):
         wording.sentence(name, contingent="Action Logement")
     for count in (1, 2):

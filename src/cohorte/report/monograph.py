@@ -113,7 +113,10 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
     rows = [
         (w.label("tables", "region_row"), ctx.site.region),
         (w.label("tables", "communes_row"), fmt_int(ctx.site.communes)),
-        (w.label("tables", "population_row"), fmt_int(ctx.site.population_2017)),
+        (
+            w.label("tables", "population_row_fictitious" if ctx.site.fictitious else "population_row"),
+            fmt_int(ctx.site.population_2017),
+        ),
         (w.label("tables", "siren_row"), ctx.site.siren or w.label("tables", "siren_missing")),
         (w.label("tables", "interviews_row"), interviews),
     ]

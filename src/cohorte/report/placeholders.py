@@ -284,6 +284,9 @@ class Placeholders:
             "demo_data": self.is_demo,
             "settings": e.indicators,
             "disclosure_threshold": e.disclosure_threshold,
+            "one_per_region": len({s.region for s in e.sites}) == len(e.sites),
+            "n_regions": len({s.region for s in e.sites}),
+            "n_fictitious": sum(s.fictitious for s in e.sites),
             "observations_fictitious": e.fictitious_observations,
             "edition": EditionView(e.year, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }

@@ -206,17 +206,22 @@ def targets_above_law(ctx: SynthesisContext) -> list[str]:
 
 def sites_frame(edition: Edition) -> pd.DataFrame:
     return pd.DataFrame(
-        [(s.slug, s.name, s.region, s.communes, s.population_2017) for s in edition.sites],
-        columns=["site", "name", "region", "communes", "population"],
+        [(s.slug, s.name, s.region, s.communes, s.population_2017, s.fictitious) for s in edition.sites],
+        columns=["site", "name", "region", "communes", "population", "fictitious"],
     )
 
 
 def sites_table_fr(ctx: SynthesisContext) -> pd.DataFrame:
     """The seed's « Les 12 sites observés » table, with its total row."""
     frame = sites_frame(ctx.edition).sort_values("name")
-    rows = [(r.name, r.region, fmt_int(r.communes), fmt_int(r.population)) for r in frame.itertuples()]
     w = ctx.wording
-    rows.append((w.label("tables", "total"), "", fmt_int(frame["communes"].sum()), fmt_int(frame["population"].sum())))
+    mark = f" {w.label('demo', 'mark')}"
+    rows = [
+        (r.name, r.region, fmt_int(r.communes), fmt_int(r.population) + (mark if r.fictitious else ""))
+        for r in frame.itertuples()
+    ]
+    real = frame[~frame["fictitious"]]  # a fictitious EPCI has no Insee population to add up
+    rows.append((w.label("tables", "total"), "", fmt_int(real["communes"].sum()), fmt_int(real["population"].sum())))
     return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("epci", "region", "communes", "population")])
 
 
@@ -274,7 +279,7 @@ def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
 def text_extra(ctx: SynthesisContext) -> dict[str, object]:
     """Placeholders beyond the contract's: ``population``, ``targets_above_law``, ``highlights(theme)``."""
     return {
-        "population": sum(s.population_2017 for s in ctx.edition.sites),
+        "population": sum(s.population_2017 for s in ctx.edition.sites if not s.fictitious),
         "targets_above_law": targets_above_law(ctx),
         "highlights": lambda theme: highlights_markdown(ctx, theme),
     }
