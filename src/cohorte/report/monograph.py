@@ -198,14 +198,8 @@ def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
-    national = {
-        "q1_national": narrative.national_q1_sentence(
-            ctx.edition.year,
-            target=settings.national_targets.q1_outside_qpv,
-            published=ctx.edition.published_by,
-            text=ctx.wording,
-        )
-    }
+    # the national reference is a shared fact: the synthesis gives it once, with its citation
+    national = {"q1_national": ""}
     figures = narrative.sentences(
         ctx.table,
         abnormal_delay_months=months,
@@ -441,8 +435,8 @@ def show_milestones(ctx: SiteContext) -> None:
 
 
 def show_theme(ctx: SiteContext, theme: str) -> None:
-    """A theme's coded situation, then the grid's findings, the consultants' prose and the boxed examples;
-    what is empty is left out."""
+    """A theme's coded situation, then the grid's findings, the consultants' prose and — only where the
+    theme has no prose, which would say the same — the grid's boxed examples; what is empty is left out."""
     from cohorte.report.display import show_markdown, show_table
 
     w = ctx.wording
@@ -450,9 +444,10 @@ def show_theme(ctx: SiteContext, theme: str) -> None:
     findings = findings_markdown(ctx, theme)
     if findings:
         show_markdown(f"### {w.label('headings', 'findings')}\n\n{findings}")
-    for block in (prose_markdown(ctx, theme), highlights_markdown(ctx, theme)):
-        if block:
-            show_markdown(block)
+    prose = prose_markdown(ctx, theme)
+    block = prose or highlights_markdown(ctx, theme)
+    if block:
+        show_markdown(block)
 
 
 def show_perspectives(ctx: SiteContext) -> None:
