@@ -431,3 +431,13 @@ def test_when_edition_is_2020_then_the_national_q1_reference_is_2019_with_its_so
     assert "environ 18~%".replace("~", NBSP) in partial and "chiffre partiel" in partial
     assert "Union régionale pour l'habitat des Hauts-de-France" in partial
     assert narrative.national_q1_sentence(2016) == ""
+
+
+def test_when_the_reference_date_is_past_a_deadline_then_the_sentence_says_it_has_passed():
+    import datetime as dt
+
+    flux = narrative.flux_deadline_sentence(dt.date(2021, 12, 31))
+    assert flux.startswith("Les conventions de réservation devaient être converties") and "est passée" in flux
+    cotation = narrative.cotation_deadline_sentence(dt.date(2021, 12, 31))
+    assert cotation.startswith("Les EPCI devaient mettre en place") and "ne signale pas" in cotation
+    assert narrative.flux_deadline_sentence(dt.date(2020, 12, 31)).startswith("Les conventions de réservation doivent")
