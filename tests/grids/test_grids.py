@@ -242,14 +242,15 @@ def test_affordability_work(coded: dict[str, grids.Grid]) -> None:
 
 
 def test_site_texts_name_the_site_in_full_once_and_never_as_a_prefix(coded: dict[str, grids.Grid]) -> None:
-    """Inside its own monograph a site is named in full at first mention, then by its short name; no
-    bullet or encadré title starts with « Site : »."""
+    """Inside its own monograph a site is named at its first mention through the edition's data (its
+    name with its article: ``{{ site | nom(true) }}``, ``{{ site | de_nom }}``…); no bullet or encadré
+    title starts with « Site : »."""
     themes = ("governance", "demand_service", "attribution_policy", "cotation", "flux", "perspectives")
     for slug, grid in coded.items():
         prose = [(SITES / slug / "prose" / f"{t}.md") for t in themes]
         texts = [p.read_text(encoding="utf-8") for p in prose if p.exists()]
-        assert texts and "{{ site.name }}" in texts[0], slug
-        assert sum(text.count("{{ site.name }}") for text in texts) == 1, slug
+        assert texts and "{{ site |" in texts[0], slug
+        assert not any("{{ site.name }}" in text for text in texts), f"{slug}: a bare name has no article"
         lines = [line for text in texts for line in text.splitlines() if line.startswith(("- ", "* "))]
         lines += [f"- {h.title}" for h in grid.highlights]
         assert not [
