@@ -235,10 +235,11 @@ def _check_changes(wording: Texts, report: TextReport) -> None:
                 fields=["cotation"] * unconfirmed,
             )
     report.run(wording.render, "monograph/changes/joined.md", site="A", **years)
-    for left, joined in (([], []), (["A"], ["B", "C"])):
+    for left, joined, invented in (([], [], False), (["A"], ["B", "C"], True)):
         report.run(
             wording.render,
             "synthesis/changes/intro.md",
+            observations_fictitious=invented,
             both=2,
             left=left,
             joined=joined,

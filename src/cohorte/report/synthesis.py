@@ -525,6 +525,7 @@ def show_changes(ctx: SynthesisContext) -> None:
     show_markdown(
         w.render(
             "synthesis/changes/intro.md",
+            observations_fictitious=ctx.edition.fictitious_observations,
             previous=found.previous,
             edition=ctx.edition.edition,
             both=len(found.cohort.both),
