@@ -117,7 +117,10 @@ def identity_card(ctx: SiteContext) -> pd.DataFrame:
             w.label("tables", "population_row_fictitious" if ctx.site.fictitious else "population_row"),
             fmt_int(ctx.site.population_2017),
         ),
-        (w.label("tables", "siren_row"), ctx.site.siren or w.label("tables", "siren_missing")),
+        (
+            w.label("tables", "siren_row"),
+            ctx.site.siren or w.label("tables", "siren_fictitious" if ctx.site.fictitious else "siren_missing"),
+        ),
         (w.label("tables", "interviews_row"), interviews),
     ]
     return pd.DataFrame(rows, columns=["Caractéristique", ctx.site.short_name])
