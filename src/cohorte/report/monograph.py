@@ -107,9 +107,8 @@ def section_markdown(ctx: SiteContext, name: str) -> str:
 
 def identity_card(ctx: SiteContext) -> pd.DataFrame:
     w = ctx.wording
-    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label(
-        "tables", "interviews_missing"
-    )
+    missing = "interviews_invented" if ctx.edition.fictitious_observations else "interviews_missing"
+    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label("tables", missing)
     rows = [
         (w.label("tables", "region_row"), ctx.site.region),
         (w.label("tables", "communes_row"), fmt_int(ctx.site.communes)),
