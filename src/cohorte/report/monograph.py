@@ -22,7 +22,7 @@ from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
 from cohorte.report.figures.style import illustrate
-from cohorte.report.formatting import fmt_int, fmt_value
+from cohorte.report.formatting import fmt_int, fmt_value, is_missing
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
 from cohorte.report.text import Texts, authored_markdown, texts, value_fr
@@ -262,8 +262,9 @@ def _target_cell(value: float | None) -> str:
 
 
 def targets_table(ctx: SiteContext) -> pd.DataFrame:
-    """The site's attribution targets: national, local, differentiated, result, met — Q1 outside QPV,
-    non-Q1 in QPV and priority publics by contingent (only those the law gives the 25 % target)."""
+    """The site's attribution targets: national, local, differentiated, result, the attributions it is
+    counted on, met — Q1 outside QPV, non-Q1 in QPV and priority publics by contingent (only those the
+    law gives the 25 % target carry one): one table, so that no other repeats it."""
     from cohorte.inputs.codes import RESERVATAIRES
 
     w = ctx.wording
@@ -306,6 +307,7 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
             else "—"
         )
         result = "" if row is None else fmt_value(row["value"], "%")
+        counted = "" if row is None or is_missing(row.get("denominator")) else fmt_int(row["denominator"])
         met = None if row is None else published.target_met(row)
         status = (
             ("" if met is None else w.label("target_status", "met" if met else "not_met"))
@@ -319,10 +321,11 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
                 _target_cell(local[indicator]) if carries else "—",
                 diff if carries else "—",
                 result,
+                counted,
                 status,
             )
         )
-    columns = ("target", "national", "local", "differentiated", "result", "status")
+    columns = ("target", "national", "local", "differentiated", "result", "counted", "status")
     return pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
 
 
