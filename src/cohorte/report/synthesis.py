@@ -24,7 +24,7 @@ from cohorte.report.display import callout_markdown
 from cohorte.report.figures.style import illustrate
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.placeholders import Placeholders, load_stated
-from cohorte.report.text import Texts, authored_markdown, texts, value_fr
+from cohorte.report.text import Texts, authored_markdown, nom, texts, value_fr
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohorte.report.changes import CohortChanges
@@ -529,8 +529,8 @@ def show_changes(ctx: SynthesisContext) -> None:
             previous=found.previous,
             edition=ctx.edition.edition,
             both=len(found.cohort.both),
-            left=[previous_names.get(s, s) for s in found.cohort.left],
-            joined=[names[s] for s in found.cohort.joined],
+            left=[nom(found.published.edition.site(s)) for s in found.cohort.left if s in previous_names],
+            joined=[nom(ctx.edition.site(s)) for s in found.cohort.joined],
             headline=headline,
         )
     )
