@@ -174,3 +174,12 @@ def home_2020(kit_home: Path) -> Path:
     """``kit_home`` without the demonstration edition 2021, for tests that start it again from 2020."""
     shutil.rmtree(kit_home / "params/2021")
     return kit_home
+
+
+@pytest.fixture(autouse=True)
+def _charts_without_illustration_lead():
+    """A demo document's loader leads chart titles with the illustration mark: no test inherits it."""
+    from cohorte.report.figures.style import illustrate
+
+    yield
+    illustrate("")

@@ -45,6 +45,12 @@ class Site(Strict):
     slug: Slug
     name: Text
     short_name: Text
+    # How a sentence names the body: « l'Eurométropole de Strasbourg a… », « la CARENE s'est dotée… »,
+    # « Lorient Agglomération a… » (no article), « du Grand Avignon ».
+    text_name: Text | None = Field(None, description="the name in a sentence (default: name)")
+    article: Literal["le", "la", "l'", "les"] | None = Field(None, description="article before text_name")
+    feminine: bool = Field(True, description="grammatical gender of text_name (agreement)")
+    fictitious: bool = Field(False, description="an EPCI invented for a demonstration: no SIREN, no Insee population")
     siren: str | None = None
     region: Text
     departement: str = Field(pattern=r"^(\d{2}|2A|2B|97\d)$")
@@ -137,6 +143,9 @@ class Edition(Strict):
     fieldwork: Text = ""
     cohort: Text = Field("", description="the observatory and its cohort (who runs it, since when, renewals)")
     reference_date: dt.date
+    publication_date: dt.date | None = Field(
+        None, description="when the edition is published: it cites nothing published later (default: reference_date)"
+    )
     previous_edition: int | None = Field(None, description="edition this one follows (what changed since)")
     fictitious_observations: bool = Field(False, description="grids invented for a demonstration")
     data_dir: str | None = None
@@ -191,6 +200,11 @@ class Edition(Strict):
     def year(self) -> int:
         """The edition's year: ``2020`` for the cohort edition 2020 and for ``national-2020``."""
         return self.edition if isinstance(self.edition, int) else int(self.edition[-4:])
+
+    @property
+    def published_by(self) -> dt.date:
+        """The date after which nothing published can be cited by the edition (texts, reports, figures)."""
+        return self.publication_date or self.reference_date
 
     @property
     def has_grids(self) -> bool:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from cohorte.changes.transitions import classify, cohort_transitions, moves, renewal, site_transitions, unconfirmed
+from cohorte.changes.transitions import (
+    Transition,
+    classify,
+    cohort_transitions,
+    moves,
+    renewal,
+    site_transitions,
+    unconfirmed,
+)
 from cohorte.grids import Grid, confirmable_fields, load_grids
 
 
@@ -34,12 +42,16 @@ def _with(
         ("flux.epci_posture", "not_documented", "pilot", False, "documented"),
         ("demand_service.said_common_place", "project", "stalled", False, "changed"),  # same rank, other situation
         ("governance.cil_installed", 2016, 2017, False, "changed"),
+        ("cotation.stage", "started", None, False, "undocumented"),  # losing a value is not a change
+        ("flux.epci_posture", "pilot", "not_documented", False, "undocumented"),
     ],
 )
 def test_when_a_field_moves_then_its_status_says_how(
     key: str, before: object, after: object, pending: bool, status: str
 ) -> None:
     assert classify(key, before, after, pending) == status
+    if status == "undocumented":
+        assert not Transition("x", key, before, after, status).changed
 
 
 def test_when_a_grid_is_carried_over_unchanged_then_every_field_is_unconfirmed(base: Grid) -> None:

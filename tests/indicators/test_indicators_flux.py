@@ -61,6 +61,19 @@ def test_when_attributions_are_compared_with_the_flow_then_attainment_is_per_con
     assert value(table, "flux_attainment", "AUCUN") == pytest.approx(50.0)  # (4 − 2) / 4
 
 
+def test_when_one_landlord_exceeds_the_state_cap_then_only_its_stock_is_capped():
+    # landlord A: 10 dwellings, 5 PPRIOR (50 % > 30 %) ; landlord B: 10 dwellings, 1 PPRIOR (10 %)
+    # the EPCI as a whole: 6 of 20 = 30 %, within the cap — but the ceiling binds each landlord
+    codes = ["PPRIOR"] * 5 + ["AUCUN"] * 5 + ["PPRIOR"] + ["AUCUN"] * 9
+    landlords = ["A"] * 10 + ["B"] * 10
+    frame = pd.DataFrame({"epci": "alpha", "reserved_for": codes, "landlord": landlords})
+    out = flux_indicators(frame, attributions(), state_max_share=30, state_staff_max_share=5, sites=SITES)
+    table = out.set_index(["site", "indicator", "breakdown"])
+    assert value(table, "flux_reserved_stock_share", "PPRIOR") == 30.0
+    assert value(table, "flux_flow_share", "PPRIOR") == pytest.approx(20.0)  # (3 + 1) of 20
+    assert value(table, "flux_flow_share", "AUCUN") == pytest.approx(80.0)
+
+
 def test_when_state_is_under_the_caps_then_its_share_is_unchanged():
     shares = pd.DataFrame(
         {"PPRIOR": [20.0], "PFONCT": [3.0], "COLTER": [10.0], "COLACT": [30.0], "AUTRES": [0.0], "AUCUN": [37.0]}

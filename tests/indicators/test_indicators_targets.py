@@ -262,7 +262,7 @@ def test_when_targets_apply_then_only_local_authorities_action_logement_others_a
             {"epci": "alpha", "reservataire": "COLTER"},
             {"epci": "alpha", "reservataire": "COLTER"},
             {"epci": "alpha", "reservataire": "COLACT"},  # COLACT 0/1: not met
-            {"epci": "alpha", "reservataire": "AUTRES", "priority": True},  # AUTRES 1/1: met
+            {"epci": "alpha", "reservataire": "AUTRES", "priority": True},  # AUTRES 1/1: no target
             {"epci": "alpha", "reservataire": "AUCUN"},  # AUCUN 0/2: not met
             {"epci": "alpha", "reservataire": "AUCUN"},
         ]
@@ -276,10 +276,13 @@ def test_when_targets_apply_then_only_local_authorities_action_logement_others_a
     assert row(table, "alpha", "priority_publics", "PPRIOR")["value"] == 50
     assert math.isnan(got["PPRIOR"][0]) and pd.isna(got["PPRIOR"][1])
     assert math.isnan(got["PFONCT"][0]) and pd.isna(got["PFONCT"][1])
-    assert {b: (t, bool(m)) for b, (t, m) in got.items() if b not in ("PPRIOR", "PFONCT")} == {
+    # other réservataires carry no legal 25 % target (CCH L441-1 names local authorities, Action
+    # Logement and the landlords' non-reserved stock): their share is shown, never judged
+    assert row(table, "alpha", "priority_publics", "AUTRES")["value"] == 100
+    assert math.isnan(got["AUTRES"][0]) and pd.isna(got["AUTRES"][1])
+    assert {b: (t, bool(m)) for b, (t, m) in got.items() if b not in ("PPRIOR", "PFONCT", "AUTRES")} == {
         "COLTER": (25, True),
         "COLACT": (25, False),
-        "AUTRES": (25, True),
         "AUCUN": (25, False),
     }
     # the all-contingents share (3 of 11: PPRIOR, COLTER, AUTRES) is a figure, not a legal target

@@ -470,3 +470,14 @@ def test_when_the_arrete_lists_paris_and_a_territory_then_their_demo_data_pass_v
         assert abs(estimated / official - 1) < 0.03, site.slug
     readme = (tmp_path / "demo" / "README.txt").read_text(encoding="utf-8")
     assert "Seuils Q1 réels de l'arrêté de 2024 (livrés avec le kit, hors de ces tables) : 3 sites" in readme
+
+
+def test_when_an_edition_follows_2020_then_its_demo_sites_drift_from_their_2020_profile():
+    from cohorte.inputs.demo.profiles import evolved, profiles
+
+    first = {p.slug: p for p in profiles(load_edition(2020))}
+    second = {p.slug: p for p in profiles(load_edition(2021))}
+    both = sorted(set(first) & set(second))
+    assert both and all(first[s].n_demands != second[s].n_demands for s in both), "demand must move, not repeat"
+    assert all(abs(second[s].n_demands / first[s].n_demands - 1) < 0.1 for s in both), "a year's drift, not a jump"
+    assert evolved(first[both[0]], 2020) == first[both[0]], "the first edition's profile is unchanged"

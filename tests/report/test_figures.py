@@ -369,4 +369,21 @@ def test_when_a_national_reference_is_given_then_the_sites_chart_draws_it_with_i
     )
     assert len(gids(fig, "national")) == 1
     assert any("France 2019" in text for text in texts(fig))
-    assert "ANCOLS, 2019" in fig.get_supxlabel()
+    assert (
+        "Référence nationale 2019 : ANCOLS, Rapport annuel d'activité 2019, 2020, p. 26"
+        in fig.get_supxlabel().replace("\n", " ")
+    )
+
+
+def test_when_figures_are_fictitious_then_a_chart_headline_is_an_illustration_not_a_finding(site_with_gaps):
+    from cohorte.report.figures.style import illustrate
+
+    real = figures.targets_chart(site_with_gaps).get_suptitle()
+    illustrate("Illustration sur données fictives")
+    demo = figures.targets_chart(site_with_gaps)
+    assert demo.get_suptitle().replace("\n", " ").startswith("Illustration sur données fictives — ")
+    assert demo.cohorte_alt.startswith("Illustration sur données fictives — ")
+    assert not real.startswith("Illustration")
+    # the timeline draws the observations (real), not figures: no illustration lead
+    timeline = figures.milestones_timeline([(2016, "CIL installée")], "Lorient Agglomération", deadlines=[])
+    assert timeline.get_suptitle().startswith("Lorient Agglomération")

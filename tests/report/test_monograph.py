@@ -87,3 +87,12 @@ def test_key_figures_carry_the_published_rows_and_the_provenance_block(
 def test_when_opened_without_a_slice_or_data_then_it_says_what_to_run(kit_home: Path) -> None:
     with pytest.raises(InputDataError, match=r"run `cohorte demo-data 2020`"):
         monograph.load_site(2020, "mel")
+
+
+def test_when_a_monograph_is_built_on_demo_data_then_its_findings_read_as_illustrations(ctx) -> None:
+    from dataclasses import replace
+
+    demo, real = monograph.sentences(replace(ctx, is_demo=True)), monograph.sentences(replace(ctx, is_demo=False))
+    assert demo["q1_outside_qpv"].startswith("Illustration sur données fictives : 18,4")
+    assert not real["q1_outside_qpv"].startswith("Illustration")
+    assert not demo["cotation_deadline"].startswith("Illustration"), "the law is not fictitious"

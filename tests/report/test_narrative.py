@@ -93,13 +93,14 @@ def test_when_some_contingents_reach_25_then_sentence_splits_them_and_names_ns_o
         ("priority_publics", "COLACT", 31.2, {"target": 25}),
         ("priority_publics", "COLTER", 18.0, {"target": 25}),
         ("priority_publics", "AUCUN", 26.0, {"target": 25}),
-        ("priority_publics", "AUTRES", 12.3, {"target": 25}),
+        ("priority_publics", "AUTRES", 12.3),
         ("priority_publics", "PFONCT", NA),
     )
     assert narrative.priority_sentence(t) == nb(
         "L'objectif de 25~% d'attributions aux publics prioritaires est atteint pour Action Logement (31,2~%) "
-        "et le parc non réservé des bailleurs (26,0~%), mais pas pour les collectivités (18,0~%) ni pour les "
-        "autres réservataires (12,3~%). La part n'est pas diffusée (n.s.) pour le contingent des agents de l'État."
+        "et le parc non réservé des bailleurs (26,0~%), mais pas pour les collectivités (18,0~%). "
+        "Les autres réservataires ne portent pas d'objectif légal de publics prioritaires ; ils leur ont consacré "
+        "12,3~% de leurs attributions. La part n'est pas diffusée (n.s.) pour le contingent des agents de l'État."
     )
 
 
@@ -270,7 +271,7 @@ def test_when_affordable_share_by_typology_then_range_reads_des_t1():
 # --- flux, cotation ----------------------------------------------------------------------------
 
 
-def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_down():
+def test_when_state_reserves_more_than_cap_of_the_epci_then_no_sentence_tests_the_epci_against_the_cap():
     t = table(
         ("flux_reserved_stock_share", "PPRIOR", 28.0),
         ("flux_reserved_stock_share", "PFONCT", 6.0),
@@ -282,9 +283,8 @@ def test_when_state_reserves_more_than_cap_then_flux_sentence_says_it_must_come_
         ("flux_attributions", "AUCUN", 560),
     )
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
-        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond, et la "
-        "différence revient au flux des bailleurs."
+        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc social du territoire. Son "
+        "plafond de 30~% s'applique au patrimoine de chaque bailleur, non à l'ensemble du parc de l'EPCI."
     )
 
 
@@ -305,9 +305,10 @@ def test_when_flows_are_compared_then_attributions_are_net_of_mutations_and_anru
         ("flux_attainment", "AUCUN", 50.0, {"numerator": 450}),
     )
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc, au-delà du plafond de 30~% "
-        "fixé pour la gestion en flux : converties en flux, ses réservations sont ramenées à ce plafond (30,0~% du "
-        "flux estimé), et la différence revient au flux des bailleurs. Converties en flux, les réservations "
+        "L'État (contingent préfectoral et agents de l'État) réserve 34,0~% du parc social du territoire. Son "
+        "plafond de 30~% s'applique au patrimoine de chaque bailleur, non à l'ensemble du parc de l'EPCI : appliqué "
+        "bailleur par bailleur, il lui laisse 30,0~% du flux annuel estimé, la différence revenant au flux des "
+        "bailleurs concernés. Converties en flux, les réservations "
         "correspondraient à environ 560 logements par an ; les contingents réservés ont reçu 500 attributions dans "
         "l'année. Les deux chiffres s'entendent hors mutations et hors relogements ANRU, que le décret exclut de "
         "l'assiette du flux."
@@ -322,8 +323,8 @@ def test_when_state_share_ns_and_no_flows_then_flux_not_available():
 def test_when_flow_share_present_then_cap_is_checked_on_the_flow():
     t = table(("flux_flow_share", "PPRIOR", 25.0), ("flux_flow_share", "PFONCT", 5.0))
     assert narrative.flux_sentence(t) == nb(
-        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel, plafond de 30~% "
-        "appliqué."
+        "L'État (contingent préfectoral et agents de l'État) disposerait de 30,0~% du flux annuel estimé, son "
+        "plafond de 30~% appliqué au patrimoine de chaque bailleur."
     )
 
 
@@ -411,6 +412,20 @@ def test_when_cotation_already_works_then_the_site_is_not_told_the_law_imposes_o
 def test_when_edition_is_2020_then_the_national_q1_reference_is_2019_with_its_source():
     assert narrative.national_q1_sentence(2020) == nb(
         "Au niveau national, 15,5~% des attributions hors QPV sont allées à des ménages du premier quartile en 2019 "
-        "(ANCOLS) ; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (ANCOLS)."
+        "; seuls 8~% des EPCI concernés atteignaient l'objectif de 25~% (source : ANCOLS, Rapport annuel "
+        "d'activité 2019, 2020, p. 26)."
     )
+    partial = narrative.national_q1_sentence(2021)
+    assert "environ 18~%".replace("~", NBSP) in partial and "chiffre partiel" in partial
+    assert "Union régionale pour l'habitat des Hauts-de-France" in partial
     assert narrative.national_q1_sentence(2016) == ""
+
+
+def test_when_the_reference_date_is_past_a_deadline_then_the_sentence_says_it_has_passed():
+    import datetime as dt
+
+    flux = narrative.flux_deadline_sentence(dt.date(2021, 12, 31))
+    assert flux.startswith("Les conventions de réservation devaient être converties") and "est passée" in flux
+    cotation = narrative.cotation_deadline_sentence(dt.date(2021, 12, 31))
+    assert cotation.startswith("Les EPCI devaient mettre en place") and "ne signale pas" in cotation
+    assert narrative.flux_deadline_sentence(dt.date(2020, 12, 31)).startswith("Les conventions de réservation doivent")

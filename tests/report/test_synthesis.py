@@ -106,7 +106,7 @@ def table() -> pd.DataFrame:
 def test_when_counting_priority_targets_then_only_contingents_with_the_25_pct_target_count(table):
     found = context(table, is_demo=False).places.priority_met()
     assert (found.met, found.measured, found.all_met) == (3, 4, ["MEL"])
-    assert found.untargeted == ["PPRIOR", "PFONCT"]
+    assert found.untargeted == ["PPRIOR", "PFONCT", "AUTRES"], "other réservataires carry no 25 % target"
 
 
 def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fictitious(table):
@@ -118,9 +118,9 @@ def test_when_figures_are_demo_data_then_site_names_with_figures_say_they_are_fi
     ) in text
     assert (
         "Publics prioritaires : l'objectif est atteint pour 3 des 4 contingents qui y sont soumis et où il est "
-        "mesurable (les collectivités, Action Logement, les autres réservataires et le parc non réservé des "
-        "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, et celui des agents de l'État "
-        "n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs"
+        "mesurable (les collectivités, Action Logement et le parc non réservé des "
+        "bailleurs ; le contingent préfectoral, destiné aux publics prioritaires, celui des agents de l'État "
+        "et celui des autres réservataires n'ont pas d'objectif) ; il l'est pour tous les contingents sur 1 site (MEL) (chiffres fictifs"
     ) in text
     assert "fictifs" not in render(real, "synthesis/_attribution_figures.md")
     assert demo.labels["mel"] == "MEL (fictif)" and real.labels["mel"] == "MEL"
@@ -142,9 +142,76 @@ def test_when_the_2020_synthesis_states_deadlines_then_they_are_those_of_2021_an
     text = render(context(table, is_demo=False), "synthesis/40-cotation-et-flux.md")
     assert "1er septembre 2021" in text and "24 novembre 2021" in text and "2023" not in text
     assert "Un système de cotation fonctionne déjà sur 1 site (EMS)." in text
-    assert "plafonné à 30 %, dont 5 % pour ses agents" in text
+    assert "plafonnée à 30 % du patrimoine de chaque bailleur, dont 5 % pour ses agents" in text
 
 
 def test_when_the_edition_names_its_cohort_then_the_title_block_says_it(table):
     text = render(context(table, is_demo=False), "synthesis/_title.md")
     assert "Observatoire conduit par l'Union sociale pour l'habitat depuis 2017" in text
+
+
+def test_when_the_source_states_a_total_without_naming_every_site_then_the_table_carries_that_total(ctx):
+    table = synthesis.status_table(ctx, "demand_service.demand_register", "Enregistrement")
+    rows = {r["Enregistrement"]: (r["Sites"], r["Lesquels"]) for _, r in table.iterrows()}
+    assert rows["SNE"][0] == 4, "stated.yml: « Sur les 4 sites utilisant le SNE »"
+    assert "CDEA et Montpellier, et deux autres sites que la source ne nomme pas" in rows["SNE"][1]
+    assert rows["non documenté"][0] == 1 and "sans qu'elle dise lesquels" in rows["non documenté"][1]
+    assert table["Sites"].sum() == 12
+
+
+def test_when_the_source_speaks_of_most_sites_then_the_documents_table_says_so_beside_the_counts(ctx):
+    table = synthesis.documents_table(ctx).set_index("Document")
+    assert table.loc["Document-cadre", "Ce qu'en dit la source"] == "La plupart des sites selon la source"
+    assert table.loc["CIA", "Ce qu'en dit la source"].endswith("(site nommé : Caen la Mer)")
+    assert table.loc["PPGDID", "Ce qu'en dit la source"] == "—"
+
+
+def test_when_the_cohort_is_summed_up_then_each_site_has_a_dated_step_per_measure(ctx):
+    matrix = synthesis.status_matrix(ctx).set_index("Site")
+    assert list(matrix.columns) == [
+        "CIL",
+        "Document-cadre",
+        "CIA",
+        "PPGDID",
+        "Lieu commun du SAID",
+        "Cotation",
+        "Flux (position de l'EPCI)",
+    ]
+    assert matrix.loc["EMS", "Cotation"] == "opérationnelle (2017)"
+    assert matrix.loc["Clermont", "Cotation"] == "non documenté", "the seed places Clermont at no stage"
+    assert set(matrix["CIL"]) == {"installée"}, "stated.yml: a CIL on all 12 sites, years not given"
+
+
+def test_when_a_deadline_has_passed_at_the_reference_date_then_the_calendar_says_which_sites_met_it():
+    ctx2021 = synthesis.load_synthesis(2021)
+    box = synthesis.legal_calendar_markdown(ctx2021).replace("\u00a0", " ")
+    assert "au plus tard le 31 décembre 2021" in box and "désormais échue. Elle est tenue sur 2 sites" in box
+    assert "fixée du 19 décembre 2019 au 31 juillet 2021, puis modifiée" in box
+    assert "2023" not in box, "the loi 3DS came after the edition"
+
+
+def test_when_the_2020_edition_lists_its_texts_then_nothing_published_after_it_appears(ctx):
+    from cohorte.report import authored
+
+    text = synthesis.bibliography_markdown(ctx)
+    assert (
+        "Loi n° 2018-1021 du 23 novembre 2018" in text and "ANCOLS, Rapport annuel d'activité 2019, 2020, p. 26" in text
+    )
+    assert "2022-217" not in text and "2021-1016" not in text
+    glossary = authored.glossary_markdown(ctx.places)
+    assert "**ELAN**" in glossary and "3DS" not in glossary
+
+
+def test_when_a_demonstration_edition_invents_its_observations_then_nothing_claims_real_interviews():
+    from cohorte.report.display import demo_notice_markdown
+
+    notice = demo_notice_markdown(texts(2021)).replace("\u00a0", " ")
+    assert "aucun entretien n'a été conduit" in notice and "issues des entretiens" not in notice
+    assert "issues des entretiens" in demo_notice_markdown(texts(2020))
+    ctx2021 = synthesis.load_synthesis(2021)
+    places = ctx2021.places.context()
+    assert places["one_per_region"] is False, "2021: Bretagne twice, Centre-Val de Loire left"
+    table = synthesis.sites_table_fr(ctx2021).set_index("EPCI")
+    assert table.loc["Territoire de démonstration (EPCI fictif)", "Population 2017"].endswith("(fictif)")
+    total = table.loc["Ensemble", "Population 2017"].replace("\u00a0", " ")
+    assert total == f"{sum(s.population_2017 for s in ctx2021.edition.sites if not s.fictitious):,}".replace(",", " ")

@@ -195,7 +195,7 @@ def test_glossary_and_methods_annexes_follow_the_synthesis(kit_home: Path) -> No
     assert glossary.index("**CIL** : conférence intercommunale") < glossary.index("**SNE** : système national")
     methods = authored.methods_markdown(places)
     assert "**Attributions hors QPV au 1er quartile** (%) : CCH L441-1" in methods
-    assert "tout effectif inférieur à 5 est remplacé par « n.s. »" in methods
+    assert "tout effectif compris entre 1 et 4 est remplacé par « n.s. »" in methods and "un effectif nul" in methods
 
 
 # --- site prose -----------------------------------------------------------------------------------------
@@ -285,3 +285,24 @@ def test_when_a_docx_section_is_wrong_then_import_names_the_heading_and_writes_n
     _pandoc(["-f", "markdown", "-t", "docx", "-o", str(docx)], good + "# Cotations\n\nx\n")
     result = run("texts", "import", "2020", "mel", str(docx))
     assert "heading « Cotations » is not a theme" in result.output
+
+
+def test_when_a_body_is_named_in_a_sentence_then_its_article_elision_and_gender_are_its_own() -> None:
+    from cohorte.editions import load_edition
+    from cohorte.report.text import a_nom, accord, de_nom, nom
+
+    edition = load_edition(2020)
+    ems, carene, avignon, lorient, agglopolys = (
+        edition.site(s)
+        for s in ("eurometropole-strasbourg", "carene", "grand-avignon", "lorient-agglomeration", "agglopolys")
+    )
+    assert nom(ems, True) == "L'Eurométropole de Strasbourg" and nom(carene, True) == "La CARENE"
+    assert nom(lorient, True) == "Lorient Agglomération"
+    assert (
+        de_nom(avignon) == "du Grand Avignon"
+        and de_nom(agglopolys) == "d'Agglopolys"
+        and de_nom(ems) == ("de l'Eurométropole de Strasbourg")
+    )
+    assert a_nom(avignon) == "au Grand Avignon" and a_nom(carene) == "à la CARENE"
+    assert f"s'est doté{accord(carene)}" == "s'est dotée" and f"s'est doté{accord(avignon)}" == "s'est doté"
+    assert edition.site("mel").name == "Métropole européenne de Lille (MEL)", "one spelling per name"

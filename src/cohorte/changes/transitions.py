@@ -2,7 +2,8 @@
 
 A field carried over by ``cohorte new-edition`` stays in the grid's ``to_confirm`` until a consultant
 confirms it; while its value is the previous one it is *unconfirmed* and never counts as a change.
-A field whose value differs from the previous edition's counts as confirmed, listed or not.
+A field whose value differs from the previous edition's counts as confirmed, listed or not; a field the
+new grid leaves undocumented is *undocumented*: losing a value is not a change.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ PROGRESSIONS: dict[str, dict[object, int]] = {
 }
 # The fields the synthesis counts advances on (cotation, flux, the SAID), in the order shown.
 HEADLINE_FIELDS = ("cotation.stage", "flux.epci_posture", "demand_service.said_common_place")
-STATUSES = ("advanced", "regressed", "changed", "documented", "unchanged", "unconfirmed")
+STATUSES = ("advanced", "regressed", "changed", "documented", "unchanged", "unconfirmed", "undocumented")
 COLUMNS = ["site", "theme", "field", "before", "after", "status"]
 
 
@@ -71,6 +72,8 @@ def classify(key: str, before: object, after: object, to_confirm: bool) -> str:
         return "unconfirmed" if to_confirm else "unchanged"
     if _missing(before) and not _missing(after):
         return "documented"
+    if _missing(after):  # a value the new grid does not give: not known to have changed
+        return "undocumented"
     order = PROGRESSIONS.get(key, {})
     if before in order and after in order and order[before] != order[after]:
         return "advanced" if order[after] > order[before] else "regressed"

@@ -3,9 +3,12 @@ conversion of stock reservations into a yearly flow implies.
 
 Method (estimate, ``estimated`` = True on the flow rows):
 1. reserved stock share = dwellings reserved for the réservataire / the site's social stock;
-2. flow share = that share, with the State capped as the décret says: PFONCT (its staff) at most
-   ``flux_state_staff_max_share`` (5 %), PPRIOR + PFONCT at most ``flux_state_max_share`` (30 %); what
-   the caps remove goes back to the landlords (AUCUN), so the flow shares add up to 100 %;
+2. flow share = that share, with the State capped as CCH R441-5 says, **landlord by landlord** (the
+   ceilings bind each organisme on its own stock, never the EPCI's whole stock): PFONCT (its staff)
+   at most ``flux_state_staff_max_share`` (5 %), PPRIOR + PFONCT at most ``flux_state_max_share``
+   (30 %) of each landlord's dwellings; what the caps remove goes back to that landlord (AUCUN); the
+   site's flow share of a réservataire is then the landlords' capped flows over the site's stock, so
+   the flow shares add up to 100 %;
 3. flow base = the year's releases, estimated by its attributions, minus those for mutations and ANRU
    rehousing (left out of the flow by the décret);
 4. implied flow = flow share × flow base, compared with the contingent's attributions net of
@@ -45,6 +48,20 @@ def flow_shares(reserved_share: pd.DataFrame, state_max: float, staff_max: float
     return flow.where(reserved_share.notna())
 
 
+def capped_flow_shares(stock: pd.DataFrame, sites: Sequence[str], state_max: float, staff_max: float) -> pd.DataFrame:
+    """Flow shares (percent) site × réservataire, the State's caps applied to each landlord's stock."""
+    landlord = stock["landlord"].fillna("") if "landlord" in stock else pd.Series("", index=stock.index)
+    codes = stock["reserved_for"].fillna(LANDLORD)
+    counts = stock.groupby([stock["epci"], landlord, codes]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(RESERVATAIRES), fill_value=0)
+    per_landlord = counts.sum(axis=1)
+    capped = flow_shares(counts.div(per_landlord, axis=0) * 100, state_max, staff_max)
+    dwellings = capped.mul(per_landlord, axis=0).groupby(level=0).sum()
+    dwellings = dwellings.reindex(index=pd.Index(list(sites), name="site"), columns=list(RESERVATAIRES))
+    total = dwellings.sum(axis=1, min_count=1)
+    return dwellings.div(total.where(total > 0), axis=0) * 100
+
+
 def _long(frame: pd.DataFrame) -> pd.Series:
     series = frame.stack(future_stack=True)
     series.index = series.index.set_names(["site", "breakdown"])
@@ -62,8 +79,7 @@ def flux_indicators(
     """Every gestion-en-flux row for all sites (see the module docstring for the method)."""
     reserved = _grid(stock, "reserved_for", sites)
     total_stock = reserved.sum(axis=1)
-    share = reserved.div(total_stock.where(total_stock > 0), axis=0) * 100
-    flow = flow_shares(share, state_max_share, state_staff_max_share)
+    flow = capped_flow_shares(stock, sites, state_max_share, state_staff_max_share)
 
     out_of_flow = attributions["mutation"].astype(bool) | attributions["anru_rehousing"].astype(bool)
     granted = _grid(attributions, "reservataire", sites)

@@ -98,9 +98,9 @@ INDICATORS: dict[str, IndicatorSpec] = {
         "Attributions aux publics prioritaires",
         "%",
         "CCH L441-1 : attributions à des ménages DALO ou prioritaires, sur les attributions du "
-        "contingent ; objectif 25 % pour les collectivités, Action Logement, les autres "
-        "réservataires et le parc non réservé des bailleurs. Le contingent préfectoral, destiné en "
-        "totalité aux publics prioritaires, est montré sans objectif ; le contingent des agents de "
+        "contingent ; objectif 25 % pour les collectivités, Action Logement et le parc non réservé "
+        "des bailleurs. Le contingent préfectoral, destiné en totalité aux publics prioritaires, et "
+        "celui des autres réservataires sont montrés sans objectif ; le contingent des agents de "
         "l'État n'en porte aucun. La ligne d'ensemble n'a pas d'objectif.",
         breakdown="réservataire",
     ),

@@ -26,11 +26,12 @@ from cohorte.errors import ParamsError
 from cohorte.indicators.registry import count_rows, counts_by, per_site, rows, share_rows
 
 TARGETED = ("q1_outside_qpv", "non_q1_in_qpv", "priority_publics")
-# Contingents that carry the priority-publics target (CCH L441-1, domain.md §3): local authorities,
-# Action Logement, other réservataires and the landlords' non-reserved stock. The préfectoral
-# contingent (PPRIOR) is meant wholly for priority households: shown as its own share, no target;
-# the State-staff contingent (PFONCT) has no priority target at all.
-PRIORITY_TARGET_CONTINGENTS = ("COLTER", "COLACT", "AUTRES", "AUCUN")
+# Contingents that carry the priority-publics target (CCH L441-1, L313-26-2; domain.md §3): local
+# authorities, Action Logement and the landlords' non-reserved stock. Other réservataires (AUTRES)
+# carry none: their share is shown, never judged. The préfectoral contingent (PPRIOR) is meant wholly
+# for priority households: shown as its own share, no target; the State-staff contingent (PFONCT)
+# has no priority target at all.
+PRIORITY_TARGET_CONTINGENTS = ("COLTER", "COLACT", "AUCUN")
 # Indicators whose breakdown rows take the site-level target of another indicator when they have none.
 TARGET_FALLBACK = {
     "priority_publics": "priority_publics",  # each réservataire has the site's target

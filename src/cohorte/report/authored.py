@@ -8,6 +8,7 @@ most sites leave undocumented.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,30 +132,43 @@ def split_intro(markdown: str) -> tuple[str, str]:
 
 def methods_markdown(places: Placeholders) -> str:
     """The methods annex: every indicator's definition and unit, thresholds and the disclosure rule."""
-    e = places.edition
     indicators = [
         {"id": k, "label": v.label_fr, "unit": v.unit, "definition": v.definition} for k, v in INDICATORS.items()
     ]
-    return places.wording.render(
-        "annexes/methods.md", **places.context(), indicators=indicators, disclosure_threshold=e.disclosure_threshold
+    return places.wording.render("annexes/methods.md", **places.context(), indicators=indicators)
+
+
+def _glossary_entry(where: str, key: object, value: object) -> tuple[str, dt.date | None]:
+    """(definition, date the acronym exists from or None) of one glossary entry."""
+    if isinstance(value, str) and value.strip():
+        return value.strip(), None
+    if isinstance(value, dict) and set(value) == {"texte", "depuis"}:
+        text, since = value["texte"], value["depuis"]
+        if isinstance(text, str) and text.strip() and isinstance(since, dt.date):
+            return text.strip(), since
+    raise ParamsError(
+        f'{where}: key {key!r}: expected "définition" or {{texte: "définition", depuis: AAAA-MM-JJ}} '
+        "(non-empty text, a date)"
     )
 
 
-def glossary(wording: Texts) -> dict[str, str]:
-    """``glossary.yml`` (acronym → definition), the edition's own first; empty when there is none."""
+def glossary(wording: Texts, published: dt.date | None = None) -> dict[str, str]:
+    """``glossary.yml`` (acronym → definition), the edition's own first; empty when there is none.
+    With ``published`` (the edition's publication date), acronyms created later are left out."""
     if not wording.exists(GLOSSARY):
         return {}
     data = wording.data_file(GLOSSARY)
     where = shown_path(wording.source_path(GLOSSARY))  # type: ignore[arg-type]
     if data is None:
         return {}
-    if not isinstance(data, dict) or not all(isinstance(v, str) and v.strip() for v in data.values()):
+    if not isinstance(data, dict):
         raise ParamsError(f'{where}: expected a mapping ACRONYM: "définition" (non-empty text for each)')
-    return {str(k): v.strip() for k, v in data.items()}
+    entries = {str(k): _glossary_entry(where, k, v) for k, v in data.items()}
+    return {k: text for k, (text, since) in entries.items() if since is None or published is None or since <= published}
 
 
 def glossary_markdown(places: Placeholders) -> str:
-    entries = glossary(places.wording)
+    entries = glossary(places.wording, places.edition.published_by)
     if not entries:
         return ""
     ordered = sorted(entries.items(), key=lambda kv: kv[0].casefold())

@@ -179,7 +179,7 @@ def transitions_table(ctx: CohortChanges, names: dict[str, str], wording: Texts)
     rows = []
     for key in HEADLINE_FIELDS:
         found = moves(ctx.transitions, key)
-        for status in ("advanced", "regressed", "documented", "changed", "unchanged", "unconfirmed"):
+        for status in ("advanced", "regressed", "documented", "changed", "unchanged", "unconfirmed", "undocumented"):
             sites = found[status]
             if sites:
                 rows.append(

@@ -208,7 +208,8 @@ def _check_sentences(wording: Texts) -> None:
         narrative.flux_deadline_sentence(day, text=wording)
     for year in (2016, 2020, 2023):
         narrative.national_q1_sentence(year, text=wording)
-    wording.sentence(DEMO_DETAILS_TEMPLATE)
+    for invented in (False, True):
+        wording.sentence(DEMO_DETAILS_TEMPLATE, invented_observations=invented)
     for name in ("monograph/tables/priority_target_row.md",):
         wording.sentence(name, contingent="Action Logement")
     for count in (1, 2):
@@ -234,10 +235,11 @@ def _check_changes(wording: Texts, report: TextReport) -> None:
                 fields=["cotation"] * unconfirmed,
             )
     report.run(wording.render, "monograph/changes/joined.md", site="A", **years)
-    for left, joined in (([], []), (["A"], ["B", "C"])):
+    for left, joined, invented in (([], [], False), (["A"], ["B", "C"], True)):
         report.run(
             wording.render,
             "synthesis/changes/intro.md",
+            observations_fictitious=invented,
             both=2,
             left=left,
             joined=joined,
@@ -278,7 +280,7 @@ def _check_changes(wording: Texts, report: TextReport) -> None:
 
 
 def _check_site(edition: Edition, wording: Texts, places: Placeholders, slug: str, report: TextReport) -> None:
-    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators, "site_interviews": []}
     for name in (
         "monograph/title.md",
         *(f"monograph/sections/{p.stem}.md" for p in _kit_files(wording, "monograph/sections")),
@@ -370,7 +372,7 @@ def prose_validator(edition_id: str | int, slug: str):
     edition = load_edition(edition_id)
     wording = texts(edition.edition)
     places = Placeholders(edition, load_grids(edition.edition), wording, None, load_stated(edition))
-    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators}
+    context = {**site_context(places, edition.site(slug), None), "settings": edition.indicators, "site_interviews": []}
 
     def validate(theme: str, text: str, path: Path) -> None:
         wording.render_source(text, path, **context)

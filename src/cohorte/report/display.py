@@ -162,7 +162,13 @@ def callout_markdown(title: str, text: str, kind: str = "note") -> str:
 
 def demo_notice_markdown(wording: Texts | None = None) -> str:
     """The « Données fictives » callout, then what is real and what is fictitious (a template)."""
-    details = (wording or texts()).sentence(DEMO_DETAILS_TEMPLATE)
+    wording = wording or texts()
+    invented = False
+    if wording.edition is not None:
+        from cohorte.editions import load_edition
+
+        invented = load_edition(wording.edition).fictitious_observations
+    details = wording.sentence(DEMO_DETAILS_TEMPLATE, invented_observations=invented)
     return f"::: {{.callout-warning}}\n{DEMO_NOTICE}\n\n{details}\n:::\n"
 
 

@@ -21,7 +21,8 @@ from cohorte.indicators.registry import INDICATORS
 from cohorte.indicators.targets import PRIORITY_TARGET_CONTINGENTS
 from cohorte.report import narrative
 from cohorte.report.display import callout_markdown
-from cohorte.report.formatting import fmt_int, fmt_value
+from cohorte.report.figures.style import illustrate
+from cohorte.report.formatting import fmt_int, fmt_value, is_missing
 from cohorte.report.placeholders import Placeholders, load_stated, site_context
 from cohorte.report.prose import render_prose
 from cohorte.report.text import Texts, authored_markdown, texts, value_fr
@@ -67,6 +68,7 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
         folder = ensure_prepared(params, site)
     context = read_site_context(folder)
     is_demo = bool(context["demo_data"])
+    illustrate(wording.label("demo", "illustration") if is_demo else "")
     places = Placeholders(params, grids, wording, None, load_stated(params), is_demo=is_demo)
     return SiteContext(
         params,
@@ -86,7 +88,12 @@ def load_site(edition: int | str, site: str, prepared_dir: str | Path = "") -> S
 
 def text_context(ctx: SiteContext) -> dict[str, object]:
     """What the site's templates and prose may use: the placeholders, ``site``, ``figure()``, ``settings``."""
-    return {**site_context(ctx.places, ctx.site, ctx.table), "settings": ctx.edition.indicators}
+    interviews = [ctx.wording.label("interviews", k) for k in ctx.grid.interviews]
+    return {
+        **site_context(ctx.places, ctx.site, ctx.table),
+        "settings": ctx.edition.indicators,
+        "site_interviews": interviews,
+    }
 
 
 def title_markdown(ctx: SiteContext) -> str:
@@ -100,14 +107,19 @@ def section_markdown(ctx: SiteContext, name: str) -> str:
 
 def identity_card(ctx: SiteContext) -> pd.DataFrame:
     w = ctx.wording
-    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label(
-        "tables", "interviews_missing"
-    )
+    missing = "interviews_invented" if ctx.edition.fictitious_observations else "interviews_missing"
+    interviews = ", ".join(w.label("interviews", k) for k in ctx.grid.interviews) or w.label("tables", missing)
     rows = [
         (w.label("tables", "region_row"), ctx.site.region),
         (w.label("tables", "communes_row"), fmt_int(ctx.site.communes)),
-        (w.label("tables", "population_row"), fmt_int(ctx.site.population_2017)),
-        (w.label("tables", "siren_row"), ctx.site.siren or w.label("tables", "siren_missing")),
+        (
+            w.label("tables", "population_row_fictitious" if ctx.site.fictitious else "population_row"),
+            fmt_int(ctx.site.population_2017),
+        ),
+        (
+            w.label("tables", "siren_row"),
+            ctx.site.siren or w.label("tables", "siren_fictitious" if ctx.site.fictitious else "siren_missing"),
+        ),
         (w.label("tables", "interviews_row"), interviews),
     ]
     return pd.DataFrame(rows, columns=["Caractéristique", ctx.site.short_name])
@@ -180,32 +192,33 @@ def perspectives_markdown(ctx: SiteContext) -> str:
     return f"{section_markdown(ctx, 'perspectives')}\n\n{body}" if body else ""
 
 
+# The figure sentences that open a paragraph of the monograph notebook (the others follow one of them).
+PARAGRAPH_LEADS = ("pressure", "q1_threshold", "q1_outside_qpv", "priority_publics", "cotation", "flux")
+
+
 def sentences(ctx: SiteContext) -> dict[str, str]:
     settings = ctx.edition.indicators
     months, delay_source = ctx.edition.abnormal_delay(ctx.site.slug)
     threshold = ctx.facts.get("q1_threshold") or {}
-    national = {
-        "q1_national": narrative.national_q1_sentence(
-            ctx.edition.year, target=settings.national_targets.q1_outside_qpv, text=ctx.wording
-        )
-    }
-    return (
-        deadline_sentences(ctx)
-        | national
-        | narrative.sentences(
-            ctx.table,
-            abnormal_delay_months=months,
-            abnormal_delay_source=delay_source,
-            min_presentations=settings.poulidor_min_presentations,
-            state_cap=settings.flux_state_max_share,
-            text=ctx.wording,
-            q1_threshold_origin=threshold.get("origin"),
-            q1_threshold_source=threshold.get("source"),
-            q1_threshold_decree=threshold.get("decree"),
-            q1_threshold_year=threshold.get("year"),
-            cotation=ctx.facts.get("cotation"),
-        )
+    # the national reference is a shared fact: the synthesis gives it once, with its citation
+    national = {"q1_national": ""}
+    figures = narrative.sentences(
+        ctx.table,
+        abnormal_delay_months=months,
+        abnormal_delay_source=delay_source,
+        min_presentations=settings.poulidor_min_presentations,
+        state_cap=settings.flux_state_max_share,
+        text=ctx.wording,
+        q1_threshold_origin=threshold.get("origin"),
+        q1_threshold_source=threshold.get("source"),
+        cotation=ctx.facts.get("cotation"),
     )
+    if ctx.is_demo:  # a finding drawn from fictitious figures is said to be an illustration, once a paragraph
+        figures = {
+            k: ctx.wording.sentence("monograph/figures/_illustration.md", sentence=v) if k in PARAGRAPH_LEADS else v
+            for k, v in figures.items()
+        }
+    return deadline_sentences(ctx) | national | figures
 
 
 def deadline_sentences(ctx: SiteContext) -> dict[str, str]:
@@ -249,8 +262,9 @@ def _target_cell(value: float | None) -> str:
 
 
 def targets_table(ctx: SiteContext) -> pd.DataFrame:
-    """The site's attribution targets: national, local, differentiated, result, met — Q1 outside QPV,
-    non-Q1 in QPV and priority publics by contingent (only those the law gives the 25 % target)."""
+    """The site's attribution targets: national, local, differentiated, result, the attributions it is
+    counted on, met — Q1 outside QPV, non-Q1 in QPV and priority publics by contingent (only those the
+    law gives the 25 % target carry one): one table, so that no other repeats it."""
     from cohorte.inputs.codes import RESERVATAIRES
 
     w = ctx.wording
@@ -281,16 +295,19 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
         if row is None and breakdown:
             continue
         count = differentiated.get(indicator, 0)
+        # a site that differentiates its targets shows it, with the values when the grid has them
+        differs = policy.targets_differentiated in ("communes", "communes_and_landlords") and not breakdown
         diff = (
             w.sentence(
                 "monograph/tables/differentiated_targets.md",
                 count=count,
                 status=value_fr(policy.targets_differentiated, w),
             )
-            if count
+            if count or differs
             else "—"
         )
         result = "" if row is None else fmt_value(row["value"], "%")
+        counted = "" if row is None or is_missing(row.get("denominator")) else fmt_int(row["denominator"])
         met = None if row is None else published.target_met(row)
         status = (
             ("" if met is None else w.label("target_status", "met" if met else "not_met"))
@@ -304,10 +321,11 @@ def targets_table(ctx: SiteContext) -> pd.DataFrame:
                 _target_cell(local[indicator]) if carries else "—",
                 diff if carries else "—",
                 result,
+                counted,
                 status,
             )
         )
-    columns = ("target", "national", "local", "differentiated", "result", "status")
+    columns = ("target", "national", "local", "differentiated", "result", "counted", "status")
     table = pd.DataFrame(rows, columns=[w.label("targets_table", k) for k in columns])
     return _without_empty_columns(table, [w.label("targets_table", k) for k in ("local", "differentiated")])
 
@@ -322,7 +340,7 @@ def _without_empty_columns(table: pd.DataFrame, optional: list[str]) -> pd.DataF
 def stock_sentences(ctx: SiteContext) -> str:
     """Stock accessibility in words: affordable share, the rent ceilings used, small typologies vs Q1 demand."""
     ceilings = ctx.edition.indicators.q1_max_rent_eur
-    return " ".join(
+    text = " ".join(
         [
             narrative.affordable_stock_sentence(
                 ctx.table,
@@ -333,6 +351,7 @@ def stock_sentences(ctx: SiteContext) -> str:
             narrative.small_typology_sentence(ctx.table, text=ctx.wording),
         ]
     )
+    return ctx.wording.sentence("monograph/figures/_illustration.md", sentence=text) if ctx.is_demo else text
 
 
 def stock_source(ctx: SiteContext) -> str:
@@ -439,8 +458,8 @@ def show_milestones(ctx: SiteContext) -> None:
 
 
 def show_theme(ctx: SiteContext, theme: str) -> None:
-    """A theme's coded situation, then the grid's findings, the consultants' prose and the boxed examples;
-    what is empty is left out."""
+    """A theme's coded situation, then the grid's findings, the consultants' prose and — only where the
+    theme has no prose, which would say the same — the grid's boxed examples; what is empty is left out."""
     from cohorte.report.display import show_markdown, show_table
 
     w = ctx.wording
@@ -448,9 +467,10 @@ def show_theme(ctx: SiteContext, theme: str) -> None:
     findings = findings_markdown(ctx, theme)
     if findings:
         show_markdown(f"### {w.label('headings', 'findings')}\n\n{findings}")
-    for block in (prose_markdown(ctx, theme), highlights_markdown(ctx, theme)):
-        if block:
-            show_markdown(block)
+    prose = prose_markdown(ctx, theme)
+    block = prose or highlights_markdown(ctx, theme)
+    if block:
+        show_markdown(block)
 
 
 def show_perspectives(ctx: SiteContext) -> None:

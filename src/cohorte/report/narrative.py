@@ -88,19 +88,33 @@ def non_q1_sentence(table_site: pd.DataFrame, *, has_qpv: bool | None = None, te
     return _say("non_q1_in_qpv", text, **_rate(get_row(table_site, "non_q1_in_qpv"), "qpv"))
 
 
-def national_q1_sentence(year: int, *, target: float = 25.0, text: Texts | None = None) -> str:
-    """The national Q1-outside-QPV rate known at the edition's year, with its year and source
-    (``reference/national_references.csv``), and the share of EPCI reaching ``target`` that year; ""
-    when the file has none."""
-    rate = latest_reference("q1_outside_qpv", year)
+def national_q1_sentence(
+    year: int, *, target: float = 25.0, published: dt.date | None = None, text: Texts | None = None
+) -> str:
+    """The national Q1-outside-QPV rate known at the edition's year and published by its ``published``
+    date, with its full citation (``reference/national_references.csv``), and the share of EPCI
+    reaching ``target`` that year; "" when the file has none."""
+    rate = latest_reference("q1_outside_qpv", year, published)
     if rate is None:
         return ""
-    reach = latest_reference("epci_reaching_q1_target", year)
+    reach = latest_reference("epci_reaching_q1_target", year, published)
     return _say(
         "national_q1",
         text,
-        rate={"value": rate.value, "year": rate.year, "source": rate.source, "approximate": rate.approximate},
-        reach=None if reach is None or reach.year != rate.year else {"value": reach.value, "source": reach.source},
+        rate={
+            "value": rate.value,
+            "year": rate.year,
+            "approximate": rate.approximate,
+            "partial": rate.partial,
+            "citation": rate.citation(),
+        },
+        reach=None
+        if reach is None or reach.year != rate.year
+        else {
+            "value": reach.value,
+            "citation": reach.citation(),
+            "same": (reach.publisher, reach.title) == (rate.publisher, rate.title),
+        },
         target=target,
     )
 
@@ -294,14 +308,12 @@ def small_typology_sentence(table_site: pd.DataFrame, *, text: Texts | None = No
 
 
 def flux_sentence(table_site: pd.DataFrame, *, state_cap: float = 30.0, text: Texts | None = None) -> str:
-    """The State's reserved stock share against its flow cap (when the cap changes its flow share, say
-    how; from its flow share alone when the stock share is unknown), and the implied yearly flow against
-    the attributions of the reserved contingents — both net of mutations and ANRU rehousing."""
+    """The State's reserved stock share and its estimated flow share once its cap is applied to each
+    landlord's stock (CCH R441-5: a ceiling per organisme, never a test of the EPCI's whole stock),
+    and the implied yearly flow against the attributions of the reserved contingents — both net of
+    mutations and ANRU rehousing."""
     stock, flow = state_share(table_site), state_share(table_site, "flux_flow_share")
-    if stock is None:
-        state = "none" if flow is None else "flow_only"
-    else:
-        state = "within_cap" if stock <= state_cap else "over_cap"
+    state = "stock" if stock is not None else ("none" if flow is None else "flow_only")
     flows = _reserved_total(table_site, "flux_implied_flow")
     attributed = _reserved_total(table_site, "flux_attainment", column="numerator")
     both = flows is not None and attributed is not None

@@ -255,7 +255,10 @@ class Placeholders:
         from cohorte.report.narrative import national_q1_sentence
 
         return national_q1_sentence(
-            self.edition.year, target=self.edition.indicators.national_targets.q1_outside_qpv, text=self.wording
+            self.edition.year,
+            target=self.edition.indicators.national_targets.q1_outside_qpv,
+            published=self.edition.published_by,
+            text=self.wording,
         )
 
     def deadline(self, measure: str) -> dt.date:
@@ -280,6 +283,11 @@ class Placeholders:
             "national_q1": self.national_q1,
             "demo_data": self.is_demo,
             "settings": e.indicators,
+            "disclosure_threshold": e.disclosure_threshold,
+            "one_per_region": len({s.region for s in e.sites}) == len(e.sites),
+            "n_regions": len({s.region for s in e.sites}),
+            "n_fictitious": sum(s.fictitious for s in e.sites),
+            "observations_fictitious": e.fictitious_observations,
             "edition": EditionView(e.year, e.reference_date, e.fieldwork, e.publisher, e.title, e.subtitle, e.cohort),
         }
 

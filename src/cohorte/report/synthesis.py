@@ -4,7 +4,7 @@ and the sites' key-figure JSON files (never from the notebooks), and the synthes
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,12 +16,15 @@ from cohorte.files import atomic_write_csv
 from cohorte.grids import ALLOWED, Grid, get_path, grids_table, load_grids
 from cohorte.indicators.published import with_demo_flag
 from cohorte.indicators.registry import INDICATORS
-from cohorte.reference.national import NationalReference, latest_reference
+from cohorte.reference.calendar import legal_calendar
+from cohorte.reference.legal_texts import texts_published_by
+from cohorte.reference.national import NationalReference, cited_references, latest_reference
 from cohorte.report import authored
 from cohorte.report.display import callout_markdown
+from cohorte.report.figures.style import illustrate
 from cohorte.report.formatting import fmt_int, fmt_value, join_fr
 from cohorte.report.placeholders import Placeholders, load_stated
-from cohorte.report.text import Texts, authored_markdown, texts, value_fr
+from cohorte.report.text import Texts, authored_markdown, nom, texts, value_fr
 
 if TYPE_CHECKING:  # pragma: no cover
     from cohorte.report.changes import CohortChanges
@@ -38,6 +41,7 @@ class SynthesisContext:
     is_demo: bool  # any site's figures come from demo data
     wording: Texts
     places: Placeholders
+    threshold_origins: dict[str, str] = field(default_factory=dict)  # site → official | fictitious | estimated
 
     def name(self, slug: str) -> str:
         return self.edition.site(slug).short_name
@@ -76,7 +80,9 @@ def load_synthesis(edition: int | str, sites_dir: str | Path = "") -> SynthesisC
     grids = load_grids(params.edition)
     wording = texts(params.edition)
     places = Placeholders(params, grids, wording, table, load_stated(params), is_demo=bool(is_demo))
-    return SynthesisContext(params, grids, table, missing, is_demo, wording, places)
+    illustrate(wording.label("demo", "illustration") if is_demo else "")
+    origins = {s: ((f.get("facts") or {}).get("q1_threshold") or {}).get("origin", "") for s, f in figures.items()}
+    return SynthesisContext(params, grids, table, missing, is_demo, wording, places, origins)
 
 
 # --- counting coded statuses -----------------------------------------------------------------
@@ -102,12 +108,40 @@ def status_groups(ctx: SynthesisContext, path: str) -> list[tuple[str, list[str]
     return [(value_fr(v, ctx.wording), groups[v]) for v in ordered]
 
 
+def _stated_for(ctx: SynthesisContext, path: str) -> list[tuple[str, int, list[str]]]:
+    """(French value, stated count, named slugs) of every counted aggregate the source states on ``path``."""
+    return [
+        (value_fr(item.value, ctx.wording), item.count, item.named)
+        for item in ctx.places.stated_aggregates.values()
+        if item.field == path and item.count is not None and isinstance(item.value, str | bool)
+    ]
+
+
 def status_table(ctx: SynthesisContext, path: str, caption_label: str = "Situation") -> pd.DataFrame:
-    """Count of sites per coded value, with the sites named, in French."""
-    rows = [(label, len(slugs), join_fr([ctx.name(s) for s in slugs])) for label, slugs in status_groups(ctx, path)]
-    return pd.DataFrame(
-        rows, columns=[caption_label, ctx.wording.label("tables", "sites"), ctx.wording.label("tables", "which")]
-    )
+    """Count of sites per coded value, with the sites named, in French; where the source states a
+    total without naming every site (``stated.yml``), the row takes that total and the undocumented
+    row gives up the sites it counts (the table and the sentences beside it then agree)."""
+    w = ctx.wording
+    names = {label: [ctx.name(s) for s in slugs] for label, slugs in status_groups(ctx, path)}
+    counts = {label: len(found) for label, found in names.items()}
+    which = {label: join_fr(found) for label, found in names.items()}
+    undocumented = w.label("values", None)
+    for value, count, named in _stated_for(ctx, path):
+        unnamed = count - len(named)
+        if unnamed <= 0 or undocumented not in counts:
+            continue
+        if value not in counts:  # a value no grid codes: placed before the undocumented row
+            rest = counts.pop(undocumented), which.pop(undocumented), names.pop(undocumented)
+            counts[value], names[value] = 0, []
+            counts[undocumented], which[undocumented], names[undocumented] = rest
+        counts[value] = count
+        which[value] = w.sentence("synthesis/_stated_row.md", named=names[value], unnamed=unnamed)
+        counts[undocumented] -= unnamed
+        which[undocumented] = w.sentence(
+            "synthesis/_stated_rest.md", sites=names[undocumented], taken=unnamed, value=value
+        )
+    table = [(label, counts[label], which[label]) for label in counts]
+    return pd.DataFrame(table, columns=[caption_label, w.label("tables", "sites"), w.label("tables", "which")])
 
 
 def status_counts(ctx: SynthesisContext, path: str) -> dict[str, int]:
@@ -121,8 +155,19 @@ def documents_table(ctx: SynthesisContext) -> pd.DataFrame:
     rows = []
     for key in ("document_cadre", "cia", "ppgdid"):
         counts = status_counts(ctx, f"governance.{key}.status")
-        rows.append([w.label("documents", key)] + [counts.get(c, 0) for c in columns])
-    return pd.DataFrame(rows, columns=[w.label("tables", "document")] + [c[:1].upper() + c[1:] for c in columns])
+        rows.append([w.label("documents", key)] + [counts.get(c, 0) for c in columns] + [_stated_document(ctx, key)])
+    header = [w.label("tables", "document")] + [c[:1].upper() + c[1:] for c in columns] + [w.label("tables", "stated")]
+    return pd.DataFrame(rows, columns=header)
+
+
+def _stated_document(ctx: SynthesisContext, key: str) -> str:
+    """What the source says of a document without coding each site (« La plupart des sites selon la source »)."""
+    path = f"governance.{key}.status"
+    for name, item in ctx.places.stated_aggregates.items():
+        if item.field == path:
+            view = ctx.places.stated(name)
+            return ctx.wording.sentence("synthesis/_stated_document.md", text=view.text, named=view.named)
+    return "—"
 
 
 def tools_table(ctx: SynthesisContext) -> pd.DataFrame:
@@ -161,17 +206,22 @@ def targets_above_law(ctx: SynthesisContext) -> list[str]:
 
 def sites_frame(edition: Edition) -> pd.DataFrame:
     return pd.DataFrame(
-        [(s.slug, s.name, s.region, s.communes, s.population_2017) for s in edition.sites],
-        columns=["site", "name", "region", "communes", "population"],
+        [(s.slug, s.name, s.region, s.communes, s.population_2017, s.fictitious) for s in edition.sites],
+        columns=["site", "name", "region", "communes", "population", "fictitious"],
     )
 
 
 def sites_table_fr(ctx: SynthesisContext) -> pd.DataFrame:
     """The seed's « Les 12 sites observés » table, with its total row."""
     frame = sites_frame(ctx.edition).sort_values("name")
-    rows = [(r.name, r.region, fmt_int(r.communes), fmt_int(r.population)) for r in frame.itertuples()]
     w = ctx.wording
-    rows.append((w.label("tables", "total"), "", fmt_int(frame["communes"].sum()), fmt_int(frame["population"].sum())))
+    mark = f" {w.label('demo', 'mark')}"
+    rows = [
+        (r.name, r.region, fmt_int(r.communes), fmt_int(r.population) + (mark if r.fictitious else ""))
+        for r in frame.itertuples()
+    ]
+    real = frame[~frame["fictitious"]]  # a fictitious EPCI has no Insee population to add up
+    rows.append((w.label("tables", "total"), "", fmt_int(real["communes"].sum()), fmt_int(real["population"].sum())))
     return pd.DataFrame(rows, columns=[w.label("tables", k) for k in ("epci", "region", "communes", "population")])
 
 
@@ -197,7 +247,7 @@ def indicators_table_fr(ctx: SynthesisContext, indicators: list[str]) -> pd.Data
 
 def national_reference(ctx: SynthesisContext, indicator: str) -> NationalReference | None:
     """The national value of ``indicator`` known at the edition's year (reference line of a chart)."""
-    return latest_reference(indicator, ctx.edition.year)
+    return latest_reference(indicator, ctx.edition.year, ctx.edition.published_by)
 
 
 def write_tables(ctx: SynthesisContext, output_dir: str | Path = "") -> dict[str, Path]:
@@ -229,7 +279,7 @@ def highlights_markdown(ctx: SynthesisContext, theme: str) -> str:
 def text_extra(ctx: SynthesisContext) -> dict[str, object]:
     """Placeholders beyond the contract's: ``population``, ``targets_above_law``, ``highlights(theme)``."""
     return {
-        "population": sum(s.population_2017 for s in ctx.edition.sites),
+        "population": sum(s.population_2017 for s in ctx.edition.sites if not s.fictitious),
         "targets_above_law": targets_above_law(ctx),
         "highlights": lambda theme: highlights_markdown(ctx, theme),
     }
@@ -292,6 +342,7 @@ def _demand_exhibits(ctx: SynthesisContext) -> None:
 def _attribution_exhibits(ctx: SynthesisContext) -> None:
     from cohorte.report.display import show_figure, show_markdown, show_table
     from cohorte.report.figures import sites_indicator_chart
+    from cohorte.report.figures.synthesis import SOURCE_SITES
 
     show_table(
         status_table(ctx, "attribution_policy.affordability_work", _caption(ctx, "affordability_column")),
@@ -299,7 +350,11 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
     )
     show_figure(
         sites_indicator_chart(
-            ctx.indicators, "q1_outside_qpv", ctx.labels, reference=national_reference(ctx, "q1_outside_qpv")
+            ctx.indicators,
+            "q1_outside_qpv",
+            ctx.labels,
+            reference=national_reference(ctx, "q1_outside_qpv"),
+            source=f"{SOURCE_SITES} {q1_bases_note(ctx)}".strip(),
         ),
         alt=_caption(ctx, "q1_chart"),
     )
@@ -310,6 +365,16 @@ def _attribution_exhibits(ctx: SynthesisContext) -> None:
         ),
         caption=_caption(ctx, "indicators"),
     )
+
+
+def q1_bases_note(ctx: SynthesisContext) -> str:
+    """What the sites' Q1 rates rest on (thresholds official, fictitious or estimated) when their bases
+    differ from one another or from the published national line: ranked together only with that said."""
+    origins = sorted({o for o in ctx.threshold_origins.values() if o})
+    if not origins or origins == ["official"]:
+        return ""
+    labels = [ctx.wording.label("threshold_origins", o) for o in origins]
+    return ctx.wording.sentence("synthesis/_q1_bases.md", origins=labels)
 
 
 def _elan_exhibits(ctx: SynthesisContext) -> None:
@@ -342,9 +407,89 @@ def show_part(ctx: SynthesisContext, part: authored.Part) -> None:
         show_markdown(rest)
 
 
+# --- the cohort at a glance: dated status matrix, legal calendar, bibliography -----------------
+
+MATRIX_DOCUMENTS = ("governance.document_cadre", "governance.cia", "governance.ppgdid")
+
+
+def _cell(ctx: SynthesisContext, value: object, year: int | None = None) -> str:
+    return ctx.wording.sentence("synthesis/_matrix_cell.md", value=value_fr(value, ctx.wording), year=year)
+
+
+def _site_steps(ctx: SynthesisContext, slug: str) -> list[str]:
+    """One site's row: each step of the reform in French, with its year where the grid has it."""
+    grid = ctx.grids[slug]
+    g = grid.governance
+    every_cil = any(
+        a.field == "governance.cil_installed" and a.qualifier == "all" for a in ctx.places.stated_aggregates.values()
+    )
+    installed = ctx.wording.label("matrix", "cil_installed")
+    if g.cil_installed is None and not every_cil:
+        cells = [_cell(ctx, None)]
+    else:  # installed on every site according to the source, the year where the grid has it
+        cells = [ctx.wording.sentence("synthesis/_matrix_cell.md", value=installed, year=g.cil_installed)]
+    for document in (g.document_cadre, g.cia, g.ppgdid):
+        cells.append(_cell(ctx, document.status, document.year))
+    cells.append(_cell(ctx, grid.demand_service.said_common_place))
+    cells.append(_cell(ctx, grid.cotation.stage, grid.cotation.operational_since))
+    cells.append(_cell(ctx, grid.flux.epci_posture))
+    return cells
+
+
+def status_matrix(ctx: SynthesisContext) -> pd.DataFrame:
+    """Site × step of the reform (CIL, document-cadre, CIA, PPGDID, SAID, cotation, flux), dated."""
+    w = ctx.wording
+    columns = [w.label("tables", "site"), *w.vocabulary["matrix_columns"].values()]
+    rows = [[ctx.name(slug), *_site_steps(ctx, slug)] for slug in ctx.edition.slugs]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def legal_calendar_markdown(ctx: SynthesisContext) -> str:
+    """The box of legal deadlines known at the edition's date, the one in force at its reference date
+    marked, and — when that deadline has passed — which sites met it according to the grids."""
+    day, published = ctx.edition.reference_date, ctx.edition.published_by
+    operational = [ctx.name(s) for s in ctx.edition.slugs if ctx.grids[s].cotation.stage == "operational"]
+    measures = [
+        {
+            "label": m.label,
+            "deadline": m.deadline,
+            "text": m.text,
+            "in_force_from": m.in_force_from,
+            "in_force_until": m.in_force_until,
+            "current": m.in_force_on(day),
+            "passed": m.deadline <= day,
+            "met": operational if m.measure == "cotation" else None,
+        }
+        for m in legal_calendar()
+        if m.in_force_from <= published
+    ]
+    return ctx.wording.render("synthesis/_legal_calendar.md", measures=measures, reference_date=day)
+
+
+def show_cohort_status(ctx: SynthesisContext) -> None:
+    """The dated status matrix of the cohort and the legal calendar box."""
+    from cohorte.report.display import show_markdown, show_table
+
+    show_markdown(ctx.wording.render("synthesis/_cohort_status.md", **ctx.places.context()))
+    show_table(status_matrix(ctx), caption=_caption(ctx, "matrix"))
+    show_markdown(legal_calendar_markdown(ctx))
+
+
+def bibliography_markdown(ctx: SynthesisContext) -> str:
+    """The laws and décrets, and the publications of the national figures, known at the edition's date."""
+    published = ctx.edition.published_by
+    texts_cited = [{"title": t.title, "about": t.about} for t in texts_published_by(published)]
+    reports = [r.citation() for r in cited_references(ctx.edition.year, published)]
+    return ctx.wording.render("annexes/bibliography.md", texts=texts_cited, reports=reports)
+
+
 def annexes_markdown(ctx: SynthesisContext) -> str:
-    """The methods annex and the glossary (when the edition or the kit has one)."""
-    blocks = [authored.methods_markdown(ctx.places), authored.glossary_markdown(ctx.places)]
+    """The methods annex, the glossary (when the edition or the kit has one) and the bibliography."""
+    blocks = [
+        authored.methods_markdown(ctx.places),
+        authored.glossary_markdown(ctx.places),
+        bibliography_markdown(ctx),
+    ]
     return "\n\n".join(b for b in blocks if b)
 
 
@@ -380,11 +525,12 @@ def show_changes(ctx: SynthesisContext) -> None:
     show_markdown(
         w.render(
             "synthesis/changes/intro.md",
+            observations_fictitious=ctx.edition.fictitious_observations,
             previous=found.previous,
             edition=ctx.edition.edition,
             both=len(found.cohort.both),
-            left=[previous_names.get(s, s) for s in found.cohort.left],
-            joined=[names[s] for s in found.cohort.joined],
+            left=[nom(found.published.edition.site(s)) for s in found.cohort.left if s in previous_names],
+            joined=[nom(ctx.edition.site(s)) for s in found.cohort.joined],
             headline=headline,
         )
     )
@@ -410,12 +556,22 @@ def show_changes(ctx: SynthesisContext) -> None:
         show_figure(figure, alt=f"{w.label('changes', 'chart_alt')} {INDICATORS[indicator].label_fr}")
 
 
-def show_synthesis(ctx: SynthesisContext) -> None:
-    """Every part in order (what changed since the previous edition after the first), then the annexes."""
-    from cohorte.report.display import show_markdown
-
+def show_parts(ctx: SynthesisContext) -> None:
+    """Every part in order, what changed since the previous edition after the first."""
     for index, part in enumerate(parts(ctx)):
         show_part(ctx, part)
         if index == 0:
             show_changes(ctx)
+
+
+def show_annexes(ctx: SynthesisContext) -> None:
+    from cohorte.report.display import show_markdown
+
     show_markdown(annexes_markdown(ctx))
+
+
+def show_synthesis(ctx: SynthesisContext) -> None:
+    """Every part, the cohort's status matrix and legal calendar, then the annexes."""
+    show_parts(ctx)
+    show_cohort_status(ctx)
+    show_annexes(ctx)

@@ -84,6 +84,44 @@ def elision(word: object, article: str = "de") -> str:
     return f"{article} {text}"
 
 
+def _named(site: object) -> tuple[str, str | None]:
+    name = getattr(site, "text_name", None) or getattr(site, "name", None) or str(site)
+    return str(name), getattr(site, "article", None)
+
+
+def nom(site: object, capital: bool = False) -> str:
+    """A site named in a sentence with its article: « l'Eurométropole de Strasbourg », « la CARENE »,
+    « Lorient Agglomération »; ``capital`` at the start of a sentence (« L'Eurométropole… »)."""
+    name, article = _named(site)
+    text = name if article is None else (f"{article}{name}" if article.endswith("'") else f"{article} {name}")
+    return majuscule(text) if capital else text
+
+
+def de_nom(site: object) -> str:
+    """« de l'Eurométropole… », « de la CARENE », « du Grand Avignon », « d'Agglopolys », « des … »."""
+    name, article = _named(site)
+    if article == "le":
+        return f"du {name}"
+    if article == "les":
+        return f"des {name}"
+    return f"de {nom(site)}" if article else elision(name, "de")
+
+
+def a_nom(site: object) -> str:
+    """« à l'Eurométropole… », « à la CARENE », « au Grand Avignon », « à Lorient Agglomération »."""
+    name, article = _named(site)
+    if article == "le":
+        return f"au {name}"
+    if article == "les":
+        return f"aux {name}"
+    return f"à {nom(site)}"
+
+
+def accord(site: object, masculine: str = "", feminine: str = "e") -> str:
+    """The ending agreeing with the site's gender: ``s'est doté{{ site | accord }}``."""
+    return feminine if getattr(site, "feminine", True) else masculine
+
+
 def liste(items: Iterable[object], last: str = "et") -> str:
     """``["A", "B", "C"] → "A, B et C"``."""
     return join_fr([str(i) for i in items], last)
@@ -122,6 +160,10 @@ FILTERS: dict[str, Callable] = {
     "compte": compte,
     "elision": elision,
     "majuscule": majuscule,
+    "nom": nom,
+    "de_nom": de_nom,
+    "a_nom": a_nom,
+    "accord": accord,
 }
 
 

@@ -26,7 +26,7 @@ from typing import Literal
 
 import yaml
 
-from cohorte import config
+from cohorte import config, typography
 from cohorte.errors import ParamsError, RenderError
 from cohorte.files import fingerprint, os_error_sentence, replace_dir, sha256_file
 from cohorte.markup import inline
@@ -359,7 +359,7 @@ def _spaced(output: dict) -> dict:
     data = output.get("data", {})
     if "text/markdown" not in data:
         return output
-    text = "\n" + "".join(data["text/markdown"]).strip("\n") + "\n\n"
+    text = "\n" + typography.french("".join(data["text/markdown"]).strip("\n")) + "\n\n"
     return {**output, "data": {**data, "text/markdown": text}}
 
 
@@ -398,6 +398,9 @@ def chapter_notebook(nb, heading: list[str], key: str) -> dict:
         cells[:0] = [_markdown_cell(source) for source in heading]
     for number, cell in enumerate(cells):
         cell["id"] = f"{key}-{number}"
+        if cell["cell_type"] == "markdown":  # French typography, as the built-in engine applies it
+            text = typography.french("".join(cell["source"]))
+            cell["source"] = text.splitlines(keepends=True) if isinstance(cell["source"], list) else text
     data["cells"] = cells
     data.setdefault("nbformat", 4)
     data.setdefault("nbformat_minor", 5)

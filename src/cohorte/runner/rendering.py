@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from cohorte import config, markup
+from cohorte import config, markup, typography
 from cohorte.errors import RenderError
 from cohorte.files import replace_dir, temp_path_for
 from cohorte.pandoc import last_lines, run_pandoc
@@ -189,6 +189,7 @@ def reader_notebook(nb: nbformat.NotebookNode, source: str = "notebook") -> nbfo
             out.cells.append(md)
     for number, cell in enumerate(out.cells, start=1):
         cell.id = f"cell-{number}"  # stable ids: pandoc names extracted figures and HTML divs after them
+        cell.source = typography.french(cell.source)  # once, for generated and authored text alike
     return out
 
 

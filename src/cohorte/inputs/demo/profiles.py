@@ -178,7 +178,28 @@ def profiles(edition: Edition) -> list[SiteProfile]:
         )
         for s in edition.sites
     ]
-    return _with_id_offsets(drawn)
+    return _with_id_offsets([evolved(p, edition.year) for p in drawn])
+
+
+FIRST_YEAR = 2020  # the demo data's first edition: later years drift from it, a year at a time
+
+
+def evolved(profile: SiteProfile, year: int) -> SiteProfile:
+    """The profile ``year`` − 2020 years on: demand, attributions and the Q1 rate drift a little each
+    year (a draw of its own per site and year), so that a second edition's figures move from the first's."""
+    for step in range(FIRST_YEAR + 1, year + 1):
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([slug_key(profile.slug), step, 7])))
+        demands = round(profile.n_demands * rng.uniform(0.97, 1.09))
+        attributions = round(profile.n_attributions * rng.uniform(0.93, 1.05))
+        profile = replace(
+            profile,
+            n_demands=demands,
+            n_attributions=attributions,
+            pressure=demands / attributions,
+            q1_outside_qpv=float(np.clip(profile.q1_outside_qpv + rng.uniform(-0.015, 0.03), 0.08, 0.34)),
+            non_q1_in_qpv=float(np.clip(profile.non_q1_in_qpv + rng.uniform(-0.03, 0.03), 0.5, 0.8)),
+        )
+    return profile
 
 
 def _with_id_offsets(site_profiles: list[SiteProfile]) -> list[SiteProfile]:

@@ -132,7 +132,4 @@ def _flux_title(table_site: pd.DataFrame, state_cap: float) -> str:
     state = state_share(table_site)
     if state is None:
         return "Parc réservé et attributions par réservataire"
-    where = "dans la limite du" if state <= state_cap else "au-delà du"
-    return (
-        f"L'État réserve {fmt_pct(state)} du parc, {where} plafond de {fmt_pct(state_cap, trim=True)} fixé pour le flux"
-    )
+    return f"L'État réserve {fmt_pct(state)} du parc ; son plafond de {fmt_pct(state_cap, trim=True)} vaut par bailleur"

@@ -36,6 +36,16 @@ INK = "#222222"
 MUTED = "#5f6368"
 GRID = "#e3e6e9"
 _TITLE_WIDTH = 70
+# The lead of every chart title while the figures come from demo data (set by the document's loader:
+# a headline about a real EPCI drawn from fictitious figures is an illustration, never a finding).
+_ILLUSTRATION = {"lead": ""}
+
+
+def illustrate(lead: str) -> None:
+    """Lead every chart title and description with ``lead`` (« Illustration sur données fictives »); "" stops."""
+    _ILLUSTRATION["lead"] = lead
+
+
 _SOURCE_WIDTH = 115  # characters of the 7 pt source line within the figure's width
 
 
@@ -92,12 +102,17 @@ def _style_axes(ax: Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def finish(fig: Figure, title: str, source: str, alt: str = "") -> Figure:
+def finish(fig: Figure, title: str, source: str, alt: str = "", *, from_figures: bool = True) -> Figure:
     """Left-aligned title (the finding) and the source line.
 
     ``alt`` (default: the title) is what the chart shows, in words, for readers who cannot see
     it; :func:`cohorte.report.display.show_figure` makes it the image's alternative text.
+    ``from_figures``: the chart draws figures (on demo data its title is led by the illustration
+    mark, see :func:`illustrate`); a chart of the observations (timeline) is not.
     """
+    lead = _ILLUSTRATION["lead"] if from_figures else ""
+    if lead:
+        title, alt = f"{lead} — {title}", f"{lead} — {alt or title}"
     fig.cohorte_alt = alt or title  # type: ignore[attr-defined]
     fig.suptitle(textwrap.fill(title, _TITLE_WIDTH), x=0.01, ha="left", fontsize=10, fontweight="bold", color=INK)
     fig.supxlabel(textwrap.fill(source, _SOURCE_WIDTH), x=0.01, ha="left", fontsize=7, color=MUTED, fontstyle="italic")

@@ -71,7 +71,12 @@ def sites_indicator_chart(
     alt = _sites_alt(title, unit, ordered, site_labels)
     if reference is not None:
         _national_line(ax, reference, unit, len(ordered))
-        source = f"{source} Référence nationale : {reference.source}, {reference.year}."
+        page = "en ligne" if reference.page == "en ligne" else f"p. {reference.page}"
+        partial = " (chiffre partiel)" if reference.partial else ""
+        source = (
+            f"{source} Référence nationale {reference.year}{partial} : {reference.publisher}, "
+            f"{reference.title}, {reference.publication_year}, {page}."
+        )
         about = "environ " if reference.approximate else ""
         alt = f"{alt} Référence nationale {reference.year} : {about}{fmt_value(reference.value, unit)}."
     return finish(fig, title, source, alt=alt)

@@ -98,7 +98,7 @@ def milestones_timeline(
             _draw(ax, event, level)
     ax.set_ylim(low, high)
     _years_axis(ax, first, max(years) + 1, right)
-    return finish(fig, title, source)
+    return finish(fig, title, source, from_figures=False)
 
 
 def _label_width_in(label: str) -> float:
