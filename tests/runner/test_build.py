@@ -88,7 +88,7 @@ def test_executed_notebooks_carry_parameters_and_provenance(out: Path) -> None:
         assert (
             stamp.kit_version
             and stamp.git_commit
-            and set(stamp.sources) == {"edition.yml", "grid", "data_slice", "texts"}
+            and set(stamp.sources) == {"edition.yml", "texts", "grid", "data_slice", "prose", "cohort_grids"}
         )
         entry = manifest["notebooks"][f"sites/{slug}"]
         from cohorte.files import sha256_file
