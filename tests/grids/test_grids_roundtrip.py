@@ -48,7 +48,7 @@ def set_cell(workbook_path: Path, slug: str, field: str, value: object) -> None:
 
 def test_when_a_grid_changed_since_the_export_then_import_refuses_naming_it(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    edit_yaml(kit_home, "  stage: started", "  stage: principles")
+    edit_yaml(kit_home, "  stage: null", "  stage: principles")
     set_cell(workbook, "mel", "flux.epci_posture", "proactive")
     before = snapshot(kit_home)
     result = run("grids", "import", "2020", str(workbook))
@@ -61,7 +61,7 @@ def test_when_a_grid_changed_since_the_export_then_import_refuses_naming_it(kit_
 
 def test_when_the_two_sides_changed_different_fields_then_merge_keeps_both(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    edit_yaml(kit_home, "  stage: started", "  stage: principles  # corrigé après l'entretien du 3 mars")
+    edit_yaml(kit_home, "  stage: null", "  stage: principles  # corrigé après l'entretien du 3 mars")
     set_cell(workbook, "mel", "flux.epci_posture", "proactive")
     set_cell(workbook, "carene", "cotation.stage", "operational")
     result = run("grids", "import", "2020", str(workbook), "--merge")
@@ -76,14 +76,14 @@ def test_when_the_two_sides_changed_different_fields_then_merge_keeps_both(kit_h
 
 def test_when_both_sides_changed_the_same_field_then_merge_refuses_naming_it(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    edit_yaml(kit_home, "  stage: started", "  stage: principles")
+    edit_yaml(kit_home, "  stage: null", "  stage: principles")
     set_cell(workbook, "mel", "cotation.stage", "operational")
     set_cell(workbook, "carene", "flux.epci_posture", "pilot")
     before = snapshot(kit_home)
     result = run("grids", "import", "2020", str(workbook), "--merge")
     assert result.exit_code == 1
     assert (
-        "params/2020/sites/mel/grid.yml, cotation.stage: exported 'started', now 'principles' in the file, "
+        "params/2020/sites/mel/grid.yml, cotation.stage: exported null, now 'principles' in the file, "
         "'operational' in the workbook" in result.output
     )
     assert snapshot(kit_home) == before
@@ -91,11 +91,11 @@ def test_when_both_sides_changed_the_same_field_then_merge_refuses_naming_it(kit
 
 def test_when_forced_then_the_grid_is_backed_up_and_restore_brings_it_back(kit_home: Path, tmp_path: Path) -> None:
     workbook = export_xlsx(2020, tmp_path / "grilles.xlsx")
-    edit_yaml(kit_home, "  stage: started", "  stage: principles")
+    edit_yaml(kit_home, "  stage: null", "  stage: principles")
     newer = grid_file(kit_home).read_bytes()
     result = run("grids", "import", "2020", str(workbook), "--force")
     assert result.exit_code == 0, result.output
-    assert grids.load_grids(2020)["mel"].cotation.stage == "started"
+    assert grids.load_grids(2020)["mel"].cotation.stage is None
     backup_id = result.output.split("saved as backup ")[1].split()[0]
     listing = run("grids", "history", "2020")
     assert f"{backup_id}  " in listing.output and "    sites/mel/grid.yml" in listing.output

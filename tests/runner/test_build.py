@@ -143,7 +143,7 @@ def test_no_row_level_identifier_leaves_the_kit(home: Path, out: Path) -> None:
 def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
     tables = out / "synthesis" / "tables"
     sites = pd.read_csv(tables / "sites.csv")
-    assert list(sites.columns) == ["site", "name", "region", "communes", "population"]
+    assert list(sites.columns) == ["site", "name", "region", "communes", "population", "fictitious"]
     assert len(sites) == 12 and sites["population"].sum() == 3_856_795
     indicators = pd.read_csv(tables / "indicators.csv")
     assert {"site", "indicator", "value", "target", "met"} <= set(indicators.columns)

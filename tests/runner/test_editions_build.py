@@ -64,7 +64,7 @@ def test_when_2021_follows_2020_then_the_synthesis_shows_the_transition_table_an
     text = text_of(home / "outputs/2021/site/index.html")
     assert "Transitions entre éditions" in text
     assert "Agglopolys a quitté la cohorte après l’édition 2020" in text.replace("'", "’")
-    assert "Territoire fictif rejoint la cohorte" in text
+    assert "Le Territoire de démonstration rejoint la cohorte à l’édition 2021" in text.replace("'", "’")
     assert "Caen la Mer — Cotation : des principes posés à une mise en œuvre engagée." in text
     assert "Observations fictives" in text
 

@@ -547,9 +547,8 @@ def render_book_or_site(
 ) -> list[Path]:
     """Write the Quarto book; render it with Quarto when that is the engine, else build the static site."""
     sources = [synthesis_nb, *site_nbs.values()]
-    key = fingerprint(
-        engine, sorted(formats), [str(p) for p in sources], [sha256_file(p) for p in sources], kit_fingerprint()
-    )
+    names = [manifest.relative(p) for p in sources]  # relative: the same key wherever the edition is built
+    key = fingerprint(engine, sorted(formats), names, [sha256_file(p) for p in sources], kit_fingerprint())
     index = config.site_index(edition.edition)
     expected = [index] if engine == "builtin" and "html" in formats else []
     if engine == "quarto":  # a book whose files were removed is rendered again
