@@ -26,7 +26,23 @@ def test_when_a_local_worker_is_killed_then_its_job_is_lost_with_a_reason_and_th
     results = list(LocalExecutor(2, warm_kernels=False).run(_kill_own_worker_on, items, lost=_lost))
     assert sorted(r for r in results if r.startswith("done")) == ["done a", "done b", "done c", "done d"]
     assert [r for r in results if r.startswith("lost")] == [
-        "lost boom: its worker process died twice (killed, or out of memory)"
+        "lost boom: its worker process died again when run alone (killed, or out of memory)"
+    ]
+
+
+def _pid_unless_boom(item: str) -> int:
+    if item == "boom":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def test_when_a_worker_dies_then_the_other_jobs_still_run_on_the_full_pool() -> None:
+    items = ["boom", *[f"job{i}" for i in range(8)]]
+    results = list(LocalExecutor(2, warm_kernels=False).run(_pid_unless_boom, items, lost=_lost))
+    pids = [r for r in results if isinstance(r, int)]
+    assert len(pids) == 8 and len(set(pids)) <= 4  # two pools of two, not a pool of one per job
+    assert [r for r in results if isinstance(r, str)] == [
+        "lost boom: its worker process died again when run alone (killed, or out of memory)"
     ]
 
 

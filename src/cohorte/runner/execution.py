@@ -1,9 +1,9 @@
-"""Execute notebooks with papermill: one kernel per site, in parallel, incrementally and atomically.
+"""Execute notebooks with papermill and render their documents, in the same task, incrementally and atomically.
 
-A site is re-executed only when something that produced it changed — the notebook, its parameters,
-its grid, its data slice or the kit version — as recorded by content hashes in
-``outputs/EDITION/manifest.json``. A failing site keeps its executed notebook (with the failing
-cell) as ``monograph.failed.ipynb`` beside the last good one, and never stops the others.
+A job is re-executed only when something it reads changed (its ``reads``, hashed here), its notebook,
+its parameters or the kit, as recorded in ``outputs/EDITION/manifest.json``; its documents are
+re-rendered alone when only they are out of date. A failing notebook is kept as ``*.failed.ipynb``
+beside the last good one, and never stops the others.
 """
 
 from __future__ import annotations
@@ -112,7 +112,10 @@ def run_job(job: NotebookJob, commit: str, execute: bool = True) -> JobResult:
         with _stderr_to(job.output.with_suffix(".log")):
             result = _run_job(job, commit) if execute else _render_only(job)
     except OSError as exc:
-        return JobResult(job.name, "failed", error=os_error_sentence(exc, job.output.parent))
+        sentence = os_error_sentence(exc, job.output.parent)
+        if not execute:  # the notebook is still good: only its documents failed
+            return JobResult(job.name, "rendered", render_error=sentence)
+        return JobResult(job.name, "failed", error=sentence)
     import socket
 
     result.worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -272,8 +275,10 @@ def _render(job: NotebookJob) -> tuple[list[str], str]:
     from cohorte.errors import RenderError
     from cohorte.runner.rendering import render_notebook
 
-    if job.render is None or job.render.meta is None:
+    if job.render is None:
         return [], ""
+    if job.render.meta is None:
+        return [], "no document settings were given for this job's documents (run_jobs(..., meta=…))"
     try:
         meta = dataclasses.replace(job.render.meta, provenance=_provenance(job.output))
         files = render_notebook(job.output, job.render.base, job.render.formats, meta)
@@ -364,9 +369,11 @@ def _call(args: tuple[NotebookJob, str, bool]) -> JobResult:
 
 
 def _lost(args: tuple[NotebookJob, str, bool], reason: str) -> JobResult:
-    """A job whose worker died: failed with the reason; its last good outputs stay in place."""
-    job = args[0]
-    return JobResult(job.name, "failed", error=f"{reason}; out of memory? its last good outputs are kept")
+    """A job whose worker died: failed with the reason (only its documents, when it was only rendering)."""
+    job, _, execute = args
+    if not execute:
+        return JobResult(job.name, "rendered", render_error=f"{reason}; out of memory?")
+    return JobResult(job.name, "failed", error=f"{reason}; out of memory?")
 
 
 def _with_meta(job: NotebookJob, meta: Callable[[NotebookJob], DocMeta] | None) -> NotebookJob:

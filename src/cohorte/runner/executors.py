@@ -59,10 +59,13 @@ class LocalExecutor:
         self.warm_kernels = warm_kernels
 
     def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]:
+        # a worker's death breaks the pool and every job it had not finished: those are run again together,
+        # then the ones that die again run one at a time, so a job that kills its worker harms only itself
         died = yield from self._round(fn, list(items), args, self.workers, lost is not None)
-        for item in died:  # after a worker's death, one job at a time: a job that kills its worker harms only itself
+        died = yield from self._round(fn, died, args, self.workers, True)
+        for item in died:
             if (yield from self._round(fn, [item], args, 1, True)) and lost is not None:
-                yield lost(item, "its worker process died twice (killed, or out of memory)")
+                yield lost(item, "its worker process died again when run alone (killed, or out of memory)")
 
     def _round(
         self, fn: Callable[..., R], todo: list, args: tuple, workers: int, keep_going: bool
@@ -125,7 +128,14 @@ class DaskExecutor:
             self.workers = max(1, workers)
         self.environment = _forwarded_environment()
         if warm_kernels:
-            self.client.run(_enable_warm_kernels)
+            try:
+                self.client.run(_enable_warm_kernels)
+            except Exception as exc:  # a worker without the kit, or with another version of it
+                self.close()
+                raise ParamsError(
+                    f"the Dask workers cannot start the kit's kernels ({type(exc).__name__}: {exc}); install the "
+                    "kit and register its kernel on every worker (docs/cluster.md)"
+                ) from None
 
     def run(self, fn: Callable[..., R], items: Iterable[T], *args: object, lost: Lost | None = None) -> Iterator[R]:
         from distributed import as_completed as dask_completed
@@ -157,9 +167,11 @@ class DaskExecutor:
 
 
 def _forwarded_environment() -> dict[str, str]:
-    """What a worker needs to find the kit as the driver does: its root and import path."""
-    keys = ("COHORTE_HOME", "PYTHONPATH")
-    return {k: os.environ[k] for k in keys if k in os.environ}
+    """What a worker needs to work on the driver's edition: the kit's working folder (shared storage).
+    The worker's own installation of the kit is left as it is."""
+    from cohorte import config
+
+    return {"COHORTE_HOME": str(config.root())}
 
 
 def _init_local_worker(parent: int, warm_kernels: bool) -> None:
@@ -223,3 +235,4 @@ class OnDemand:
     def close(self) -> None:
         if self.started is not None:
             self.started.close()
+            self.started = None

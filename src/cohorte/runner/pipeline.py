@@ -61,9 +61,6 @@ class BuildReport:
     def ok(self) -> bool:
         return not self.failures
 
-    def executed(self) -> list[str]:
-        return [r.name for r in self.notebooks if r.status == "executed"]
-
 
 def build_edition(edition_id: str | int, options: BuildOptions | None = None) -> BuildReport:
     """Build an edition: validate, prepare, execute and render its notebooks, assemble (cohort editions).
@@ -89,7 +86,7 @@ def build_edition(edition_id: str | int, options: BuildOptions | None = None) ->
         leftovers = remove_leftovers(out)
         if leftovers:
             print(f"Removed {len(leftovers)} temporary file(s) left by an interrupted build.", flush=True)
-        report = BuildReport(edition, warnings=warnings, engine=engine)
+        report = BuildReport(edition, warnings=list(warnings), engine=engine)
         _run(kind, slugs, formats, options, report, (checks_key, warnings))
         return report
 
@@ -173,10 +170,10 @@ def _run(
         start = time.perf_counter()
         report.rendered += kind.assemble(edition, report, manifest, formats, options.force)
         stages["assembly"] = time.perf_counter() - start
-    finally:
-        executor.close()
+    finally:  # what finished is recorded first, even if stopping the workers fails
         manifest.forget_sites(edition.slugs)
         write_manifest(manifest_path, manifest)
+        executor.close()
 
 
 def _collect(report: BuildReport) -> None:
@@ -191,9 +188,10 @@ def _collect(report: BuildReport) -> None:
 
 def print_report(report: BuildReport) -> str:
     """The build's closing summary: what ran, what failed and why, where to open the results."""
-    counts = {s: sum(r.status == s for r in report.notebooks) for s in ("executed", "unchanged", "failed")}
+    counts = {s: sum(r.status == s for r in report.notebooks) for s in ("executed", "rendered", "unchanged", "failed")}
+    rendered = f"{counts['rendered']} re-rendered, " if counts["rendered"] else ""
     lines = [
-        f"Edition {report.edition.edition}: {counts['executed']} notebook(s) executed, "
+        f"Edition {report.edition.edition}: {counts['executed']} notebook(s) executed, {rendered}"
         f"{counts['unchanged']} unchanged, {counts['failed']} failed."
     ]
     for name, why in report.failures.items():

@@ -126,7 +126,7 @@ def _previous_reads(edition: Edition, slugs: list[str]) -> dict[str, Read]:
     previous = edition.previous_edition
     if previous is None:
         return {}
-    reads: dict[str, Read] = {}
+    reads: dict[str, Read] = {"previous/edition.yml": config.params_dir(previous) / "edition.yml"}  # its sites
     for slug in slugs:
         reads[f"previous/{slug}/grid"] = grid_path(previous, slug)
         reads[f"previous/{slug}/key_figures"] = config.site_output_dir(previous, slug) / config.KEY_FIGURES_FILE

@@ -20,7 +20,8 @@ def kit_fingerprint() -> str:
     re-runs outputs (a new official threshold, a corrected contour re-makes what used it)."""
     package = Path(__file__).parents[1]  # the whole cohorte package
     shipped = [config.templates_dir(), package / "reference"]
-    files = sorted(package.rglob("*.py")) + sorted(p for d in shipped for p in d.rglob("*") if p.is_file())
+    data = [p for d in shipped for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    files = sorted(package.rglob("*.py")) + sorted(p for p in data if p.suffix != ".py")
     return fingerprint(__version__, [sha256_file(p) for p in files])
 
 
