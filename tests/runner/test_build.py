@@ -162,8 +162,10 @@ def test_synthesis_counts_come_from_the_grids(out: Path) -> None:
         return join_fr([short[s] for s in short if s in set(chosen)])
 
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (out / "synthese-2020.html").read_text(encoding="utf-8")))
-    assert f"fichier partagé ({named('demand_register', 'shared_file')})" in text
-    assert named("stage", "operational") in text.split("Cotation en fonctionnement", 1)[1][:400]
+    shared = observations["field"].eq("demand_register") & observations["value"].eq("shared_file")
+    assert f"fichier partagé {shared.sum()} {named('demand_register', 'shared_file')}" in text  # the table's row
+    operational = observations["field"].eq("stage") & observations["value"].eq("operational")
+    assert f"opérationnelle {operational.sum()} {named('stage', 'operational')}" in text  # the stages table's row
 
 
 def test_the_2020_build_states_the_deadlines_in_force_in_2020_and_the_legal_targets(out: Path) -> None:
