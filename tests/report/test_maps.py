@@ -192,3 +192,17 @@ def test_when_no_figure_is_published_then_the_map_hatches_them_all_and_says_so()
     assert (
         "Aucun chiffre n'est publié. 4\u00a0EPCI sans chiffre publié (secret statistique), hachurés." in fig.cohorte_alt
     )
+
+
+def test_when_a_unit_has_no_contour_then_its_locator_says_it_is_off_the_map_rather_than_drawn() -> None:
+    from cohorte.editions import load_edition
+    from cohorte.report.maps import locator
+
+    edition = load_edition("national-2024")
+    fig, _, words = locator(edition, edition.site("plaine-commune"))  # an EPT: the EPCI contours have none
+    assert fig is None
+    assert words["table"] == (
+        "Situation de l'EPCI (hors carte : le fond de carte 2025 n'a pas de contour pour le SIREN 200057867)"
+    )
+    drawn, _, words = locator(edition, edition.site("ca-de-blois-agglopolys"))
+    assert drawn is not None and "hors carte" not in words["table"]

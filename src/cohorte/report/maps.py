@@ -329,7 +329,15 @@ def locator(edition: Edition, site: Site, wording: Texts | None = None) -> tuple
     region = region_of_departement(site.departement, year)
     found = region is not None and _mapped(site, year)
     departements = departements_in(year, region) if region else []
-    words = _words(wording, "locator", site=site, credit=credit(wording, year), departements=departements)
+    words = _words(
+        wording,
+        "locator",
+        site=site,
+        credit=credit(wording, year),
+        departements=departements,
+        mapped=found,
+        vintage=epci_vintage(year),
+    )
     columns = labels(wording)["columns"]
     table = pd.DataFrame(
         [(site.short_name, site.siren or "", site.departement, site.region, str(epci_vintage(year)))],
@@ -376,6 +384,7 @@ def position_map(ctx: FicheContext, indicator: str = "q1_outside_qpv") -> tuple[
         site=ctx.site,
         credit=credit(wording, ctx.edition.year),
         site_class=site_class,
+        mapped=_mapped(ctx.site, ctx.edition.year),
         classes=classified.bounds,
         highest=classified.extreme(-1),
         lowest=classified.extreme(0),
@@ -489,8 +498,9 @@ def check_map_texts(edition: Edition, wording: Texts) -> list[str]:
         "indicator": common
         | {"published": 3, "classes": ("a", "b"), "highest": sample, "lowest": sample, "missing": 1},
         "targets": common | {"target": 25, "reached": 1, "not_reached": 2, "published": 3, "not_computable": 1},
-        "position": common | {"site": site, "site_class": "a", "classes": ("a",), "highest": sample, "lowest": sample},
-        "locator": {"site": site, "credit": "Contours", "departements": ["01"]},
+        "position": common
+        | {"site": site, "site_class": "a", "classes": ("a",), "highest": sample, "lowest": sample, "mapped": False},
+        "locator": {"site": site, "credit": "Contours", "departements": ["01"], "mapped": False, "vintage": 2025},
         "sites": {"sites": ["a"], "regions": ["r"], "year": edition.year, "credit": "Contours", "csv": "carte.csv"},
     }
     problems = []
