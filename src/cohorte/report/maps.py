@@ -190,7 +190,6 @@ def indicator_map(
     ctx: NationalContext, indicator: str, wording: Texts | None = None
 ) -> tuple[Figure, Classified, dict]:
     """A national choropleth of one indicator, its classes and its words."""
-    from cohorte.report.figures.maps import national_map
 
     wording = wording or texts(ctx.edition.edition)
     classified = classify(indicator_frame(ctx.sites, ctx.table, indicator), indicator, wording)
@@ -208,9 +207,16 @@ def indicator_map(
         suppressed=classified.suppressed,
         missing=classified.missing,
     )
-    fig = national_map(
-        ctx.edition.year,
-        classified.classes,
+    return _edition_map(ctx.edition.year, classified.classes, words, indicator, wording), classified, words
+
+
+def _edition_map(year: int, classes, words: dict, indicator: str, wording: Texts) -> Figure:
+    """The national map of ``indicator`` in ``classes``, with the map's words and the legend's labels."""
+    from cohorte.report.figures.maps import national_map
+
+    return national_map(
+        year,
+        classes,
         title=words["title"],
         source=words["source"],
         alt=words["alt"],
@@ -218,7 +224,6 @@ def indicator_map(
         inset_labels=labels(wording)["insets"],
         outside_label=labels(wording)["legend"]["outside"],
     )
-    return fig, classified, words
 
 
 def show_indicator_map(ctx: NationalContext, indicator: str, output_dir: str | Path = "") -> Path:
@@ -255,7 +260,6 @@ def targets_frame(ctx: NationalContext, indicator: str, wording: Texts) -> tuple
 def targets_map(
     ctx: NationalContext, indicator: str, wording: Texts | None = None
 ) -> tuple[Figure, pd.DataFrame, dict]:
-    from cohorte.report.figures.maps import national_map
 
     wording = wording or texts(ctx.edition.edition)
     classes, frame = targets_frame(ctx, indicator, wording)
@@ -275,17 +279,7 @@ def targets_map(
         not_computable=suppressed + missing,
         suppressed=suppressed,
     )
-    fig = national_map(
-        ctx.edition.year,
-        classes,
-        title=words["title"],
-        source=words["source"],
-        alt=words["alt"],
-        legend_title=INDICATORS[indicator].label_fr,
-        inset_labels=labels(wording)["insets"],
-        outside_label=labels(wording)["legend"]["outside"],
-    )
-    return fig, frame, words
+    return _edition_map(ctx.edition.year, classes, words, indicator, wording), frame, words
 
 
 def show_targets_map(ctx: NationalContext, indicator: str, output_dir: str | Path = "") -> Path:
